@@ -1,0 +1,45 @@
+# Two entry points, both self-contained on a fresh machine:
+#   make run   - set up, ingest the bundled sample pledge, serve the chat UI and API
+#   make test  - set up (with test extras and a headless browser) and run the test suite
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 7860
+
+.PHONY: run test setup setup-dev browser lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Stamp files re-run the install only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev,st]'
+	touch $@ $(VENV)/.installed
+
+setup: $(VENV)/.installed
+setup-dev: $(VENV)/.installed-dev
+
+# Browser tests use Debian's Chromium (Playwright's own browser download is not used).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+run: setup
+	$(BIN)/pledges serve --host $(HOST) --port $(PORT)
+
+test: setup-dev browser
+	$(BIN)/python -m pytest -q
+
+lint: setup-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) .pledges .pytest_cache .ruff_cache

@@ -1,0 +1,80 @@
+"""Shared pieces of the command line: the app, the consoles, ``--store`` and JSON output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+
+from assistant.settings import Settings
+
+app = typer.Typer(
+    name="pledges",
+    help=(
+        "Pledge Assistant: search and cite UN Human Rights Council candidature pledges"
+        " in the six UN languages."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+
+console = Console()
+err_console = Console(stderr=True)
+
+StoreOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        envvar="PLEDGES_STORE",
+        help="Embedded store directory (ignored when PLEDGES_CHROMA_URL points at a server).",
+        show_default=".pledges",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (DESIGN.md contract).")]
+
+
+def make_settings(store: Path | None) -> Settings:
+    """Settings from the environment, with ``--store`` applied."""
+    return Settings().with_store(store)
+
+
+def make_service(store: Path | None) -> Any:
+    """A service over the configured store."""
+    from assistant.service import PledgeService
+
+    return PledgeService(make_settings(store))
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Records and lists of records as plain JSON values."""
+    if isinstance(obj, BaseModel):
+        return obj.model_dump(mode="json")
+    if isinstance(obj, list | tuple):
+        return [to_jsonable(o) for o in obj]
+    if isinstance(obj, dict):
+        return {k: to_jsonable(v) for k, v in obj.items()}
+    return obj
+
+
+def emit_json(obj: Any) -> None:
+    """Write ``obj`` as UTF-8 JSON on stdout (CJK text stays readable)."""
+    sys.stdout.write(json.dumps(to_jsonable(obj), ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.flush()
+
+
+def parse_meta(values: list[str] | None) -> dict[str, str]:
+    """``--meta key=value`` options as a dict; a malformed one is a usage error."""
+    out: dict[str, str] = {}
+    for item in values or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise typer.BadParameter(f"expected key=value, got {item!r}", param_hint="--meta")
+        out[key.strip()] = value.strip()
+    return out

@@ -1,0 +1,127 @@
+"""The one object the CLI, the HTTP API and the chat UI call.
+
+Callers parse their input, call a method here and render the record it returns; none of them
+reaches into ``ingest``, ``vectorstore`` or the answer chain directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.settings import Settings
+from assistant.types import (
+    Answer,
+    Document,
+    Filters,
+    IngestReport,
+    Paragraph,
+    ParsedDocument,
+    SearchHit,
+    Verdict,
+)
+
+if TYPE_CHECKING:
+    from vectorstore.embedders import Embedder
+    from vectorstore.store import PledgeStore
+
+#: Called as ingest progresses: (files done, files total, paragraphs embedded so far).
+ProgressFn = Callable[[int, int, int], None]
+
+
+class PledgeService:
+    """Facade over ingest, retrieval and answering.
+
+    Args:
+        settings: Application settings; read from the environment when omitted.
+        store: A ready store (tests inject a temp-dir one); built from settings when omitted.
+        embedder: A ready embedder; built from settings when omitted.
+        llm: A LangChain chat model; built from settings when omitted (None: extractive answers).
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        store: PledgeStore | None = None,
+        embedder: Embedder | None = None,
+        llm: Any | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        self._store = store
+        self._embedder = embedder
+        self._llm = llm
+
+    # -- collaborators, created on first use -------------------------------------------------
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = self._store.embedder if self._store else self.settings.get_embedder()
+        return self._embedder
+
+    @property
+    def store(self) -> PledgeStore:
+        if self._store is None:
+            self._store = self.settings.get_store(embedder=self.embedder)
+        return self._store
+
+    @cached_property
+    def llm(self) -> Any | None:
+        return self._llm if self._llm is not None else self.settings.get_llm()
+
+    # -- ingest --------------------------------------------------------------------------------
+
+    def parse(self, path: Path | str, meta: dict[str, str] | None = None) -> ParsedDocument:
+        """Parse one file into records without touching the store."""
+        from ingest.pipeline import parse_file
+
+        return parse_file(Path(path), overrides=meta)
+
+    def ingest(
+        self,
+        paths: Iterable[Path | str],
+        meta: dict[str, str] | None = None,
+        progress: ProgressFn | None = None,
+    ) -> IngestReport:
+        """Parse, embed and upsert files; a bad file is reported and the rest still lands."""
+        from assistant.indexing import ingest_paths
+
+        return ingest_paths(self.store, [Path(p) for p in paths], overrides=meta, progress=progress)
+
+    def documents(self) -> list[Document]:
+        return self.store.documents()
+
+    def delete(self, doc_id: str) -> None:
+        self.store.delete_document(doc_id)
+
+    def paragraph(self, doc_id: str, number: str) -> Paragraph:
+        return self.store.get_paragraph(doc_id, number)
+
+    # -- retrieval and answers -----------------------------------------------------------------
+
+    def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[SearchHit]:
+        from vectorstore.retrieval import HybridRetriever
+
+        return HybridRetriever(self.store).search(query, k=k, filters=filters)
+
+    def ask(
+        self, question: str, history: Sequence[str] = (), filters: Filters | None = None
+    ) -> Answer:
+        from assistant.chain import answer_question
+
+        return answer_question(self, question, history=history, filters=filters)
+
+    def stream_ask(
+        self, question: str, history: Sequence[str] = (), filters: Filters | None = None
+    ) -> Iterator[str | Answer]:
+        """Yield text chunks as an LLM writes them, then the validated Answer last."""
+        from assistant.chain import stream_answer
+
+        return stream_answer(self, question, history=history, filters=filters)
+
+    def verify(self, claim: str, filters: Filters | None = None) -> Verdict:
+        from assistant.claims import verify_claim
+
+        return verify_claim(self, claim, filters=filters)

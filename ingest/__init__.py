@@ -1,0 +1,1 @@
+"""Turn pledge files (txt, pdf, docx, html, md) into Document and numbered Paragraph records."""

@@ -1,0 +1,1 @@
+"""The Gradio chat app, mounted beside the HTTP API."""

@@ -1,0 +1,1 @@
+"""Embedders, the Chroma store, the lexical index and hybrid retrieval."""
