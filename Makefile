@@ -25,11 +25,13 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 setup: $(VENV)/.installed
 setup-dev: $(VENV)/.installed-dev
 
-# Browser tests use Debian's Chromium (Playwright's own browser download is not used).
+# Browser tests use Debian's Chromium (Playwright's own browser download is not used), and a
+# small CJK font so the Chinese sample renders in screenshots.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
-	  else echo "browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
+	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	    apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+	  else echo "browser tests need: sudo apt-get install chromium fonts-wqy-microhei" >&2; exit 1; fi; }
 
 run: setup
 	$(BIN)/pledges serve --host $(HOST) --port $(PORT)

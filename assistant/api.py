@@ -1,0 +1,567 @@
+"""The HTTP API under ``/v1``: a thin FastAPI layer over :class:`assistant.service.PledgeService`.
+
+Every endpoint parses its input into a pydantic model, calls one service method in the threadpool
+(the service is blocking: embedding, Chroma, the LLM) and returns a record. Errors leave as JSON
+``{"error": {"code": ..., "message": ...}}`` with the status the :mod:`assistant.errors` class
+declares; request validation failures use the same shape with status 422.
+
+Access control, from :class:`assistant.settings.ServerSettings`:
+
+* writes (upload, delete) need ``Authorization: Bearer <PLEDGES_ADMIN_TOKEN>``; without an admin
+  token configured they are disabled (403);
+* reads are open unless ``PLEDGES_API_TOKEN`` is set, then they need that bearer token (or the
+  admin token);
+* ``/healthz``, ``/openapi.json`` and ``/docs`` stay open.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import logging
+import tempfile
+import threading
+import time
+import unicodedata
+from collections.abc import AsyncIterator, Callable
+from importlib import resources
+from pathlib import Path, PurePosixPath
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, File, Form, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from assistant.errors import NotFoundError, PledgeError
+from assistant.service import PledgeService
+from assistant.settings import Settings
+from assistant.types import (
+    Answer,
+    Document,
+    Filters,
+    IngestReport,
+    Paragraph,
+    SearchHit,
+    Verdict,
+)
+
+log = logging.getLogger(__name__)
+
+API_VERSION = "0.1.0"
+
+#: File types an upload may have (lower-case suffix → what the readers parse).
+ALLOWED_SUFFIXES: dict[str, str] = {
+    ".txt": "plain text",
+    ".md": "Markdown",
+    ".pdf": "PDF",
+    ".docx": "Word (DOCX)",
+    ".html": "HTML",
+    ".htm": "HTML",
+}
+
+#: Where the bundled sample pledge lives (ingested on first start when the store is empty).
+SAMPLE_DIR = resources.files("assistant") / "data" / "sample"
+
+
+# -- errors -------------------------------------------------------------------------------------
+
+
+class ApiError(PledgeError):
+    """An error raised by the HTTP layer itself (authentication, upload limits)."""
+
+    def __init__(self, status_code: int, code: str, message: str) -> None:
+        self.status_code = status_code
+        self.code = code
+        super().__init__(message)
+
+
+class ErrorBody(BaseModel):
+    """What went wrong, for a program (``code``) and for a person (``message``)."""
+
+    code: str = Field(description="Stable machine-readable code, e.g. not_found, unauthorized")
+    message: str = Field(description="What was expected and what was found")
+
+
+class ErrorResponse(BaseModel):
+    """Every error the API returns has this shape."""
+
+    error: ErrorBody
+
+
+def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Any:
+    body = ErrorResponse(error=ErrorBody(code=code, message=message))
+    return JSONResponse(body.model_dump(), status_code=status, headers=headers)
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+}
+
+_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorResponse, "description": "Missing bearer token"},
+    403: {"model": ErrorResponse, "description": "Wrong token, or writes disabled"},
+    422: {"model": ErrorResponse, "description": "Invalid request"},
+}
+
+
+def _describe_validation(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "request"
+        parts.append(f"{loc}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts) or "invalid request"
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(PledgeError)
+    async def _pledge_error(request: Request, exc: PledgeError) -> Any:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        if exc.status_code >= 500:
+            log.error("%s %s failed: %s: %s", request.method, request.url.path, exc.code, exc)
+        return _error(exc.status_code, exc.code, str(exc), headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Any:
+        return _error(422, "validation_error", _describe_validation(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Any:
+        code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
+        return _error(exc.status_code, code, str(exc.detail), getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Any:
+        log.exception("%s %s failed unexpectedly", request.method, request.url.path)
+        return _error(500, "internal_error", f"{type(exc).__name__}: {exc}")
+
+
+# -- request and response models ----------------------------------------------------------------
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AskRequest(_Model):
+    """A question, with earlier questions of the conversation for follow-ups."""
+
+    question: str = Field(min_length=1, max_length=2000, description="The question to answer")
+    history: list[Annotated[str, Field(max_length=2000)]] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Earlier questions of the conversation, oldest first",
+    )
+    filters: Filters | None = Field(default=None, description="Restrict retrieval")
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "question": "What did Belgium commit to on the death penalty?",
+                    "history": [],
+                    "filters": {"country": "BEL"},
+                }
+            ]
+        },
+    )
+
+
+class SearchRequest(_Model):
+    """A search query: ranked paragraphs, no answer."""
+
+    query: str = Field(min_length=1, max_length=2000)
+    k: int = Field(default=5, ge=1, le=50, description="How many paragraphs to return")
+    filters: Filters | None = None
+
+
+class SearchResponse(_Model):
+    """Ranked paragraphs for a query."""
+
+    query: str
+    hits: list[SearchHit]
+
+
+class VerifyRequest(_Model):
+    """A claim to check against the pledges."""
+
+    claim: str = Field(min_length=1, max_length=2000)
+    filters: Filters | None = None
+
+
+class DocumentInfo(Document):
+    """A stored document, with its display label and the link to its official copy."""
+
+    @computed_field(description="Short human name: symbol, else country and term")  # type: ignore[prop-decorator]
+    @property
+    def label(self) -> str:
+        return Document.label.fget(self)  # type: ignore[attr-defined,no-any-return]
+
+    @computed_field(description="Official copy on undocs.org, when the symbol is known")  # type: ignore[prop-decorator]
+    @property
+    def url(self) -> str | None:
+        return Document.url.fget(self)  # type: ignore[attr-defined,no-any-return]
+
+    @classmethod
+    def of(cls, doc: Document) -> DocumentInfo:
+        return cls.model_validate(doc.model_dump())
+
+
+class DocumentList(_Model):
+    """Every stored document."""
+
+    documents: list[DocumentInfo]
+
+
+class ParagraphResponse(_Model):
+    """One paragraph and the document it belongs to."""
+
+    paragraph: Paragraph
+    document: DocumentInfo | None = None
+
+
+class DeleteResponse(_Model):
+    """The document that was removed."""
+
+    deleted: str
+
+
+class Health(_Model):
+    """Liveness and a glance at the store."""
+
+    status: str = "ok"
+    version: str = API_VERSION
+    documents: int
+    llm: bool = Field(description="True when an LLM writes the answers (else extractive)")
+
+
+# -- access control ------------------------------------------------------------------------------
+
+_bearer = HTTPBearer(auto_error=False, description="Bearer token (PLEDGES_API_TOKEN / ADMIN)")
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def _same(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def _make_guards(settings: Settings) -> tuple[Callable[..., None], Callable[..., None]]:
+    server = settings.server
+
+    def require_read(credentials: Credentials) -> None:
+        if not server.api_token:
+            return
+        if credentials is None:
+            raise ApiError(
+                401, "unauthorized", "reads need 'Authorization: Bearer <PLEDGES_API_TOKEN>'"
+            )
+        ok = _same(credentials.credentials, server.api_token) or bool(
+            server.admin_token and _same(credentials.credentials, server.admin_token)
+        )
+        if not ok:
+            raise ApiError(403, "forbidden", "the bearer token does not match PLEDGES_API_TOKEN")
+
+    def require_admin(credentials: Credentials) -> None:
+        if not server.admin_token:
+            raise ApiError(
+                403,
+                "writes_disabled",
+                "writes are disabled: the server has no PLEDGES_ADMIN_TOKEN configured",
+            )
+        if credentials is None:
+            raise ApiError(
+                401, "unauthorized", "writes need 'Authorization: Bearer <PLEDGES_ADMIN_TOKEN>'"
+            )
+        if not _same(credentials.credentials, server.admin_token):
+            raise ApiError(403, "forbidden", "the bearer token does not match PLEDGES_ADMIN_TOKEN")
+
+    return require_read, require_admin
+
+
+# -- uploads -------------------------------------------------------------------------------------
+
+
+def safe_upload_name(filename: str | None) -> tuple[str, str]:
+    """The display name and the lower-case suffix of an uploaded file, checked against the
+    allowed types. The name is only ever shown, never joined into a path.
+
+    Raises:
+        ApiError: 415 when the suffix is not one of :data:`ALLOWED_SUFFIXES`.
+    """
+    raw = (filename or "").replace("\\", "/")
+    base = PurePosixPath(raw).name
+    # Drop control and format characters (RTL overrides, NULs) from what is displayed.
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()[:200]
+    suffix = PurePosixPath(base).suffix.lower()
+    if suffix not in ALLOWED_SUFFIXES:
+        allowed = ", ".join(sorted(ALLOWED_SUFFIXES))
+        found = f"'{suffix}'" if suffix else "no extension"
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            f"{base or 'upload'}: expected one of {allowed}, found {found}",
+        )
+    return base or f"upload{suffix}", suffix
+
+
+def ingest_upload(
+    service: PledgeService,
+    data: bytes,
+    filename: str | None,
+    meta: dict[str, str] | None = None,
+    progress: Callable[[int, int, int], None] | None = None,
+) -> IngestReport:
+    """Ingest one uploaded file through the service.
+
+    The bytes are written to a fresh private temporary directory under a fixed name carrying only
+    the checked suffix, so the uploaded name never becomes a path; reports show the upload's name.
+
+    Raises:
+        ApiError: 415 for a type outside :data:`ALLOWED_SUFFIXES`.
+    """
+    display, suffix = safe_upload_name(filename)
+    with tempfile.TemporaryDirectory(prefix="pledges-upload-") as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        path.write_bytes(data)
+        report = service.ingest([path], meta=meta or None, progress=progress)
+    for file in report.files:
+        file.path = display
+        if file.error:
+            file.error = file.error.replace(str(path), display)
+    return report
+
+
+class UploadLimit:
+    """ASGI middleware: refuse an upload whose declared size is over the limit (413) before the
+    multipart body is read; the endpoint re-checks the bytes it actually received."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, paths: tuple[str, ...]) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.paths = paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] in self.paths:
+            headers = dict(scope.get("headers") or [])
+            length = headers.get(b"content-length")
+            if length and length.isdigit() and int(length) > self.max_bytes:
+                response = _error(413, "payload_too_large", _too_large(int(length), self.max_bytes))
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _too_large(size: int, limit: int) -> str:
+    return (
+        f"upload of {size / 1e6:.1f} MB is over the limit of {limit / 1e6:.1f} MB"
+        " (PLEDGES_MAX_UPLOAD_MB)"
+    )
+
+
+# -- bootstrap -----------------------------------------------------------------------------------
+
+
+def ensure_sample(service: PledgeService) -> IngestReport | None:
+    """Ingest the bundled sample pledge when the store is empty, so a first start can answer.
+
+    Returns:
+        The ingest report, or None when the store already held documents.
+    """
+    if service.documents():
+        return None
+    with resources.as_file(SAMPLE_DIR) as sample:
+        files = sorted(p for p in Path(sample).iterdir() if p.suffix != ".md" and p.is_file())
+        log.info("store is empty: ingesting the bundled sample pledge (%d file(s))", len(files))
+        report = service.ingest(files)
+    log.info(
+        "ingested the sample: %d paragraph(s) from %d file(s) in %.1f s",
+        report.paragraphs,
+        len(report.files),
+        report.seconds,
+    )
+    for failed in report.failed:
+        log.warning("sample file %s failed: %s", failed.path, failed.error)
+    return report
+
+
+# -- the app -------------------------------------------------------------------------------------
+
+
+def create_app(service: PledgeService | None = None, settings: Settings | None = None) -> FastAPI:
+    """The FastAPI app with the ``/v1`` API and ``/healthz`` (the chat UI is mounted separately,
+    see :func:`assistant.cli._serve.build_server_app`).
+
+    Args:
+        service: The service to call; built from ``settings`` when omitted.
+        settings: Server settings (tokens, upload limit); the service's settings when omitted.
+    """
+    if settings is None:
+        settings = service.settings if service is not None else Settings()
+    svc = service or PledgeService(settings)
+    max_bytes = int(settings.server.max_upload_mb * 1024 * 1024)
+    require_read, require_admin = _make_guards(settings)
+    # Ingest and delete rewrite the store and its lexical index: one writer at a time.
+    write_lock = threading.Lock()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Build the store once, before requests race to create it from several threads.
+        from starlette.concurrency import run_in_threadpool
+
+        await run_in_threadpool(lambda: svc.store)
+        yield
+
+    app = FastAPI(
+        title="Pledge Assistant API",
+        version=API_VERSION,
+        summary="Cited answers over UN Human Rights Council candidature pledges",
+        description=(
+            "Ask questions, search paragraphs and check claims against the voluntary pledges "
+            "and commitments of candidates to the Human Rights Council. Every answer cites "
+            "numbered paragraphs (`{doc_id}:¶{number}`).\n\n"
+            "Writes need `Authorization: Bearer <PLEDGES_ADMIN_TOKEN>` and are disabled when no "
+            "admin token is configured; reads are open unless `PLEDGES_API_TOKEN` is set. "
+            'Errors are JSON: `{"error": {"code": ..., "message": ...}}`.'
+        ),
+        lifespan=lifespan,
+    )
+    app.state.service = svc
+    app.state.settings = settings
+    _install_error_handlers(app)
+    app.add_middleware(UploadLimit, max_bytes=max_bytes, paths=("/v1/documents",))
+
+    read = [Depends(require_read)]
+    write = [Depends(require_admin)]
+
+    @app.get("/healthz", response_model=Health, tags=["meta"])
+    def healthz() -> Health:
+        """Liveness: the store answers and how many documents it holds."""
+        return Health(documents=len(svc.documents()), llm=svc.settings.llm.enabled)
+
+    @app.post(
+        "/v1/ask", response_model=Answer, dependencies=read, tags=["answers"],
+        responses=_ERROR_RESPONSES,
+    )  # fmt: skip
+    def ask(body: AskRequest) -> Answer:
+        """Answer a question with cited paragraphs, or abstain when the pledges do not say."""
+        return svc.ask(body.question, history=body.history, filters=body.filters)
+
+    @app.post(
+        "/v1/search", response_model=SearchResponse, dependencies=read, tags=["answers"],
+        responses=_ERROR_RESPONSES,
+    )  # fmt: skip
+    def search(body: SearchRequest) -> SearchResponse:
+        """Ranked paragraphs for a query (hybrid dense + lexical retrieval)."""
+        return SearchResponse(
+            query=body.query, hits=svc.search(body.query, k=body.k, filters=body.filters)
+        )
+
+    @app.post(
+        "/v1/verify", response_model=Verdict, dependencies=read, tags=["answers"],
+        responses=_ERROR_RESPONSES,
+    )  # fmt: skip
+    def verify(body: VerifyRequest) -> Verdict:
+        """Check a claim: supported, not found, or contradicted, with the evidence."""
+        return svc.verify(body.claim, filters=body.filters)
+
+    @app.get(
+        "/v1/documents", response_model=DocumentList, dependencies=read, tags=["documents"],
+        responses=_ERROR_RESPONSES,
+    )  # fmt: skip
+    def documents() -> DocumentList:
+        """Every stored document."""
+        return DocumentList(documents=[DocumentInfo.of(d) for d in svc.documents()])
+
+    def _document(doc_id: str) -> Document:
+        for doc in svc.documents():
+            if doc.doc_id == doc_id:
+                return doc
+        raise NotFoundError(f"no document with doc_id {doc_id!r} in the store (GET /v1/documents)")
+
+    @app.get(
+        "/v1/documents/{doc_id:path}/paragraphs/{number}",
+        response_model=ParagraphResponse,
+        dependencies=read,
+        tags=["documents"],
+        responses={**_ERROR_RESPONSES, 404: {"model": ErrorResponse}},
+    )
+    def paragraph(doc_id: str, number: str) -> ParagraphResponse:
+        """One paragraph by document and number ("8", "20.5", "27(a)", "note.1")."""
+        doc = _document(doc_id)
+        return ParagraphResponse(
+            paragraph=svc.paragraph(doc_id, number), document=DocumentInfo.of(doc)
+        )
+
+    @app.post(
+        "/v1/documents",
+        response_model=IngestReport,
+        dependencies=write,
+        tags=["documents"],
+        responses={
+            **_ERROR_RESPONSES,
+            413: {"model": ErrorResponse, "description": "Upload over PLEDGES_MAX_UPLOAD_MB"},
+            415: {"model": ErrorResponse, "description": "File type not allowed"},
+        },
+    )
+    def upload(
+        file: Annotated[UploadFile, File(description="txt, md, pdf, docx or html")],
+        country: Annotated[str | None, Form(description="Override: ISO alpha-3 code")] = None,
+        language: Annotated[str | None, Form(description="Override: ISO 639-1 code")] = None,
+        term: Annotated[str | None, Form(description="Override: term, e.g. 2023-2025")] = None,
+        symbol: Annotated[str | None, Form(description="Override: UN symbol")] = None,
+    ) -> IngestReport:
+        """Upload one file and ingest it (admin). A file that fails to parse is a 422/415."""
+        safe_upload_name(file.filename)  # 415 before reading the bytes
+        data = file.file.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise ApiError(413, "payload_too_large", _too_large(len(data), max_bytes))
+        meta = {
+            k: v.strip()
+            for k, v in {
+                "country": country,
+                "language": language,
+                "term": term,
+                "symbol": symbol,
+            }.items()
+            if v and v.strip()
+        }
+        started = time.perf_counter()
+        with write_lock:
+            report = ingest_upload(svc, data, file.filename, meta)
+        for failed in report.failed:
+            raise ApiError(422, "ingest_error", failed.error or f"{failed.path}: not ingested")
+        log.info(
+            "upload %s: %s in %.1f s",
+            report.files[0].path if report.files else "?",
+            report.files[0].status if report.files else "nothing",
+            time.perf_counter() - started,
+        )
+        return report
+
+    @app.delete(
+        "/v1/documents/{doc_id:path}",
+        response_model=DeleteResponse,
+        dependencies=write,
+        tags=["documents"],
+        responses={**_ERROR_RESPONSES, 404: {"model": ErrorResponse}},
+    )
+    def delete(doc_id: str) -> DeleteResponse:
+        """Remove a document and its paragraphs (admin)."""
+        with write_lock:
+            _document(doc_id)
+            svc.delete(doc_id)
+        log.info("deleted document %s", doc_id)
+        return DeleteResponse(deleted=doc_id)
+
+    return app

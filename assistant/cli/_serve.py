@@ -1,0 +1,50 @@
+"""``pledges serve``: the chat UI at ``/`` and the HTTP API at ``/v1``, in one process."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from assistant.cli._common import StoreOption, app, console, make_service
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from assistant.service import PledgeService
+
+
+def build_server_app(service: PledgeService) -> FastAPI:
+    """The API app with the chat UI mounted at ``/`` (API routes keep priority)."""
+    from assistant.api import create_app
+    from ui.app import mount_ui
+
+    return mount_ui(create_app(service), service, path="/")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 7860,
+    store: StoreOption = None,
+    sample: Annotated[
+        bool,
+        typer.Option(help="Ingest the bundled sample pledge when the store is empty."),
+    ] = True,
+) -> None:
+    """Serve the chat UI at [bold]/[/] and the HTTP API at [bold]/v1[/] (docs at /docs)."""
+    import uvicorn
+
+    from assistant.api import ensure_sample
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
+    service = make_service(store)
+    if sample:
+        ensure_sample(service)
+    server_app = build_server_app(service)
+    console.print(
+        f"Pledge Assistant: chat at http://{host}:{port}/ · API docs at http://{host}:{port}/docs",
+        highlight=False,
+    )
+    uvicorn.run(server_app, host=host, port=port, log_level="info")

@@ -1,0 +1,565 @@
+"""The Gradio chat app: conversation, citation panel, filters, documents and admin upload.
+
+The app only parses what the user typed, calls :class:`assistant.service.PledgeService` and
+renders the records it gets back. Citation markers in answers are links to cards in the citation
+panel; a small script in the page head opens and highlights the card a marker points to.
+Nothing is loaded from the internet: analytics are off and the theme uses bundled fonts.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+import gradio as gr
+from fastapi import FastAPI
+
+from assistant.errors import PledgeError
+from assistant.service import PledgeService
+from assistant.types import UN_LANGUAGES, Answer, Citation, Document, Filters
+
+log = logging.getLogger(__name__)
+
+LANGUAGE_NAMES = {
+    "ar": "Arabic",
+    "en": "English",
+    "es": "Spanish",
+    "fr": "French",
+    "ru": "Russian",
+    "zh": "Chinese",
+}
+
+#: Example questions, in several languages (each answered by the bundled sample pledge).
+EXAMPLES: list[str] = [
+    "What did Belgium commit to on the death penalty?",
+    "Quels engagements la Belgique a-t-elle pris sur la peine de mort ?",
+    "比利时对国际刑事法院的立场是什么？",
+    "¿Qué dice Bélgica sobre la libertad de expresión?",
+    "Which national action plans has Belgium adopted?",
+    "Does Belgium extend a standing invitation to special procedures?",
+]
+
+ALL = ""  # dropdown value meaning "no filter"
+
+_MARKER = re.compile(r"\[(\d+)\]")
+
+CSS = """
+#citations .turn > summary { cursor: pointer; font-weight: 600; margin: 0.4em 0; }
+#citations .cite-card { border: 1px solid var(--border-color-primary); border-radius: 8px;
+  padding: 0.7em 0.9em; margin: 0 0 0.8em 0; background: var(--background-fill-primary);
+  transition: box-shadow 0.2s, border-color 0.2s; }
+#citations .cite-card.active { border-color: var(--color-accent);
+  box-shadow: 0 0 0 3px var(--color-accent-soft); }
+#citations .cite-head { display: flex; flex-wrap: wrap; gap: 0.4em; align-items: baseline; }
+#citations .cite-marker { font-weight: 700; color: var(--color-accent); }
+#citations .cite-meta { color: var(--body-text-color-subdued); font-size: 0.9em; }
+#citations .cite-num { font-weight: 600; }
+#citations .cite-text { margin: 0.5em 0; line-height: 1.6; white-space: pre-wrap; }
+#citations mark { background: #fde68a; color: inherit; padding: 0 1px; border-radius: 2px; }
+#citations .aligned { margin-top: 0.4em; font-size: 0.92em; }
+#citations .aligned p { margin: 0.3em 0; white-space: pre-wrap; }
+#citations .cite-link { font-size: 0.9em; }
+#citations .note { color: var(--body-text-color-subdued); font-size: 0.9em; }
+#citations .empty { color: var(--body-text-color-subdued); }
+#chat a[href*="#cite-"] { text-decoration: none; font-weight: 600; color: var(--color-accent);
+  font-size: 0.85em; vertical-align: super; padding: 0 1px; }
+#chat a[href*="#cite-"]:hover { text-decoration: underline; }
+"""
+
+#: Delegated click handler: a marker link ``#cite-…`` opens, scrolls to and highlights its card.
+HEAD = """
+<script>
+(function () {
+  function show(id) {
+    var el = document.getElementById(id);
+    if (!el) { return false; }
+    var d = el.closest("details");
+    while (d) { d.open = true; d = d.parentElement ? d.parentElement.closest("details") : null; }
+    document.querySelectorAll(".cite-card.active").forEach(function (e) {
+      e.classList.remove("active");
+    });
+    el.classList.add("active");
+    el.scrollIntoView({behavior: "smooth", block: "center"});
+    return true;
+  }
+  document.addEventListener("click", function (ev) {
+    var a = ev.target && ev.target.closest ? ev.target.closest('a[href*="#cite-"]') : null;
+    if (!a) { return; }
+    var id = a.getAttribute("href").split("#").pop();
+    if (show(id)) { ev.preventDefault(); ev.stopPropagation(); }
+  }, true);
+})();
+</script>
+"""
+
+
+# -- rendering -----------------------------------------------------------------------------------
+
+
+def card_id(turn: int, marker: str) -> str:
+    """The HTML id of the citation card for ``marker`` (e.g. "[1]") in answer number ``turn``."""
+    return f"cite-{turn}-{marker.strip('[]')}"
+
+
+def render_answer(answer: Answer, turn: int) -> str:
+    """The answer as chat markdown, each known ``[n]`` marker a link to its citation card."""
+    known = {c.marker for c in answer.citations}
+
+    def link(m: re.Match[str]) -> str:
+        marker = m.group(0)
+        if marker not in known:
+            return marker
+        return f"[\\[{m.group(1)}\\]](#{card_id(turn, marker)})"
+
+    text = _MARKER.sub(link, answer.answer)
+    lines = [text]
+    if answer.citations:
+        sources = " · ".join(
+            f"[\\[{c.marker.strip('[]')}\\]](#{card_id(turn, c.marker)}) "
+            f"{html.escape(c.country_name or c.country or '')} ¶{c.number}"
+            for c in answer.citations
+        )
+        lines.append(f"\n<small>Sources: {sources}</small>")
+    if answer.abstained and answer.related:
+        related = ", ".join(f"¶{c.number}" for c in answer.related)
+        lines.append(f"\n<small>Related paragraphs (not an answer): {related}</small>")
+    for warning in answer.warnings:
+        lines.append(f"\n<small>Note: {html.escape(warning)}</small>")
+    return "\n".join(lines)
+
+
+def _highlight(text: str, quote: str) -> str:
+    """The paragraph as HTML with the quoted span wrapped in ``<mark>``."""
+    if quote and quote in text:
+        i = text.index(quote)
+        return (
+            html.escape(text[:i])
+            + "<mark>"
+            + html.escape(quote)
+            + "</mark>"
+            + html.escape(text[i + len(quote) :])
+        )
+    return html.escape(text)
+
+
+def _language(code: str | None) -> str:
+    return LANGUAGE_NAMES.get(code or "", code or "language unknown")
+
+
+def render_card(
+    citation: Citation, turn: int, paragraph_text: str | None, document: Document | None
+) -> str:
+    """One citation card: where the words come from, the whole paragraph, other languages."""
+    c = citation
+    label = c.symbol or (document.label if document else None) or c.title or c.doc_id
+    country = c.country_name or (document.country.name if document and document.country else None)
+    meta = " · ".join(
+        html.escape(part)
+        for part in (
+            f"{country} ({c.country})" if country and c.country else country or c.country or "",
+            label,
+            _language(c.language),
+        )
+        if part
+    )
+    text = paragraph_text if paragraph_text is not None else c.quote
+    body = _highlight(text, c.quote)
+    lang_attr = f' lang="{c.language}"' if c.language else ""
+    parts = [
+        f'<div class="cite-card" id="{card_id(turn, c.marker)}"'
+        f' data-paragraph="{html.escape(c.id)}">',
+        '<div class="cite-head">',
+        f'<span class="cite-marker">{html.escape(c.marker)}</span>',
+        f'<span class="cite-num">¶{html.escape(c.number)}</span>',
+        f'<span class="cite-meta">{meta}</span>',
+        "</div>",
+        f'<div class="cite-text"{lang_attr}>{body}</div>',
+    ]
+    if paragraph_text is not None and c.quote and c.quote not in paragraph_text:
+        parts.append(f'<div class="note">Quoted: “{html.escape(c.quote)}”</div>')
+    if c.aligned:
+        langs = ", ".join(_language(a.language) for a in c.aligned)
+        parts.append(f'<details class="aligned"><summary>Also in: {html.escape(langs)}</summary>')
+        for a in c.aligned:
+            a_lang = f' lang="{a.language}"' if a.language else ""
+            parts.append(
+                f"<p{a_lang}><b>{html.escape(_language(a.language))} ¶{html.escape(a.number)}"
+                f"</b> {html.escape(a.text)}</p>"
+            )
+        parts.append("</details>")
+    url = c.url or (document.url if document else None)
+    if url:
+        parts.append(
+            f'<div class="cite-link"><a href="{html.escape(url)}" target="_blank"'
+            f' rel="noopener noreferrer">Official copy ({html.escape(url)})</a></div>'
+        )
+    else:
+        parts.append(
+            '<div class="note">No link to an official copy: the document does not carry'
+            " its UN symbol.</div>"
+        )
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+def render_turn(service: PledgeService, answer: Answer, turn: int) -> str:
+    """The citation cards of one answer (whole paragraphs fetched from the store)."""
+    docs = {d.doc_id: d for d in _safe_documents(service)}
+    cards = []
+    citations = answer.citations or answer.related
+    for c in citations:
+        try:
+            text: str | None = service.paragraph(c.doc_id, c.number).text
+        except PledgeError as e:
+            log.warning("citation %s: paragraph not found: %s", c.id, e)
+            text = None
+        cards.append(render_card(c, turn, text, docs.get(c.doc_id)))
+    if not cards:
+        return '<p class="empty">No paragraph of the stored pledges answers this question.</p>'
+    if not answer.citations:
+        cards.insert(0, '<p class="note">Related paragraphs (the answer abstained):</p>')
+    return "\n".join(cards)
+
+
+def render_panel(turns: Sequence[dict[str, Any]]) -> str:
+    """The panel: the latest answer's cards open, earlier answers folded below."""
+    if not turns:
+        return '<p class="empty">Ask a question: the paragraphs it cites appear here.</p>'
+    out = []
+    last = len(turns) - 1
+    for i in range(last, -1, -1):
+        t = turns[i]
+        question = html.escape(t["question"])
+        opened = " open" if i == last else ""
+        out.append(
+            f'<details class="turn" data-turn="{i}"{opened}><summary>Q{i + 1}: {question}'
+            f"</summary>{t['html']}</details>"
+        )
+    return "\n".join(out)
+
+
+def _safe_documents(service: PledgeService) -> list[Document]:
+    try:
+        return service.documents()
+    except PledgeError as e:
+        log.warning("could not list documents: %s", e)
+        return []
+
+
+def bundle_markdown(answer: Answer) -> str:
+    """The citation bundle of an answer, as markdown (the CLI's formatter)."""
+    from assistant.cli._answer import citation_bundle
+
+    return citation_bundle(answer)
+
+
+def _message_text(message: dict[str, Any]) -> str:
+    """Text of a chat message in Gradio 6's normalised format (content is a list of parts)."""
+    content = message.get("content")
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(
+            part.get("text", "") if isinstance(part, dict) else str(part) for part in content
+        ).strip()
+    return ""
+
+
+def _filters(country: str | None, language: str | None, term: str | None) -> Filters | None:
+    filters = Filters(
+        country=country or None,
+        language=language if language in UN_LANGUAGES else None,
+        term=term or None,
+    )
+    return None if filters.is_empty() else filters
+
+
+def _error_text(e: BaseException) -> str:
+    if isinstance(e, PledgeError):
+        return f"⚠️ {e}"
+    return (
+        f"⚠️ Something went wrong while answering ({type(e).__name__}). "
+        "The server log has the details; please try again or rephrase."
+    )
+
+
+# -- the app -------------------------------------------------------------------------------------
+
+
+def build_ui(service: PledgeService) -> gr.Blocks:
+    """The chat app over ``service`` (not yet mounted; see :func:`mount_ui`)."""
+    settings = service.settings
+    max_bytes = int(settings.server.max_upload_mb * 1024 * 1024)
+
+    def store_views() -> tuple[Any, ...]:
+        docs = _safe_documents(service)
+        rows = [
+            [
+                d.label,
+                d.country.name if d.country else "",
+                _language(d.language),
+                d.term or "",
+                d.date.isoformat() if d.date else "",
+                d.doc_id,
+            ]
+            for d in docs
+        ]
+        countries = sorted({(d.country.name, d.country.code) for d in docs if d.country})
+        languages = sorted({d.language for d in docs if d.language})
+        terms = sorted({d.term for d in docs if d.term})
+        return (
+            rows,
+            gr.Dropdown(choices=[("All countries", ALL), *countries]),
+            gr.Dropdown(choices=[("All languages", ALL)] + [(_language(x), x) for x in languages]),
+            gr.Dropdown(choices=[("All terms", ALL)] + [(t, t) for t in terms]),
+        )
+
+    def chat(
+        message: str,
+        history: list[dict[str, Any]],
+        turns: list[dict[str, Any]],
+        country: str,
+        language: str,
+        term: str,
+    ) -> Iterator[tuple[Any, ...]]:
+        """Answer one chat message, streaming the text when an LLM writes it."""
+        message = (message or "").strip()
+        history = list(history or [])
+        turns = list(turns or [])
+        if not message:
+            yield history, render_panel(turns), turns, ""
+            return
+        earlier = [_message_text(m) for m in history if m.get("role") == "user"]
+        history.append({"role": "user", "content": message})
+        yield [*history, {"role": "assistant", "content": "…"}], render_panel(turns), turns, ""
+        turn = len(turns)
+        try:
+            filters = _filters(country, language, term)
+            answer: Answer | None = None
+            if service.llm is not None:
+                text = ""
+                for chunk in service.stream_ask(message, history=earlier, filters=filters):
+                    if isinstance(chunk, Answer):
+                        answer = chunk
+                    else:
+                        text += chunk
+                        partial = {"role": "assistant", "content": text + " ▌"}
+                        yield [*history, partial], render_panel(turns), turns, ""
+            else:
+                answer = service.ask(message, history=earlier, filters=filters)
+            if answer is None:
+                raise PledgeError("the answer stream ended without an answer")
+            turns.append(
+                {
+                    "question": message,
+                    "answer": answer.model_dump(mode="json"),
+                    "html": render_turn(service, answer, turn),
+                }
+            )
+            history.append({"role": "assistant", "content": render_answer(answer, turn)})
+        except Exception as e:  # shown as a message, never as a traceback
+            if not isinstance(e, PledgeError):
+                log.exception("chat failed for %r", message)
+            history.append({"role": "assistant", "content": _error_text(e)})
+        yield history, render_panel(turns), turns, ""
+
+    def copy_bundle(turns: list[dict[str, Any]]) -> Any:
+        if not turns:
+            gr.Info("Ask a question first: the bundle cites the latest answer.")
+            return gr.Code(value="", visible=True)
+        answer = Answer.model_validate(turns[-1]["answer"])
+        try:
+            return gr.Code(value=bundle_markdown(answer), visible=True)
+        except Exception as e:
+            log.exception("citation bundle failed")
+            return gr.Code(value=f"Could not build the citation bundle: {e}", visible=True)
+
+    def clear() -> tuple[Any, ...]:
+        return [], render_panel([]), [], "", gr.Code(value="", visible=False)
+
+    def upload(
+        files: list[str] | None,
+        token: str,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
+    ) -> tuple[Any, ...]:
+        """Ingest uploaded files (admins only), reporting progress per file."""
+        from assistant.api import ApiError, ingest_upload
+
+        admin = settings.server.admin_token
+        if not admin:
+            return (
+                "⚠️ Uploads are disabled on this server: set PLEDGES_ADMIN_TOKEN and restart.",
+                *store_views(),
+            )
+        import hmac
+
+        if not token or not hmac.compare_digest(token.encode(), admin.encode()):
+            return ("⚠️ The admin token is missing or wrong.", *store_views())
+        if not files:
+            return ("Choose one or more files to ingest first.", *store_views())
+        lines = []
+        for i, f in enumerate(files):
+            path = Path(f)
+            name = path.name
+            progress((i, len(files)), desc=f"Ingesting {name}", unit="files")
+            try:
+                size = path.stat().st_size
+                if size > max_bytes:
+                    raise ApiError(
+                        413,
+                        "payload_too_large",
+                        f"{name}: {size / 1e6:.1f} MB is over the limit of"
+                        f" {max_bytes / 1e6:.1f} MB (PLEDGES_MAX_UPLOAD_MB)",
+                    )
+                report = ingest_upload(service, path.read_bytes(), name)
+                for r in report.files:
+                    if r.status == "failed":
+                        lines.append(f"- ❌ **{r.path}**: {r.error}")
+                    else:
+                        lines.append(f"- ✅ **{r.path}**: {r.status}, {r.paragraphs} paragraphs")
+            except PledgeError as e:
+                lines.append(f"- ❌ {e}")
+            except Exception as e:
+                log.exception("upload of %s failed", name)
+                lines.append(f"- ❌ {name}: {type(e).__name__}; the server log has the details")
+        progress((len(files), len(files)), desc="Done", unit="files")
+        return ("\n".join(lines), *store_views())
+
+    with gr.Blocks(title="Pledge Assistant", analytics_enabled=False) as demo:
+        turns_state = gr.State([])
+        gr.Markdown(
+            "## Pledge Assistant\n"
+            "Cited answers from the voluntary pledges of candidates to the UN Human Rights "
+            "Council. Click a marker such as **[1]** to see the paragraph it stands on."
+        )
+        with gr.Tab("Ask"), gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(
+                    elem_id="chat",
+                    label="Conversation",
+                    height=480,
+                    buttons=["copy"],
+                    feedback_options=None,
+                    placeholder="Ask in any of the six UN languages.",
+                )
+                with gr.Row():
+                    question = gr.Textbox(
+                        elem_id="question",
+                        show_label=False,
+                        placeholder="Ask a question about the pledges…",
+                        scale=5,
+                        lines=1,
+                        max_lines=4,
+                    )
+                    ask_btn = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
+                with gr.Row():
+                    country = gr.Dropdown(
+                        [("All countries", ALL)],
+                        value=ALL,
+                        label="Country",
+                        elem_id="f-country",
+                    )
+                    language = gr.Dropdown(
+                        [("All languages", ALL)], value=ALL, label="Language", elem_id="f-lang"
+                    )
+                    term = gr.Dropdown(
+                        [("All terms", ALL)], value=ALL, label="Term", elem_id="f-term"
+                    )
+                gr.Examples(EXAMPLES, inputs=question, label="Example questions")
+                new_btn = gr.Button("New conversation", size="sm", elem_id="new")
+            with gr.Column(scale=2):
+                gr.Markdown("### Cited paragraphs")
+                panel = gr.HTML(render_panel([]), elem_id="citations", js_on_load=None)
+                copy_btn = gr.Button("Copy citation", size="sm", elem_id="copy-citation")
+                bundle = gr.Code(
+                    language="markdown",
+                    label="Citation bundle (markdown)",
+                    visible=False,
+                    elem_id="bundle",
+                    interactive=False,
+                )
+        with gr.Tab("Documents"):
+            docs_table = gr.Dataframe(
+                headers=["Document", "Country", "Language", "Term", "Date", "doc_id"],
+                interactive=False,
+                elem_id="documents",
+                wrap=True,
+            )
+            with gr.Accordion("Add documents (admins)", open=False):
+                gr.Markdown(
+                    "Upload pledge files (txt, md, pdf, docx, html) to ingest them. "
+                    "Needs the server's admin token (PLEDGES_ADMIN_TOKEN)."
+                )
+                token = gr.Textbox(label="Admin token", type="password", elem_id="admin-token")
+                files = gr.File(
+                    label="Files",
+                    file_count="multiple",
+                    file_types=[".txt", ".md", ".pdf", ".docx", ".html", ".htm"],
+                    type="filepath",
+                )
+                ingest_btn = gr.Button("Ingest", variant="primary", elem_id="ingest")
+                status = gr.Markdown(elem_id="ingest-status")
+
+        store_outputs = [docs_table, country, language, term]
+        demo.load(store_views, outputs=store_outputs, api_visibility="private")
+        chat_inputs = [question, chatbot, turns_state, country, language, term]
+        chat_outputs = [chatbot, panel, turns_state, question]
+        question.submit(chat, chat_inputs, chat_outputs, api_name="chat")
+        ask_btn.click(chat, chat_inputs, chat_outputs, api_visibility="private")
+        new_btn.click(
+            clear, None, [chatbot, panel, turns_state, question, bundle], api_visibility="private"
+        )
+        copy_btn.click(copy_bundle, turns_state, bundle, api_visibility="private").then(
+            None,
+            bundle,
+            None,
+            js="(t) => { if (t && navigator.clipboard) { navigator.clipboard.writeText(t)"
+            ".catch(() => {}); } }",
+        )
+        ingest_btn.click(
+            upload,
+            [files, token],
+            [status, *store_outputs],
+            api_visibility="private",
+        )
+    return demo
+
+
+def mount_ui(app: FastAPI, service: PledgeService, path: str = "/") -> FastAPI:
+    """Mount the chat app on ``app`` at ``path`` (after the API routes, which keep priority).
+
+    When ``PLEDGES_API_TOKEN`` is set the chat asks for it as a password, so the UI is no back
+    door around the API's read protection.
+    """
+    import hmac
+
+    settings = service.settings
+    api_token = settings.server.api_token
+    auth = None
+    if api_token:
+
+        def auth(username: str, password: str) -> bool:
+            return hmac.compare_digest(password.encode(), api_token.encode())
+
+    return gr.mount_gradio_app(
+        app,
+        build_ui(service),
+        path=path,
+        css=CSS,
+        head=HEAD,
+        footer_links=["api"],
+        run_history=False,
+        auth=auth,
+        auth_message="Enter the server's PLEDGES_API_TOKEN as the password (any user name).",
+        ssr_mode=False,
+        mcp_server=False,
+        max_file_size=int(settings.server.max_upload_mb * 1024 * 1024),
+        show_error=False,
+    )
