@@ -1,0 +1,116 @@
+"""Every prompt and fixed sentence the answer chain uses, in one place.
+
+Templates are LangChain ``ChatPromptTemplate`` objects. Each declares the variables it expects and
+:func:`check_prompts` (run when this module is imported) fails loudly if a template and its
+declaration drift apart, so a typo in a placeholder is caught at start-up rather than as a
+``KeyError`` in the middle of a user's question.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from langchain_core.prompts import ChatPromptTemplate
+
+from assistant.errors import ConfigError
+
+#: What the LLM must answer, verbatim, when the passages do not support an answer.
+CANNOT_ANSWER = "The stored pledges do not say this."
+
+#: The user-facing abstention sentence; ``{question}`` names what was asked.
+ABSTAIN_TEMPLATE = "The stored pledges do not answer this question: “{question}”."
+
+#: Added to an abstention when nearest paragraphs are shown anyway.
+RELATED_NOTE = "The nearest paragraphs are listed as related reading, not as an answer."
+
+#: Lead of an extractive answer; ``{language}`` is the source language's English name.
+EXTRACTIVE_LEAD = "The pledges say (quoted verbatim{language_note}):"
+
+#: When the quoted text is in another language than the question.
+LANGUAGE_NOTE = ", in {language}, the language of the stored text"
+
+#: Claim-checking explanations.
+CLAIM_SUPPORTED = "The pledges contain the quoted passages supporting this claim."
+CLAIM_NOT_FOUND = "No stored pledge paragraph supports this claim."
+CLAIM_CONTRADICTED = "The cited passages contradict this claim (judged by the language model)."
+
+_ANSWER_SYSTEM = """You answer questions about UN Human Rights Council candidature pledges.
+Use ONLY the numbered passages below. Rules:
+- Put the passage marker, e.g. [1], after every sentence that uses a passage. Use only the
+  markers listed below; never invent one.
+- When you quote, copy the words exactly as they appear in the passage, inside double quotes,
+  in the passage's own language; do not translate inside quotes.
+- Answer in the language of the question, in at most five sentences.
+- If the passages do not answer the question, reply with exactly this sentence and nothing else:
+{cannot_answer}
+
+Passages:
+{context}"""
+
+_CONDENSE_SYSTEM = """Rewrite the user's last message as one standalone question for searching
+pledge documents. Keep the country, document and topic the conversation is about when the last
+message leaves them implicit. Keep the language of the last message. Reply with the question only."""
+
+_CLAIM_SYSTEM = """You check a claim against passages from UN Human Rights Council candidature
+pledges. Reply with exactly one word on the first line: SUPPORTED if the passages state the claim,
+CONTRADICTED if they state the opposite, NOT_FOUND otherwise. On the second line, give the marker
+of the passage that decides it, e.g. [1].
+
+Passages:
+{context}"""
+
+
+@dataclass(frozen=True)
+class PromptSpec:
+    """A template and the variables it must take."""
+
+    name: str
+    template: ChatPromptTemplate
+    variables: frozenset[str]
+
+
+def _spec(name: str, messages: list[tuple[str, str]], variables: set[str]) -> PromptSpec:
+    return PromptSpec(name, ChatPromptTemplate.from_messages(messages), frozenset(variables))
+
+
+ANSWER_PROMPT = _spec(
+    "answer",
+    [("system", _ANSWER_SYSTEM), ("human", "{question}")],
+    {"context", "question", "cannot_answer"},
+)
+CONDENSE_PROMPT = _spec(
+    "condense",
+    [
+        ("system", _CONDENSE_SYSTEM),
+        ("human", "Conversation so far:\n{history}\n\nLast message: {question}"),
+    ],
+    {"history", "question"},
+)
+CLAIM_PROMPT = _spec(
+    "claim",
+    [("system", _CLAIM_SYSTEM), ("human", "Claim: {claim}")],
+    {"context", "claim"},
+)
+
+ALL_PROMPTS: tuple[PromptSpec, ...] = (ANSWER_PROMPT, CONDENSE_PROMPT, CLAIM_PROMPT)
+
+
+def check_prompts(prompts: tuple[PromptSpec, ...] = ALL_PROMPTS) -> None:
+    """Fail when a template's placeholders differ from its declared variables."""
+    for spec in prompts:
+        found = set(spec.template.input_variables)
+        if found != set(spec.variables):
+            raise ConfigError(
+                f"prompt {spec.name!r}: expected variables {sorted(spec.variables)},"
+                f" found {sorted(found)} in the template"
+            )
+    for name, text, var in (
+        ("ABSTAIN_TEMPLATE", ABSTAIN_TEMPLATE, "{question}"),
+        ("EXTRACTIVE_LEAD", EXTRACTIVE_LEAD, "{language_note}"),
+        ("LANGUAGE_NOTE", LANGUAGE_NOTE, "{language}"),
+    ):
+        if var not in text:
+            raise ConfigError(f"{name}: expected the placeholder {var}, found {text!r}")
+
+
+check_prompts()

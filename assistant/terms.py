@@ -1,0 +1,439 @@
+"""Language, countries and key terms of a question, and whether a text mentions them.
+
+The answer chain needs to know what a question is *about* in a way that survives translation: an
+English question about the death penalty must be recognised in a Chinese paragraph that says 死刑.
+A multilingual glossary (``assistant/data/glossary.tsv``) maps human-rights concepts to their
+wording in the six UN languages; words that are not in it are still checked literally when the
+evidence is written in the question's script. Country names come from pycountry with its gettext
+translations, so "Norway", "Norvège" and "挪威" all resolve to ``NOR``.
+"""
+
+from __future__ import annotations
+
+import csv
+import gettext
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from assistant.errors import ConfigError
+
+_CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
+_ARABIC_RE = re.compile(r"[\u0600-\u06ff]")
+_LATIN_WORD_RE = re.compile(r"[a-z0-9\u0400-\u04ff]+(?:['’][a-z]+)?")
+
+#: Glossary columns after ``concept`` and ``weight``, in file order.
+GLOSSARY_LANGS: tuple[str, ...] = ("en", "fr", "es", "zh", "ru", "ar")
+
+
+# -- normalisation -----------------------------------------------------------------------------
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents, unify apostrophes and hyphens: the view Latin matching uses."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = "".join(
+        c
+        for c in unicodedata.normalize("NFKD", text)
+        if not unicodedata.combining(c) or _CYRILLIC_RE.match(c)
+    )
+    text = text.replace("’", "'").replace("‘", "'")
+    text = re.sub(r"[\-‐‑–—_/]", " ", text)
+    return re.sub(r"\s+", " ", text)
+
+
+def compact(text: str) -> str:
+    """NFKC text without whitespace: the view CJK and Arabic matching use (PDF text has odd spaces)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
+
+
+def is_cjk(text: str) -> bool:
+    """True when the text contains Chinese characters."""
+    return bool(_CJK_RE.search(text))
+
+
+# -- language ------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _latin_identifier() -> object:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    ident.set_languages(["en", "fr", "es"])
+    return ident
+
+
+_FR_HINTS = re.compile(
+    r"\b(quels?|quelles?|est-ce|la belgique|de la|sur la|qu'|d'|l')\b|[àâçèêëîôûœ]"
+)
+_ES_HINTS = re.compile(r"[¿¡ñ]|\b(qué|cuál|cómo|sobre la|bélgica|dónde|por qué)\b")
+
+
+def detect_language(text: str) -> str:
+    """ISO 639-1 code of a question or paragraph among the six UN languages (default ``en``).
+
+    Script decides Chinese, Russian and Arabic; short Latin questions are classified by
+    py3langid restricted to English, French and Spanish, with a few unambiguous cues first.
+    """
+    sample = text[:2000]
+    counts = {
+        "zh": len(_CJK_RE.findall(sample)),
+        "ru": len(_CYRILLIC_RE.findall(sample)),
+        "ar": len(_ARABIC_RE.findall(sample)),
+    }
+    best = max(counts, key=lambda k: counts[k])
+    if counts[best] >= 2:
+        return best
+    lowered = sample.lower()
+    if _ES_HINTS.search(lowered):
+        return "es"
+    if _FR_HINTS.search(lowered):
+        return "fr"
+    lang, _ = _latin_identifier().classify(sample)  # type: ignore[attr-defined]
+    return str(lang)
+
+
+LANGUAGE_NAMES: dict[str, str] = {
+    "ar": "Arabic",
+    "en": "English",
+    "es": "Spanish",
+    "fr": "French",
+    "ru": "Russian",
+    "zh": "Chinese",
+}
+
+
+# -- glossary ------------------------------------------------------------------------------------
+
+
+def _latin_pattern(variant: str) -> re.Pattern[str]:
+    words = fold(variant).split()
+    parts = []
+    for word in words:
+        if word.endswith("*"):
+            parts.append(re.escape(word[:-1]) + r"[\w']*")
+        else:
+            parts.append(re.escape(word) + r"(?:s|es)?")
+    return re.compile(r"(?<![\w])" + r"[\s']+".join(parts) + r"(?![\w])")
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One glossary line: a notion and its wording in the UN languages."""
+
+    id: str
+    weight: float
+    variants: dict[str, tuple[str, ...]]
+    latin: tuple[re.Pattern[str], ...] = field(repr=False)
+    literal: tuple[str, ...] = field(repr=False)
+
+    def spans(self, folded: str, compacted: str) -> list[tuple[str, int, int]]:
+        """Where the concept occurs: (view, start, end) with view "f" (folded) or "c" (compact)."""
+        out: list[tuple[str, int, int]] = []
+        for pat in self.latin:
+            out.extend(("f", m.start(), m.end()) for m in pat.finditer(folded))
+        for lit in self.literal:
+            start = compacted.find(lit)
+            while start != -1:
+                out.append(("c", start, start + len(lit)))
+                start = compacted.find(lit, start + 1)
+        return out
+
+    def occurs_in(self, folded: str, compacted: str) -> bool:
+        """True when any wording of the concept appears in the text (given in both views)."""
+        if any(lit in compacted for lit in self.literal):
+            return True
+        return any(pat.search(folded) for pat in self.latin)
+
+
+class Glossary:
+    """Multilingual concepts loaded from a TSV file (see the header of ``glossary.tsv``)."""
+
+    def __init__(self, concepts: list[Concept]) -> None:
+        self.concepts = concepts
+
+    @classmethod
+    def load(cls, text: str, source: str = "glossary.tsv") -> Glossary:
+        """Parse glossary TSV text; a malformed line is a ConfigError naming the line."""
+        concepts: list[Concept] = []
+        rows = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+        reader = csv.reader(rows, delimiter="\t", quoting=csv.QUOTE_NONE)
+        header = next(reader, None)
+        expected = ["concept", "weight", *GLOSSARY_LANGS]
+        if header != expected:
+            raise ConfigError(f"{source}: expected header {expected}, found {header}")
+        for lineno, row in enumerate(reader, start=2):
+            if len(row) != len(expected):
+                raise ConfigError(
+                    f"{source}: concept line {lineno} has {len(row)} columns, expected"
+                    f" {len(expected)}: {row[:1]}"
+                )
+            cid, weight, *cols = row
+            variants = {
+                lang: tuple(v.strip() for v in col.split("|") if v.strip())
+                for lang, col in zip(GLOSSARY_LANGS, cols, strict=True)
+            }
+            latin: list[re.Pattern[str]] = []
+            literal: list[str] = []
+            for lang, vs in variants.items():
+                for v in vs:
+                    if lang in ("zh", "ar") or is_cjk(v):
+                        literal.append(compact(v))
+                    else:
+                        latin.append(_latin_pattern(v))
+            concepts.append(
+                Concept(cid, float(weight), variants, tuple(latin), tuple(dict.fromkeys(literal)))
+            )
+        return cls(concepts)
+
+    def find(self, text: str) -> list[tuple[Concept, list[tuple[str, int, int]]]]:
+        """Concepts mentioned in ``text`` with their spans; longer matches win overlaps."""
+        return self.find_views(fold(text), compact(text))
+
+    def find_views(
+        self, folded: str, compacted: str
+    ) -> list[tuple[Concept, list[tuple[str, int, int]]]]:
+        """Like :meth:`find`, on text already folded and compacted."""
+        found = [(c, c.spans(folded, compacted)) for c in self.concepts]
+        found = [(c, s) for c, s in found if s]
+        # A span inside a longer span of another concept does not count ("sexual violence"
+        # is not also "violence against women"; "armed conflict" is not also "war").
+        kept: list[tuple[Concept, list[tuple[str, int, int]]]] = []
+        all_spans = [(c.id, sp) for c, spans in found for sp in spans]
+        for c, spans in found:
+            own = [
+                sp
+                for sp in spans
+                if not any(
+                    oid != c.id
+                    and osp[0] == sp[0]
+                    and osp[1] <= sp[1]
+                    and sp[2] <= osp[2]
+                    and (osp[2] - osp[1]) > (sp[2] - sp[1])
+                    for oid, osp in all_spans
+                )
+            ]
+            if own:
+                kept.append((c, own))
+        return kept
+
+
+@lru_cache(maxsize=1)
+def glossary() -> Glossary:
+    """The bundled glossary (loaded once; checked on load)."""
+    path = resources.files("assistant") / "data" / "glossary.tsv"
+    return Glossary.load(path.read_text(encoding="utf-8"), source=str(path))
+
+
+# -- countries -----------------------------------------------------------------------------------
+
+_LOCALES = {"fr": "fr", "es": "es", "zh": "zh_CN", "ru": "ru", "ar": "ar"}
+_EXTRA_NAMES = {
+    "GBR": ["UK", "Britain", "Great Britain", "英国"],
+    "USA": ["USA", "United States of America", "America", "美国"],
+    "RUS": ["Russia", "俄罗斯"],
+    "KOR": ["South Korea", "Republic of Korea", "韩国"],
+    "PRK": ["North Korea", "朝鲜"],
+    "IRN": ["Iran"],
+    "SYR": ["Syria"],
+    "VEN": ["Venezuela"],
+    "BOL": ["Bolivia"],
+    "TZA": ["Tanzania"],
+    "VNM": ["Vietnam", "Viet Nam", "越南"],
+    "LAO": ["Laos"],
+    "MDA": ["Moldova"],
+    "CZE": ["Czech Republic", "Czechia"],
+    "TUR": ["Türkiye", "Turkey"],
+    "NLD": ["Netherlands", "Holland", "荷兰"],
+}
+#: Chinese country names that also occur inside ordinary words ("发展中国家": developing countries).
+_ZH_TRAPS = ("发展中国家", "中国家")
+
+
+@dataclass(frozen=True)
+class CountryName:
+    code: str
+    name: str
+    folded: str
+    compact: str
+    cjk: bool
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> list[CountryName]:
+    import pycountry
+
+    translators = {}
+    for lang, loc in _LOCALES.items():
+        try:
+            translators[lang] = gettext.translation(
+                "iso3166-1", pycountry.LOCALES_DIR, languages=[loc]
+            )
+        except OSError:  # a locale missing from this pycountry build: that language is skipped
+            continue
+    names: dict[tuple[str, str], CountryName] = {}
+
+    def add(code: str, english: str, name: str) -> None:
+        name = name.strip()
+        if len(name) < 2:
+            return
+        key = (code, name.lower())
+        if key not in names:
+            names[key] = CountryName(code, english, fold(name), compact(name), is_cjk(name))
+
+    for c in pycountry.countries:
+        english = getattr(c, "common_name", None) or c.name
+        base = [c.name, english]
+        if getattr(c, "official_name", None):
+            base.append(c.official_name)
+        for n in base:
+            add(c.alpha_3, english, n)
+            for tr in translators.values():
+                add(c.alpha_3, english, tr.gettext(n))
+        for extra in _EXTRA_NAMES.get(c.alpha_3, []):
+            add(c.alpha_3, english, extra)
+    # Longest names first so "South Sudan" wins over "Sudan", "巴布亚新几内亚" over "几内亚".
+    return sorted(names.values(), key=lambda n: -len(n.name if n.cjk else n.folded))
+
+
+def country_name(code: str) -> str:
+    """English short name of an ISO alpha-3 code (the code itself when unknown)."""
+    import pycountry
+
+    c = pycountry.countries.get(alpha_3=code.upper())
+    if c is None:
+        return code
+    return str(getattr(c, "common_name", None) or c.name)
+
+
+@lru_cache(maxsize=1)
+def _country_matchers() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, CountryName]]:
+    names = _country_names()
+    by_form: dict[str, CountryName] = {}
+    for n in names:  # longest first: the first form registered wins
+        by_form.setdefault(n.compact if n.cjk else n.folded, n)
+    latin = sorted((f for f, n in by_form.items() if not n.cjk and f), key=len, reverse=True)
+    cjk = sorted((f for f, n in by_form.items() if n.cjk and f), key=len, reverse=True)
+    latin_re = re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, latin)) + r")(?![\w])")
+    cjk_re = re.compile("|".join(map(re.escape, cjk)))
+    return latin_re, cjk_re, by_form
+
+
+def find_countries(text: str) -> list[tuple[str, str]]:
+    """Countries a text names, as (alpha-3 code, English name), in order of first mention."""
+    latin_re, cjk_re, by_form = _country_matchers()
+    compacted = compact(text)
+    for trap in _ZH_TRAPS:
+        compacted = compacted.replace(trap, "\u3000" * len(trap))
+    hits: list[tuple[int, str, str]] = []
+    for m in latin_re.finditer(fold(text)):
+        n = by_form[m.group(0)]
+        hits.append((m.start(), n.code, n.name))
+    for m in cjk_re.finditer(compacted):
+        n = by_form[m.group(0)]
+        hits.append((m.start(), n.code, n.name))
+    seen: dict[str, str] = {}
+    for _, code, name in sorted(hits):
+        seen.setdefault(code, name)
+    return list(seen.items())
+
+
+# -- key terms -----------------------------------------------------------------------------------
+
+# Words that carry no topic: question words, auxiliaries, pledge boilerplate, in en/fr/es.
+_STOP_LATIN = set(
+    ["a", "about", "above", "across", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "been", "before", "being", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "done", "during", "each", "either", "else", "ever", "every", "few", "for", "from", "had", "has", "have", "having", "he", "her", "here", "hers", "him", "his", "how", "however", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "let", "like", "make", "makes", "made", "many", "may", "me", "might", "more", "most", "much", "must", "my", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "out", "over", "own", "per", "please", "said", "same", "say", "says", "shall", "she", "should", "since", "so", "some", "such", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "upon", "very", "was", "we", "were", "what", "whatever", "when", "where", "whether", "which", "while", "who", "whom", "whose", "why", "will", "with", "within", "would", "yet", "you", "your", "yes", "tell", "me", "show", "give", "list", "describe", "explain", "regarding", "concerning", "re", "commit", "commits", "committed", "commitment", "commitments", "pledge", "pledges", "pledged", "pledging", "promise", "promises", "promised", "promising", "undertake", "undertakes", "undertaking", "undertook", "intend", "intends", "plan", "plans", "planned", "position", "positions", "stance", "view", "views", "approach", "approaches", "approached", "say", "said", "state", "states", "stated", "statement", "support", "supports", "supported", "supporting", "country", "countries", "government", "governments", "nation", "national", "people", "persons", "person", "issue", "issues", "matter", "matters", "area", "areas", "field", "fields", "question", "questions", "topic", "topics", "thing", "things", "regard", "respect", "kind", "sort", "way", "ways", "policy", "year", "years", "each", "annual", "annually", "number", "new", "old", "current", "currently", "recent", "recently", "last", "previous", "next", "future", "since", "ever", "still", "already", "soon", "time", "times", "first", "second", "third", "four", "five", "one", "two", "three", "belgium's", "country's", "document", "documents", "text", "paragraph", "paragraphs", "note", "annex", "right", "rights", "freedom", "freedoms", "peoples", "fight", "fighting", "combat", "combating", "combatting", "tackle", "address", "addresses", "addressing", "ensure", "ensures", "work", "works", "actions", "action", "measures", "measure", "steps", "le", "la", "les", "un", "une", "des", "du", "de", "d", "l", "et", "ou", "en", "au", "aux", "sur", "pour", "par", "dans", "avec", "ce", "cet", "cette", "ces", "qui", "que", "quoi", "quel", "quelle", "quels", "quelles", "est", "sont", "a", "ont", "fait", "faire", "dit", "dire", "elle", "il", "ils", "elles", "nous", "vous", "leur", "leurs", "son", "sa", "ses", "se", "s", "qu", "y", "est-ce", "pris", "prise", "prises", "engagement", "engagements", "engage", "engagee", "engages", "promesse", "promesses", "position", "pays", "concernant", "propos", "comment", "pourquoi", "quand", "combien", "ne", "pas", "plus", "el", "los", "las", "unos", "unas", "del", "al", "y", "o", "e", "u", "en", "sobre", "para", "por", "con", "que", "qué", "cual", "cuales", "cuál", "cuáles", "como", "cómo", "cuando", "cuándo", "donde", "dónde", "quien", "quién", "es", "son", "ha", "han", "hace", "hizo", "dice", "dijo", "su", "sus", "se", "lo", "le", "les", "compromiso", "compromisos", "comprometido", "promesa", "promesas", "posicion", "país", "paises", "respecto", "acerca"]
+)
+_STOP_ZH = set(
+    ["的", "了", "在", "是", "有", "和", "与", "及", "对", "于", "上", "中", "下", "把", "被", "将", "会", "要", "能", "可以", "已经", "什么", "哪些", "哪个", "哪", "如何", "怎样", "怎么", "为什么", "是否", "吗", "呢", "吧", "那么", "那", "还有", "关于", "方面", "问题", "立场", "承诺", "许诺", "作出", "做出", "做", "说", "表示", "采取", "进行", "方针", "政策", "态度", "观点", "看法", "情况", "内容", "事项", "它", "其", "他们", "我们", "你们", "每年", "多少", "几", "一", "个", "这", "这些", "那些", "尽快", "目前", "现在", "以来", "之前", "最近", "国家", "政府", "一些", "主要", "具体", "方式", "措施", "支持", "提出", "人", "人员", "人们", "权利", "自由", "打击", "处理", "解决", "确保", "工作", "行动"]
+)
+
+
+@dataclass
+class QuestionTerms:
+    """What a question asks about, split into checkable parts."""
+
+    language: str
+    countries: list[tuple[str, str]]
+    concepts: list[Concept]
+    #: Content words outside the glossary, folded (Latin) or as written (CJK).
+    words: list[str]
+
+    @property
+    def topical(self) -> list[Concept]:
+        """Concepts that decide coverage (weight > 0)."""
+        return [c for c in self.concepts if c.weight > 0]
+
+
+def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    chars = list(text)
+    for s, e in spans:
+        for i in range(s, min(e, len(chars))):
+            chars[i] = " "
+    return "".join(chars)
+
+
+def question_terms(question: str, language: str | None = None) -> QuestionTerms:
+    """Countries, glossary concepts and remaining content words of a question."""
+    lang = language or detect_language(question)
+    countries = find_countries(question)
+    folded, compacted = fold(question), compact(question)
+    # Blank the countries' names (every language) so "Belgium" / "比利时" is not a topic word.
+    codes = {code for code, _ in countries}
+    for n in _country_names():
+        if n.code not in codes:
+            continue
+        if n.cjk:
+            compacted = compacted.replace(n.compact, " " * len(n.compact))
+        elif n.folded:
+            folded = re.sub(
+                r"(?<![\w])" + re.escape(n.folded) + r"(?![\w])",
+                lambda m: " " * len(m.group(0)),
+                folded,
+            )
+    found = glossary().find_views(folded, compacted)
+    concepts = [c for c, _ in found]
+    f_spans = [(s, e) for _, spans in found for v, s, e in spans if v == "f"]
+    c_spans = [(s, e) for _, spans in found for v, s, e in spans if v == "c"]
+    words: list[str] = []
+    if lang == "zh" or is_cjk(question):
+        words.extend(_zh_words(_blank(compacted, c_spans)))
+    for w in _LATIN_WORD_RE.findall(_blank(folded, f_spans)):
+        w = re.sub(r"'s$", "", w.strip("'"))
+        if len(w) < 3 or w.isdigit() or w in _STOP_LATIN:
+            continue
+        words.append(w)
+    return QuestionTerms(lang, countries, concepts, list(dict.fromkeys(words)))
+
+
+def _zh_words(text: str) -> list[str]:
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    out = []
+    for tok in jieba.lcut(re.sub(r"[^\u3400-\u9fff]+", " ", text)):
+        tok = tok.strip()
+        if len(tok) < 2 or tok in _STOP_ZH:
+            continue
+        out.append(tok)
+    return out
+
+
+def word_occurs(word: str, folded: str, compacted: str) -> bool:
+    """A content word outside the glossary appears in a text (light stemming for Latin words)."""
+    if is_cjk(word):
+        return word in compacted
+    stem = word if len(word) <= 5 else word[: max(5, len(word) - 3)]
+    return re.search(r"(?<![\w])" + re.escape(stem), folded) is not None
+
+
+def script_of(language: str | None) -> str:
+    """Writing system of a language: ``latin``, ``cjk``, ``cyrillic`` or ``arabic``."""
+    return {"zh": "cjk", "ru": "cyrillic", "ar": "arabic"}.get(language or "en", "latin")
