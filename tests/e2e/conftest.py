@@ -1,0 +1,120 @@
+"""Fixtures for end-to-end tests: a real service over the bundled sample, served by uvicorn on
+loopback (the API alone, and the API with the chat UI mounted), called over real HTTP."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+# No telemetry from Gradio or its client; no model-hub lookups.
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from assistant.service import PledgeService
+from assistant.settings import LLMSettings, ServerSettings, Settings
+
+ADMIN = "test-admin-token"
+READER = "test-read-token"
+DEATH_PENALTY = "What did Belgium commit to on the death penalty?"
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts"
+
+
+def server_settings(base: Settings, **server: object) -> Settings:
+    """A copy of ``base`` with explicit server settings (the environment does not leak in)."""
+    values: dict[str, object] = {"admin_token": None, "api_token": None, "max_upload_mb": 20.0}
+    values.update(server)
+    return base.model_copy(update={"server": ServerSettings(**values)})  # type: ignore[arg-type]
+
+
+class LiveServer:
+    """An ASGI app served by uvicorn in a background thread on a free loopback port."""
+
+    def __init__(self, app: object) -> None:
+        import uvicorn
+
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, log_level="warning", lifespan="on")  # type: ignore[arg-type]
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
+        )
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"uvicorn did not start on {self.url}")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+        with contextlib.suppress(OSError):
+            self.sock.close()
+
+
+@pytest.fixture(scope="session")
+def e2e_service(tmp_path_factory: pytest.TempPathFactory, embedder: object) -> PledgeService:
+    """A real service over its own temp-dir store, filled the way a first start fills it:
+    :func:`assistant.api.ensure_sample` ingests the bundled sample pledge."""
+    from assistant.api import ensure_sample
+
+    store_dir = tmp_path_factory.mktemp("e2e-store")
+    settings = Settings().with_store(store_dir)
+    settings = settings.model_copy(
+        update={
+            "store": settings.store.model_copy(update={"chroma_url": None}),
+            "llm": LLMSettings(url=None),  # extractive answers: deterministic, offline
+        }
+    )
+    service = PledgeService(settings, embedder=embedder, llm=None)  # type: ignore[arg-type]
+    report = ensure_sample(service)
+    assert report is not None and not report.failed, report
+    assert ensure_sample(service) is None  # a second start does not ingest again
+    return service
+
+
+@pytest.fixture(scope="session")
+def live_app(e2e_service: PledgeService) -> Iterator[LiveServer]:
+    """The full server as ``pledges serve`` builds it: /v1 API plus the chat UI at /, writes
+    allowed with the admin token, a 1 MB upload limit."""
+    from assistant.cli._serve import build_server_app
+
+    settings = server_settings(e2e_service.settings, admin_token=ADMIN, max_upload_mb=1.0)
+    service = PledgeService(settings, store=e2e_service.store, embedder=e2e_service.embedder)
+    with LiveServer(build_server_app(service)) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def http(live_app: LiveServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=live_app.url, timeout=120) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def locked_api(e2e_service: PledgeService) -> Iterator[httpx.Client]:
+    """The API with no admin token (writes disabled) and a read token set."""
+    from assistant.api import create_app
+
+    settings = server_settings(e2e_service.settings, admin_token=None, api_token=READER)
+    with (
+        LiveServer(create_app(e2e_service, settings=settings)) as server,
+        httpx.Client(base_url=server.url, timeout=120) as client,
+    ):
+        yield client

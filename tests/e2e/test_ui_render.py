@@ -1,0 +1,81 @@
+"""How the chat UI renders answers and citation cards (pure functions, no server)."""
+
+from __future__ import annotations
+
+from assistant.types import AlignedText, Answer, Citation, Country, Document
+from ui.app import card_id, render_answer, render_card, render_panel
+
+DOC = Document(
+    doc_id="bel-zh",
+    country=Country(code="BEL", name="Belgium"),
+    language="zh",
+    term="2023-2025",
+    source="sample.txt",
+    sha256="0" * 64,
+)
+
+
+def citation(marker: str, number: str, quote: str, **kw: object) -> Citation:
+    return Citation(
+        marker=marker,
+        id=f"bel-zh:¶{number}",
+        doc_id="bel-zh",
+        number=number,
+        country="BEL",
+        country_name="Belgium",
+        language="zh",
+        quote=quote,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def test_markers_link_to_their_cards_and_unknown_markers_stay_text() -> None:
+    answer = Answer(
+        question="q",
+        answer="Belgium keeps it on the agenda [1]; see also [3].",
+        abstained=False,
+        citations=[citation("[1]", "8", "死刑")],
+    )
+    md = render_answer(answer, turn=2)
+    assert "[\\[1\\]](#cite-2-1)" in md
+    assert "[3]" in md and "#cite-2-3" not in md  # not a citation: no link
+    assert "Belgium ¶8" in md
+    assert card_id(2, "[1]") == "cite-2-1"
+
+
+def test_card_shows_whole_paragraph_with_quote_marked_and_escaped() -> None:
+    text = "8. <b>比利时</b> 将继续将死刑问题列入理事会议程。"
+    c = citation(
+        "[1]",
+        "8",
+        "死刑问题",
+        aligned=[AlignedText(doc_id="bel-en", language="en", number="8", text="death <penalty>")],
+        url="https://undocs.org/ch/A/77/89",
+    )
+    html = render_card(c, 0, text, DOC)
+    assert 'id="cite-0-1"' in html
+    assert "&lt;b&gt;比利时&lt;/b&gt;" in html  # paragraph text is escaped, never markup
+    assert "<mark>死刑问题</mark>" in html
+    assert "¶8" in html and "Belgium (BEL)" in html and "Chinese" in html
+    assert "Belgium pledge 2023-2025" in html  # label when the symbol is unknown
+    assert "English ¶8" in html and "death &lt;penalty&gt;" in html
+    assert 'href="https://undocs.org/ch/A/77/89"' in html
+
+
+def test_card_without_symbol_says_there_is_no_official_link() -> None:
+    html = render_card(citation("[2]", "7", "not in text"), 1, "7. 国际刑事法院", DOC)
+    assert "<mark>" not in html
+    assert "Quoted: “not in text”" in html
+    assert "does not carry its UN symbol" in html
+
+
+def test_panel_opens_latest_answer_and_folds_earlier_ones() -> None:
+    turns = [
+        {"question": "first <q>", "html": "<p>a</p>"},
+        {"question": "second", "html": "<p>b</p>"},
+    ]
+    html = render_panel(turns)
+    assert html.index("Q2: second") < html.index("Q1: first &lt;q&gt;")
+    assert '<details class="turn" data-turn="1" open>' in html
+    assert '<details class="turn" data-turn="0">' in html
+    assert "Ask a question" in render_panel([])
