@@ -78,7 +78,8 @@ def describe(llm: Any) -> str:
 def _as_llm_error(llm: Any, exc: BaseException) -> LLMError:
     return LLMError(
         f"language model {describe(llm)} failed: {type(exc).__name__}: {exc}."
-        " Check PLEDGES_LLM_URL / PLEDGES_LLM_MODEL, or unset PLEDGES_LLM_URL for extractive answers"
+        " Check PLEDGES_LLM_URL / PLEDGES_LLM_MODEL,"
+        " or unset PLEDGES_LLM_URL for extractive answers"
     )
 
 

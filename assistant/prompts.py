@@ -49,7 +49,8 @@ Passages:
 
 _CONDENSE_SYSTEM = """Rewrite the user's last message as one standalone question for searching
 pledge documents. Keep the country, document and topic the conversation is about when the last
-message leaves them implicit. Keep the language of the last message. Reply with the question only."""
+message leaves them implicit. Keep the language of the last message.
+Reply with the question only."""
 
 _CLAIM_SYSTEM = """You check a claim against passages from UN Human Rights Council candidature
 pledges. Reply with exactly one word on the first line: SUPPORTED if the passages state the claim,

@@ -47,7 +47,10 @@ def fold(text: str) -> str:
 
 
 def compact(text: str) -> str:
-    """NFKC text without whitespace: the view CJK and Arabic matching use (PDF text has odd spaces)."""
+    """NFKC text without whitespace: the view CJK and Arabic matching use.
+
+    Text extracted from PDFs puts spaces around digits and at line wraps; they carry nothing here.
+    """
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
 
 
@@ -345,13 +348,19 @@ def find_countries(text: str) -> list[tuple[str, str]]:
 
 # -- key terms -----------------------------------------------------------------------------------
 
-# Words that carry no topic: question words, auxiliaries, pledge boilerplate, in en/fr/es.
-_STOP_LATIN = set(
-    ["a", "about", "above", "across", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "been", "before", "being", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "done", "during", "each", "either", "else", "ever", "every", "few", "for", "from", "had", "has", "have", "having", "he", "her", "here", "hers", "him", "his", "how", "however", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "let", "like", "make", "makes", "made", "many", "may", "me", "might", "more", "most", "much", "must", "my", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "out", "over", "own", "per", "please", "said", "same", "say", "says", "shall", "she", "should", "since", "so", "some", "such", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "upon", "very", "was", "we", "were", "what", "whatever", "when", "where", "whether", "which", "while", "who", "whom", "whose", "why", "will", "with", "within", "would", "yet", "you", "your", "yes", "tell", "me", "show", "give", "list", "describe", "explain", "regarding", "concerning", "re", "commit", "commits", "committed", "commitment", "commitments", "pledge", "pledges", "pledged", "pledging", "promise", "promises", "promised", "promising", "undertake", "undertakes", "undertaking", "undertook", "intend", "intends", "plan", "plans", "planned", "position", "positions", "stance", "view", "views", "approach", "approaches", "approached", "say", "said", "state", "states", "stated", "statement", "support", "supports", "supported", "supporting", "country", "countries", "government", "governments", "nation", "national", "people", "persons", "person", "issue", "issues", "matter", "matters", "area", "areas", "field", "fields", "question", "questions", "topic", "topics", "thing", "things", "regard", "respect", "kind", "sort", "way", "ways", "policy", "year", "years", "each", "annual", "annually", "number", "new", "old", "current", "currently", "recent", "recently", "last", "previous", "next", "future", "since", "ever", "still", "already", "soon", "time", "times", "first", "second", "third", "four", "five", "one", "two", "three", "belgium's", "country's", "document", "documents", "text", "paragraph", "paragraphs", "note", "annex", "right", "rights", "freedom", "freedoms", "peoples", "fight", "fighting", "combat", "combating", "combatting", "tackle", "address", "addresses", "addressing", "ensure", "ensures", "work", "works", "actions", "action", "measures", "measure", "steps", "le", "la", "les", "un", "une", "des", "du", "de", "d", "l", "et", "ou", "en", "au", "aux", "sur", "pour", "par", "dans", "avec", "ce", "cet", "cette", "ces", "qui", "que", "quoi", "quel", "quelle", "quels", "quelles", "est", "sont", "a", "ont", "fait", "faire", "dit", "dire", "elle", "il", "ils", "elles", "nous", "vous", "leur", "leurs", "son", "sa", "ses", "se", "s", "qu", "y", "est-ce", "pris", "prise", "prises", "engagement", "engagements", "engage", "engagee", "engages", "promesse", "promesses", "position", "pays", "concernant", "propos", "comment", "pourquoi", "quand", "combien", "ne", "pas", "plus", "el", "los", "las", "unos", "unas", "del", "al", "y", "o", "e", "u", "en", "sobre", "para", "por", "con", "que", "qué", "cual", "cuales", "cuál", "cuáles", "como", "cómo", "cuando", "cuándo", "donde", "dónde", "quien", "quién", "es", "son", "ha", "han", "hace", "hizo", "dice", "dijo", "su", "sus", "se", "lo", "le", "les", "compromiso", "compromisos", "comprometido", "promesa", "promesas", "posicion", "país", "paises", "respecto", "acerca"]
-)
-_STOP_ZH = set(
-    ["的", "了", "在", "是", "有", "和", "与", "及", "对", "于", "上", "中", "下", "把", "被", "将", "会", "要", "能", "可以", "已经", "什么", "哪些", "哪个", "哪", "如何", "怎样", "怎么", "为什么", "是否", "吗", "呢", "吧", "那么", "那", "还有", "关于", "方面", "问题", "立场", "承诺", "许诺", "作出", "做出", "做", "说", "表示", "采取", "进行", "方针", "政策", "态度", "观点", "看法", "情况", "内容", "事项", "它", "其", "他们", "我们", "你们", "每年", "多少", "几", "一", "个", "这", "这些", "那些", "尽快", "目前", "现在", "以来", "之前", "最近", "国家", "政府", "一些", "主要", "具体", "方式", "措施", "支持", "提出", "人", "人员", "人们", "权利", "自由", "打击", "处理", "解决", "确保", "工作", "行动"]
-)
+
+@lru_cache(maxsize=1)
+def _stopwords() -> tuple[frozenset[str], frozenset[str]]:
+    """(Latin, Chinese) words that carry no topic, from ``assistant/data/stopwords.txt``."""
+    path = resources.files("assistant") / "data" / "stopwords.txt"
+    words = [
+        w
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if not line.startswith("#")
+        for w in line.split()
+    ]
+    latin = frozenset(fold(w) for w in words if not is_cjk(w))
+    return latin, frozenset(w for w in words if is_cjk(w))
 
 
 @dataclass
@@ -405,7 +414,7 @@ def question_terms(question: str, language: str | None = None) -> QuestionTerms:
         words.extend(_zh_words(_blank(compacted, c_spans)))
     for w in _LATIN_WORD_RE.findall(_blank(folded, f_spans)):
         w = re.sub(r"'s$", "", w.strip("'"))
-        if len(w) < 3 or w.isdigit() or w in _STOP_LATIN:
+        if len(w) < 3 or w.isdigit() or w in _stopwords()[0]:
             continue
         words.append(w)
     return QuestionTerms(lang, countries, concepts, list(dict.fromkeys(words)))
@@ -420,7 +429,7 @@ def _zh_words(text: str) -> list[str]:
     out = []
     for tok in jieba.lcut(re.sub(r"[^\u3400-\u9fff]+", " ", text)):
         tok = tok.strip()
-        if len(tok) < 2 or tok in _STOP_ZH:
+        if len(tok) < 2 or tok in _stopwords()[1]:
             continue
         out.append(tok)
     return out
