@@ -1,0 +1,80 @@
+"""``pledges parse FILE``: parse one file without touching the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from assistant.cli._common import JsonOption, app, console, emit_json, parse_meta
+from assistant.types import ParsedDocument
+
+MetaOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--meta",
+        help=(
+            "Override detected metadata, e.g. --meta symbol=A/77/89 --meta country=BEL"
+            " (keys: doc_id symbol country language date term session title)."
+        ),
+    ),
+]
+
+
+@app.command("parse")
+def parse_command(
+    file: Annotated[Path, typer.Argument(help="A .txt, .pdf, .docx, .html/.htm or .md file.")],
+    json_out: JsonOption = False,
+    meta: MetaOption = None,
+) -> None:
+    """Parse one pledge file into its document metadata and numbered paragraphs."""
+    from ingest.pipeline import parse_file
+
+    parsed = parse_file(file, overrides=parse_meta(meta))
+    if json_out:
+        emit_json(parsed)
+        return
+    render(parsed)
+
+
+def render(parsed: ParsedDocument) -> None:
+    """A readable view: the document's metadata, then one table row per paragraph."""
+    from rich.table import Table
+
+    doc = parsed.document
+    meta = Table.grid(padding=(0, 2))
+    meta.add_column(style="bold")
+    meta.add_column()
+    country = f"{doc.country.code} ({doc.country.name})" if doc.country else "—"
+    for key, value in [
+        ("doc_id", doc.doc_id),
+        ("symbol", doc.symbol or "—"),
+        ("country", country),
+        ("language", doc.language or "—"),
+        ("date", doc.date.isoformat() if doc.date else "—"),
+        ("term", doc.term or "—"),
+        ("session", str(doc.session) if doc.session is not None else "—"),
+        ("title", doc.title or "—"),
+        ("source", doc.source),
+        ("paragraphs", str(len(parsed.paragraphs))),
+    ]:
+        meta.add_row(key, value)
+    console.print(meta)
+
+    table = Table(show_lines=False, expand=True)
+    table.add_column("¶", style="bold cyan", no_wrap=True)
+    table.add_column("section", style="dim", ratio=1, overflow="fold")
+    table.add_column("text", ratio=3, overflow="fold")
+    if any(p.page is not None for p in parsed.paragraphs):
+        table.add_column("page", justify="right", no_wrap=True)
+    has_page = len(table.columns) == 4
+    last_section: str | None = None
+    for p in parsed.paragraphs:
+        section = p.section if p.section != last_section else ""
+        last_section = p.section
+        row = [p.number, section or "", p.text]
+        if has_page:
+            row.append(str(p.page) if p.page is not None else "")
+        table.add_row(*row)
+    console.print(table)

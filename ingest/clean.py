@@ -1,0 +1,261 @@
+"""Cleaning that keeps the words verbatim.
+
+Two jobs, both conservative:
+
+* drop lines that are not text of the pledge: undocs.org hyperlink lines, UN running headers and
+  footers (a document symbol with a page number, job numbers such as ``22-09876 (C)``, date
+  stamps, barcodes such as ``*2209876*``, "Please recycle"), lone page numbers; and strip stray
+  footnote marks glued to words (``暂定项目表*``, ``Council¹``);
+* rejoin lines that the PDF wrapped: nothing between two CJK characters, one space between Latin
+  (or Arabic, Cyrillic) words, one space between a CJK character and a Latin letter or digit (the
+  spacing UN Chinese documents use), and de-hyphenation only of real hyphenation.
+
+Nothing else is touched: no case change, no normalisation of punctuation or digits, no spelling.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ingest.lines import Line
+
+# -- character classes ---------------------------------------------------------------------------
+
+
+def is_cjk(ch: str) -> bool:
+    """A CJK ideograph, kana or hangul syllable (characters written without spaces)."""
+    o = ord(ch)
+    return (
+        0x3400 <= o <= 0x9FFF
+        or 0xF900 <= o <= 0xFAFF
+        or 0x3040 <= o <= 0x30FF
+        or 0xAC00 <= o <= 0xD7AF
+        or 0x20000 <= o <= 0x2FFFF
+    )
+
+
+def is_cjk_punct(ch: str) -> bool:
+    """CJK and full-width punctuation (、。，《》（）…), which never takes a space either side."""
+    o = ord(ch)
+    return 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF or ch in "·—…“”‘’"
+
+
+def is_wide(ch: str) -> bool:
+    return is_cjk(ch) or is_cjk_punct(ch)
+
+
+def display_width(text: str) -> int:
+    """Width in columns: CJK and full-width characters count two."""
+    return sum(2 if is_wide(ch) else 1 for ch in text)
+
+
+# -- junk lines ----------------------------------------------------------------------------------
+
+#: A GA/ECOSOC/SC-style document symbol, e.g. A/77/89, A/HRC/52/1, A/77/89/Add.1.
+SYMBOL_RE = r"(?:A|E|S)/(?:[A-Z][A-Z0-9.]*/)*\d{1,4}(?:/\d{1,4})*(?:/(?:Add|Corr|Rev)\.\d+)*"
+
+_URL_TOKEN = re.compile(
+    r"(?:https?://)?(?:www\.)?(?:undocs\.org|[\w.-]*\.un\.org)(?:/\S*)?", re.IGNORECASE
+)
+_RECYCLE = re.compile(r"(?:♲\s*)?please\s+recycle\s*(?:♲)?", re.IGNORECASE)
+_HEADER_TOKEN = re.compile(
+    rf"{SYMBOL_RE}|\d{{1,3}}/\d{{1,3}}|\d{{2}}-\d{{5}}|\([A-Z]\)|\d{{6}}|\*\d{{6,9}}\*|♲"
+)
+_HEADER_STRONG = re.compile(rf"{SYMBOL_RE}|\d{{1,3}}/\d{{1,3}}|\d{{2}}-\d{{5}}|\*\d{{6,9}}\*")
+_STRAY = re.compile(r"\d{1,3}|\*+|[¹²³⁰⁴-⁹]+")
+
+
+def junk_reason(text: str) -> str | None:
+    """Why a line is not pledge text, or None when it is.
+
+    >>> junk_reason("https://undocs.org/ch/A/77/50")
+    'hyperlink line'
+    >>> junk_reason("22-09876 (C)    270622    280622")
+    'running header or footer'
+    >>> junk_reason("8. Belgium will continue") is None
+    True
+    """
+    s = text.strip()
+    if not s:
+        return "blank"
+    tokens = s.split()
+    if all(_URL_TOKEN.fullmatch(t) for t in tokens):
+        return "hyperlink line"
+    if _RECYCLE.fullmatch(s):
+        return "recycling notice"
+    if all(_HEADER_TOKEN.fullmatch(t) for t in tokens) and any(
+        _HEADER_STRONG.fullmatch(t) for t in tokens
+    ):
+        return "running header or footer"
+    if _STRAY.fullmatch(s):
+        return "stray page number or footnote mark"
+    return None
+
+
+# -- footnote marks ------------------------------------------------------------------------------
+
+_MARK_STAR = re.compile(r"(?<=\S)\*+(?=\s|$|[\u3000-\u303f\uff00-\uffef])")
+_MARK_SUPER = re.compile(r"(?<=\S)[¹²³⁰⁴⁵⁶⁷⁸⁹]+(?=\s|$|[.,;:)\u3000-\u303f\uff00-\uffef])")
+# "Council.1 Belgium": a footnote number glued after a word and its punctuation.
+_MARK_GLUED = re.compile(r"(?<=[^\W\d_]{2}[.,;:])\d{1,2}(?=\s|$)")
+
+
+def strip_footnote_marks(text: str) -> str:
+    """Remove footnote marks glued to a word; the word itself is never changed.
+
+    >>> strip_footnote_marks("暂定项目表* 项目 117(c)")
+    '暂定项目表 项目 117(c)'
+    >>> strip_footnote_marks("the Human Rights Council.2 Belgium")
+    'the Human Rights Council. Belgium'
+    """
+    if text.lstrip().startswith("*"):
+        # A footnote's own text ("* A/77/50."): keep its leading mark, strip the others.
+        head, _, rest = text.partition("*")
+        return head + "*" + _strip_inline(rest)
+    return _strip_inline(text)
+
+
+def _strip_inline(text: str) -> str:
+    text = _MARK_STAR.sub("", text)
+    text = _MARK_SUPER.sub("", text)
+    return _MARK_GLUED.sub("", text)
+
+
+# -- cleaned lines -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CleanLine:
+    """A kept line: text stripped of surrounding spaces and footnote marks, plus layout hints."""
+
+    text: str
+    page: int | None
+    brk: bool
+    heading: bool
+    lead_ws: bool
+    trail_ws: bool
+
+
+def clean_lines(lines: Iterable[Line]) -> list[CleanLine]:
+    """Drop junk lines and strip footnote marks; keep every other character as it was.
+
+    A dropped line passes its ``brk`` on to the next kept line, so a paragraph break is never lost.
+    """
+    out: list[CleanLine] = []
+    pending_brk = False
+    for line in lines:
+        raw = line.text.replace("\u00a0", " ").replace("\t", " ")
+        if junk_reason(raw) is not None:
+            pending_brk = pending_brk or line.brk
+            continue
+        text = strip_footnote_marks(raw)
+        stripped = text.strip()
+        if not stripped:
+            pending_brk = pending_brk or line.brk
+            continue
+        out.append(
+            CleanLine(
+                text=stripped,
+                page=line.page,
+                brk=line.brk or pending_brk,
+                heading=line.heading,
+                lead_ws=raw[:1].isspace(),
+                trail_ws=raw[-1:].isspace(),
+            )
+        )
+        pending_brk = False
+    return out
+
+
+# -- rejoining wrapped lines ---------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W\d_]+(?:[-‐][^\W\d_]+)*")
+_HYPHENS = "-‐"
+#: Prefixes that form real compounds: "self-\ndetermination" keeps its hyphen.
+COMPOUND_PREFIXES = frozenset(
+    [
+        "self",
+        "non",
+        "anti",
+        "ex",
+        "cross",
+        "well",
+        "long",
+        "follow",
+        "decision",
+        "gender",
+        "human",
+        "child",
+        "state",
+        "country",
+        "region",
+        "vice",
+        "peut",
+        "vis",
+    ]
+)
+
+
+def vocabulary(texts: Iterable[str]) -> frozenset[str]:
+    """Lower-cased words (hyphenated ones whole and in parts) seen inside lines of a document.
+
+    Used to decide whether a word broken at a line end was hyphenated by the typesetter
+    ("imple-" + "mentation", and "implementation" occurs elsewhere) or is a real compound
+    ("self-" + "determination", and "self-determination" occurs elsewhere).
+    """
+    words: set[str] = set()
+    for text in texts:
+        for m in _WORD.finditer(text):
+            w = m.group(0).lower()
+            words.add(w)
+            if "-" in w or "‐" in w:
+                words.update(re.split(r"[-‐]", w))
+    return frozenset(words)
+
+
+def join_pair(left: str, right: str, vocab: frozenset[str] = frozenset()) -> str:
+    """Join a wrapped line ``right`` onto ``left`` with the spacing the script wants."""
+    left = left.rstrip()
+    right = right.lstrip()
+    if not left:
+        return right
+    if not right:
+        return left
+    a, b = left[-1], right[0]
+    if a == "\u00ad":  # soft hyphen: always a typesetter's break
+        return left[:-1] + right
+    if a in _HYPHENS and len(left) >= 2 and left[-2].isalpha():
+        return left + right if _keep_hyphen(left, right, vocab) else left[:-1] + right
+    if is_wide(a) and is_wide(b):
+        return left + right
+    if (is_cjk(a) and b.isascii() and b.isalnum()) or (is_cjk(b) and a.isascii() and a.isalnum()):
+        return left + " " + right
+    if is_wide(a) or is_wide(b):
+        return left + right
+    return left + " " + right
+
+
+def _keep_hyphen(left: str, right: str, vocab: frozenset[str]) -> bool:
+    """True when a line-end hyphen belongs to the word (a compound), False for hyphenation."""
+    m_left = re.search(r"([^\W\d_]+)[-‐]$", left)
+    m_right = re.match(r"[^\W\d_]+", right)
+    if not m_left or not m_right:
+        return True
+    head, tail = m_left.group(1), m_right.group(0)
+    if not tail[0].islower():
+        return True  # "COVID-\n19", "Jean-\nPierre", "anti-\nRoma": a capital means a compound
+    if f"{head}-{tail}".lower() in vocab or f"{head}‐{tail}".lower() in vocab:
+        return True
+    if (head + tail).lower() in vocab:
+        return False
+    return head.lower() in COMPOUND_PREFIXES
+
+
+def join_lines(parts: Iterable[str], vocab: frozenset[str] = frozenset()) -> str:
+    """Join the lines of one paragraph (see :func:`join_pair`)."""
+    out = ""
+    for part in parts:
+        out = join_pair(out, part, vocab) if out else part.strip()
+    return out

@@ -1,0 +1,364 @@
+"""The ingest pipeline: file → read → clean → split → detect metadata → records.
+
+Public interface (other folders code against it):
+
+* :func:`parse_file` / :func:`parse_bytes` → :class:`~assistant.types.ParsedDocument`;
+* :func:`iter_files` — the files a list of paths stands for (directories recursed);
+* :data:`SUPPORTED_SUFFIXES`.
+
+Ids. ``doc_id`` is derived from what the document *is*, so that a corrected or re-extracted copy of
+the same pledge keeps its id and replaces the old paragraphs when re-ingested:
+
+1. the document's own symbol and language when the symbol is known: ``a-77-89.zh``;
+2. else the candidate country, term and language: ``bel-2023-2025.zh``;
+3. else the file stem and the first 8 hex digits of the bytes' SHA-256: ``pledge-1a2b3c4d.zh``
+   (only then does an edit change the id).
+
+The language suffix is left out when the language is unknown. ``--meta doc_id=...`` overrides.
+Paragraph ids are ``{doc_id}:¶{number}`` (:func:`assistant.types.paragraph_id`). The same bytes
+always give the same records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import IngestError, UnsupportedFormatError
+from assistant.types import UN_LANGUAGES, Document, Paragraph, ParsedDocument, paragraph_id
+from ingest.clean import clean_lines, vocabulary
+from ingest.lines import Line
+from ingest.metadata import (
+    country_from_value,
+    detect_country,
+    detect_date,
+    detect_language,
+    detect_session,
+    detect_symbol,
+    detect_term,
+)
+from ingest.readers import SUPPORTED_SUFFIXES, read_bytes
+from ingest.structure import PARAGRAPH_KINDS, Block, split_blocks
+
+__all__ = [
+    "OVERRIDE_KEYS",
+    "SUPPORTED_SUFFIXES",
+    "iter_files",
+    "make_doc_id",
+    "parse_bytes",
+    "parse_file",
+    "sidecar_path",
+]
+
+#: Keys accepted by ``--meta key=value`` and in a ``<file>.meta.json`` sidecar.
+OVERRIDE_KEYS = ("doc_id", "symbol", "country", "language", "date", "term", "session", "title")
+
+#: Separator between blocks in the cleaned document text that offsets point into.
+BLOCK_SEPARATOR = "\n\n"
+
+
+def parse_file(path: Path, overrides: Mapping[str, str] | None = None) -> ParsedDocument:
+    """Parse one pledge file into a document and its numbered paragraphs.
+
+    A sidecar ``<file>.meta.json`` (e.g. ``pledge.pdf.meta.json``) next to the file supplies
+    metadata overrides; ``overrides`` (``--meta``) win over the sidecar.
+
+    Args:
+        path: A .txt, .pdf, .docx, .html/.htm or .md file.
+        overrides: Metadata that replaces what detection found (keys in :data:`OVERRIDE_KEYS`;
+            an empty value clears the field).
+
+    Raises:
+        UnsupportedFormatError: The suffix is not supported.
+        IngestError: The file is missing, unreadable, or holds no text; the message starts with
+            the file name.
+    """
+    path = Path(path)
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise UnsupportedFormatError(
+            path,
+            f"unsupported file type ({path.suffix or 'no suffix'});"
+            f" expected one of {', '.join(SUPPORTED_SUFFIXES)}",
+        )
+    if not path.exists():
+        raise IngestError(path, "file not found")
+    if not path.is_file():
+        raise IngestError(path, "not a regular file")
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise IngestError(path, f"cannot read file ({e.strerror or e})") from e
+    merged: dict[str, Any] = dict(_read_sidecar(path))
+    merged.update(overrides or {})
+    return _parse(data, str(path), str(path), path.stem, merged)
+
+
+def parse_bytes(
+    data: bytes,
+    filename: str,
+    overrides: Mapping[str, str] | None = None,
+    source: str | None = None,
+) -> ParsedDocument:
+    """Parse a file's bytes (an HTTP upload). ``filename`` only picks the reader by its suffix
+    and names the file in errors; it is never opened as a path.
+
+    Args:
+        data: The file's bytes.
+        filename: The client's file name (only its last component is used).
+        overrides: As for :func:`parse_file`.
+        source: What to record as the document's source (default: the file name).
+    """
+    name = re.split(r"[\\/]", filename)[-1] or "upload"
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    return _parse(data, name, source or name, stem, dict(overrides or {}))
+
+
+def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """The files the given paths stand for: files as given, directories recursed.
+
+    Directories yield, in sorted order, the files with a supported suffix, skipping hidden files
+    and folders and ``*.meta.json`` sidecars. A file given explicitly is yielded whatever its
+    suffix (parsing it then says whether it is supported).
+
+    Raises:
+        IngestError: A path does not exist.
+    """
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for found in sorted(path.rglob("*")):
+                rel = found.relative_to(path).parts
+                if any(part.startswith(".") for part in rel):
+                    continue
+                if not found.is_file() or found.name.endswith(".meta.json"):
+                    continue
+                if found.suffix.lower() in SUPPORTED_SUFFIXES:
+                    yield found
+        elif path.exists():
+            yield path
+        else:
+            raise IngestError(path, "no such file or directory")
+
+
+def sidecar_path(path: Path) -> Path | None:
+    """The metadata sidecar of ``path`` if one exists: ``<name>.meta.json`` or
+    ``<stem>.meta.json``."""
+    for candidate in (path.with_name(path.name + ".meta.json"), path.with_suffix(".meta.json")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _read_sidecar(path: Path) -> dict[str, str]:
+    side = sidecar_path(path)
+    if side is None:
+        return {}
+    try:
+        data = json.loads(side.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise IngestError(side, f"metadata sidecar is not valid UTF-8 JSON ({e})") from e
+    if not isinstance(data, dict):
+        kind = type(data).__name__
+        raise IngestError(side, f"metadata sidecar must be a JSON object, got {kind}")
+    return {str(k): "" if v is None else str(v) for k, v in data.items()}
+
+
+def make_doc_id(
+    symbol: str | None,
+    country: str | None,
+    term: str | None,
+    language: str | None,
+    stem: str,
+    sha256: str,
+) -> str:
+    """The stable document id (see the module docstring)."""
+    if symbol:
+        base = _slug(symbol)
+    elif country and term:
+        base = f"{country.lower()}-{term}"
+    else:
+        base = f"{_slug(stem) or 'document'}-{sha256[:8]}"
+    return f"{base}.{language}" if language else base
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "-", text.lower()).strip("-")
+
+
+# -- the pipeline --------------------------------------------------------------------------------
+
+
+def _parse(
+    data: bytes, name: str, source: str, stem: str, overrides: dict[str, Any]
+) -> ParsedDocument:
+    unknown = sorted(set(overrides) - set(OVERRIDE_KEYS))
+    if unknown:
+        raise IngestError(
+            name,
+            f"unknown metadata key(s) {', '.join(unknown)}; expected {', '.join(OVERRIDE_KEYS)}",
+        )
+    sha = hashlib.sha256(data).hexdigest()
+    lines = read_bytes(data, name)
+    return build_document(
+        lines, name=name, source=source, stem=stem, sha256=sha, overrides=overrides
+    )
+
+
+def build_document(
+    lines: list[Line],
+    *,
+    name: str,
+    source: str,
+    stem: str,
+    sha256: str,
+    overrides: Mapping[str, Any] | None = None,
+) -> ParsedDocument:
+    """Records from a reader's lines (the steps after reading; useful for tests)."""
+    own_symbol = detect_symbol(lines)
+    cleaned = clean_lines(lines)
+    if not cleaned:
+        raise IngestError(name, "no text left after removing headers, footers and links")
+    vocab = vocabulary(line.text for line in cleaned)
+    blocks = split_blocks(cleaned, vocab)
+
+    text, offsets = _document_text(blocks)
+    kept = [b for b in blocks if b.kind in PARAGRAPH_KINDS and b.body.strip()]
+    if not kept:
+        raise IngestError(name, "no paragraphs found in the text")
+
+    body_text = "\n".join(b.body for b in kept)
+    language = detect_language(body_text)
+    titles = [b.text for b in blocks if b.kind in ("note_title", "annex", "title")]
+    country = detect_country(body_text, language, titles)
+    term = detect_term(body_text, titles)
+    note_titles = [b.text for b in blocks if b.kind == "note_title"]
+    annex = [b.text for b in blocks if b.kind == "annex"]
+    notes = [b.text for b in blocks if b.kind in ("note", "header")]
+    date = detect_date(note_titles + annex + notes, language)
+    headers = [b.text for b in blocks if b.kind in ("header", "note_title", "note")]
+    session = detect_session(headers, language, own_symbol)
+    title = next((b.text for b in blocks if b.kind == "title"), None) or (
+        note_titles[0] if note_titles else None
+    )
+
+    fields: dict[str, Any] = {
+        "symbol": own_symbol,
+        "country": country,
+        "language": language,
+        "date": date,
+        "term": term,
+        "session": session,
+        "title": title,
+    }
+    doc_id_override = _apply_overrides(fields, overrides or {}, name)
+    country_code = fields["country"].code if fields["country"] else None
+    doc_id = doc_id_override or make_doc_id(
+        fields["symbol"], country_code, fields["term"], fields["language"], stem, sha256
+    )
+    document = Document(doc_id=doc_id, source=source, sha256=sha256, **fields)
+
+    paragraphs: list[Paragraph] = []
+    for block in kept:
+        assert block.number is not None
+        start = offsets[id(block)] + block.body_offset
+        end = offsets[id(block)] + len(block.text)
+        paragraphs.append(
+            Paragraph(
+                id=paragraph_id(doc_id, block.number),
+                doc_id=doc_id,
+                number=block.number,
+                text=block.body,
+                section=block.section,
+                lead_in=block.parent.body if block.parent is not None else None,
+                page=block.page,
+                start=start,
+                end=end,
+            )
+        )
+    _check_unique(paragraphs, name)
+    document_text_check(text, paragraphs)
+    return ParsedDocument(document=document, paragraphs=paragraphs)
+
+
+def _document_text(blocks: list[Block]) -> tuple[str, dict[int, int]]:
+    """The cleaned document text (blocks joined by a blank line) and each block's offset."""
+    offsets: dict[int, int] = {}
+    parts: list[str] = []
+    pos = 0
+    for block in blocks:
+        offsets[id(block)] = pos
+        parts.append(block.text)
+        pos += len(block.text) + len(BLOCK_SEPARATOR)
+    return BLOCK_SEPARATOR.join(parts), offsets
+
+
+def document_text(parsed_blocks: list[Block]) -> str:
+    """The cleaned text that paragraph offsets point into."""
+    return _document_text(parsed_blocks)[0]
+
+
+def document_text_check(text: str, paragraphs: list[Paragraph]) -> None:
+    """Offsets must point at the paragraph's text (an internal invariant)."""
+    for p in paragraphs:
+        if p.start is not None and p.end is not None and text[p.start : p.end] != p.text:
+            raise AssertionError(f"offsets of {p.id} do not match its text")  # pragma: no cover
+
+
+def _check_unique(paragraphs: list[Paragraph], name: str) -> None:
+    seen: set[str] = set()
+    for p in paragraphs:
+        if p.id in seen:
+            raise IngestError(name, f"paragraph number {p.number} occurs twice")
+        seen.add(p.id)
+
+
+def _apply_overrides(fields: dict[str, Any], overrides: Mapping[str, Any], name: str) -> str | None:
+    """Replace detected fields with user-given ones; returns a doc_id override, if any."""
+    doc_id: str | None = None
+    for key, raw in overrides.items():
+        value = str(raw).strip() if raw is not None else ""
+        if key == "doc_id":
+            doc_id = value or None
+            continue
+        if not value:
+            fields[key] = None
+            continue
+        if key == "country":
+            country = country_from_value(value)
+            if country is None:
+                raise IngestError(
+                    name, f"--meta country={value!r}: not an ISO 3166 code or country name"
+                )
+            fields[key] = country
+        elif key == "language":
+            if value not in UN_LANGUAGES:
+                raise IngestError(
+                    name, f"--meta language={value!r}: expected one of {', '.join(UN_LANGUAGES)}"
+                )
+            fields[key] = value
+        elif key == "date":
+            try:
+                fields[key] = dt.date.fromisoformat(value)
+            except ValueError as e:
+                raise IngestError(
+                    name, f"--meta date={value!r}: expected an ISO date such as 2022-06-21"
+                ) from e
+        elif key == "session":
+            if not value.isdigit():
+                raise IngestError(name, f"--meta session={value!r}: expected a number such as 77")
+            fields[key] = int(value)
+        elif key == "term":
+            m = re.fullmatch(r"(\d{4})\s*[-–]\s*(\d{4})", value)
+            if not m:
+                raise IngestError(
+                    name, f"--meta term={value!r}: expected YYYY-YYYY, e.g. 2023-2025"
+                )
+            fields[key] = f"{m.group(1)}-{m.group(2)}"
+        else:
+            fields[key] = value
+    return doc_id

@@ -1,0 +1,394 @@
+"""Readers: one function per file format, each turning bytes into :class:`~ingest.lines.Line` s.
+
+Readers only extract; they never clean or interpret. Every failure is an
+:class:`~assistant.errors.IngestError` whose message starts with the file name and says what was
+wrong and what to do about it. Heavy libraries (pypdf, python-docx, BeautifulSoup) load lazily.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import io
+import logging
+import re
+import warnings
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from assistant.errors import IngestError, UnsupportedFormatError
+from ingest.lines import Line
+
+#: File suffixes the readers handle (lower case, with the dot).
+SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".pdf", ".docx", ".html", ".htm", ".md")
+
+#: Below this many letters over the whole file, a PDF is taken to have no text layer.
+MIN_PDF_LETTERS = 20
+
+
+def read_bytes(data: bytes, name: str) -> list[Line]:
+    """Extract the lines of a file from its bytes; the suffix of ``name`` picks the reader.
+
+    Args:
+        data: The file's bytes.
+        name: File name or path, used for the suffix and in error messages only.
+
+    Returns:
+        The file's lines in reading order.
+
+    Raises:
+        UnsupportedFormatError: The suffix is not one of :data:`SUPPORTED_SUFFIXES`.
+        IngestError: The bytes cannot be read as that format, or hold no text.
+    """
+    suffix = _suffix(name)
+    reader = _READERS.get(suffix)
+    if reader is None:
+        shown = suffix or "no suffix"
+        raise UnsupportedFormatError(
+            name,
+            f"unsupported file type ({shown}); expected one of {', '.join(SUPPORTED_SUFFIXES)}",
+        )
+    if not data.strip():
+        raise IngestError(name, "file is empty")
+    lines = reader(data, name)
+    if not any(line.text.strip() for line in lines):
+        raise IngestError(name, f"no text found in this {suffix[1:].upper()} file")
+    return lines
+
+
+def _suffix(name: str) -> str:
+    dot = name.rfind(".")
+    slash = max(name.rfind("/"), name.rfind("\\"))
+    return name[dot:].lower() if dot > slash + 1 else ""
+
+
+# -- text ----------------------------------------------------------------------------------------
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """Decode a text file: UTF-8 (with or without BOM) or UTF-16 (with BOM, or BOM-less).
+
+    Raises:
+        IngestError: The bytes are neither; the message names the first bad byte and its offset.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        encoding = "utf-8-sig"
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    elif len(data) >= 4 and _looks_utf16(data):
+        encoding = "utf-16-le" if data[1::2].count(0) > data[0::2].count(0) else "utf-16-be"
+    else:
+        encoding = "utf-8"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as e:
+        bad = data[e.start : e.start + 1].hex()
+        raise IngestError(
+            name,
+            f"cannot decode as {encoding.upper()}: invalid byte 0x{bad} at offset {e.start};"
+            " save the file as UTF-8 or UTF-16",
+        ) from e
+    if "\x00" in text:
+        raise IngestError(name, f"decoded as {encoding.upper()} but contains NUL characters")
+    return text
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """BOM-less UTF-16: one byte of most pairs is NUL (Latin text) — and UTF-8 would fail."""
+    sample = data[:4000]
+    zeros = max(sample[0::2].count(0), sample[1::2].count(0))
+    return zeros > len(sample) // 4
+
+
+def text_to_lines(text: str) -> list[Line]:
+    """Split plain text into lines, deciding what a blank line means.
+
+    Text extracted from a PDF often puts a blank line after *every* line; there blank lines say
+    nothing and paragraph breaks must be inferred (``brk=False``, except after two or more blank
+    lines). In ordinary prose files a blank line separates paragraphs (``brk=True``).
+    """
+    raw = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").split("\n")
+    gaps: list[int] = []  # blank lines before each non-blank line
+    lines: list[str] = []
+    blank = 0
+    for item in raw:
+        if item.strip():
+            gaps.append(blank)
+            lines.append(item)
+            blank = 0
+        else:
+            blank += 1
+    inner = gaps[1:]
+    double_spaced = len(inner) >= 3 and sum(1 for g in inner if g >= 1) >= 0.8 * len(inner)
+    out: list[Line] = []
+    for i, (item, gap) in enumerate(zip(lines, gaps, strict=True)):
+        brk = i > 0 and (gap >= 2 if double_spaced else gap >= 1)
+        out.append(Line(item, brk=brk))
+    return out
+
+
+def read_txt(data: bytes, name: str) -> list[Line]:
+    """Plain text (UTF-8, UTF-8 with BOM, UTF-16)."""
+    return text_to_lines(decode_text(data, name))
+
+
+_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_BULLET = re.compile(r"^(\s*)[-*+]\s+")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+
+
+def read_md(data: bytes, name: str) -> list[Line]:
+    """Markdown: headings lose their ``#`` and are flagged, list dashes become bullets, links
+    keep their text."""
+    lines = text_to_lines(decode_text(data, name))
+    out: list[Line] = []
+    for line in lines:
+        text = _MD_LINK.sub(r"\1", line.text)
+        m = _MD_HEADING.match(text)
+        if m:
+            out.append(Line(m.group(2), brk=True, heading=True))
+            continue
+        text = _MD_BULLET.sub(r"\1• ", text, count=1)
+        out.append(Line(text, page=line.page, brk=line.brk))
+    return out
+
+
+# -- PDF -----------------------------------------------------------------------------------------
+
+
+def read_pdf(data: bytes, name: str) -> list[Line]:
+    """PDF text layer through pypdf, one line list per page (pages are 1-based).
+
+    Raises:
+        IngestError: The PDF is damaged, encrypted with a password, or has no text layer.
+    """
+    try:
+        from pypdf import PdfReader
+        from pypdf.errors import PdfReadError
+    except ImportError as e:  # pragma: no cover - pypdf is a core dependency
+        raise IngestError(name, "reading PDF needs pypdf: pip install pypdf") from e
+
+    with _quiet_pypdf():
+        return _read_pdf(data, name, PdfReader, PdfReadError)
+
+
+@contextlib.contextmanager
+def _quiet_pypdf() -> Iterator[None]:
+    """pypdf logs and warns about every repair it makes; the outcome is reported as one error."""
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(level)
+
+
+def _read_pdf(data: bytes, name: str, PdfReader: Any, PdfReadError: Any) -> list[Line]:
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            try:
+                opened = reader.decrypt("")
+            except Exception as e:
+                raise IngestError(
+                    name, f"PDF is encrypted and cannot be opened ({e}); save a copy without"
+                ) from e
+            if not opened:
+                raise IngestError(
+                    name,
+                    "PDF is encrypted with a password; save an unprotected copy and ingest that",
+                )
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except IngestError:
+        raise
+    except (PdfReadError, Exception) as e:
+        detail = str(e).strip() or type(e).__name__
+        raise IngestError(name, f"not a readable PDF (damaged or truncated: {detail})") from e
+    if not pages:
+        raise IngestError(name, "PDF has no pages")
+    letters = sum(1 for text in pages for ch in text if ch.isalpha())
+    if letters < MIN_PDF_LETTERS:
+        raise IngestError(
+            name,
+            f"PDF has no text layer ({len(pages)} page(s), {letters} letters of text): it is"
+            " probably scanned or image-only; run OCR (e.g. ocrmypdf) and ingest the result",
+        )
+    out: list[Line] = []
+    for number, text in enumerate(pages, start=1):
+        for item in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+            if item.strip():
+                out.append(Line(item, page=number))
+    return out
+
+
+# -- DOCX ----------------------------------------------------------------------------------------
+
+
+def read_docx(data: bytes, name: str) -> list[Line]:
+    """DOCX through python-docx: body paragraphs and table cells in document order.
+
+    Each DOCX paragraph starts a new line with ``brk=True``; soft line breaks inside one give
+    further lines with ``brk=False``. Heading and Title styles set ``heading``.
+    """
+    try:
+        import docx
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph as DocxParagraph
+    except ImportError as e:  # pragma: no cover - python-docx is a core dependency
+        raise IngestError(name, "reading DOCX needs python-docx: pip install python-docx") from e
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as e:
+        detail = str(e).strip() or type(e).__name__
+        raise IngestError(name, f"not a readable DOCX file ({detail})") from e
+
+    out: list[Line] = []
+
+    def add_paragraph(par: DocxParagraph) -> None:
+        style = (par.style.name if par.style is not None else "") or ""
+        heading = style.lower().startswith(("heading", "title"))
+        parts = par.text.split("\n")
+        for i, part in enumerate(parts):
+            if part.strip():
+                out.append(Line(part, brk=i == 0, heading=heading))
+
+    try:
+        body = document.element.body
+        for child in body.iterchildren():
+            tag = child.tag.rsplit("}", 1)[-1]
+            if tag == "p":
+                add_paragraph(DocxParagraph(child, document))
+            elif tag == "tbl":
+                for row in Table(child, document).rows:
+                    for cell in row.cells:
+                        for par in cell.paragraphs:
+                            add_paragraph(par)
+    except Exception as e:
+        detail = str(e).strip() or type(e).__name__
+        raise IngestError(name, f"DOCX content could not be read ({detail})") from e
+    return out
+
+
+# -- HTML ----------------------------------------------------------------------------------------
+
+_BLOCK_TAGS = frozenset(
+    [
+        "p",
+        "div",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "td",
+        "th",
+        "blockquote",
+        "pre",
+        "section",
+        "article",
+        "dd",
+        "dt",
+        "caption",
+    ]
+)
+_SKIP_TAGS = frozenset(["script", "style", "noscript", "template", "nav", "head"])
+_WS = re.compile(r"\s+")
+
+
+def read_html(data: bytes, name: str) -> list[Line]:
+    """HTML (e.g. a UN documents page) through BeautifulSoup with lxml.
+
+    Each innermost block element (p, li, h1-h6, td, ...) gives one line with ``brk=True``; ``<br>``
+    gives a soft line break; list items get the marker a browser would draw ("•", "1.", "(a)").
+    """
+    try:
+        from bs4 import BeautifulSoup, NavigableString, Tag
+    except ImportError as e:  # pragma: no cover - beautifulsoup4 is a core dependency
+        raise IngestError(name, "reading HTML needs beautifulsoup4 and lxml") from e
+
+    try:
+        soup = BeautifulSoup(data, "lxml")
+    except Exception as e:
+        raise IngestError(name, f"not a readable HTML file ({e})") from e
+    root = soup.body or soup
+    out: list[Line] = []
+
+    def list_marker(li: Tag) -> str:
+        parent = li.parent
+        if not isinstance(parent, Tag) or parent.name != "ol":
+            return "• "
+        siblings = [c for c in parent.children if isinstance(c, Tag) and c.name == "li"]
+        try:
+            start = int(str(parent.get("start", "1")))
+        except ValueError:
+            start = 1
+        n = start + siblings.index(li)
+        kind = str(parent.get("type", "1"))
+        if kind == "a":
+            return f"({chr(ord('a') + n - 1)}) "
+        if kind == "A":
+            return f"{chr(ord('A') + n - 1)}. "
+        return f"{n}. "
+
+    def emit(el: Tag) -> None:
+        buffer: list[str] = []
+        first = True
+        marker = el.name == "li"
+
+        def flush() -> None:
+            nonlocal first, marker
+            text = _WS.sub(" ", "".join(buffer)).strip()
+            buffer.clear()
+            if text:
+                heading = el.name in {"h1", "h2", "h3", "h4", "h5", "h6"}
+                if marker:
+                    text = list_marker(el) + text
+                    marker = False
+                out.append(Line(text, brk=first, heading=heading))
+                first = False
+
+        def walk(node: Tag) -> None:
+            nonlocal first
+            for child in node.children:
+                if isinstance(child, NavigableString):
+                    if type(child).__name__ in ("Comment", "Doctype", "CData", "Declaration"):
+                        continue
+                    buffer.append(str(child))
+                elif isinstance(child, Tag):
+                    if child.name in _SKIP_TAGS:
+                        continue
+                    if child.name == "br":
+                        flush()
+                    elif child.name in _BLOCK_TAGS:
+                        flush()
+                        visit(child)
+                        first = True
+                    else:
+                        walk(child)
+
+        walk(el)
+        flush()
+
+    def visit(el: Tag) -> None:
+        if el.name in _SKIP_TAGS:
+            return
+        emit(el)
+
+    visit(root)
+    return out
+
+
+_READERS: dict[str, Callable[[bytes, str], list[Line]]] = {
+    ".txt": read_txt,
+    ".md": read_md,
+    ".pdf": read_pdf,
+    ".docx": read_docx,
+    ".html": read_html,
+    ".htm": read_html,
+}

@@ -1,0 +1,477 @@
+"""Split cleaned lines into blocks: headings and the UN's numbered paragraphs.
+
+Numbering contract (DESIGN.md): ``"8"`` paragraph 8; ``"20"`` the lead-in of paragraph 20 and
+``"20.5"`` its 5th bullet; ``"27(a)"`` a lettered sub-item (``"27(a)(ii)"`` a roman sub-sub-item);
+``"note.1"`` ... the unnumbered paragraphs before the first numbered one (the covering note).
+
+A document is read in regions:
+
+* **header** — lines before the note's title (session, agenda item, distribution lines);
+* **note title** — "Note verbale dated ..." / "...的普通照会" / "Вербальная нота ..." ...;
+* **note** — the covering note's paragraphs, up to the annex line ("Annex to the note verbale",
+  "...的附件", "Annexe", "Anexo", "Приложение", "المرفق");
+* **title** — the annex's title lines, up to the first numbered paragraph or heading;
+* **body** — numbered paragraphs, headings, bullets and lettered items.
+
+Markers are recognised in the six UN languages: paragraph numbers ``8.`` / ``8 -`` / ``٨-``;
+level-1 headings in Roman numerals (``II.``), Chinese numerals (``二.``, ``二、``) or Arabic ordinal
+words (``ثانيا -``); level-2 headings in Latin or Cyrillic capitals (``B.``, ``Б.``) or Arabic
+letter names (``باء -``); items ``(a)``, ``a)``, ``а)``, ``(أ)``, ``(一)``; sub-items ``(i)``;
+bullets ``•``. A marker only counts when it continues its sequence (``9.`` after ``8.``), so a
+wrapped line that happens to start with "2016." or "A." is not taken for a new paragraph. Sub-item
+letters are numbered by position, so ``27(c)`` is the third item whether the source wrote ``c)``,
+``в)`` or ``(ج)``: the same number in every language version.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ingest.clean import CleanLine, display_width, join_pair
+
+BlockKind = Literal[
+    "header",
+    "note_title",
+    "note",
+    "footnote",
+    "annex",
+    "title",
+    "heading",
+    "para",
+    "bullet",
+    "item",
+    "subitem",
+]
+
+#: Block kinds that become Paragraph records.
+PARAGRAPH_KINDS: frozenset[str] = frozenset({"note", "para", "bullet", "item", "subitem"})
+
+# -- alphabets -----------------------------------------------------------------------------------
+
+LATIN_LOWER = "abcdefghijklmnopqrstuvwxyz"
+LATIN_UPPER = LATIN_LOWER.upper()
+# Russian UN documents letter their lists without й, ё, ъ, ы, ь.
+CYRILLIC_LOWER = "абвгдежзиклмнопрстуфхцчшщэюя"
+CYRILLIC_UPPER = CYRILLIC_LOWER.upper()
+# Arabic lists follow the abjad order.
+ARABIC_ABJAD = ["أ", "ب", "ج", "د", "هـ", "و", "ز", "ح", "ط", "ي", "ك", "ل", "م", "ن", "س", "ع"]
+ARABIC_LETTER_NAMES = [
+    "ألف", "باء", "جيم", "دال", "هاء", "واو", "زاي", "حاء", "طاء", "ياء", "كاف", "لام", "ميم",
+    "نون",
+]  # fmt: skip
+ARABIC_ORDINALS = [
+    "أولا", "ثانيا", "ثالثا", "رابعا", "خامسا", "سادسا", "سابعا", "ثامنا", "تاسعا", "عاشرا",
+]  # fmt: skip
+CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+
+_ARABIC_DIACRITICS = re.compile(r"[\u064b-\u0652\u0670\u0640]")
+
+
+def strip_arabic_diacritics(text: str) -> str:
+    """Arabic text without short-vowel marks and tatweel (for matching, never for output)."""
+    return _ARABIC_DIACRITICS.sub("", text)
+
+
+def chinese_number(text: str) -> int | None:
+    """Value of a Chinese numeral up to 999 (一, 十二, 七十七, 一百零三)."""
+    if not text:
+        return None
+    total, current = 0, 0
+    for ch in text:
+        if ch in CHINESE_DIGITS:
+            current = CHINESE_DIGITS[ch]
+        elif ch == "零":
+            current = 0
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif ch == "百":
+            total += (current or 1) * 100
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+def roman_number(text: str) -> int | None:
+    """Value of a Roman numeral (either case), or None when it is not one."""
+    s = text.lower()
+    if not s or any(ch not in ROMAN for ch in s):
+        return None
+    total = 0
+    for i, ch in enumerate(s):
+        v = ROMAN[ch]
+        total += -v if i + 1 < len(s) and ROMAN[s[i + 1]] > v else v
+    return total if _to_roman(total) == s else None
+
+
+def _to_roman(n: int) -> str:
+    out = ""
+    for v, sym in ((100, "c"), (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v")):
+        while n >= v:
+            out += sym
+            n -= v
+    return out + ("iv" if n == 4 else "i" * n)
+
+
+def to_int(digits: str) -> int:
+    """ASCII, Arabic-Indic or Eastern Arabic-Indic digits as an int."""
+    return int("".join(str(unicodedata.digit(ch)) for ch in digits))
+
+
+# -- markers -------------------------------------------------------------------------------------
+
+MarkerKind = Literal["para", "h1", "h2", "item", "subitem", "bullet"]
+
+
+@dataclass(frozen=True)
+class Marker:
+    """One possible reading of a line's leading marker."""
+
+    kind: MarkerKind
+    index: int  # value in its sequence (1-based); 0 for bullets
+    length: int  # characters of the marker, including the spaces after it
+
+
+_P_PARA = re.compile(r"(\d{1,3})(?:\s*[.．]|\s*[-–])\s+(?=\S)")
+_P_PARA_AR = re.compile(r"([٠-٩۰-۹]{1,3})\s*[.．\-–]\s*(?=\S)")
+_P_ROMAN = re.compile(r"([IVXL]{1,6})\s*(?:[.．]|\s[-–])\s+(?=\S)")
+_P_CHINESE = re.compile(r"([一二三四五六七八九十]{1,3})\s*[.．、]\s*(?=\S)")
+_P_AR_ORD = re.compile(r"(" + "|".join(ARABIC_ORDINALS) + r")\s*[-–.:]\s*(?=\S)")
+_P_LATIN_CAP = re.compile(r"([A-Z])\s*[.．]\s+(?=\S)")
+_P_CYR_CAP = re.compile(r"([" + CYRILLIC_UPPER + r"])\s*[.．]\s+(?=\S)")
+_P_AR_NAME = re.compile(r"(" + "|".join(ARABIC_LETTER_NAMES) + r")\s*[-–.]\s*(?=\S)")
+_P_ITEM_PAREN = re.compile(
+    r"[(（]\s*([a-z]|[" + CYRILLIC_LOWER + r"]|هـ|[أبجدهوزحطيكلمنسع]|[一二三四五六七八九十]{1,2})"
+    r"\s*[)）]\s*(?=\S)"
+)
+_P_ITEM_BARE = re.compile(r"([a-z]|[" + CYRILLIC_LOWER + r"])\)\s+(?=\S)")
+_P_SUB_PAREN = re.compile(r"[(（]\s*([ivx]{1,5})\s*[)）]\s*(?=\S)")
+_P_SUB_BARE = re.compile(r"([ivx]{1,5})\)\s+(?=\S)")
+_P_BULLET = re.compile(r"[•●▪■◦○‣∙\uf0b7\uf0a7\uf0d8\uf076]\s*(?=\S)")
+_P_DASH_BULLET = re.compile(r"[-–—]\s+(?=\S)")
+
+
+def _item_index(letter: str) -> int | None:
+    if letter in LATIN_LOWER:
+        return LATIN_LOWER.index(letter) + 1
+    if letter in CYRILLIC_LOWER:
+        return CYRILLIC_LOWER.index(letter) + 1
+    if letter in ("هـ", "ه"):
+        return 5
+    if letter in ARABIC_ABJAD:
+        return ARABIC_ABJAD.index(letter) + 1
+    return chinese_number(letter)
+
+
+def markers(text: str, hard_break: bool = False) -> list[Marker]:
+    """Every reading of the marker that starts ``text`` (a stripped line), most likely first.
+
+    Args:
+        text: The line, without leading spaces.
+        hard_break: The source marks a paragraph break before the line; only then does a dash
+            at the start read as a bullet (a wrapped line may start with a dash).
+    """
+    out: list[Marker] = []
+    plain = strip_arabic_diacritics(text) if _has_arabic(text[:12]) else text
+    shift = len(text) - len(plain)  # diacritics removed from the marker region only matter here
+
+    def add(kind: MarkerKind, index: int | None, m: re.Match[str]) -> None:
+        if index:
+            out.append(Marker(kind, index, m.end() + (shift if plain is not text else 0)))
+
+    if m := _P_PARA.match(text):
+        add("para", int(m.group(1)), m)
+    if m := _P_PARA_AR.match(text):
+        add("para", to_int(m.group(1)), m)
+    if m := _P_LATIN_CAP.match(text):
+        add("h2", LATIN_UPPER.index(m.group(1)) + 1, m)
+    if m := _P_ROMAN.match(text):
+        add("h1", roman_number(m.group(1)), m)
+    if m := _P_CHINESE.match(text):
+        add("h1", chinese_number(m.group(1)), m)
+    if m := _P_CYR_CAP.match(text):
+        add("h2", CYRILLIC_UPPER.index(m.group(1)) + 1, m)
+    if m := _P_AR_ORD.match(plain):
+        add("h1", ARABIC_ORDINALS.index(m.group(1)) + 1, _exact(text, m))
+    if m := _P_AR_NAME.match(plain):
+        add("h2", ARABIC_LETTER_NAMES.index(m.group(1)) + 1, _exact(text, m))
+    if m := _P_ITEM_PAREN.match(text):
+        add("item", _item_index(m.group(1)), m)
+    if m := _P_ITEM_BARE.match(text):
+        add("item", _item_index(m.group(1)), m)
+    if m := _P_SUB_PAREN.match(text):
+        add("subitem", roman_number(m.group(1)), m)
+    if m := _P_SUB_BARE.match(text):
+        add("subitem", roman_number(m.group(1)), m)
+    if (m := _P_BULLET.match(text)) or (hard_break and (m := _P_DASH_BULLET.match(text))):
+        out.append(Marker("bullet", 0, m.end()))
+    return out
+
+
+class _Exact:
+    """A match re-measured on the original text (Arabic diacritics inside the marker)."""
+
+    def __init__(self, end: int) -> None:
+        self._end = end
+
+    def end(self) -> int:
+        return self._end
+
+
+def _exact(text: str, m: re.Match[str]) -> re.Match[str]:
+    # Walk the original text until as many non-diacritic characters as the match covered.
+    want, seen, i = m.end(), 0, 0
+    while i < len(text) and seen < want:
+        if not _ARABIC_DIACRITICS.fullmatch(text[i]):
+            seen += 1
+        i += 1
+    while i < len(text) and _ARABIC_DIACRITICS.fullmatch(text[i]):
+        i += 1
+    return _Exact(i)  # type: ignore[return-value]
+
+
+def _has_arabic(text: str) -> bool:
+    return any("\u0600" <= ch <= "\u06ff" for ch in text)
+
+
+# -- regions -------------------------------------------------------------------------------------
+
+_ANNEX_START = re.compile(
+    r"^(?:Annex|ANNEX|Annexe|ANNEXE|Anexo|ANEXO|Приложение|ПРИЛОЖЕНИЕ|المرفق|مرفق)(?:\b|\s|$)"
+)
+_ANNEX_END_ZH = re.compile(r"(?:的附件|^附件(?:[一二三四五六七八九十]+)?)\s*$")
+_NOTE_TITLE = re.compile(
+    r"note verbale|letter dated|lettre datée|nota verbal|carta de fecha|вербальная нота"
+    r"|письмо|مذكرة شفوية|رسالة مؤرخة|普通照会|的信\s*$",
+    re.IGNORECASE,
+)
+_TERMINAL = tuple("。．.!?！？;；:：")
+
+
+def is_annex_line(text: str) -> bool:
+    """The line that opens the annex ("Annex to the note verbale ...", "...的附件", ...)."""
+    s = text.strip()
+    return bool(_ANNEX_START.match(strip_arabic_diacritics(s)) or _ANNEX_END_ZH.search(s))
+
+
+def is_note_title(text: str) -> bool:
+    """The title line of a covering note verbale or letter."""
+    return bool(_NOTE_TITLE.search(strip_arabic_diacritics(text)))
+
+
+_FOOTNOTE = re.compile(
+    r"^(?:\*+|\d{1,2}|[¹²³⁰⁴-⁹]+)\s+(?=(?:A/|E/|S/|See |Voir |Véase |Cf\. |См\. |انظر|https?://))"
+)
+
+
+def is_footnote(text: str) -> bool:
+    """A footnote's own text: "* A/77/50.", "1 See A/RES/60/251." (not a numbered paragraph)."""
+    return text.startswith("* ") or text.startswith("*A/") or bool(_FOOTNOTE.match(text))
+
+
+# -- blocks --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Block:
+    """A run of lines that forms one unit: a heading, a paragraph, a bullet, a title line..."""
+
+    kind: BlockKind
+    lines: list[CleanLine]
+    marker_len: int = 0
+    number: str | None = None
+    level: int = 0
+    parent: Block | None = None
+    text: str = ""
+    section: str | None = None
+
+    @property
+    def body(self) -> str:
+        """The block's text without its marker."""
+        return self.text[self.body_offset :]
+
+    @property
+    def body_offset(self) -> int:
+        off = self.marker_len
+        while off < len(self.text) and self.text[off].isspace():
+            off += 1
+        return off
+
+    @property
+    def page(self) -> int | None:
+        return self.lines[0].page if self.lines else None
+
+
+@dataclass
+class _State:
+    para: Block | None = None
+    item: Block | None = None
+    last_para: int = 0
+    last_h1: int = 0
+    last_h2: int = 0
+    item_pos: int = 0
+    sub_pos: int = 0
+    bullets: int = 0
+    blocks: list[Block] = field(default_factory=list)
+
+
+def typical_width(lines: list[CleanLine]) -> int:
+    """The column width of the text: the 90th percentile of line widths."""
+    widths = sorted(display_width(line.text) for line in lines)
+    if not widths:
+        return 0
+    return widths[min(len(widths) - 1, int(len(widths) * 0.9))]
+
+
+def split_blocks(lines: list[CleanLine], vocab: frozenset[str] = frozenset()) -> list[Block]:
+    """Group cleaned lines into numbered blocks (see the module docstring for the rules).
+
+    Every kept line ends up in exactly one block, so no text is lost; only blocks whose kind is
+    in :data:`PARAGRAPH_KINDS` become paragraphs.
+    """
+    if not lines:
+        return []
+    width = typical_width(lines)
+    annex = next((i for i, line in enumerate(lines) if is_annex_line(line.text)), None)
+    limit = annex if annex is not None else len(lines)
+    note_title = next((i for i in range(limit) if is_note_title(lines[i].text)), None)
+    st = _State()
+    current: Block | None = None
+    region = "header" if note_title is not None else "note"
+    in_body = False
+
+    def start(kind: BlockKind, line: CleanLine, marker_len: int = 0, **kw: object) -> Block:
+        nonlocal current
+        block = Block(kind, [line], marker_len=marker_len, **kw)  # type: ignore[arg-type]
+        st.blocks.append(block)
+        current = block
+        return block
+
+    for i, line in enumerate(lines):
+        prev = lines[i - 1] if i else None
+        if annex is not None and i == annex:
+            region = "title"
+            start("annex", line)
+            continue
+        if note_title is not None and i == note_title:
+            region = "note"
+            start("note_title", line)
+            continue
+        if is_footnote(line.text):
+            st.blocks.append(Block("footnote", [line]))
+            continue  # ``current`` stays: text after a footnote continues the paragraph
+
+        if not in_body and (annex is None or i > annex) and _body_start(line) is not None:
+            in_body = True
+        if in_body:
+            if not _body_line(st, line, prev, start):
+                if current is None:
+                    start("note", line)
+                else:
+                    current.lines.append(line)
+            continue
+
+        # Unnumbered regions: header, note, title.
+        if current is None or _unnumbered_break(prev, line, width):
+            kind: BlockKind = "title" if region == "title" else region  # type: ignore[assignment]
+            start(kind, line)
+        else:
+            current.lines.append(line)
+
+    _finish(st.blocks, vocab)
+    return st.blocks
+
+
+def _body_start(line: CleanLine) -> Marker | None:
+    for m in markers(line.text, line.brk):
+        if m.index == 1 and m.kind in ("para", "h1", "h2"):
+            return m
+    return None
+
+
+def _unnumbered_break(prev: CleanLine | None, line: CleanLine, width: int) -> bool:
+    """Whether ``line`` starts a new paragraph in text without numbers (note, titles)."""
+    if prev is None or line.brk or line.heading or prev.heading:
+        return True
+    if prev.trail_ws and line.lead_ws:
+        return True  # extracted-PDF hint: a paragraph's last line ends with a space
+    pw = display_width(prev.text)
+    if prev.text.endswith(_TERMINAL) and pw < 0.9 * width:
+        return True
+    return pw < 0.7 * width
+
+
+def _body_line(st: _State, line: CleanLine, prev: CleanLine | None, start) -> bool:  # type: ignore[no-untyped-def]
+    """Place one body line; returns False when it merely continues the current block."""
+    evidence = line.brk or prev is None or prev.text.endswith(_TERMINAL)
+    for m in markers(line.text, line.brk):
+        if m.kind == "para" and (
+            m.index == st.last_para + 1 or (evidence and st.last_para < m.index <= st.last_para + 3)
+        ):
+            st.last_para = m.index
+            st.para = start("para", line, m.length, number=str(m.index))
+            st.item, st.item_pos, st.bullets = None, 0, 0
+            return True
+        if m.kind == "h1" and m.index == st.last_h1 + 1:
+            st.last_h1, st.last_h2 = m.index, 0
+            start("heading", line, m.length, level=1)
+            st.para, st.item = None, None
+            return True
+        if m.kind == "h2" and (m.index == st.last_h2 + 1 or (m.index == 1 and evidence)):
+            st.last_h2 = m.index
+            start("heading", line, m.length, level=2)
+            st.para, st.item = None, None
+            return True
+        if m.kind == "item" and st.para is not None and m.index in (st.item_pos + 1, 1):
+            st.item_pos, st.sub_pos = m.index, 0
+            number = f"{st.para.number}({LATIN_LOWER[(m.index - 1) % 26]})"
+            st.item = start("item", line, m.length, number=number, parent=st.para)
+            return True
+        if m.kind == "subitem" and st.item is not None and m.index == st.sub_pos + 1:
+            st.sub_pos = m.index
+            number = f"{st.item.number}({_to_roman(m.index)})"
+            start("subitem", line, m.length, number=number, parent=st.item)
+            return True
+        if m.kind == "bullet" and st.para is not None:
+            st.bullets += 1
+            number = f"{st.para.number}.{st.bullets}"
+            start("bullet", line, m.length, number=number, parent=st.para)
+            return True
+    if line.heading and line.brk:
+        start("heading", line, 0, level=2 if st.last_h1 else 1)
+        st.para, st.item = None, None
+        return True
+    return False
+
+
+def _finish(blocks: list[Block], vocab: frozenset[str]) -> None:
+    """Join each block's lines, number the note paragraphs and fill sections."""
+    notes = 0
+    h1: Block | None = None
+    h2: Block | None = None
+    for block in blocks:
+        text = ""
+        for line in block.lines:
+            if not text:
+                text = line.text
+            elif line.brk and block.kind in ("para", "item", "subitem", "bullet", "note"):
+                text = text + "\n" + line.text
+            else:
+                text = join_pair(text, line.text, vocab)
+        block.text = text
+        if block.kind == "note":
+            notes += 1
+            block.number = f"note.{notes}"
+        if block.kind == "heading":
+            if block.level == 1:
+                h1, h2 = block, None
+            else:
+                h2 = block
+        elif block.kind in ("para", "bullet", "item", "subitem"):
+            parts = [b.text for b in (h1, h2) if b is not None]
+            block.section = " > ".join(parts) or None
