@@ -115,7 +115,8 @@ class HybridRetriever:
                 fused[rid] = fused.get(rid, 0.0) + weight[name] / (w.rrf_k + rank)
                 if name.startswith("dense"):
                     best_dense[rid] = max(best_dense.get(rid, -1.0), score)
-                    dense_rank[rid] = min(dense_rank.get(rid, rank), rank)
+                    if name == "dense":
+                        dense_rank[rid] = rank
                 else:
                     lexical_rank[rid] = rank
         order = sorted(fused, key=lambda r: (-fused[r], -best_dense.get(r, -1.0), r))

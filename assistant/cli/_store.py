@@ -1,0 +1,263 @@
+"""Store commands: ``ingest``, ``documents``, ``delete``, ``search`` and ``eval``."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from assistant.cli._common import (
+    JsonOption,
+    StoreOption,
+    app,
+    console,
+    emit_json,
+    err_console,
+    make_service,
+    parse_meta,
+)
+from assistant.types import UN_LANGUAGES, Filters, IngestReport, SearchHit
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files or directories (txt, pdf, docx, html, md).")
+    ],
+    meta: Annotated[
+        list[str] | None,
+        typer.Option("--meta", help="Override detected metadata, e.g. --meta country=BEL."),
+    ] = None,
+    store: StoreOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Parse, embed and store pledge files; a bad file is reported and the rest still lands.
+
+    Exits 1 when any file failed.
+    """
+    overrides = parse_meta(meta)
+    service = make_service(store)
+    service.store  # open (and check) the store before the progress bar starts  # noqa: B018
+    if json_out:
+        report = service.ingest(paths, meta=overrides or None)
+        emit_json(_report_json(report))
+    else:
+        report = _ingest_with_progress(service, paths, overrides)
+        _print_report(report)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _ingest_with_progress(service: Any, paths: list[Path], overrides: dict[str, str]) -> Any:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    started = time.perf_counter()
+    with Progress(
+        TextColumn("[bold]ingest[/]"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} files"),
+        TextColumn("· {task.fields[paragraphs]} ¶ · {task.fields[rate]} ¶/s"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=False,
+    ) as bar:
+        task = bar.add_task("ingest", total=None, paragraphs=0, rate="–")
+
+        def progress(done: int, total: int, paragraphs: int) -> None:
+            elapsed = max(time.perf_counter() - started, 1e-6)
+            bar.update(
+                task,
+                completed=done,
+                total=total,
+                paragraphs=paragraphs,
+                rate=f"{paragraphs / elapsed:.1f}",
+            )
+
+        return service.ingest(paths, meta=overrides or None, progress=progress)
+
+
+def _report_json(report: IngestReport) -> dict[str, Any]:
+    data = report.model_dump(mode="json")
+    data["paragraphs"] = report.paragraphs
+    data["failed"] = len(report.failed)
+    data["paragraphs_per_s"] = (
+        round(report.paragraphs / report.seconds, 2) if report.seconds > 0 else None
+    )
+    return data
+
+
+def _print_report(report: IngestReport) -> None:
+    table = Table(title="Ingest summary", show_lines=False)
+    table.add_column("file", overflow="fold")
+    table.add_column("status")
+    table.add_column("doc_id", overflow="fold")
+    table.add_column("¶", justify="right")
+    table.add_column("error", overflow="fold")
+    colors = {"added": "green", "replaced": "cyan", "unchanged": "dim", "failed": "red"}
+    for f in report.files:
+        table.add_row(
+            f.path,
+            f"[{colors[f.status]}]{f.status}[/]",
+            f.doc_id or "",
+            str(f.paragraphs),
+            f.error or "",
+        )
+    console.print(table)
+    rate = report.paragraphs / report.seconds if report.seconds > 0 else 0.0
+    console.print(
+        f"{len(report.files)} file(s), {len(report.failed)} failed, {report.paragraphs} "
+        f"paragraph(s) embedded in {report.seconds:.1f} s ({rate:.1f} ¶/s)",
+        highlight=False,
+    )
+
+
+@app.command()
+def documents(store: StoreOption = None, json_out: JsonOption = False) -> None:
+    """List the stored documents."""
+    service = make_service(store)
+    docs = service.documents()
+    if json_out:
+        emit_json(docs)
+        return
+    if not docs:
+        console.print("The store is empty: add pledges with [bold]pledges ingest PATH[/].")
+        return
+    table = Table(title=f"{len(docs)} document(s)")
+    for col in ("doc_id", "symbol", "country", "lang", "term", "date", "¶", "source"):
+        table.add_column(col, overflow="fold")
+    for d in docs:
+        table.add_row(
+            d.doc_id,
+            d.symbol or "",
+            f"{d.country.code} {d.country.name}" if d.country else "",
+            d.language or "",
+            d.term or "",
+            d.date.isoformat() if d.date else "",
+            str(len(service.store.paragraphs(d.doc_id))),
+            d.source,
+        )
+    console.print(table)
+
+
+@app.command()
+def delete(
+    doc_id: Annotated[str, typer.Argument(help="Document id, as `pledges documents` lists it.")],
+    store: StoreOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Delete a document and all its paragraphs."""
+    service = make_service(store)
+    service.delete(doc_id)
+    if json_out:
+        emit_json({"deleted": doc_id})
+    else:
+        console.print(f"deleted {doc_id}", highlight=False)
+
+
+def _hit_json(hit: SearchHit) -> dict[str, Any]:
+    p, d = hit.paragraph, hit.document
+    return {
+        "id": p.id,
+        "number": p.number,
+        "doc_id": p.doc_id,
+        "symbol": d.symbol,
+        "country": d.country.code if d.country else None,
+        "language": d.language,
+        "section": p.section,
+        "text": p.text,
+        "score": hit.score,
+        "dense_rank": hit.dense_rank,
+        "lexical_rank": hit.lexical_rank,
+    }
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="A question or keywords, in any UN language.")],
+    k: Annotated[int, typer.Option("-k", "--k", help="Number of paragraphs.", min=1)] = 5,
+    country: Annotated[str | None, typer.Option(help="ISO alpha-3 code or country name.")] = None,
+    lang: Annotated[
+        str | None, typer.Option(help=f"Document language: {', '.join(UN_LANGUAGES)}.")
+    ] = None,
+    term: Annotated[str | None, typer.Option(help="Council term, e.g. 2023-2025.")] = None,
+    store: StoreOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Rank stored paragraphs for a query (dense + BM25, fused)."""
+    if lang is not None and lang not in UN_LANGUAGES:
+        raise typer.BadParameter(
+            f"expected one of {', '.join(UN_LANGUAGES)}, got {lang!r}", param_hint="--lang"
+        )
+    filters = Filters(country=country, language=lang, term=term)  # type: ignore[arg-type]
+    service = make_service(store)
+    hits = service.search(query, k=k, filters=None if filters.is_empty() else filters)
+    if json_out:
+        emit_json([_hit_json(h) for h in hits])
+        return
+    if not hits:
+        console.print("No paragraph found (is anything ingested? try `pledges documents`).")
+        return
+    table = Table(title=f"{query}", show_lines=True)
+    table.add_column("#", justify="right")
+    table.add_column("¶")
+    table.add_column("document", overflow="fold")
+    table.add_column("text", overflow="fold", ratio=1)
+    table.add_column("score", justify="right")
+    for i, h in enumerate(hits, start=1):
+        table.add_row(
+            str(i),
+            h.paragraph.number,
+            h.document.label,
+            h.paragraph.text,
+            f"{h.score:.4f}",
+        )
+    console.print(table)
+
+
+@app.command("eval")
+def eval_cmd(
+    file: Annotated[Path, typer.Argument(help="JSONL: question, gold, history?")],
+    details: Annotated[
+        bool, typer.Option("--details", help="Add one line per question (rank, retrieved).")
+    ] = False,
+    store: StoreOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Retrieval quality: recall@1, recall@5 and MRR over the in-scope questions."""
+    from assistant.evaluation import evaluate_retrieval, load_eval
+
+    items = load_eval(file)
+    service = make_service(store)
+    if not service.documents():
+        err_console.print(
+            "warning: the store is empty; ingest the pledges the questions are about first",
+            highlight=False,
+        )
+    result = evaluate_retrieval(items, lambda text, k: service.search(text, k=k))
+    if not details:
+        result.pop("details")
+    if json_out:
+        emit_json(result)
+        return
+    table = Table(title=f"Retrieval on {file.name}")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key in ("n", "recall@1", "recall@5", "mrr", "out_of_scope"):
+        table.add_row(key, str(result[key]))
+    console.print(table)
+    if details:
+        rows = Table(title="Per question")
+        for col in ("line", "rank", "gold", "retrieved", "question"):
+            rows.add_column(col, overflow="fold")
+        for d in result["details"]:
+            rows.add_row(
+                str(d["line"]),
+                str(d["rank"] or "–"),
+                ", ".join(d["gold"]),
+                ", ".join(d["retrieved"]),
+                " / ".join([*d["history"], d["question"]]),
+            )
+        console.print(rows)

@@ -1,0 +1,97 @@
+"""Ingest batches: parse files, embed and upsert them, one report line per file.
+
+A file that cannot be read, parsed or stored becomes a ``failed`` line with a one-line error;
+the other files still land.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from assistant.errors import PledgeError
+from assistant.types import FileReport, IngestReport
+
+if TYPE_CHECKING:
+    from vectorstore.store import PledgeStore
+
+#: (files done, files total, paragraphs embedded so far), called as work progresses.
+ProgressFn = Callable[[int, int, int], None]
+
+
+def expand_paths(paths: list[Path]) -> Iterator[Path]:
+    """Files named by ``paths``: files as given, directories walked for readable files.
+
+    A path that does not exist is yielded as is so that it is reported as failed.
+    """
+    try:
+        from ingest.pipeline import iter_files
+    except ImportError:  # pragma: no cover - ingest ships iter_files
+        iter_files = None
+    for path in paths:
+        if path.is_dir():
+            if iter_files is not None:
+                yield from iter_files([path])
+            else:
+                yield from sorted(p for p in path.rglob("*") if p.is_file())
+        else:
+            yield path
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip() or type(error).__name__
+    first = text.splitlines()[0]
+    return first if isinstance(error, PledgeError) else f"{type(error).__name__}: {first}"
+
+
+def ingest_paths(
+    store: PledgeStore,
+    paths: list[Path],
+    overrides: dict[str, str] | None = None,
+    progress: ProgressFn | None = None,
+) -> IngestReport:
+    """Parse, embed and upsert every file under ``paths``.
+
+    Args:
+        store: Where the documents go.
+        paths: Files and directories.
+        overrides: Metadata that replaces what is detected (``--meta country=BEL``).
+        progress: Called after each embedded batch and after each file.
+
+    Returns:
+        One :class:`FileReport` per file, in order, and the elapsed seconds.
+    """
+    from ingest.pipeline import parse_file
+
+    started = time.perf_counter()
+    files = list(expand_paths([Path(p) for p in paths]))
+    total = len(files)
+    report = IngestReport()
+    embedded = 0
+    for done, path in enumerate(files):
+
+        def on_batch(n: int, _done: int = done) -> None:
+            nonlocal embedded
+            embedded += n
+            if progress:
+                progress(_done, total, embedded)
+
+        try:
+            parsed = parse_file(path, overrides=overrides)
+            status = store.upsert(parsed, on_progress=on_batch)
+            report.files.append(
+                FileReport(
+                    path=str(path),
+                    status=status,
+                    doc_id=parsed.document.doc_id,
+                    paragraphs=len(parsed.paragraphs),
+                )
+            )
+        except Exception as e:  # one bad file never stops the batch
+            report.files.append(FileReport(path=str(path), status="failed", error=_one_line(e)))
+        if progress:
+            progress(done + 1, total, embedded)
+    report.seconds = round(time.perf_counter() - started, 3)
+    return report

