@@ -116,9 +116,14 @@ def _aligned(service: PledgeService, hit: SearchHit, language: str) -> list[Any]
 
 
 def _label(c: Citation) -> str:
-    who = c.country_name or c.title or c.doc_id
-    where = c.symbol or (c.title if c.country_name and c.title else None)
-    return f"{who} ({where}), ¶{c.number}" if where and where != who else f"{who}, ¶{c.number}"
+    """ "Belgium, A/77/89, ¶8" when the symbol is known, else the document's label and ¶."""
+    if c.symbol:
+        return (
+            f"{c.country_name}, {c.symbol}, ¶{c.number}"
+            if c.country_name
+            else f"{c.symbol}, ¶{c.number}"
+        )
+    return f"{c.title or c.country_name or c.doc_id}, ¶{c.number}"
 
 
 def _retrieved_trace(hits: Sequence[SearchHit], cited: set[str]) -> list[RetrievedItem]:
@@ -141,7 +146,9 @@ def abstain_answer(
         related.append(make_citation(f"r{i}", hit, quote))
     text = prompts.ABSTAIN_TEMPLATE.format(question=condensed.question)
     if signal.reason:
-        text += f" ({signal.reason[0].upper()}{signal.reason[1:]}.)"
+        text += f": {signal.reason}."
+    else:
+        text += "."
     if related:
         text += " " + prompts.RELATED_NOTE
     return Answer(
@@ -321,7 +328,8 @@ def validate_answer(state: dict[str, Any], answer: Answer) -> Answer:
         signal = AbstainSignal(abstain=True, reason="no citation survived validation")
         return answer.model_copy(
             update={
-                "answer": prompts.ABSTAIN_TEMPLATE.format(question=answer.standalone_question),
+                "answer": prompts.ABSTAIN_TEMPLATE.format(question=answer.standalone_question)
+                + ".",
                 "abstained": True,
                 "citations": [],
                 "warnings": [*warnings, signal.reason],

@@ -18,7 +18,7 @@ from assistant.errors import ConfigError
 CANNOT_ANSWER = "The stored pledges do not say this."
 
 #: The user-facing abstention sentence; ``{question}`` names what was asked.
-ABSTAIN_TEMPLATE = "The stored pledges do not answer this question: “{question}”."
+ABSTAIN_TEMPLATE = "The stored pledges do not answer the question “{question}”"
 
 #: Added to an abstention when nearest paragraphs are shown anyway.
 RELATED_NOTE = "The nearest paragraphs are listed as related reading, not as an answer."
@@ -30,7 +30,7 @@ EXTRACTIVE_LEAD = "The pledges say (quoted verbatim{language_note}):"
 LANGUAGE_NOTE = ", in {language}, the language of the stored text"
 
 #: Claim-checking explanations.
-CLAIM_SUPPORTED = "The pledges contain the quoted passages supporting this claim."
+CLAIM_SUPPORTED = "The quoted pledge paragraphs address every key term of this claim."
 CLAIM_NOT_FOUND = "No stored pledge paragraph supports this claim."
 CLAIM_CONTRADICTED = "The cited passages contradict this claim (judged by the language model)."
 
