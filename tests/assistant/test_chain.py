@@ -1,0 +1,138 @@
+"""The extractive chain on the real sample store: citations, languages, follow-ups, abstention."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.chain import answer_question, build_chain, stream_answer
+from assistant.types import Answer, Filters
+
+DEATH_PENALTY_8 = (
+    "比利时将与其合作伙伴一道，继续将死刑问题列入理事会议程，以便从人权角度就这一问题展开实质性辩论，"
+    "推动实现普遍废除死刑的目标。"
+)
+
+
+def assert_citations_exact(answer: Answer, sample_text: dict[str, str]) -> None:
+    """Every citation quotes its paragraph verbatim and its marker is in the answer text."""
+    retrieved = {r.id for r in answer.retrieved}
+    for c in answer.citations:
+        assert c.quote and c.quote in sample_text[c.number], (c.number, c.quote)
+        assert c.id in retrieved
+        assert c.marker in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "language_note"),
+    [
+        ("What did Belgium commit to on the death penalty?", True),
+        ("比利时在死刑问题上作出了什么承诺？", False),
+        ("Quels engagements la Belgique a-t-elle pris sur la peine de mort ?", True),
+    ],
+)
+def test_death_penalty_quotes_paragraph_8(service, sample_text, question, language_note):
+    answer = answer_question(service, question)
+    assert not answer.abstained
+    assert answer.mode == "extractive"
+    first = answer.citations[0]
+    assert (first.marker, first.number, first.language, first.country) == ("[1]", "8", "zh", "BEL")
+    assert first.quote == DEATH_PENALTY_8 == sample_text["8"]
+    assert f"“{DEATH_PENALTY_8}” [1]" in answer.answer
+    # A question in another language than the source says which language is quoted.
+    assert ("in Chinese, the language of the stored text" in answer.answer) is language_note
+    assert_citations_exact(answer, sample_text)
+    assert answer.retrieved[0].cited
+
+
+def test_long_sentences_are_cut_to_an_exact_clause_window(service, sample_text):
+    answer = answer_question(service, "Did Belgium ratify the Istanbul Convention?")
+    assert not answer.abstained
+    c = answer.citations[0]
+    assert c.number == "24"
+    assert "伊斯坦布尔公约" in c.quote
+    assert len(c.quote) < len(sample_text["24"])
+    assert_citations_exact(answer, sample_text)
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("What did Belgium commit to on nuclear disarmament?", "nuclear"),
+        ("How many refugees will Belgium resettle each year?", "refugees"),
+        ("比利时在气候变化方面作出了什么承诺？", "climate"),
+        ("What did Norway pledge on the rights of indigenous peoples?", "Norway"),
+    ],
+)
+def test_out_of_scope_questions_abstain_without_citations(service, question, missing):
+    answer = answer_question(service, question)
+    assert answer.abstained
+    assert answer.citations == []
+    assert question in answer.answer  # names what was asked
+    assert missing in answer.answer
+    # Nearest paragraphs may be offered, but as related reading, never as answer markers.
+    assert all(not c.marker.startswith("[") for c in answer.related)
+    assert "[1]" not in answer.answer
+    assert not any(r.cited for r in answer.retrieved)
+
+
+def test_country_filter_without_stored_pledge_abstains(service):
+    answer = answer_question(
+        service, "What was pledged on the death penalty?", filters=Filters(country="FRA")
+    )
+    assert answer.abstained and answer.citations == []
+
+
+@pytest.mark.parametrize(
+    ("history", "question", "expected_query", "gold"),
+    [
+        (
+            ["What did Belgium commit to on the death penalty?"],
+            "And on racism?",
+            "What did Belgium pledge on racism?",
+            {"16", "27(f)"},
+        ),
+        (
+            ["比利时对国际刑事法院的立场是什么？"],
+            "那么关于儿童权利呢？",
+            "比利时关于儿童权利作出了什么承诺？",
+            {"10", "20.11", "20.13"},
+        ),
+    ],
+)
+def test_follow_ups_carry_the_country_and_find_the_new_topic(
+    service, sample_text, history, question, expected_query, gold
+):
+    answer = answer_question(service, question, history=history)
+    assert answer.standalone_question == expected_query
+    assert not answer.abstained
+    assert {c.number for c in answer.citations} & gold
+    # The earlier topic does not leak into the new answer.
+    assert all(c.number not in ("8", "7") for c in answer.citations)
+    assert_citations_exact(answer, sample_text)
+
+
+def test_follow_up_without_topic_reuses_the_earlier_topic(service):
+    answer = answer_question(
+        service, "And Norway?", history=["What did Belgium commit to on the death penalty?"]
+    )
+    assert answer.standalone_question == "What did Norway commit to on the death penalty?"
+    assert answer.abstained  # no Norwegian pledge is stored
+
+
+def test_chain_is_an_lcel_runnable(service):
+    from langchain_core.runnables import Runnable
+
+    chain = build_chain(service)
+    assert isinstance(chain, Runnable)
+    answer = chain.invoke(
+        {"question": "Does Belgium support the International Criminal Court?", "history": []}
+    )
+    assert isinstance(answer, Answer)
+    assert answer.citations[0].number == "7"
+
+
+def test_stream_without_llm_yields_text_then_answer(service):
+    items = list(stream_answer(service, "What did Belgium commit to on the death penalty?"))
+    assert isinstance(items[-1], Answer)
+    assert items[:-1] == [items[-1].answer]
+    assert items[-1].citations[0].number == "8"
