@@ -126,6 +126,9 @@ def _strip_inline(text: str) -> str:
 # -- cleaned lines -------------------------------------------------------------------------------
 
 
+_SPACES = re.compile(r"(?<=\S) {2,}(?=\S)")
+
+
 @dataclass(frozen=True)
 class CleanLine:
     """A kept line: text stripped of surrounding spaces and footnote marks, plus layout hints."""
@@ -136,6 +139,7 @@ class CleanLine:
     heading: bool
     lead_ws: bool
     trail_ws: bool
+    hard: bool = False
 
 
 def clean_lines(lines: Iterable[Line]) -> list[CleanLine]:
@@ -150,7 +154,8 @@ def clean_lines(lines: Iterable[Line]) -> list[CleanLine]:
         if junk_reason(raw) is not None:
             pending_brk = pending_brk or line.brk
             continue
-        text = strip_footnote_marks(raw)
+        # Justified PDF lines come out with runs of spaces; one space keeps every word intact.
+        text = _SPACES.sub(" ", strip_footnote_marks(raw))
         stripped = text.strip()
         if not stripped:
             pending_brk = pending_brk or line.brk
@@ -163,6 +168,7 @@ def clean_lines(lines: Iterable[Line]) -> list[CleanLine]:
                 heading=line.heading,
                 lead_ws=raw[:1].isspace(),
                 trail_ws=raw[-1:].isspace(),
+                hard=line.hard,
             )
         )
         pending_brk = False

@@ -123,7 +123,7 @@ def text_to_lines(text: str) -> list[Line]:
     out: list[Line] = []
     for i, (item, gap) in enumerate(zip(lines, gaps, strict=True)):
         brk = i > 0 and (gap >= 2 if double_spaced else gap >= 1)
-        out.append(Line(item, brk=brk))
+        out.append(Line(item, brk=brk, hard=not double_spaced))
     return out
 
 
@@ -146,10 +146,10 @@ def read_md(data: bytes, name: str) -> list[Line]:
         text = _MD_LINK.sub(r"\1", line.text)
         m = _MD_HEADING.match(text)
         if m:
-            out.append(Line(m.group(2), brk=True, heading=True))
+            out.append(Line(m.group(2), brk=True, heading=True, hard=line.hard))
             continue
         text = _MD_BULLET.sub(r"\1• ", text, count=1)
-        out.append(Line(text, page=line.page, brk=line.brk))
+        out.append(Line(text, page=line.page, brk=line.brk, hard=line.hard))
     return out
 
 
@@ -202,6 +202,13 @@ def _read_pdf(data: bytes, name: str, PdfReader: Any, PdfReadError: Any) -> list
                     "PDF is encrypted with a password; save an unprotected copy and ingest that",
                 )
         pages = [page.extract_text() or "" for page in reader.pages]
+        if _arabic_letters(pages) >= MIN_PDF_LETTERS:
+            # pypdf's default mode reorders right-to-left runs assuming glyphs drawn in visual
+            # order (as Word does); PDFs drawn in logical order come out reversed. Layout mode
+            # keeps drawing order: keep whichever reads as logical Arabic.
+            layout = [page.extract_text(extraction_mode="layout") or "" for page in reader.pages]
+            if _logical_arabic_score(layout) > _logical_arabic_score(pages):
+                pages = layout
     except IngestError:
         raise
     except (PdfReadError, Exception) as e:
@@ -222,6 +229,24 @@ def _read_pdf(data: bytes, name: str, PdfReader: Any, PdfReadError: Any) -> list
             if item.strip():
                 out.append(Line(item, page=number))
     return out
+
+
+_ARABIC_WORD = re.compile(r"[\u0621-\u064a]{2,}")
+
+
+def _arabic_letters(pages: list[str]) -> int:
+    return sum(len(m.group(0)) for text in pages for m in _ARABIC_WORD.finditer(text))
+
+
+def _logical_arabic_score(pages: list[str]) -> int:
+    """How much the Arabic words read in logical order: the article "ال" starts words and
+    "ة" ends them; reversed text has "لا" at word ends and "ة" at word starts."""
+    score = 0
+    for text in pages:
+        for m in _ARABIC_WORD.finditer(text):
+            w = m.group(0)
+            score += w.startswith("ال") + w.endswith("ة") - w.endswith("لا") - w.startswith("ة")
+    return score
 
 
 # -- DOCX ----------------------------------------------------------------------------------------
@@ -247,14 +272,17 @@ def read_docx(data: bytes, name: str) -> list[Line]:
         raise IngestError(name, f"not a readable DOCX file ({detail})") from e
 
     out: list[Line] = []
+    numbering = _DocxNumbering(document)
 
     def add_paragraph(par: DocxParagraph) -> None:
         style = (par.style.name if par.style is not None else "") or ""
         heading = style.lower().startswith(("heading", "title"))
         parts = par.text.split("\n")
+        label = numbering.label(par) if any(p.strip() for p in parts) else ""
         for i, part in enumerate(parts):
             if part.strip():
-                out.append(Line(part, brk=i == 0, heading=heading))
+                text = label + part if i == 0 and label else part
+                out.append(Line(text, brk=i == 0, heading=heading, hard=True))
 
     try:
         body = document.element.body
@@ -271,6 +299,92 @@ def read_docx(data: bytes, name: str) -> list[Line]:
         detail = str(e).strip() or type(e).__name__
         raise IngestError(name, f"DOCX content could not be read ({detail})") from e
     return out
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+class _DocxNumbering:
+    """Renders Word's automatic list numbering ("1.", "(a)", "•"), which is not in the text."""
+
+    def __init__(self, document: Any) -> None:
+        self._levels: dict[tuple[str, int], tuple[str, str, int]] = {}
+        self._counters: dict[str, list[int]] = {}
+        try:
+            root = document.part.numbering_part.element
+        except (NotImplementedError, KeyError, AttributeError):
+            return
+        abstract: dict[str, dict[int, tuple[str, str, int]]] = {}
+        for an in root.iter(f"{_W}abstractNum"):
+            levels: dict[int, tuple[str, str, int]] = {}
+            for lvl in an.iter(f"{_W}lvl"):
+                fmt = lvl.find(f"{_W}numFmt")
+                text = lvl.find(f"{_W}lvlText")
+                start = lvl.find(f"{_W}start")
+                levels[int(lvl.get(f"{_W}ilvl", "0"))] = (
+                    fmt.get(f"{_W}val", "decimal") if fmt is not None else "decimal",
+                    text.get(f"{_W}val", "") if text is not None else "",
+                    int(start.get(f"{_W}val", "1")) if start is not None else 1,
+                )
+            abstract[an.get(f"{_W}abstractNumId", "")] = levels
+        for num in root.iter(f"{_W}num"):
+            ref = num.find(f"{_W}abstractNumId")
+            if ref is None:
+                continue
+            for ilvl, spec in abstract.get(ref.get(f"{_W}val", ""), {}).items():
+                self._levels[(num.get(f"{_W}numId", ""), ilvl)] = spec
+
+    def label(self, par: Any) -> str:
+        """The marker Word draws before this paragraph, with a trailing space; "" if none."""
+        num_pr = _num_pr(par)
+        if num_pr is None:
+            return ""
+        num_id_el, ilvl_el = num_pr.find(f"{_W}numId"), num_pr.find(f"{_W}ilvl")
+        num_id = num_id_el.get(f"{_W}val", "") if num_id_el is not None else ""
+        ilvl = int(ilvl_el.get(f"{_W}val", "0")) if ilvl_el is not None else 0
+        spec = self._levels.get((num_id, ilvl))
+        if spec is None or num_id == "0":
+            return ""
+        fmt, text, start = spec
+        if fmt == "bullet":
+            return "• "
+        counters = self._counters.setdefault(num_id, [0] * 9)
+        counters[ilvl] = counters[ilvl] + 1 if counters[ilvl] else start
+        for deeper in range(ilvl + 1, 9):
+            counters[deeper] = 0
+        label = text or f"%{ilvl + 1}."
+        for level in range(9):
+            spec_l = self._levels.get((num_id, level))
+            value = counters[level] or (spec_l[2] if spec_l else 1)
+            label = label.replace(
+                f"%{level + 1}", _format_number(value, spec_l[0] if spec_l else fmt)
+            )
+        return label + " "
+
+
+def _num_pr(par: Any) -> Any:
+    p_pr = par._p.pPr
+    if p_pr is not None and p_pr.numPr is not None:
+        return p_pr.numPr
+    style = par.style
+    while style is not None:
+        s_pr = style.element.pPr
+        if s_pr is not None and s_pr.numPr is not None:
+            return s_pr.numPr
+        style = style.base_style
+    return None
+
+
+def _format_number(n: int, fmt: str) -> str:
+    if fmt in ("lowerLetter", "upperLetter"):
+        letter = chr(ord("a") + (n - 1) % 26)
+        return letter.upper() if fmt == "upperLetter" else letter
+    if fmt in ("lowerRoman", "upperRoman"):
+        from ingest.structure import to_roman
+
+        roman = to_roman(n)
+        return roman.upper() if fmt == "upperRoman" else roman
+    return str(n)
 
 
 # -- HTML ----------------------------------------------------------------------------------------
@@ -350,7 +464,7 @@ def read_html(data: bytes, name: str) -> list[Line]:
                 if marker:
                     text = list_marker(el) + text
                     marker = False
-                out.append(Line(text, brk=first, heading=heading))
+                out.append(Line(text, brk=first, heading=heading, hard=True))
                 first = False
 
         def walk(node: Tag) -> None:

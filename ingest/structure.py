@@ -106,10 +106,11 @@ def roman_number(text: str) -> int | None:
     for i, ch in enumerate(s):
         v = ROMAN[ch]
         total += -v if i + 1 < len(s) and ROMAN[s[i + 1]] > v else v
-    return total if _to_roman(total) == s else None
+    return total if to_roman(total) == s else None
 
 
-def _to_roman(n: int) -> str:
+def to_roman(n: int) -> str:
+    """A positive int as a lower-case Roman numeral."""
     out = ""
     for v, sym in ((100, "c"), (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v")):
         while n >= v:
@@ -251,6 +252,12 @@ _NOTE_TITLE = re.compile(
     re.IGNORECASE,
 )
 _TERMINAL = tuple("。．.!?！？;；:：")
+# A note verbale's title ends with its addressee or sender: "... of the General Assembly".
+_TITLE_END = re.compile(
+    r"(?:General Assembly|United Nations|Assemblée générale|Nations Unies|Asamblea General"
+    r"|Naciones Unidas|Генеральной Ассамблеи|Объединенных Наций|الجمعية العامة|الأمم المتحدة"
+    r"|普通照会|的信|附件)\s*$"
+)
 
 
 def is_annex_line(text: str) -> bool:
@@ -377,7 +384,15 @@ def split_blocks(lines: list[CleanLine], vocab: frozenset[str] = frozenset()) ->
             continue
 
         # Unnumbered regions: header, note, title.
-        if current is None or _unnumbered_break(prev, line, width):
+        title_done = (
+            not line.hard
+            and current is not None
+            and current.kind in ("note_title", "annex")
+            and prev is not None
+            and bool(_TITLE_END.search(strip_arabic_diacritics(prev.text)))
+        )
+        short = 0.85 if region == "title" else 0.7  # annex titles are set short and centred
+        if current is None or title_done or _unnumbered_break(prev, line, width, short):
             kind: BlockKind = "title" if region == "title" else region  # type: ignore[assignment]
             start(kind, line)
         else:
@@ -394,16 +409,20 @@ def _body_start(line: CleanLine) -> Marker | None:
     return None
 
 
-def _unnumbered_break(prev: CleanLine | None, line: CleanLine, width: int) -> bool:
+def _unnumbered_break(
+    prev: CleanLine | None, line: CleanLine, width: int, short: float = 0.7
+) -> bool:
     """Whether ``line`` starts a new paragraph in text without numbers (note, titles)."""
     if prev is None or line.brk or line.heading or prev.heading:
         return True
+    if line.hard:
+        return False  # the source says this line continues the previous one
     if prev.trail_ws and line.lead_ws:
         return True  # extracted-PDF hint: a paragraph's last line ends with a space
     pw = display_width(prev.text)
-    if prev.text.endswith(_TERMINAL) and pw < 0.9 * width:
+    if prev.text.endswith(_TERMINAL) and (pw < 0.9 * width or line.text[:1].isupper()):
         return True
-    return pw < 0.7 * width
+    return pw < short * width
 
 
 def _body_line(st: _State, line: CleanLine, prev: CleanLine | None, start) -> bool:  # type: ignore[no-untyped-def]
@@ -434,7 +453,7 @@ def _body_line(st: _State, line: CleanLine, prev: CleanLine | None, start) -> bo
             return True
         if m.kind == "subitem" and st.item is not None and m.index == st.sub_pos + 1:
             st.sub_pos = m.index
-            number = f"{st.item.number}({_to_roman(m.index)})"
+            number = f"{st.item.number}({to_roman(m.index)})"
             start("subitem", line, m.length, number=number, parent=st.item)
             return True
         if m.kind == "bullet" and st.para is not None:
