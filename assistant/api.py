@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import hmac
 import logging
-import tempfile
 import threading
 import time
 import unicodedata
@@ -143,7 +142,12 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Any:
         log.exception("%s %s failed unexpectedly", request.method, request.url.path)
-        return _error(500, "internal_error", f"{type(exc).__name__}: {exc}")
+        return _error(
+            500,
+            "internal_error",
+            f"unexpected {type(exc).__name__} while serving {request.url.path};"
+            " the server log has the details",
+        )
 
 
 # -- request and response models ----------------------------------------------------------------
@@ -322,24 +326,16 @@ def ingest_upload(
     meta: dict[str, str] | None = None,
     progress: Callable[[int, int, int], None] | None = None,
 ) -> IngestReport:
-    """Ingest one uploaded file through the service.
+    """Ingest one uploaded file through the service, from its bytes.
 
-    The bytes are written to a fresh private temporary directory under a fixed name carrying only
-    the checked suffix, so the uploaded name never becomes a path; reports show the upload's name.
+    Only the checked base name of the upload reaches the service (to pick the reader and to be
+    recorded as the source); it never becomes a path.
 
     Raises:
         ApiError: 415 for a type outside :data:`ALLOWED_SUFFIXES`.
     """
-    display, suffix = safe_upload_name(filename)
-    with tempfile.TemporaryDirectory(prefix="pledges-upload-") as tmp:
-        path = Path(tmp) / f"upload{suffix}"
-        path.write_bytes(data)
-        report = service.ingest([path], meta=meta or None, progress=progress)
-    for file in report.files:
-        file.path = display
-        if file.error:
-            file.error = file.error.replace(str(path), display)
-    return report
+    display, _ = safe_upload_name(filename)
+    return service.ingest_bytes(data, display, meta=meta or None, progress=progress)
 
 
 class UploadLimit:
@@ -563,5 +559,14 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
             svc.delete(doc_id)
         log.info("deleted document %s", doc_id)
         return DeleteResponse(deleted=doc_id)
+
+    @app.api_route(
+        "/v1/{rest:path}",
+        methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        include_in_schema=False,
+    )
+    def unknown(rest: str) -> None:
+        # Without this, the chat UI mounted at "/" would answer unknown /v1 paths.
+        raise ApiError(404, "not_found", f"no endpoint /v1/{rest}; see /docs for the API")
 
     return app

@@ -11,10 +11,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.errors import PledgeError
 from assistant.settings import Settings
 from assistant.types import (
     Answer,
     Document,
+    FileReport,
     Filters,
     IngestReport,
     Paragraph,
@@ -89,6 +91,47 @@ class PledgeService:
         from assistant.indexing import ingest_paths
 
         return ingest_paths(self.store, [Path(p) for p in paths], overrides=meta, progress=progress)
+
+    def ingest_bytes(
+        self,
+        data: bytes,
+        filename: str,
+        meta: dict[str, str] | None = None,
+        progress: ProgressFn | None = None,
+    ) -> IngestReport:
+        """Parse, embed and upsert one uploaded file from its bytes (HTTP API, chat upload).
+
+        ``filename`` only picks the reader by its suffix and is recorded as the source; it is
+        never opened or joined into a path. A file that fails is reported, not raised.
+        """
+        import time
+
+        from ingest.pipeline import parse_bytes
+
+        started = time.perf_counter()
+        name = filename.replace("\\", "/").rsplit("/", 1)[-1] or "upload"
+        embedded = 0
+
+        def on_batch(n: int) -> None:
+            nonlocal embedded
+            embedded += n
+            if progress:
+                progress(0, 1, embedded)
+
+        try:
+            parsed = parse_bytes(data, name, overrides=meta)
+            status = self.store.upsert(parsed, on_progress=on_batch)
+            file = FileReport(
+                path=name,
+                status=status,
+                doc_id=parsed.document.doc_id,
+                paragraphs=len(parsed.paragraphs),
+            )
+        except PledgeError as e:
+            file = FileReport(path=name, status="failed", error=str(e).splitlines()[0])
+        if progress:
+            progress(1, 1, embedded)
+        return IngestReport(files=[file], seconds=round(time.perf_counter() - started, 3))
 
     def documents(self) -> list[Document]:
         return self.store.documents()

@@ -255,9 +255,9 @@ def _safe_documents(service: PledgeService) -> list[Document]:
 
 def bundle_markdown(answer: Answer) -> str:
     """The citation bundle of an answer, as markdown (the CLI's formatter)."""
-    from assistant.cli._answer import citation_bundle
+    from assistant.cli._answer import render_markdown
 
-    return citation_bundle(answer)
+    return render_markdown(answer)
 
 
 def _message_text(message: dict[str, Any]) -> str:

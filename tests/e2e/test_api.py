@@ -1,0 +1,401 @@
+"""Every /v1 endpoint over real HTTP (uvicorn on loopback, httpx), with the error cases."""
+
+from __future__ import annotations
+
+import io
+import urllib.parse
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from assistant.types import Answer, Document, IngestReport, Paragraph, SearchHit, Verdict
+from tests.e2e.conftest import ADMIN, DEATH_PENALTY, READER
+
+pytestmark = pytest.mark.slow
+
+ADMIN_HEADERS = {"Authorization": f"Bearer {ADMIN}"}
+
+#: A small pledge in English, as a user would upload it.
+NORWAY = """\
+Letter dated 2 May 2024 from the Permanent Mission of Norway to the United Nations addressed to the
+President of the General Assembly
+
+Voluntary pledges and commitments of Norway, candidate for membership of the Human Rights
+Council for the term 2025-2027, pursuant to General Assembly resolution 60/251
+
+1. Norway presents its candidature for membership of the Human Rights Council for 2025-2027.
+
+2. Norway will work for the protection of journalists and media workers, and against impunity
+for crimes committed against them.
+
+3. Norway will continue to advocate for the rights of indigenous peoples, including the Sami
+people, and for their participation in the work of the Council.
+"""
+
+
+def assert_error(response: httpx.Response, status: int, code: str | None = None) -> dict:
+    """The response is a JSON error of the documented shape, with this status (and code)."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}, body
+    assert set(body["error"]) == {"code", "message"}, body
+    assert body["error"]["message"].strip()
+    if code is not None:
+        assert body["error"]["code"] == code, body
+    return body["error"]
+
+
+def numbers(citations: list) -> list[str]:
+    return [c.number for c in citations]
+
+
+@pytest.fixture(scope="module")
+def sample_doc(http: httpx.Client) -> Document:
+    docs = http.get("/v1/documents").json()["documents"]
+    assert len(docs) == 1, docs
+    return Document.model_validate({k: v for k, v in docs[0].items() if k not in ("label", "url")})
+
+
+# -- meta ----------------------------------------------------------------------------------------
+
+
+def test_openapi_lists_every_endpoint_and_docs_page_serves(http: httpx.Client) -> None:
+    spec = http.get("/openapi.json").json()
+    paths = spec["paths"]
+    expected = {
+        "/v1/ask": {"post"},
+        "/v1/search": {"post"},
+        "/v1/verify": {"post"},
+        "/v1/documents": {"get", "post"},
+        "/v1/documents/{doc_id}/paragraphs/{number}": {"get"},
+        "/v1/documents/{doc_id}": {"delete"},
+        "/healthz": {"get"},
+    }
+    for path, methods in expected.items():
+        assert path in paths, sorted(paths)
+        assert methods <= set(paths[path]), (path, paths[path])
+    # Request and response models are named schemas, not anonymous dicts.
+    schemas = spec["components"]["schemas"]
+    for name in ("AskRequest", "Answer", "Citation", "SearchResponse", "Verdict", "ErrorResponse"):
+        assert name in schemas, sorted(schemas)
+    ask = paths["/v1/ask"]["post"]
+    assert ask["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/Answer"
+    )
+    assert "HTTPBearer" in spec["components"]["securitySchemes"]
+    docs = http.get("/docs")
+    assert docs.status_code == 200
+    assert "swagger" in docs.text.lower()
+
+
+def test_healthz(http: httpx.Client) -> None:
+    body = http.get("/healthz").json()
+    assert body["status"] == "ok"
+    assert body["documents"] >= 1
+    assert body["llm"] is False
+
+
+def test_unknown_route_under_v1_is_a_json_404(http: httpx.Client) -> None:
+    assert_error(http.get("/v1/nothing-here"), 404, "not_found")
+
+
+# -- reads ---------------------------------------------------------------------------------------
+
+
+def test_ask_death_penalty_cites_paragraph_8(http: httpx.Client, sample_doc: Document) -> None:
+    response = http.post("/v1/ask", json={"question": DEATH_PENALTY})
+    assert response.status_code == 200, response.text
+    answer = Answer.model_validate(response.json())
+    assert not answer.abstained
+    assert answer.question == DEATH_PENALTY
+    assert "8" in numbers(answer.citations)
+    cite = next(c for c in answer.citations if c.number == "8")
+    assert cite.doc_id == sample_doc.doc_id
+    assert cite.id == f"{sample_doc.doc_id}:¶8"
+    assert cite.country == "BEL"
+    assert cite.language == "zh"
+    assert cite.marker in answer.answer
+    # The quote is the paragraph's own words.
+    para = http.get(f"/v1/documents/{sample_doc.doc_id}/paragraphs/8").json()["paragraph"]
+    assert cite.quote and cite.quote in para["text"]
+
+
+def test_ask_with_filters_that_match_nothing_abstains(http: httpx.Client) -> None:
+    body = {"question": DEATH_PENALTY, "filters": {"country": "NZL"}}
+    response = http.post("/v1/ask", json=body)
+    assert response.status_code == 200, response.text
+    answer = Answer.model_validate(response.json())
+    assert answer.abstained
+    assert answer.citations == []
+
+
+def test_ask_follow_up_uses_history(http: httpx.Client) -> None:
+    body = {"question": "And on racism?", "history": [DEATH_PENALTY]}
+    response = http.post("/v1/ask", json=body)
+    assert response.status_code == 200, response.text
+    answer = Answer.model_validate(response.json())
+    assert answer.question == "And on racism?"
+    assert not answer.abstained
+    assert {"16", "27"} & set(numbers(answer.citations)), answer.citations
+
+
+def test_search_ranks_paragraph_8(http: httpx.Client, sample_doc: Document) -> None:
+    response = http.post("/v1/search", json={"query": DEATH_PENALTY, "k": 5})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["query"] == DEATH_PENALTY
+    hits = [SearchHit.model_validate(h) for h in body["hits"]]
+    assert 1 <= len(hits) <= 5
+    assert "8" in [h.paragraph.number for h in hits]
+    assert all(h.document.doc_id == sample_doc.doc_id for h in hits)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_search_filter_by_language(http: httpx.Client) -> None:
+    body = {"query": DEATH_PENALTY, "k": 3, "filters": {"language": "fr"}}
+    response = http.post("/v1/search", json=body)
+    assert response.status_code == 200, response.text
+    assert response.json()["hits"] == []  # the sample is Chinese only
+
+
+def test_verify_supported_claim_cites_paragraph_8(http: httpx.Client) -> None:
+    claim = "Belgium supports the universal abolition of the death penalty."
+    response = http.post("/v1/verify", json={"claim": claim})
+    assert response.status_code == 200, response.text
+    verdict = Verdict.model_validate(response.json())
+    assert verdict.claim == claim
+    assert verdict.status == "supported", verdict
+    assert "8" in numbers(verdict.evidence)
+    assert all(e.quote for e in verdict.evidence)
+
+
+def test_verify_claim_the_pledges_do_not_make(http: httpx.Client) -> None:
+    claim = "Belgium pledged to resettle 10,000 refugees a year."
+    response = http.post("/v1/verify", json={"claim": claim})
+    assert response.status_code == 200, response.text
+    verdict = Verdict.model_validate(response.json())
+    assert verdict.status == "not_found", verdict
+    assert verdict.evidence == []
+
+
+def test_documents_lists_the_sample_with_label(http: httpx.Client) -> None:
+    response = http.get("/v1/documents")
+    assert response.status_code == 200
+    (doc,) = response.json()["documents"]
+    assert doc["country"] == {"code": "BEL", "name": "Belgium"}
+    assert doc["language"] == "zh"
+    assert doc["term"] == "2023-2025"
+    assert doc["label"]  # symbol, else "Belgium pledge 2023-2025"
+    assert "url" in doc
+
+
+def test_paragraph_by_number(http: httpx.Client, sample_doc: Document) -> None:
+    response = http.get(f"/v1/documents/{sample_doc.doc_id}/paragraphs/8")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    para = Paragraph.model_validate(body["paragraph"])
+    assert para.number == "8"
+    assert para.id == f"{sample_doc.doc_id}:¶8"
+    assert "死刑" in para.text
+    assert body["document"]["doc_id"] == sample_doc.doc_id
+
+
+def test_sub_item_paragraph_number_in_path(http: httpx.Client, sample_doc: Document) -> None:
+    number = urllib.parse.quote("20.5", safe="")
+    response = http.get(f"/v1/documents/{sample_doc.doc_id}/paragraphs/{number}")
+    assert response.status_code == 200, response.text
+    assert response.json()["paragraph"]["number"] == "20.5"
+
+
+def test_paragraph_404s(http: httpx.Client, sample_doc: Document) -> None:
+    err = assert_error(http.get("/v1/documents/no-such-doc/paragraphs/8"), 404, "not_found")
+    assert "no-such-doc" in err["message"]
+    assert_error(http.get(f"/v1/documents/{sample_doc.doc_id}/paragraphs/999"), 404, "not_found")
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/v1/ask", {}, "question"),
+        ("/v1/ask", {"question": ""}, "question"),
+        ("/v1/ask", {"question": "x", "filters": {"language": "de"}}, "language"),
+        ("/v1/ask", {"question": "x", "unknown": 1}, "unknown"),
+        ("/v1/search", {"query": "x", "k": 0}, "k"),
+        ("/v1/verify", {"claim": 5}, "claim"),
+    ],
+)
+def test_invalid_requests_are_422_with_the_field_named(
+    http: httpx.Client, path: str, body: dict, field: str
+) -> None:
+    err = assert_error(http.post(path, json=body), 422, "validation_error")
+    assert field in err["message"]
+
+
+def test_malformed_json_is_422(http: httpx.Client) -> None:
+    response = http.post(
+        "/v1/ask", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
+    assert_error(response, 422, "validation_error")
+
+
+# -- writes --------------------------------------------------------------------------------------
+
+
+def upload(
+    client: httpx.Client,
+    data: bytes,
+    filename: str,
+    headers: dict[str, str] | None = None,
+    **form: str,
+) -> httpx.Response:
+    files = {"file": (filename, io.BytesIO(data), "application/octet-stream")}
+    return client.post("/v1/documents", files=files, data=form, headers=headers)
+
+
+def test_write_without_token_is_401(http: httpx.Client, sample_doc: Document) -> None:
+    response = upload(http, NORWAY.encode(), "norway.txt")
+    assert_error(response, 401, "unauthorized")
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert_error(http.delete(f"/v1/documents/{sample_doc.doc_id}"), 401, "unauthorized")
+    assert len(http.get("/v1/documents").json()["documents"]) == 1
+
+
+def test_write_with_wrong_token_is_403(http: httpx.Client, sample_doc: Document) -> None:
+    wrong = {"Authorization": "Bearer not-the-token"}
+    assert_error(upload(http, NORWAY.encode(), "norway.txt", wrong), 403, "forbidden")
+    response = http.delete(f"/v1/documents/{sample_doc.doc_id}", headers=wrong)
+    assert_error(response, 403, "forbidden")
+
+
+@pytest.mark.parametrize("filename", ["pledge.exe", "pledge", "pledge.txt.sh", "notes.csv"])
+def test_upload_of_a_type_not_allowed_is_415(http: httpx.Client, filename: str) -> None:
+    err = assert_error(upload(http, b"1. text", filename, ADMIN_HEADERS), 415)
+    assert ".txt" in err["message"]  # says what is allowed
+
+
+def test_upload_over_the_limit_is_413(http: httpx.Client) -> None:
+    big = b"1. " + b"x" * (1024 * 1024 + 10)
+    err = assert_error(upload(http, big, "big.txt", ADMIN_HEADERS), 413, "payload_too_large")
+    assert "MB" in err["message"]
+
+
+def test_chunked_upload_over_the_limit_is_413(http: httpx.Client) -> None:
+    """Without a Content-Length the endpoint still counts the bytes it receives."""
+    boundary = "pledgesboundary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.txt"\r\n'
+        "Content-Type: text/plain\r\n\r\n"
+    ).encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+
+    def body() -> Iterator[bytes]:
+        yield head
+        for _ in range(20):
+            yield b"y" * 65536  # 1.25 MB in all
+        yield tail
+
+    response = http.post(
+        "/v1/documents",
+        content=body(),
+        headers={**ADMIN_HEADERS, "Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert "content-length" not in {k.lower() for k in response.request.headers}
+    assert_error(response, 413, "payload_too_large")
+
+
+def test_upload_without_file_is_422(http: httpx.Client) -> None:
+    response = http.post("/v1/documents", data={"country": "NOR"}, headers=ADMIN_HEADERS)
+    err = assert_error(response, 422, "validation_error")
+    assert "file" in err["message"]
+
+
+def test_upload_then_read_then_delete(http: httpx.Client, tmp_path_factory) -> None:
+    # A name that tries to climb out of any directory: it is shown, never used as a path.
+    response = upload(
+        http,
+        NORWAY.encode(),
+        "../../etc/norway pledge.txt",
+        ADMIN_HEADERS,
+        country="NOR",
+        language="en",
+        term="2025-2027",
+    )
+    assert response.status_code == 200, response.text
+    report = IngestReport.model_validate(response.json())
+    (file,) = report.files
+    assert file.path == "norway pledge.txt"
+    assert file.status == "added"
+    assert file.paragraphs >= 3
+    doc_id = file.doc_id
+    assert doc_id
+
+    docs = {d["doc_id"]: d for d in http.get("/v1/documents").json()["documents"]}
+    assert set(docs) >= {doc_id}
+    assert len(docs) == 2
+    assert docs[doc_id]["country"]["code"] == "NOR"
+    assert docs[doc_id]["language"] == "en"
+    assert ".." not in docs[doc_id]["source"]
+
+    para = http.get(f"/v1/documents/{doc_id}/paragraphs/2").json()["paragraph"]
+    assert "journalists" in para["text"]
+    hits = http.post(
+        "/v1/search", json={"query": "protection of journalists", "filters": {"country": "NOR"}}
+    ).json()["hits"]
+    assert hits and hits[0]["paragraph"]["number"] == "2"
+
+    # Same bytes again: nothing changes.
+    again = upload(
+        http,
+        NORWAY.encode(),
+        "norway.txt",
+        ADMIN_HEADERS,
+        country="NOR",
+        language="en",
+        term="2025-2027",
+    )
+    assert again.status_code == 200, again.text
+    assert again.json()["files"][0]["status"] == "unchanged"
+
+    deleted = http.delete(f"/v1/documents/{doc_id}", headers=ADMIN_HEADERS)
+    assert deleted.status_code == 200, deleted.text
+    assert deleted.json() == {"deleted": doc_id}
+    assert [d["doc_id"] for d in http.get("/v1/documents").json()["documents"]] != [doc_id]
+    assert len(http.get("/v1/documents").json()["documents"]) == 1
+    assert_error(http.get(f"/v1/documents/{doc_id}/paragraphs/2"), 404, "not_found")
+    assert_error(http.delete(f"/v1/documents/{doc_id}", headers=ADMIN_HEADERS), 404, "not_found")
+
+
+def test_upload_that_cannot_be_parsed_is_422(http: httpx.Client) -> None:
+    response = upload(http, b"%PDF-1.4 this is not really a pdf", "broken.pdf", ADMIN_HEADERS)
+    err = assert_error(response, 422, "ingest_error")
+    assert "broken.pdf" in err["message"]
+    assert len(http.get("/v1/documents").json()["documents"]) == 1
+
+
+# -- a server without an admin token, with a read token ------------------------------------------
+
+
+def test_writes_disabled_without_admin_token(locked_api: httpx.Client) -> None:
+    read = {"Authorization": f"Bearer {READER}"}
+    err = assert_error(upload(locked_api, NORWAY.encode(), "n.txt", read), 403, "writes_disabled")
+    assert "PLEDGES_ADMIN_TOKEN" in err["message"]
+    assert_error(locked_api.delete("/v1/documents/x", headers=read), 403, "writes_disabled")
+
+
+def test_reads_need_the_api_token_when_set(locked_api: httpx.Client) -> None:
+    response = locked_api.get("/v1/documents")
+    err = assert_error(response, 401, "unauthorized")
+    assert "PLEDGES_API_TOKEN" in err["message"]
+    assert_error(locked_api.post("/v1/ask", json={"question": DEATH_PENALTY}), 401)
+    assert_error(locked_api.post("/v1/search", json={"query": "x"}), 401)
+    assert_error(locked_api.post("/v1/verify", json={"claim": "x"}), 401)
+    assert_error(locked_api.get("/v1/documents/x/paragraphs/8"), 401)
+    wrong = {"Authorization": "Bearer nope"}
+    assert_error(locked_api.get("/v1/documents", headers=wrong), 403, "forbidden")
+    ok = locked_api.get("/v1/documents", headers={"Authorization": f"Bearer {READER}"})
+    assert ok.status_code == 200
+    assert len(ok.json()["documents"]) >= 1
+    # Liveness and the API description stay open.
+    assert locked_api.get("/healthz").status_code == 200
+    assert locked_api.get("/openapi.json").status_code == 200
