@@ -77,7 +77,9 @@ def verify_claim(service: PledgeService, claim: str, filters: Filters | None = N
     if signal.abstain or signal.missing or not retrieval.hits:
         return not_found
     extracts = select_extracts(retrieval.terms, retrieval.hits, max_quotes=3)
-    topical = {c.id for c in retrieval.terms.topical} | set(retrieval.terms.words)
+    # Words outside the glossary in another script than the evidence cannot be checked here.
+    words = {w for w in retrieval.terms.words if w not in signal.unverifiable}
+    topical = {c.id for c in retrieval.terms.topical} | words
     extracts = [e for e in extracts if not topical or (e.concepts & topical)]
     if not extracts:
         return not_found
