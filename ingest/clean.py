@@ -234,6 +234,8 @@ def join_pair(left: str, right: str, vocab: frozenset[str] = frozenset()) -> str
         return left[:-1] + right
     if a in _HYPHENS and len(left) >= 2 and left[-2].isalpha():
         return left + right if _keep_hyphen(left, right, vocab) else left[:-1] + right
+    if a in _HYPHENS and len(left) >= 2 and left[-2].isdigit() and b.isdigit():
+        return left + right  # a range broken after its dash: "2023-" + "2025"
     if is_wide(a) and is_wide(b):
         return left + right
     if (is_cjk(a) and b.isascii() and b.isalnum()) or (is_cjk(b) and a.isascii() and a.isalnum()):

@@ -120,10 +120,13 @@ def text_to_lines(text: str) -> list[Line]:
             blank += 1
     inner = gaps[1:]
     double_spaced = len(inner) >= 3 and sum(1 for g in inner if g >= 1) >= 0.8 * len(inner)
+    # Blank lines between paragraphs make the line structure reliable; without any blank line
+    # (or with one after every line) paragraph breaks must be inferred.
+    hard = not double_spaced and any(g >= 1 for g in inner)
     out: list[Line] = []
     for i, (item, gap) in enumerate(zip(lines, gaps, strict=True)):
         brk = i > 0 and (gap >= 2 if double_spaced else gap >= 1)
-        out.append(Line(item, brk=brk, hard=not double_spaced))
+        out.append(Line(item, brk=brk, hard=hard))
     return out
 
 

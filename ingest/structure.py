@@ -376,7 +376,7 @@ def split_blocks(lines: list[CleanLine], vocab: frozenset[str] = frozenset()) ->
         if not in_body and (annex is None or i > annex) and _body_start(line) is not None:
             in_body = True
         if in_body:
-            if not _body_line(st, line, prev, start):
+            if not _body_line(st, line, prev, width, start):
                 if current is None:
                     start("note", line)
                 else:
@@ -425,9 +425,20 @@ def _unnumbered_break(
     return pw < short * width
 
 
-def _body_line(st: _State, line: CleanLine, prev: CleanLine | None, start) -> bool:  # type: ignore[no-untyped-def]
+def _body_line(  # type: ignore[no-untyped-def]
+    st: _State, line: CleanLine, prev: CleanLine | None, width: int, start
+) -> bool:
     """Place one body line; returns False when it merely continues the current block."""
     evidence = line.brk or prev is None or prev.text.endswith(_TERMINAL)
+    # A heading stands on its own line: after a sentence's end, another heading or a short line.
+    after_heading = bool(st.blocks) and st.blocks[-1].kind == "heading"
+    first = st.last_para == st.last_h1 == st.last_h2 == 0  # the line that opened the body
+    heading_ok = (
+        evidence
+        or after_heading
+        or first
+        or (prev is not None and display_width(prev.text) < 0.8 * width)
+    )
     for m in markers(line.text, line.brk):
         if m.kind == "para" and (
             m.index == st.last_para + 1 or (evidence and st.last_para < m.index <= st.last_para + 3)
@@ -436,12 +447,12 @@ def _body_line(st: _State, line: CleanLine, prev: CleanLine | None, start) -> bo
             st.para = start("para", line, m.length, number=str(m.index))
             st.item, st.item_pos, st.bullets = None, 0, 0
             return True
-        if m.kind == "h1" and m.index == st.last_h1 + 1:
+        if m.kind == "h1" and m.index == st.last_h1 + 1 and heading_ok:
             st.last_h1, st.last_h2 = m.index, 0
             start("heading", line, m.length, level=1)
             st.para, st.item = None, None
             return True
-        if m.kind == "h2" and (m.index == st.last_h2 + 1 or (m.index == 1 and evidence)):
+        if m.kind == "h2" and heading_ok and (m.index == st.last_h2 + 1 or m.index == 1):
             st.last_h2 = m.index
             start("heading", line, m.length, level=2)
             st.para, st.item = None, None
@@ -473,6 +484,7 @@ def _finish(blocks: list[Block], vocab: frozenset[str]) -> None:
     notes = 0
     h1: Block | None = None
     h2: Block | None = None
+    has_annex = any(b.kind == "annex" for b in blocks)
     for block in blocks:
         text = ""
         for line in block.lines:
@@ -483,6 +495,9 @@ def _finish(blocks: list[Block], vocab: frozenset[str]) -> None:
             else:
                 text = join_pair(text, line.text, vocab)
         block.text = text
+        if block.kind == "note" and not text.rstrip(")）]»”\"'").endswith(_TERMINAL):
+            # A line that ends without punctuation is a title or masthead, not note prose.
+            block.kind = "header" if has_annex else "title"
         if block.kind == "note":
             notes += 1
             block.number = f"note.{notes}"

@@ -1,0 +1,129 @@
+"""Numbering and heading conventions of the six UN languages, on small texts."""
+
+from __future__ import annotations
+
+from assistant.types import ParsedDocument
+from ingest.pipeline import parse_bytes
+from ingest.structure import chinese_number, markers, roman_number
+
+
+def parse_text(text: str, name: str = "pledge.txt") -> ParsedDocument:
+    return parse_bytes(text.encode("utf-8"), name)
+
+
+def numbers(parsed: ParsedDocument) -> list[str]:
+    return [p.number for p in parsed.paragraphs]
+
+
+def test_numerals() -> None:
+    assert chinese_number("七十七") == 77
+    assert chinese_number("十二") == 12
+    assert chinese_number("一百零三") == 103
+    assert roman_number("XIV") == 14
+    assert roman_number("iv") == 4
+    assert roman_number("IIII") is None
+    kinds = {m.kind for m in markers("I. Introduction")}
+    assert kinds == {"h1", "h2"}  # Roman one or the letter I: the sequence decides
+
+
+def test_chinese_headings_and_items() -> None:
+    text = (
+        "一、总体承诺\n\n1. 第一段。\n\n2. 第二段，例如：\n\n(一) 甲项；\n\n(二) 乙项。\n\n"
+        "二、国家一级\n\nA. 机构\n\n3. 第三段。\n"
+    )
+    parsed = parse_text(text)
+    assert numbers(parsed) == ["1", "2", "2(a)", "2(b)", "3"]
+    by = {p.number: p for p in parsed.paragraphs}
+    assert by["1"].section == "一、总体承诺"
+    assert by["2(b)"].text == "乙项。"
+    assert by["2(b)"].lead_in == "第二段，例如："
+    assert by["3"].section == "二、国家一级 > A. 机构"
+
+
+def test_russian_cyrillic_letters() -> None:
+    text = (
+        "I. Введение\n\nА. Общие положения\n\n1. Первый пункт:\n\n(а) первое;\n\n(б) второе.\n\n"
+        "Б. Другое\n\n2. Второй пункт.\n"
+    )
+    parsed = parse_text(text)
+    assert numbers(parsed) == ["1", "1(a)", "1(b)", "2"]
+    assert parsed.paragraphs[-1].section == "I. Введение > Б. Другое"
+
+
+def test_arabic_digits_without_spaces() -> None:
+    text = (
+        "أولاً - مقدمة\n\n١- الفقرة الأولى.\n\n٢- الفقرة الثانية:\n\n"
+        "(أ) البند الأول؛\n\n(ب) البند الثاني.\n"
+    )
+    parsed = parse_text(text)
+    assert numbers(parsed) == ["1", "2", "2(a)", "2(b)"]
+    assert parsed.paragraphs[0].text == "الفقرة الأولى."
+    assert parsed.paragraphs[0].section == "أولاً - مقدمة"
+
+
+def test_roman_sub_items() -> None:
+    text = (
+        "1. Ruritania will:\n\n(a) Ratify:\n\n(i) the first treaty;\n\n(ii) the second treaty;\n\n"
+        "(b) Report.\n\n2. End.\n"
+    )
+    parsed = parse_text(text)
+    assert numbers(parsed) == ["1", "1(a)", "1(a)(i)", "1(a)(ii)", "1(b)", "2"]
+    by = {p.number: p for p in parsed.paragraphs}
+    assert by["1(a)(ii)"].lead_in == "Ratify:"
+
+
+def test_wrapped_lines_starting_with_numbers_or_letters_continue() -> None:
+    """Text extracted from a PDF without blank lines: a wrapped line that starts like a marker but
+    breaks the sequence ("2016.", "A.", "(c)") continues the paragraph."""
+    text = "\n".join(
+        [
+            "1. Ruritania served on the Council from 2014 to",
+            "2016. It then chaired the working group led by",
+            "A. Smith and supported item",
+            "(c) of the agenda.",
+            "2. Ruritania pledges to continue.",
+        ]
+    )
+    parsed = parse_text(text)
+    assert numbers(parsed) == ["1", "2"]
+    assert parsed.paragraphs[0].text == (
+        "Ruritania served on the Council from 2014 to 2016. It then chaired the working group"
+        " led by A. Smith and supported item (c) of the agenda."
+    )
+
+
+def test_plain_pledge_without_note_or_annex() -> None:
+    text = (
+        "Candidature of the Republic of Ruritania to the Human Rights Council, 2026-2028\n\n"
+        "1. Ruritania presents its candidature.\n\n2. Ruritania will cooperate.\n\n"
+        "4. Ruritania will report.\n"
+    )
+    parsed = parse_text(text)
+    # A gap in the numbering is kept as written when the source marks the paragraph break.
+    assert numbers(parsed) == ["1", "2", "4"]
+    assert parsed.document.title is None or "Candidature" in parsed.document.title
+    assert parsed.document.term == "2026-2028"
+
+
+def test_markdown_headings_and_dash_bullets() -> None:
+    text = (
+        "# I. Introduction\n\n1. Ruritania pledges to:\n\n- cooperate with the"
+        " [special procedures](https://example.org);\n- report on time.\n\n"
+        "## A. Details\n\n2. More.\n"
+    )
+    parsed = parse_text(text, "pledge.md")
+    assert numbers(parsed) == ["1", "1.1", "1.2", "2"]
+    by = {p.number: p for p in parsed.paragraphs}
+    assert by["1.1"].text == "cooperate with the special procedures;"
+    assert by["2"].section == "I. Introduction > A. Details"
+
+
+def test_html_ordered_list_and_br() -> None:
+    html = (
+        "<html><body><h2>I. Pledges</h2><p>1. Ruritania will:</p>"
+        '<ol type="a"><li>ratify the Optional Protocol;</li><li>report<br>on time.</li></ol>'
+        "<p>2. End.</p></body></html>"
+    )
+    parsed = parse_bytes(html.encode(), "page.html")
+    assert numbers(parsed) == ["1", "1(a)", "1(b)", "2"]
+    assert {p.number: p for p in parsed.paragraphs}["1(b)"].text == "report on time."
