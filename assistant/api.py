@@ -415,7 +415,10 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
         # Build the store once, before requests race to create it from several threads.
         from starlette.concurrency import run_in_threadpool
 
-        await run_in_threadpool(lambda: svc.store)
+        try:
+            await run_in_threadpool(lambda: svc.store)
+        except PledgeError as e:  # serve anyway: requests answer 503 with the reason
+            log.warning("the store is not ready: %s", e)
         yield
 
     app = FastAPI(

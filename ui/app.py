@@ -260,6 +260,35 @@ def bundle_markdown(answer: Answer) -> str:
     return render_markdown(answer)
 
 
+def filter_choices(
+    docs: Sequence[Document],
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]:
+    """(label, value) choices for the country, language and term filters, from the store."""
+    countries = sorted({(d.country.name, d.country.code) for d in docs if d.country})
+    languages = sorted({d.language for d in docs if d.language})
+    terms = sorted({d.term for d in docs if d.term})
+    return (
+        [("All countries", ALL), *countries],
+        [("All languages", ALL)] + [(_language(x), x) for x in languages],
+        [("All terms", ALL)] + [(t, t) for t in terms],
+    )
+
+
+def document_rows(docs: Sequence[Document]) -> list[list[str]]:
+    """The documents table: one row per stored document."""
+    return [
+        [
+            d.label,
+            d.country.name if d.country else "",
+            _language(d.language),
+            d.term or "",
+            d.date.isoformat() if d.date else "",
+            d.doc_id,
+        ]
+        for d in docs
+    ]
+
+
 def _message_text(message: dict[str, Any]) -> str:
     """Text of a chat message in Gradio 6's normalised format (content is a list of parts)."""
     content = message.get("content")
@@ -299,26 +328,14 @@ def build_ui(service: PledgeService) -> gr.Blocks:
     max_bytes = int(settings.server.max_upload_mb * 1024 * 1024)
 
     def store_views() -> tuple[Any, ...]:
+        """Rows of the documents table and the filter choices, from the store."""
         docs = _safe_documents(service)
-        rows = [
-            [
-                d.label,
-                d.country.name if d.country else "",
-                _language(d.language),
-                d.term or "",
-                d.date.isoformat() if d.date else "",
-                d.doc_id,
-            ]
-            for d in docs
-        ]
-        countries = sorted({(d.country.name, d.country.code) for d in docs if d.country})
-        languages = sorted({d.language for d in docs if d.language})
-        terms = sorted({d.term for d in docs if d.term})
+        countries, languages, terms = filter_choices(docs)
         return (
-            rows,
-            gr.Dropdown(choices=[("All countries", ALL), *countries]),
-            gr.Dropdown(choices=[("All languages", ALL)] + [(_language(x), x) for x in languages]),
-            gr.Dropdown(choices=[("All terms", ALL)] + [(t, t) for t in terms]),
+            document_rows(docs),
+            gr.Dropdown(choices=countries),
+            gr.Dropdown(choices=languages),
+            gr.Dropdown(choices=terms),
         )
 
     def chat(
@@ -432,6 +449,10 @@ def build_ui(service: PledgeService) -> gr.Blocks:
         progress((len(files), len(files)), desc="Done", unit="files")
         return ("\n".join(lines), *store_views())
 
+    # Choices known when the app is built (API clients are checked against these); every page
+    # load refreshes them, so documents uploaded later show up.
+    initial = filter_choices(_safe_documents(service))
+
     with gr.Blocks(title="Pledge Assistant", analytics_enabled=False) as demo:
         turns_state = gr.State([])
         gr.Markdown(
@@ -461,17 +482,12 @@ def build_ui(service: PledgeService) -> gr.Blocks:
                     ask_btn = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
                 with gr.Row():
                     country = gr.Dropdown(
-                        [("All countries", ALL)],
-                        value=ALL,
-                        label="Country",
-                        elem_id="f-country",
+                        initial[0], value=ALL, label="Country", elem_id="f-country"
                     )
                     language = gr.Dropdown(
-                        [("All languages", ALL)], value=ALL, label="Language", elem_id="f-lang"
+                        initial[1], value=ALL, label="Language", elem_id="f-lang"
                     )
-                    term = gr.Dropdown(
-                        [("All terms", ALL)], value=ALL, label="Term", elem_id="f-term"
-                    )
+                    term = gr.Dropdown(initial[2], value=ALL, label="Term", elem_id="f-term")
                 gr.Examples(EXAMPLES, inputs=question, label="Example questions")
                 new_btn = gr.Button("New conversation", size="sm", elem_id="new")
             with gr.Column(scale=2):
@@ -484,6 +500,7 @@ def build_ui(service: PledgeService) -> gr.Blocks:
                     visible=False,
                     elem_id="bundle",
                     interactive=False,
+                    wrap_lines=True,
                 )
         with gr.Tab("Documents"):
             docs_table = gr.Dataframe(

@@ -1,0 +1,110 @@
+"""The chat UI in Debian's headless Chromium, driven by Playwright (no Playwright download)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.e2e.conftest import ARTIFACTS, DEATH_PENALTY, LiveServer
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def test_chat_cites_paragraph_8_and_marker_opens_it(browser, live_app: LiveServer) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    outside: list[str] = []
+    errors: list[str] = []
+
+    def only_loopback(route) -> None:
+        url = route.request.url
+        if url.startswith((live_app.url, "data:", "blob:")):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    page.route("**/*", only_loopback)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(live_app.url + "/")
+
+    # Filters and the document list are filled from the store.
+    page.wait_for_selector("#question textarea", timeout=60_000)
+    page.fill("#question textarea", DEATH_PENALTY)
+    page.click("#ask")
+    card = page.locator('#citations .cite-card[data-paragraph$=":¶8"]')
+    card.wait_for(timeout=90_000)
+    assert "¶8" in card.locator(".cite-num").inner_text()
+    assert "Belgium" in card.inner_text()
+    assert "死刑" in card.locator(".cite-text").inner_text()
+    assert card.locator(".cite-text mark").count() == 1
+
+    # The answer's marker for ¶8 is a link to that card; clicking it highlights the card.
+    card_id = card.get_attribute("id")
+    marker = page.locator(f'#chat a[href$="#{card_id}"]').first
+    assert marker.inner_text().strip().startswith("[")
+    marker.click()
+    page.wait_for_selector(f"#{card_id}.active", timeout=5_000)
+    assert page.locator(".cite-card.active").count() == 1
+    assert len(page.context.pages) == 1  # the marker did not open a new tab
+
+    # Copy citation shows the markdown bundle.
+    page.click("#copy-citation")
+    page.wait_for_selector("#bundle", timeout=30_000)
+    page.wait_for_function(
+        "() => (document.querySelector('#bundle')?.innerText || '').includes('8')",
+        timeout=30_000,
+    )
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "chat-death-penalty.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+
+    assert outside == [], f"the page tried to reach the internet: {outside}"
+    assert errors == [], errors
+    page.close()
+
+
+def test_documents_tab_lists_the_sample(browser, live_app: LiveServer) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(live_app.url + "/")
+    page.wait_for_selector("#question textarea", timeout=60_000)
+    page.get_by_role("tab", name="Documents").click()
+    page.wait_for_function(
+        "() => (document.querySelector('#documents')?.innerText || '').includes('Belgium')",
+        timeout=30_000,
+    )
+    page.get_by_text("Add documents (admins)").click()
+    page.fill("#admin-token input", "wrong")
+    page.click("#ingest")
+    page.wait_for_function(
+        "() => (document.querySelector('#ingest-status')?.innerText || '').includes('token')",
+        timeout=30_000,
+    )
+    page.screenshot(path=str(ARTIFACTS / "documents.png"), full_page=True)
+    page.close()
