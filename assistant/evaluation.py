@@ -4,8 +4,9 @@ Each line is ``{"question": str, "gold": [paragraph numbers], "history": [earlie
 Questions with an empty ``gold`` are out of scope (the right response is to abstain) and do
 not count towards retrieval figures. A gold number ``g`` is matched by a retrieved number ``r``
 when ``r == g`` or ``r`` starts with ``g + "."`` or ``g + "("`` (gold "27" is matched by
-"27(d)"). Until follow-ups are condensed, a question with history is searched with the history
-joined to it.
+"27(d)"). :func:`evaluate_retrieval` on its own searches a question with history as the history
+joined to it; :func:`evaluate_service` (``pledges eval``) condenses follow-ups with the answer
+chain's real step and adds the answer figures of :func:`evaluate_answers`.
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.errors import ConfigError
 from assistant.types import SearchHit
+
+if TYPE_CHECKING:
+    from assistant.service import PledgeService
 
 #: Hits considered for MRR (a gold paragraph ranked lower counts as not found).
 MRR_DEPTH = 10
@@ -89,12 +93,18 @@ def first_match_rank(numbers: Sequence[str], gold: Sequence[str]) -> int | None:
     return None
 
 
-def evaluate_retrieval(items: list[EvalItem], search: SearchFn) -> dict[str, Any]:
+def evaluate_retrieval(
+    items: list[EvalItem],
+    search: SearchFn,
+    query_for: Callable[[EvalItem], str] | None = None,
+) -> dict[str, Any]:
     """recall@1, recall@5 and MRR (@10) over the in-scope items.
 
     Args:
         items: Eval lines (out-of-scope ones are counted but not searched).
         search: ``search(text, k)`` returning hits best first.
+        query_for: The text searched for an item (default: :meth:`EvalItem.search_text`);
+            :func:`evaluate_service` passes the answer chain's condensing step.
 
     Returns:
         ``{"n", "recall@1", "recall@5", "mrr", "out_of_scope", "details"}``; ``details`` has one
@@ -104,7 +114,7 @@ def evaluate_retrieval(items: list[EvalItem], search: SearchFn) -> dict[str, Any
     r1 = r5 = rr = 0.0
     scoped = [it for it in items if it.in_scope]
     for it in scoped:
-        hits = search(it.search_text(), MRR_DEPTH)
+        hits = search(query_for(it) if query_for else it.search_text(), MRR_DEPTH)
         numbers = [h.paragraph.number for h in hits]
         rank = first_match_rank(numbers, it.gold)
         r1 += rank == 1
@@ -129,3 +139,104 @@ def evaluate_retrieval(items: list[EvalItem], search: SearchFn) -> dict[str, Any
         "out_of_scope": len(items) - n,
         "details": details,
     }
+
+
+# -- answers: abstention, citations, follow-ups (the answer chain) --------------------------------
+
+
+def _recall(ranks: list[int | None], depth: int) -> float:
+    return (
+        round(sum(1 for r in ranks if r is not None and r <= depth) / len(ranks), 4)
+        if ranks
+        else 0.0
+    )
+
+
+def evaluate_answers(items: list[EvalItem], service: PledgeService) -> dict[str, Any]:
+    """Answer every item through the real chain and measure what a reader would see.
+
+    Figures:
+
+    * ``abstention_accuracy``: share of out-of-scope items (empty gold) that abstained;
+    * ``answered_in_scope``: share of in-scope items that did not abstain;
+    * ``citation_validity``: share of citations whose quote is an exact substring of a paragraph
+      that was retrieved for that answer and that the citation names;
+    * ``answer_hit``: share of answered in-scope items citing at least one gold paragraph;
+    * ``followup_recall@1`` / ``followup_recall@5``: retrieval recall of items with history,
+      searched with the question the condensing step produced (``first_recall@…``: the same
+      for in-scope items without history, to compare).
+    """
+    from assistant.chain import retrieve
+    from assistant.condense import condense
+    from assistant.errors import NotFoundError
+
+    abstained_oos = oos = answered = scoped = hit = 0
+    valid = total_citations = 0
+    first_ranks: list[int | None] = []
+    follow_ranks: list[int | None] = []
+    details: list[dict[str, Any]] = []
+    texts: dict[str, str] = {}
+    for it in items:
+        answer = service.ask(it.question, history=it.history)
+        retrieved = {r.id for r in answer.retrieved}
+        cited_numbers = [c.number for c in answer.citations]
+        for c in answer.citations:
+            total_citations += 1
+            if c.id not in texts:
+                try:
+                    texts[c.id] = service.paragraph(c.doc_id, c.number).text
+                except NotFoundError:
+                    texts[c.id] = ""
+            valid += bool(c.quote) and c.id in retrieved and c.quote in texts[c.id]
+        if it.in_scope:
+            scoped += 1
+            answered += not answer.abstained
+            hit += (not answer.abstained) and any(
+                gold_matches(n, g) for n in cited_numbers for g in it.gold
+            )
+            query = condense(it.question, it.history, llm=service.llm).question
+            numbers = [h.paragraph.number for h in retrieve(service, query, k=MRR_DEPTH).hits]
+            rank = first_match_rank(numbers, it.gold)
+            (follow_ranks if it.history else first_ranks).append(rank)
+        else:
+            oos += 1
+            abstained_oos += answer.abstained
+        details.append(
+            {
+                "line": it.line,
+                "question": it.question,
+                "standalone": answer.standalone_question,
+                "gold": it.gold,
+                "abstained": answer.abstained,
+                "cited": cited_numbers,
+                "warnings": answer.warnings,
+            }
+        )
+    return {
+        "abstention_accuracy": round(abstained_oos / oos, 4) if oos else None,
+        "answered_in_scope": round(answered / scoped, 4) if scoped else None,
+        "citation_validity": round(valid / total_citations, 4) if total_citations else None,
+        "citations": total_citations,
+        "answer_hit": round(hit / answered, 4) if answered else None,
+        "followups": len(follow_ranks),
+        "followup_recall@1": _recall(follow_ranks, 1),
+        "followup_recall@5": _recall(follow_ranks, 5),
+        "first_recall@1": _recall(first_ranks, 1),
+        "first_recall@5": _recall(first_ranks, 5),
+        "answer_details": details,
+    }
+
+
+def evaluate_service(items: list[EvalItem], service: PledgeService) -> dict[str, Any]:
+    """Retrieval figures (follow-ups searched through the condensing step) and answer figures."""
+    from assistant.chain import retrieve
+    from assistant.condense import condense
+
+    def query_for(it: EvalItem) -> str:
+        return condense(it.question, it.history, llm=service.llm).question
+
+    result = evaluate_retrieval(
+        items, lambda text, k: retrieve(service, text, k=k).hits, query_for=query_for
+    )
+    result.update(evaluate_answers(items, service))
+    return result

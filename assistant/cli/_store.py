@@ -226,8 +226,8 @@ def eval_cmd(
     store: StoreOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Retrieval quality: recall@1, recall@5 and MRR over the in-scope questions."""
-    from assistant.evaluation import evaluate_retrieval, load_eval
+    """Quality: recall@1/@5 and MRR, abstention, answered in scope, citation validity."""
+    from assistant.evaluation import evaluate_service, load_eval
 
     items = load_eval(file)
     service = make_service(store)
@@ -236,16 +236,30 @@ def eval_cmd(
             "warning: the store is empty; ingest the pledges the questions are about first",
             highlight=False,
         )
-    result = evaluate_retrieval(items, lambda text, k: service.search(text, k=k))
+    # Follow-ups go through the answer chain's condensing step; answers add abstention and
+    # citation figures.
+    result = evaluate_service(items, service)
     if not details:
         result.pop("details")
+        result.pop("answer_details")
     if json_out:
         emit_json(result)
         return
     table = Table(title=f"Retrieval on {file.name}")
     table.add_column("metric")
     table.add_column("value", justify="right")
-    for key in ("n", "recall@1", "recall@5", "mrr", "out_of_scope"):
+    for key in (
+        "n",
+        "recall@1",
+        "recall@5",
+        "mrr",
+        "out_of_scope",
+        "abstention_accuracy",
+        "answered_in_scope",
+        "citation_validity",
+        "followup_recall@5",
+        "first_recall@5",
+    ):
         table.add_row(key, str(result[key]))
     console.print(table)
     if details:
