@@ -396,11 +396,24 @@ def _declined(matched: str, names: dict[str, str]) -> str | None:
 
 
 def country_from_value(value: str) -> Country | None:
-    """A country from an alpha-3/alpha-2 code or a name (for ``--meta country=...``)."""
+    """A country from an alpha-3/alpha-2 code or a name in any UN language (``--meta``)."""
     import pycountry
 
+    value = value.strip()
     try:
-        c = pycountry.countries.lookup(value.strip())
+        c = pycountry.countries.lookup(value)
     except LookupError:
-        return None
+        wanted = strip_arabic_diacritics(value).casefold()
+        code = next(
+            (
+                code
+                for names in _country_names().values()
+                for name, code in names.items()
+                if name.casefold() == wanted
+            ),
+            None,
+        )
+        if code is None:
+            return None
+        c = pycountry.countries.get(alpha_3=code)
     return Country(code=c.alpha_3, name=getattr(c, "common_name", None) or c.name)

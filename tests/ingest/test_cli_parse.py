@@ -1,0 +1,64 @@
+"""``pledges parse``: a table by default, the DESIGN.md JSON with --json, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from tests.ingest.test_sample import SAMPLE_FILE
+
+runner = CliRunner()
+
+
+def test_parse_json_contract() -> None:
+    result = runner.invoke(app, ["parse", str(SAMPLE_FILE), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"document", "paragraphs"}
+    doc = data["document"]
+    assert doc["country"] == {"code": "BEL", "name": "Belgium"}
+    assert (doc["language"], doc["term"], doc["date"], doc["symbol"]) == (
+        "zh",
+        "2023-2025",
+        "2022-06-21",
+        None,
+    )
+    first = data["paragraphs"][3]
+    assert {"id", "number", "text", "section", "lead_in", "page", "start", "end"} <= set(first)
+    assert first["id"] == "bel-2023-2025.zh:¶1"
+    assert "比利时王国" in first["text"]  # CJK stays readable, not \\u-escaped
+    numbers = [p["number"] for p in data["paragraphs"]]
+    assert "20.18" in numbers and "27(f)" in numbers
+
+
+def test_parse_table_and_meta() -> None:
+    result = runner.invoke(
+        app, ["parse", str(SAMPLE_FILE), "--meta", "symbol=A/77/89", "--meta", "session=77"]
+    )
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "a-77-89.zh" in out and "A/77/89" in out and "BEL (Belgium)" in out
+    assert "27(f)" in out and "20.18" in out
+    bad = runner.invoke(app, ["parse", str(SAMPLE_FILE), "--meta", "symbol"])
+    assert bad.exit_code != 0
+
+
+def test_corrupted_pdf_is_one_line_naming_the_file(tmp_path: Path) -> None:
+    """The real console script: non-zero exit, exactly one stderr line, no traceback."""
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ngarbage")
+    script = Path(sys.executable).with_name("pledges")
+    proc = subprocess.run(
+        [str(script), "parse", str(broken)], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode != 0
+    assert proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert str(broken) in lines[0] and "not a readable PDF" in lines[0]
+    assert "Traceback" not in proc.stderr
