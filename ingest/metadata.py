@@ -45,10 +45,28 @@ def _identifier():  # type: ignore[no-untyped-def]
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the text among the six UN languages, or None for too little text."""
     sample = text[:4000]
-    if sum(1 for ch in sample if ch.isalpha()) < 10:
+    letters = [ch for ch in sample if ch.isalpha()]
+    if len(letters) < 10:
         return None
+    # Among the six UN languages the script alone tells Chinese, Arabic and Russian apart;
+    # only Latin-script text (en, fr, es) needs the statistical model.
+    scripts = Counter(_script(ch) for ch in letters)
+    script, count = scripts.most_common(1)[0]
+    if script != "latin" and count >= 0.5 * len(letters):
+        return script
     lang, _prob = _identifier().classify(sample)
     return str(lang) if lang in UN_LANGUAGES else None
+
+
+def _script(ch: str) -> str:
+    o = ord(ch)
+    if 0x0600 <= o <= 0x06FF or 0x0750 <= o <= 0x077F or 0xFB50 <= o <= 0xFEFF:
+        return "ar"
+    if 0x0400 <= o <= 0x04FF:
+        return "ru"
+    if 0x3400 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x2FFFF:
+        return "zh"
+    return "latin"
 
 
 # -- symbol --------------------------------------------------------------------------------------
