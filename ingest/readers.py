@@ -119,7 +119,14 @@ def text_to_lines(text: str) -> list[Line]:
         else:
             blank += 1
     inner = gaps[1:]
-    double_spaced = len(inner) >= 3 and sum(1 for g in inner if g >= 1) >= 0.8 * len(inner)
+    # Extraction that double-spaces wrapped lines: a blank line after nearly every line, and
+    # many lines stopping mid-sentence (prose with one paragraph per line ends them with stops).
+    open_ended = sum(1 for item in lines if not item.rstrip().endswith(_STOPS))
+    double_spaced = (
+        len(inner) >= 3
+        and sum(1 for g in inner if g >= 1) >= 0.8 * len(inner)
+        and open_ended >= 0.4 * len(lines)
+    )
     # Blank lines between paragraphs make the line structure reliable; without any blank line
     # (or with one after every line) paragraph breaks must be inferred.
     hard = not double_spaced and any(g >= 1 for g in inner)
@@ -128,6 +135,9 @@ def text_to_lines(text: str) -> list[Line]:
         brk = i > 0 and (gap >= 2 if double_spaced else gap >= 1)
         out.append(Line(item, brk=brk, hard=hard))
     return out
+
+
+_STOPS = tuple(".。;；:：!?！？)）")
 
 
 def read_txt(data: bytes, name: str) -> list[Line]:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from ingest.clean import CleanLine, display_width, join_pair
@@ -247,8 +247,8 @@ _ANNEX_START = re.compile(
 )
 _ANNEX_END_ZH = re.compile(r"(?:的附件|^附件(?:[一二三四五六七八九十]+)?)\s*$")
 _NOTE_TITLE = re.compile(
-    r"note verbale|letter dated|lettre datée|nota verbal|carta de fecha|вербальная нота"
-    r"|письмо|مذكرة شفوية|رسالة مؤرخة|普通照会|的信\s*$",
+    r"^(?:note verbale|letter dated|lettre datée|nota verbal|carta de fecha|вербальная нота"
+    r"|письмо|مذكرة شفوية|رسالة مؤرخة)|(?:普通照会|的信)\s*$",
     re.IGNORECASE,
 )
 _TERMINAL = tuple("。．.!?！？;；:：")
@@ -344,8 +344,12 @@ def split_blocks(lines: list[CleanLine], vocab: frozenset[str] = frozenset()) ->
     if not lines:
         return []
     width = typical_width(lines)
-    annex = next((i for i, line in enumerate(lines) if is_annex_line(line.text)), None)
-    limit = annex if annex is not None else len(lines)
+    lines = _merge_marker_lines(lines)
+    # The covering note and the annex line come before paragraph 1; an "Annex" heading after
+    # it (a list of treaties, say) belongs to the body.
+    first = next((i for i, line in enumerate(lines) if _starts_paragraph_one(line)), len(lines))
+    annex = next((i for i in range(first) if is_annex_line(lines[i].text)), None)
+    limit = annex if annex is not None else first
     note_title = next((i for i in range(limit) if is_note_title(lines[i].text)), None)
     st = _State()
     current: Block | None = None
@@ -400,6 +404,33 @@ def split_blocks(lines: list[CleanLine], vocab: frozenset[str] = frozenset()) ->
 
     _finish(st.blocks, vocab)
     return st.blocks
+
+
+def _starts_paragraph_one(line: CleanLine) -> bool:
+    return any(m.kind == "para" and m.index == 1 for m in markers(line.text, line.brk))
+
+
+_MARKER_ONLY = re.compile(
+    r"(?:\d{1,3}[.．]|[٠-٩]{1,3}\s*[-–]|\d{1,3}\s+[-–]|[(（]\w{1,4}[)）]|\w\)|[IVXL]{1,6}\."
+    r"|[A-ZА-Я]\.|[一二三四五六七八九十]{1,3}[.、．]|[•●▪■◦○‣∙\uf0b7\uf0a7])"
+)
+
+
+def _merge_marker_lines(lines: list[CleanLine]) -> list[CleanLine]:
+    """A marker alone on its line ("8." then the text on the next line, as some PDFs extract a
+    hanging indent) is joined to the line that follows it."""
+    out: list[CleanLine] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if i + 1 < len(lines) and _MARKER_ONLY.fullmatch(line.text):
+            nxt = lines[i + 1]
+            out.append(replace(line, text=f"{line.text} {nxt.text}", trail_ws=nxt.trail_ws))
+            i += 2
+            continue
+        out.append(line)
+        i += 1
+    return out
 
 
 def _body_start(line: CleanLine) -> Marker | None:
@@ -472,7 +503,13 @@ def _body_line(  # type: ignore[no-untyped-def]
             number = f"{st.para.number}.{st.bullets}"
             start("bullet", line, m.length, number=number, parent=st.para)
             return True
-    if line.heading and line.brk:
+    unmarked_heading = (
+        line.hard
+        and line.brk
+        and len(line.text) <= 80
+        and not line.text.rstrip(")）]»”\"'").endswith((*_TERMINAL, ",", "，", "、"))
+    )
+    if (line.heading or unmarked_heading) and line.brk:
         start("heading", line, 0, level=2 if st.last_h1 else 1)
         st.para, st.item = None, None
         return True

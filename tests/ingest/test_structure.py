@@ -185,3 +185,26 @@ def test_parse_bytes_offsets_and_determinism(rows: list[tuple[str, str, bool, bo
     assert parse_bytes(data, "doc.txt") == first
     for p in first.paragraphs:
         assert p.start is not None and p.end is not None and p.end - p.start == len(p.text)
+
+
+def test_marker_alone_on_its_line() -> None:
+    text = "1.\nRuritania pledges to:\n(a)\nratify;\n(b)\nreport.\n2.\nEnd."
+    parsed = parse_text(text)
+    assert numbers(parsed) == ["1", "1(a)", "1(b)", "2"]
+    assert parsed.paragraphs[0].text == "Ruritania pledges to:"
+
+
+def test_annex_heading_after_the_body_is_not_the_covering_note() -> None:
+    text = (
+        "1. Ruritania pledges to ratify the treaties listed below.\n\n"
+        "2. Ruritania will report.\n\nAnnex I\n\n3. The Convention against Torture.\n"
+    )
+    parsed = parse_text(text)
+    assert numbers(parsed) == ["1", "2", "3"]
+    assert parsed.paragraphs[1].text == "Ruritania will report."
+    assert parsed.paragraphs[2].section == "Annex I"
+
+
+def test_a_word_like_letter_in_the_body_is_not_a_note_title() -> None:
+    text = "1. Руритания направила письмо Председателю.\n\n2. Письмо было опубликовано.\n"
+    assert numbers(parse_text(text)) == ["1", "2"]
