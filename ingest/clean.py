@@ -60,15 +60,18 @@ _URL_TOKEN = re.compile(
     r"(?:https?://)?(?:www\.)?(?:undocs\.org|[\w.-]*\.un\.org)(?:/\S*)?", re.IGNORECASE
 )
 _RECYCLE = re.compile(r"(?:♲\s*)?please\s+recycle\s*(?:♲)?", re.IGNORECASE)
-_HEADER_TOKEN = re.compile(
-    rf"{SYMBOL_RE}|\d{{1,3}}/\d{{1,3}}|\d{{2}}-\d{{5}}|\([A-Z]\)|\d{{6}}|\*\d{{6,9}}\*|♲"
-)
-_HEADER_STRONG = re.compile(rf"{SYMBOL_RE}|\d{{1,3}}/\d{{1,3}}|\d{{2}}-\d{{5}}|\*\d{{6,9}}\*")
+_SYMBOL_TOKEN = re.compile(rf"{SYMBOL_RE}\*?")
+_PAGE_OR_JOB = re.compile(r"\d{1,3}/\d{1,3}|\d{2}-\d{5}|\*\d{6,9}\*")
+_HEADER_TOKEN = re.compile(r"\d{1,3}/\d{1,3}|\d{2}-\d{5}|\([A-Z]\)|\d{6}|\*\d{6,9}\*|♲")
 _STRAY = re.compile(r"\d{1,3}|\*+|[¹²³⁰⁴-⁹]+")
 
 
-def junk_reason(text: str) -> str | None:
+def junk_reason(text: str, own_symbol: str | None = None) -> str | None:
     """Why a line is not pledge text, or None when it is.
+
+    A running header is made of the document's own symbol, page numbers ("2/5"), job numbers
+    ("22-09876 (C)"), date stamps and barcodes. Another document's symbol alone on a line is
+    kept: it may be the end of a sentence that cites it.
 
     >>> junk_reason("https://undocs.org/ch/A/77/50")
     'hyperlink line'
@@ -85,8 +88,10 @@ def junk_reason(text: str) -> str | None:
         return "hyperlink line"
     if _RECYCLE.fullmatch(s):
         return "recycling notice"
-    if all(_HEADER_TOKEN.fullmatch(t) for t in tokens) and any(
-        _HEADER_STRONG.fullmatch(t) for t in tokens
+    paged = any(_PAGE_OR_JOB.fullmatch(t) for t in tokens)
+    own = [t for t in tokens if _SYMBOL_TOKEN.fullmatch(t)]
+    if (paged or (own and all(t.rstrip("*") == own_symbol for t in own))) and all(
+        _HEADER_TOKEN.fullmatch(t) or _SYMBOL_TOKEN.fullmatch(t) for t in tokens
     ):
         return "running header or footer"
     if _STRAY.fullmatch(s):
@@ -142,16 +147,20 @@ class CleanLine:
     hard: bool = False
 
 
-def clean_lines(lines: Iterable[Line]) -> list[CleanLine]:
+def clean_lines(lines: Iterable[Line], own_symbol: str | None = None) -> list[CleanLine]:
     """Drop junk lines and strip footnote marks; keep every other character as it was.
 
     A dropped line passes its ``brk`` on to the next kept line, so a paragraph break is never lost.
+
+    Args:
+        lines: The reader's lines.
+        own_symbol: The document's own symbol, when known: lines carrying only it are headers.
     """
     out: list[CleanLine] = []
     pending_brk = False
     for line in lines:
         raw = line.text.replace("\u00a0", " ").replace("\t", " ")
-        if junk_reason(raw) is not None:
+        if junk_reason(raw, own_symbol) is not None:
             pending_brk = pending_brk or line.brk
             continue
         # Justified PDF lines come out with runs of spaces; one space keeps every word intact.

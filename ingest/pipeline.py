@@ -220,7 +220,7 @@ def build_document(
 ) -> ParsedDocument:
     """Records from a reader's lines (the steps after reading; useful for tests)."""
     own_symbol = detect_symbol(lines)
-    cleaned = clean_lines(lines)
+    cleaned = clean_lines(lines, own_symbol)
     if not cleaned:
         raise IngestError(name, "no text left after removing headers, footers and links")
     vocab = vocabulary(line.text for line in cleaned)

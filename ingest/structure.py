@@ -488,7 +488,7 @@ def _body_line(  # type: ignore[no-untyped-def]
             start("heading", line, m.length, level=2)
             st.para, st.item = None, None
             return True
-        if m.kind == "item" and st.para is not None and m.index in (st.item_pos + 1, 1):
+        if m.kind == "item" and st.para is not None and m.index == st.item_pos + 1:
             st.item_pos, st.sub_pos = m.index, 0
             number = f"{st.para.number}({LATIN_LOWER[(m.index - 1) % 26]})"
             st.item = start("item", line, m.length, number=number, parent=st.para)
