@@ -36,7 +36,7 @@ class FusionWeights:
 
     dense: float = 1.0
     dense_expanded: float = 1.0
-    lexical: float = 0.5
+    lexical: float = 1.0
     rrf_k: float = 60.0
 
 

@@ -166,23 +166,23 @@ def record_id(doc_id: str, number: str, sha256: str) -> str:
 
 
 def passage_text(paragraph: Paragraph, document: Document | None = None) -> str:
-    """What gets embedded for a paragraph: its section heading and lead-in, then its text.
+    """What gets embedded for a paragraph: its lead-in (for sub-items), then its text.
 
-    Sub-items ("20.5", "27(a)") often make sense only with the sentence that introduces them,
-    and a heading names the theme a short paragraph does not repeat.
+    Sub-items ("20.5", "27(a)") often make sense only with the sentence that introduces them.
+    Section headings are left out of the vector: they pull every paragraph of a section
+    towards the same point (on the sample, dense recall@5 0.92 with the lead-in only, 0.89
+    with headings too; fused recall@1 0.83 vs 0.81). The lexical index keeps them.
     """
-    parts = []
-    if paragraph.section:
-        parts.append(paragraph.section)
-    if paragraph.lead_in:
-        parts.append(paragraph.lead_in)
+    parts = [paragraph.lead_in] if paragraph.lead_in else []
     parts.append(paragraph.text)
     return "\n".join(parts)
 
 
 def lexical_text(paragraph: Paragraph) -> str:
-    """What the lexical index sees for a paragraph (heading, lead-in and text)."""
-    return passage_text(paragraph)
+    """What the lexical index sees for a paragraph: heading path, lead-in and text."""
+    parts = [x for x in (paragraph.section, paragraph.lead_in) if x]
+    parts.append(paragraph.text)
+    return "\n".join(parts)
 
 
 # -- the store ----------------------------------------------------------------------------------
