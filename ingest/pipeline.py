@@ -281,7 +281,7 @@ def build_document(
             )
         )
     _check_unique(paragraphs, name)
-    document_text_check(text, paragraphs)
+    _check_offsets(text, paragraphs, name)
     return ParsedDocument(document=document, paragraphs=paragraphs)
 
 
@@ -302,11 +302,11 @@ def document_text(parsed_blocks: list[Block]) -> str:
     return _document_text(parsed_blocks)[0]
 
 
-def document_text_check(text: str, paragraphs: list[Paragraph]) -> None:
-    """Offsets must point at the paragraph's text (an internal invariant)."""
+def _check_offsets(text: str, paragraphs: list[Paragraph], name: str) -> None:
+    """Offsets must point at the paragraph's text (an invariant of the splitter)."""
     for p in paragraphs:
-        if p.start is not None and p.end is not None and text[p.start : p.end] != p.text:
-            raise AssertionError(f"offsets of {p.id} do not match its text")  # pragma: no cover
+        if text[p.start : p.end] != p.text:  # pragma: no cover - guarded by property tests
+            raise IngestError(name, f"internal error: offsets of paragraph {p.number} are wrong")
 
 
 def _check_unique(paragraphs: list[Paragraph], name: str) -> None:

@@ -177,12 +177,11 @@ def read_pdf(data: bytes, name: str) -> list[Line]:
     """
     try:
         from pypdf import PdfReader
-        from pypdf.errors import PdfReadError
     except ImportError as e:  # pragma: no cover - pypdf is a core dependency
         raise IngestError(name, "reading PDF needs pypdf: pip install pypdf") from e
 
     with _quiet_pypdf():
-        return _read_pdf(data, name, PdfReader, PdfReadError)
+        return _read_pdf(data, name, PdfReader)
 
 
 @contextlib.contextmanager
@@ -199,7 +198,7 @@ def _quiet_pypdf() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def _read_pdf(data: bytes, name: str, PdfReader: Any, PdfReadError: Any) -> list[Line]:
+def _read_pdf(data: bytes, name: str, PdfReader: Any) -> list[Line]:
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
@@ -207,7 +206,9 @@ def _read_pdf(data: bytes, name: str, PdfReader: Any, PdfReadError: Any) -> list
                 opened = reader.decrypt("")
             except Exception as e:
                 raise IngestError(
-                    name, f"PDF is encrypted and cannot be opened ({e}); save a copy without"
+                    name,
+                    f"PDF is encrypted and cannot be opened ({e});"
+                    " save an unprotected copy and ingest that",
                 ) from e
             if not opened:
                 raise IngestError(
@@ -224,7 +225,7 @@ def _read_pdf(data: bytes, name: str, PdfReader: Any, PdfReadError: Any) -> list
                 pages = layout
     except IngestError:
         raise
-    except (PdfReadError, Exception) as e:
+    except Exception as e:  # pypdf raises many types on damaged files; report them as one
         detail = str(e).strip() or type(e).__name__
         raise IngestError(name, f"not a readable PDF (damaged or truncated: {detail})") from e
     if not pages:
