@@ -438,14 +438,14 @@ def build_ui(service: PledgeService) -> gr.Blocks:
                 report = ingest_upload(service, path.read_bytes(), name)
                 for r in report.files:
                     if r.status == "failed":
-                        lines.append(f"- ❌ **{r.path}**: {r.error}")
+                        lines.append(f"- ✗ **{r.path}**: {r.error}")
                     else:
-                        lines.append(f"- ✅ **{r.path}**: {r.status}, {r.paragraphs} paragraphs")
+                        lines.append(f"- ✓ **{r.path}**: {r.status}, {r.paragraphs} paragraphs")
             except PledgeError as e:
-                lines.append(f"- ❌ {e}")
+                lines.append(f"- ✗ {e}")
             except Exception as e:
                 log.exception("upload of %s failed", name)
-                lines.append(f"- ❌ {name}: {type(e).__name__}; the server log has the details")
+                lines.append(f"- ✗ {name}: {type(e).__name__}; the server log has the details")
         progress((len(files), len(files)), desc="Done", unit="files")
         return ("\n".join(lines), *store_views())
 
@@ -520,6 +520,7 @@ def build_ui(service: PledgeService) -> gr.Blocks:
                     file_count="multiple",
                     file_types=[".txt", ".md", ".pdf", ".docx", ".html", ".htm"],
                     type="filepath",
+                    elem_id="upload-files",
                 )
                 ingest_btn = gr.Button("Ingest", variant="primary", elem_id="ingest")
                 status = gr.Markdown(elem_id="ingest-status")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import shutil
 
+import httpx
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, DEATH_PENALTY, LiveServer
+from tests.e2e.conftest import ADMIN, ARTIFACTS, DEATH_PENALTY, LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -90,7 +91,11 @@ def test_chat_cites_paragraph_8_and_marker_opens_it(browser, live_app: LiveServe
     page.close()
 
 
-def test_documents_tab_lists_the_sample(browser, live_app: LiveServer) -> None:
+def test_documents_tab_lists_and_admin_upload_ingests(
+    browser, live_app: LiveServer, tmp_path
+) -> None:
+    from tests.e2e.test_api import NORWAY
+
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.goto(live_app.url + "/")
     page.wait_for_selector("#question textarea", timeout=60_000)
@@ -100,11 +105,38 @@ def test_documents_tab_lists_the_sample(browser, live_app: LiveServer) -> None:
         timeout=30_000,
     )
     page.get_by_text("Add documents (admins)").click()
+
+    # A wrong token is refused with a message.
     page.fill("#admin-token input", "wrong")
     page.click("#ingest")
     page.wait_for_function(
         "() => (document.querySelector('#ingest-status')?.innerText || '').includes('token')",
         timeout=30_000,
     )
+
+    # The right token ingests the file and the table shows it.
+    pledge = tmp_path / "norway-2025-2027.txt"
+    pledge.write_text(NORWAY, encoding="utf-8")
+    page.set_input_files("#upload-files input[type=file]", str(pledge))
+    page.wait_for_selector("#upload-files :text('norway-2025-2027.txt')", timeout=30_000)
+    page.fill("#admin-token input", ADMIN)
+    page.click("#ingest")
+    page.wait_for_function(
+        "() => (document.querySelector('#ingest-status')?.innerText || '').includes('added')",
+        timeout=120_000,
+    )
+    assert "norway-2025-2027.txt" in page.inner_text("#ingest-status")
+    page.wait_for_function(
+        "() => (document.querySelector('#documents')?.innerText || '').includes('Norway')",
+        timeout=30_000,
+    )
     page.screenshot(path=str(ARTIFACTS / "documents.png"), full_page=True)
     page.close()
+
+    # Leave the shared store as it was.
+    with httpx.Client(base_url=live_app.url, timeout=60) as http:
+        docs = http.get("/v1/documents").json()["documents"]
+        (norway,) = [d for d in docs if d["country"] and d["country"]["code"] == "NOR"]
+        assert norway["source"] == "norway-2025-2027.txt"
+        headers = {"Authorization": f"Bearer {ADMIN}"}
+        assert http.delete(f"/v1/documents/{norway['doc_id']}", headers=headers).status_code == 200
