@@ -159,7 +159,8 @@ def clean_lines(lines: Iterable[Line], own_symbol: str | None = None) -> list[Cl
     out: list[CleanLine] = []
     pending_brk = False
     for line in lines:
-        raw = line.text.replace("\u00a0", " ").replace("\t", " ")
+        # Tabs are layout (after a paragraph number); no-break spaces are text (French "à :").
+        raw = line.text.replace("\t", " ")
         if junk_reason(raw, own_symbol) is not None:
             pending_brk = pending_brk or line.brk
             continue

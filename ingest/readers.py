@@ -426,7 +426,7 @@ _BLOCK_TAGS = frozenset(
     ]
 )
 _SKIP_TAGS = frozenset(["script", "style", "noscript", "template", "nav", "head"])
-_WS = re.compile(r"\s+")
+_WS = re.compile(r"[ \t\r\n\f\v]+")  # HTML white space; a no-break space is text
 
 
 def read_html(data: bytes, name: str) -> list[Line]:

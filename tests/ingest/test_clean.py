@@ -118,3 +118,8 @@ def test_cleaning_and_joining_never_change_a_word(lines: list[str]) -> None:
     for token in joined.split():
         if token.isascii():
             assert token in inputs or any(token.startswith(w) for w in inputs)
+
+
+def test_no_break_spaces_are_kept() -> None:
+    cleaned = clean_lines([Line("3.\tLa Ruritanie s’engage à\u00a0:  coopérer\u202f;")])
+    assert cleaned[0].text == "3. La Ruritanie s’engage à\u00a0: coopérer\u202f;"
