@@ -178,62 +178,53 @@ def markers(text: str, hard_break: bool = False) -> list[Marker]:
             at the start read as a bullet (a wrapped line may start with a dash).
     """
     out: list[Marker] = []
+    # Arabic marker words may carry short vowels ("أولاً"): match them without diacritics, then
+    # measure the marker on the original text.
     plain = strip_arabic_diacritics(text) if _has_arabic(text[:12]) else text
-    shift = len(text) - len(plain)  # diacritics removed from the marker region only matter here
 
-    def add(kind: MarkerKind, index: int | None, m: re.Match[str]) -> None:
+    def add(kind: MarkerKind, index: int | None, end: int) -> None:
         if index:
-            out.append(Marker(kind, index, m.end() + (shift if plain is not text else 0)))
+            out.append(Marker(kind, index, end))
 
     if m := _P_PARA.match(text):
-        add("para", int(m.group(1)), m)
+        add("para", int(m.group(1)), m.end())
     if m := _P_PARA_AR.match(text):
-        add("para", to_int(m.group(1)), m)
+        add("para", to_int(m.group(1)), m.end())
     if m := _P_LATIN_CAP.match(text):
-        add("h2", LATIN_UPPER.index(m.group(1)) + 1, m)
+        add("h2", LATIN_UPPER.index(m.group(1)) + 1, m.end())
     if m := _P_ROMAN.match(text):
-        add("h1", roman_number(m.group(1)), m)
+        add("h1", roman_number(m.group(1)), m.end())
     if m := _P_CHINESE.match(text):
-        add("h1", chinese_number(m.group(1)), m)
+        add("h1", chinese_number(m.group(1)), m.end())
     if m := _P_CYR_CAP.match(text):
-        add("h2", CYRILLIC_UPPER.index(m.group(1)) + 1, m)
+        add("h2", CYRILLIC_UPPER.index(m.group(1)) + 1, m.end())
     if m := _P_AR_ORD.match(plain):
-        add("h1", ARABIC_ORDINALS.index(m.group(1)) + 1, _exact(text, m))
+        add("h1", ARABIC_ORDINALS.index(m.group(1)) + 1, _original_end(text, m.end()))
     if m := _P_AR_NAME.match(plain):
-        add("h2", ARABIC_LETTER_NAMES.index(m.group(1)) + 1, _exact(text, m))
+        add("h2", ARABIC_LETTER_NAMES.index(m.group(1)) + 1, _original_end(text, m.end()))
     if m := _P_ITEM_PAREN.match(text):
-        add("item", _item_index(m.group(1)), m)
+        add("item", _item_index(m.group(1)), m.end())
     if m := _P_ITEM_BARE.match(text):
-        add("item", _item_index(m.group(1)), m)
+        add("item", _item_index(m.group(1)), m.end())
     if m := _P_SUB_PAREN.match(text):
-        add("subitem", roman_number(m.group(1)), m)
+        add("subitem", roman_number(m.group(1)), m.end())
     if m := _P_SUB_BARE.match(text):
-        add("subitem", roman_number(m.group(1)), m)
+        add("subitem", roman_number(m.group(1)), m.end())
     if (m := _P_BULLET.match(text)) or (hard_break and (m := _P_DASH_BULLET.match(text))):
         out.append(Marker("bullet", 0, m.end()))
     return out
 
 
-class _Exact:
-    """A match re-measured on the original text (Arabic diacritics inside the marker)."""
-
-    def __init__(self, end: int) -> None:
-        self._end = end
-
-    def end(self) -> int:
-        return self._end
-
-
-def _exact(text: str, m: re.Match[str]) -> re.Match[str]:
-    # Walk the original text until as many non-diacritic characters as the match covered.
-    want, seen, i = m.end(), 0, 0
-    while i < len(text) and seen < want:
+def _original_end(text: str, plain_end: int) -> int:
+    """The offset in ``text`` that corresponds to ``plain_end`` in its diacritic-free form."""
+    seen, i = 0, 0
+    while i < len(text) and seen < plain_end:
         if not _ARABIC_DIACRITICS.fullmatch(text[i]):
             seen += 1
         i += 1
     while i < len(text) and _ARABIC_DIACRITICS.fullmatch(text[i]):
         i += 1
-    return _Exact(i)  # type: ignore[return-value]
+    return i
 
 
 def _has_arabic(text: str) -> bool:

@@ -208,3 +208,15 @@ def test_annex_heading_after_the_body_is_not_the_covering_note() -> None:
 def test_a_word_like_letter_in_the_body_is_not_a_note_title() -> None:
     text = "1. Руритания направила письмо Председателю.\n\n2. Письмо было опубликовано.\n"
     assert numbers(parse_text(text)) == ["1", "2"]
+
+
+def test_arabic_markers_with_short_vowels() -> None:
+    text = (
+        "أولاً - مقدّمة\n\n١ - تتشرّف روريتانيا بتقديم ترشيحها.\n\n"
+        "ثانياً - التعهّدات\n\n٢ - تتعهّد بما يلي.\n"
+    )
+    parsed = parse_text(text)
+    assert numbers(parsed) == ["1", "2"]
+    assert parsed.paragraphs[0].text == "تتشرّف روريتانيا بتقديم ترشيحها."
+    assert parsed.paragraphs[0].section == "أولاً - مقدّمة"
+    assert parsed.paragraphs[1].section == "ثانياً - التعهّدات"
