@@ -425,7 +425,9 @@ _BLOCK_TAGS = frozenset(
         "caption",
     ]
 )
-_SKIP_TAGS = frozenset(["script", "style", "noscript", "template", "nav", "head"])
+_SKIP_TAGS = frozenset(
+    ["script", "style", "noscript", "template", "nav", "head", "footer", "aside", "form", "button"]
+)
 _WS = re.compile(r"[ \t\r\n\f\v]+")  # HTML white space; a no-break space is text
 
 

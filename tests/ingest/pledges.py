@@ -421,7 +421,7 @@ def write_html(pledge: Pledge, path: Path) -> Path:
             parts.append(f"<p>{esc}</p>")
     if in_list:
         parts.append("</ul>")
-    parts.append("</body></html>")
+    parts.append("<footer><p>© United Nations. Terms of use.</p></footer></body></html>")
     path.write_text("\n".join(parts), encoding="utf-8")
     return path
 
