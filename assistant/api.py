@@ -421,7 +421,10 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
             log.warning("the store is not ready: %s", e)
         yield
 
-    app = FastAPI(
+    from fastapi_offline import FastAPIOffline
+
+    # FastAPIOffline: /docs and /redoc with Swagger UI and ReDoc served from the wheel, not a CDN.
+    app = FastAPIOffline(
         title="Pledge Assistant API",
         version=API_VERSION,
         summary="Cited answers over UN Human Rights Council candidature pledges",

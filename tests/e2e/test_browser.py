@@ -140,3 +140,23 @@ def test_documents_tab_lists_and_admin_upload_ingests(
         assert norway["source"] == "norway-2025-2027.txt"
         headers = {"Authorization": f"Bearer {ADMIN}"}
         assert http.delete(f"/v1/documents/{norway['doc_id']}", headers=headers).status_code == 200
+
+
+def test_api_docs_page_renders_offline(browser, live_app: LiveServer) -> None:
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    outside: list[str] = []
+
+    def only_loopback(route) -> None:
+        if route.request.url.startswith((live_app.url, "data:", "blob:")):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_loopback)
+    page.goto(live_app.url + "/docs")
+    page.wait_for_selector('.opblock-summary-path[data-path="/v1/ask"]', timeout=30_000)
+    for path in ("/v1/search", "/v1/verify", "/v1/documents", "/healthz"):
+        assert page.locator(f'.opblock-summary-path[data-path="{path}"]').count() >= 1, path
+    assert outside == [], outside
+    page.close()
