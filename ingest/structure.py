@@ -386,8 +386,15 @@ def split_blocks(lines: list[CleanLine], vocab: frozenset[str] = frozenset()) ->
             and prev is not None
             and bool(_TITLE_END.search(strip_arabic_diacritics(prev.text)))
         )
-        short = 0.85 if region == "title" else 0.7  # annex titles are set short and centred
-        if current is None or title_done or _unnumbered_break(prev, line, width, short):
+        if current is not None and current.kind == "title":
+            # Title lines are short and centred, so width says nothing: a title ends at a stop,
+            # a source break, or where the "voluntary pledges" subtitle begins.
+            boundary = _unnumbered_break(prev, line, width, short=0.0) or bool(
+                _PLEDGES_SUBTITLE.match(line.text)
+            )
+        else:
+            boundary = current is None or title_done or _unnumbered_break(prev, line, width)
+        if boundary:
             kind: BlockKind = "title" if region == "title" else region  # type: ignore[assignment]
             start(kind, line)
         else:
@@ -429,6 +436,13 @@ def _body_start(line: CleanLine) -> Marker | None:
         if m.index == 1 and m.kind in ("para", "h1", "h2"):
             return m
     return None
+
+
+_PLEDGES_SUBTITLE = re.compile(
+    r"Voluntary pledges|Contributions et engagements|Engagements et contributions|Promesas y"
+    r"|Compromisos y promesas|Добровольные|التعهدات|تعهدات|自愿许诺|自愿承诺",
+    re.IGNORECASE,
+)
 
 
 def _unnumbered_break(
