@@ -135,32 +135,33 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def backend_store(
+def open_store(
     backend: str, tmp_path: Path, embedder: Any, request: pytest.FixtureRequest
-) -> Any:
-    """An empty store on each backend (the store suite runs once per backend)."""
-    return open_backend_store(backend, tmp_path, embedder, request)
-
-
-def open_backend_store(
-    backend: str,
-    tmp_path: Path,
-    embedder: Any,
-    request: pytest.FixtureRequest,
-    collection: str | None = None,
-    **kw: Any,
-) -> Any:
-    """Open (or reopen) a store on ``backend``; same ``collection`` and dir reopen the same data."""
+) -> Callable[..., Any]:
+    """Opens a handle on this test's store on each backend: every call opens the same data (a
+    second handle sees what the first wrote, as another process would). Keyword arguments go to
+    the store (e.g. ``embedder=`` another model, ``sweep_grace_s=0``)."""
     from assistant.settings import StoreSettings
     from vectorstore.store import PledgeStore
 
-    name = collection or f"t{abs(hash(request.node.nodeid)) % 10**12:012d}"
-    if backend == "server":
-        url = request.getfixturevalue("chroma_server")
-        settings = StoreSettings(chroma_url=url, collection=name)
-    else:
-        settings = StoreSettings(store=tmp_path / "store", collection=name)
-    return PledgeStore.from_settings(settings, embedder=embedder, **kw)
+    name = f"t{abs(hash(request.node.nodeid)) % 10**12:012d}"
+
+    def open_(**kw: Any) -> Any:
+        emb = kw.pop("embedder", embedder)
+        if backend == "server":
+            url = request.getfixturevalue("chroma_server")
+            settings = StoreSettings(chroma_url=url, collection=name)
+        else:
+            settings = StoreSettings(store=tmp_path / "store", collection=name)
+        return PledgeStore.from_settings(settings, embedder=emb, **kw)
+
+    return open_
+
+
+@pytest.fixture
+def backend_store(open_store: Callable[..., Any]) -> Any:
+    """An empty store on each backend (the store suite runs once per backend)."""
+    return open_store()
 
 
 @pytest.fixture(scope="session")

