@@ -22,6 +22,7 @@ import logging
 import threading
 import time
 import unicodedata
+import weakref
 from collections.abc import AsyncIterator, Callable
 from importlib import resources
 from pathlib import Path, PurePosixPath
@@ -338,6 +339,24 @@ def ingest_upload(
     return service.ingest_bytes(data, display, meta=meta or None, progress=progress)
 
 
+_WRITE_LOCKS: weakref.WeakKeyDictionary[Any, threading.Lock] = weakref.WeakKeyDictionary()
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def write_lock(service: PledgeService) -> threading.Lock:
+    """The lock that serialises writes (ingest, delete) to the service's store.
+
+    Ingest and delete rewrite the store and its lexical index; the API and the chat UI of one
+    process share this lock so that only one writer runs at a time. Reads do not take it.
+    """
+    store = service.store
+    with _WRITE_LOCKS_GUARD:
+        lock = _WRITE_LOCKS.get(store)
+        if lock is None:
+            lock = _WRITE_LOCKS[store] = threading.Lock()
+        return lock
+
+
 class UploadLimit:
     """ASGI middleware: refuse an upload whose declared size is over the limit (413) before the
     multipart body is read; the endpoint re-checks the bytes it actually received."""
@@ -407,8 +426,6 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
     svc = service or PledgeService(settings)
     max_bytes = int(settings.server.max_upload_mb * 1024 * 1024)
     require_read, require_admin = _make_guards(settings)
-    # Ingest and delete rewrite the store and its lexical index: one writer at a time.
-    write_lock = threading.Lock()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -539,7 +556,7 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
             if v and v.strip()
         }
         started = time.perf_counter()
-        with write_lock:
+        with write_lock(svc):
             report = ingest_upload(svc, data, file.filename, meta)
         for failed in report.failed:
             raise ApiError(422, "ingest_error", failed.error or f"{failed.path}: not ingested")
@@ -560,7 +577,7 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
     )
     def delete(doc_id: str) -> DeleteResponse:
         """Remove a document and its paragraphs (admin)."""
-        with write_lock:
+        with write_lock(svc):
             _document(doc_id)
             svc.delete(doc_id)
         log.info("deleted document %s", doc_id)

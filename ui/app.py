@@ -407,7 +407,7 @@ def build_ui(service: PledgeService) -> gr.Blocks:
         progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> tuple[Any, ...]:
         """Ingest uploaded files (admins only), reporting progress per file."""
-        from assistant.api import ApiError, ingest_upload
+        from assistant.api import ApiError, ingest_upload, write_lock
 
         admin = settings.server.admin_token
         if not admin:
@@ -435,7 +435,14 @@ def build_ui(service: PledgeService) -> gr.Blocks:
                         f"{name}: {size / 1e6:.1f} MB is over the limit of"
                         f" {max_bytes / 1e6:.1f} MB (PLEDGES_MAX_UPLOAD_MB)",
                     )
-                report = ingest_upload(service, path.read_bytes(), name)
+
+                def embedded(
+                    _done: int, _total: int, paragraphs: int, _i: int = i, _name: str = name
+                ) -> None:
+                    progress((_i, len(files)), desc=f"Embedding {_name}: {paragraphs} paragraphs")
+
+                with write_lock(service):
+                    report = ingest_upload(service, path.read_bytes(), name, progress=embedded)
                 for r in report.files:
                     if r.status == "failed":
                         lines.append(f"- ✗ **{r.path}**: {r.error}")

@@ -152,6 +152,26 @@ def test_search_ranks_paragraph_8(http: httpx.Client, sample_doc: Document) -> N
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
 
+def test_concurrent_requests_all_answer(http: httpx.Client, live_app) -> None:
+    """Requests run in the threadpool at the same time; the shared embedder stays consistent."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def ask(i: int) -> list[str]:
+        with httpx.Client(base_url=live_app.url, timeout=120) as client:
+            if i % 2:
+                body = client.post("/v1/search", json={"query": DEATH_PENALTY, "k": 3}).json()
+                return [h["paragraph"]["number"] for h in body["hits"]]
+            body = client.post("/v1/ask", json={"question": DEATH_PENALTY}).json()
+            return [c["number"] for c in body["citations"]]
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(ask, range(6)))
+    assert all("8" in numbers for numbers in results), results
+    # Same question, same answer: no request saw another's vectors.
+    assert len({tuple(r) for r in results[0::2]}) == 1, results
+    assert len({tuple(r) for r in results[1::2]}) == 1, results
+
+
 def test_search_filter_by_language(http: httpx.Client) -> None:
     body = {"query": DEATH_PENALTY, "k": 3, "filters": {"language": "fr"}}
     response = http.post("/v1/search", json=body)
