@@ -491,6 +491,34 @@ def write_pdf(pledge: Pledge, path: Path, symbol: str = SYMBOL) -> Path:
     return path
 
 
+def write_pdf_reportlab(pledge: Pledge, path: Path, symbol: str = SYMBOL) -> Path:
+    """The same pledge through a second PDF producer (ReportLab, justified paragraphs)."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib.enums import TA_JUSTIFY
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    pdfmetrics.registerFont(TTFont("DejaVu", str(FONT)))
+    style = ParagraphStyle(
+        "body", fontName="DejaVu", fontSize=11, leading=14, alignment=TA_JUSTIFY, spaceAfter=6
+    )
+
+    def furniture(canvas, doc) -> None:  # type: ignore[no-untyped-def]
+        canvas.setFont("DejaVu", 8)
+        canvas.drawString(72, 800, symbol + (f"   {doc.page}/2" if doc.page > 1 else ""))
+        canvas.drawString(72, 40, f"24-04567 (E)   {doc.page}/2")
+
+    story = [Paragraph(escape(text), style) for kind, text in pledge.blocks() if kind != "footnote"]
+    SimpleDocTemplate(str(path), pagesize=A4).build(
+        story, onFirstPage=furniture, onLaterPages=furniture
+    )
+    return path
+
+
 def write(pledge: Pledge, fmt: str, directory: Path) -> Path:
     """Write one language version in one format; returns the file's path."""
     path = directory / f"ruritania.{pledge.language}.{fmt}"

@@ -8,7 +8,17 @@ import pytest
 
 from assistant.types import ParsedDocument
 from ingest.pipeline import parse_file
-from tests.ingest.pledges import DATE, FORMATS, NUMBERS, PLEDGES, SESSION, SYMBOL, TERM, write_txt
+from tests.ingest.pledges import (
+    DATE,
+    FORMATS,
+    NUMBERS,
+    PLEDGES,
+    SESSION,
+    SYMBOL,
+    TERM,
+    write_pdf_reportlab,
+    write_txt,
+)
 
 CASES = [(lang, fmt) for lang in PLEDGES for fmt in FORMATS]
 
@@ -79,3 +89,12 @@ def test_arabic_indic_digits(tmp_path: Path) -> None:
     parsed = parse_file(path)
     assert [p.number for p in parsed.paragraphs] == NUMBERS
     assert parsed.paragraphs[2].text == PLEDGES["ar"].expected_text("1")
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_second_pdf_producer(tmp_path: Path, lang: str) -> None:
+    pledge = PLEDGES[lang]
+    parsed = parse_file(write_pdf_reportlab(pledge, tmp_path / f"rl.{lang}.pdf"))
+    assert [p.number for p in parsed.paragraphs] == NUMBERS
+    assert [p.text for p in parsed.paragraphs] == [pledge.expected_text(n) for n in NUMBERS]
+    assert parsed.document.symbol == SYMBOL
