@@ -149,7 +149,8 @@ class SentenceTransformerEmbedder:
         self.query_prefix = query_prefix
         self.passage_prefix = passage_prefix
         self.name = f"sentence-transformers/{_model_label(model)}"
-        dim = self._model.get_sentence_embedding_dimension()
+        get_dim = getattr(self._model, "get_embedding_dimension", None)
+        dim = get_dim() if get_dim else self._model.get_sentence_embedding_dimension()
         self.dim = int(dim) if dim else int(self._encode(["dim"]).shape[1])
         self._lock = threading.Lock()
 
