@@ -154,9 +154,21 @@ def _language(code: str | None) -> str:
 
 
 def render_card(
-    citation: Citation, turn: int, paragraph_text: str | None, document: Document | None
+    citation: Citation,
+    turn: int,
+    paragraph_text: str | None,
+    document: Document | None,
+    anchor: str | None = None,
 ) -> str:
-    """One citation card: where the words come from, the whole paragraph, other languages."""
+    """One citation card: where the words come from, the whole paragraph, other languages.
+
+    Args:
+        citation: What the answer cites.
+        turn: Index of the answer in the conversation (card ids are unique per answer).
+        paragraph_text: The whole paragraph from the store (None when it could not be read).
+        document: The cited document, for its label and link.
+        anchor: The card's HTML id; by default derived from the turn and the marker.
+    """
     c = citation
     label = c.symbol or (document.label if document else None) or c.title or c.doc_id
     country = c.country_name or (document.country.name if document and document.country else None)
@@ -173,7 +185,7 @@ def render_card(
     body = _highlight(text, c.quote)
     lang_attr = f' lang="{c.language}"' if c.language else ""
     parts = [
-        f'<div class="cite-card" id="{card_id(turn, c.marker)}"'
+        f'<div class="cite-card" id="{anchor or card_id(turn, c.marker)}"'
         f' data-paragraph="{html.escape(c.id)}">',
         '<div class="cite-head">',
         f'<span class="cite-marker">{html.escape(c.marker)}</span>',
@@ -210,20 +222,22 @@ def render_card(
 
 
 def render_turn(service: PledgeService, answer: Answer, turn: int) -> str:
-    """The citation cards of one answer (whole paragraphs fetched from the store)."""
+    """The citation cards of one answer (whole paragraphs fetched from the store); when the
+    answer abstained, the related paragraphs instead, marked as such."""
     docs = {d.doc_id: d for d in _safe_documents(service)}
     cards = []
-    citations = answer.citations or answer.related
-    for c in citations:
+    related = not answer.citations
+    for i, c in enumerate(answer.related if related else answer.citations, 1):
         try:
             text: str | None = service.paragraph(c.doc_id, c.number).text
         except PledgeError as e:
             log.warning("citation %s: paragraph not found: %s", c.id, e)
             text = None
-        cards.append(render_card(c, turn, text, docs.get(c.doc_id)))
+        anchor = f"cite-{turn}-r{i}" if related else None
+        cards.append(render_card(c, turn, text, docs.get(c.doc_id), anchor=anchor))
     if not cards:
         return '<p class="empty">No paragraph of the stored pledges answers this question.</p>'
-    if not answer.citations:
+    if related:
         cards.insert(0, '<p class="note">Related paragraphs (the answer abstained):</p>')
     return "\n".join(cards)
 
@@ -538,9 +552,9 @@ def build_ui(service: PledgeService) -> gr.Blocks:
         chat_outputs = [chatbot, panel, turns_state, question]
         question.submit(chat, chat_inputs, chat_outputs, api_name="chat")
         ask_btn.click(chat, chat_inputs, chat_outputs, api_visibility="private")
-        new_btn.click(
-            clear, None, [chatbot, panel, turns_state, question, bundle], api_visibility="private"
-        )
+        cleared = [chatbot, panel, turns_state, question, bundle]
+        new_btn.click(clear, None, cleared, api_visibility="private")
+        chatbot.clear(clear, None, cleared, api_visibility="private")
         copy_btn.click(copy_bundle, turns_state, bundle, api_visibility="private").then(
             None,
             bundle,

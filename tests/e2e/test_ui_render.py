@@ -79,3 +79,19 @@ def test_panel_opens_latest_answer_and_folds_earlier_ones() -> None:
     assert '<details class="turn" data-turn="1" open>' in html
     assert '<details class="turn" data-turn="0">' in html
     assert "Ask a question" in render_panel([])
+
+
+def test_abstained_answer_shows_related_paragraphs_as_such(e2e_service) -> None:
+    from ui.app import render_turn
+
+    answer = e2e_service.ask("What did Belgium commit to on nuclear disarmament?")
+    assert answer.abstained and not answer.citations
+    html = render_turn(e2e_service, answer, 3)
+    if answer.related:
+        assert "Related paragraphs (the answer abstained)" in html
+        ids = [f'id="cite-3-r{i}"' for i in range(1, len(answer.related) + 1)]
+        assert all(i in html for i in ids), html[:500]
+    else:
+        assert "No paragraph of the stored pledges answers this question." in html
+    md = render_answer(answer, 3)
+    assert "#cite-3-" not in md.split("Related paragraphs")[0]  # no answer markers
