@@ -390,7 +390,7 @@ def split_blocks(lines: list[CleanLine], vocab: frozenset[str] = frozenset()) ->
             # Title lines are short and centred, so width says nothing: a title ends at a stop,
             # a source break, or where the "voluntary pledges" subtitle begins.
             boundary = _unnumbered_break(prev, line, width, short=0.0) or bool(
-                _PLEDGES_SUBTITLE.match(line.text)
+                _PLEDGES_SUBTITLE.search(line.text)
             )
         else:
             boundary = current is None or title_done or _unnumbered_break(prev, line, width)
@@ -439,8 +439,9 @@ def _body_start(line: CleanLine) -> Marker | None:
 
 
 _PLEDGES_SUBTITLE = re.compile(
-    r"Voluntary pledges|Contributions et engagements|Engagements et contributions|Promesas y"
-    r"|Compromisos y promesas|Добровольные|التعهدات|تعهدات|自愿许诺|自愿承诺",
+    r"^(?:Voluntary pledges|Pledges and commitments|Contributions et engagements"
+    r"|Engagements (?:et contributions|volontaires)|Promesas y|Compromisos y promesas"
+    r"|Добровольные|التعهدات|تعهدات)|自愿许诺|自愿承诺",
     re.IGNORECASE,
 )
 

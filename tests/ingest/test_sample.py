@@ -102,3 +102,39 @@ def test_same_bytes_give_same_records(parsed: ParsedDocument) -> None:
     assert again == parsed
     ids = [p.id for p in again.paragraphs]
     assert ids[:2] == ["bel-2023-2025.zh:¶note.1", "bel-2023-2025.zh:¶note.2"]
+
+
+def test_sample_as_a_pdf_gives_the_same_records(tmp_path: Path, parsed: ParsedDocument) -> None:
+    """The sample's lines typeset in a PDF (CJK TTF font, page footers) parse to the same
+    paragraphs, word for word, as the extracted text file."""
+    from fpdf import FPDF
+
+    font = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+    assert font.is_file(), "needs a CJK font: apt-get install fonts-wqy-microhei (make browser)"
+
+    class UNPdf(FPDF):
+        def footer(self) -> None:
+            self.set_y(-15)
+            self.set_font("wqy", size=8)
+            self.cell(0, 4, f"22-09876 (C)    {self.page_no()}/{{nb}}", align="R")
+
+    pdf = UNPdf(format="A4")
+    pdf.add_font("wqy", "", str(font))
+    pdf.set_auto_page_break(True, margin=20)
+    pdf.add_page()
+    pdf.set_font("wqy", size=11)
+    for line in SAMPLE_FILE.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            pdf.cell(0, 7, line.strip(), new_x="LMARGIN", new_y="NEXT")
+    path = tmp_path / "sample.zh.pdf"
+    pdf.output(str(path))
+
+    from_pdf = parse_file(path)
+    assert [(p.id, p.text, p.section, p.lead_in) for p in from_pdf.paragraphs] == [
+        (p.id, p.text, p.section, p.lead_in) for p in parsed.paragraphs
+    ]
+    assert from_pdf.document.model_dump(exclude={"source", "sha256"}) == (
+        parsed.document.model_dump(exclude={"source", "sha256"})
+    )
+    pages = [p.page for p in from_pdf.paragraphs]
+    assert pages == sorted(pages) and pages[0] == 1 and pages[-1] == 4  # type: ignore[type-var]
