@@ -23,13 +23,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from assistant.terms import QuestionTerms, compact, fold, script_of, word_occurs
+from assistant.terms import QuestionTerms, compact, country_occurs, fold, script_of, word_occurs
 from assistant.types import SearchHit
 
 #: Share of the question's topical terms that the evidence must contain.
 MIN_COVERAGE = 0.5
 #: How many top paragraphs count as evidence.
-EVIDENCE_DEPTH = 5
+EVIDENCE_DEPTH = 10
 
 
 @dataclass
@@ -103,14 +103,27 @@ def assess(
     if not hits:
         return AbstainSignal(abstain=True, reason="nothing was retrieved", rank_agreement=agreement)
 
-    evidence = hits[:EVIDENCE_DEPTH]
+    # Ranked hits up to the depth, plus any unranked ones a concept rescue appended.
+    evidence = [h for i, h in enumerate(hits) if i < EVIDENCE_DEPTH or h.score == 0.0]
     folded, compacted = _evidence_text(evidence)
     scripts = {script_of(h.document.language) for h in evidence}
     covered: list[str] = []
     missing: list[str] = []
     unverifiable: list[str] = []
+    countries_missing: list[str] = []
     for c in terms.topical:
         (covered if c.occurs_in(folded, compacted) else missing).append(c.id)
+    if stored_countries is not None:
+        # Other countries named beside a stored one are part of the topic ("Belgium's position
+        # on Ukraine"): the evidence must name them too, in any language.
+        stored = set(stored_countries)
+        for code, name in terms.countries:
+            if code not in stored:
+                if country_occurs(code, folded, compacted):
+                    covered.append(name)
+                else:
+                    missing.append(name)
+                    countries_missing.append(name)
     for w in terms.words:
         if word_occurs(w, folded, compacted):
             covered.append(w)
@@ -129,7 +142,16 @@ def assess(
             rank_agreement=agreement,
         )
     coverage = len(covered) / total
-    abstain = coverage < MIN_COVERAGE
+    concept_ids = {c.id for c in terms.topical}
+    missing_concept = any(m in concept_ids for m in missing)
+    # Half covered is not enough when what is missing is a glossary topic (the chain has
+    # scanned the documents in scope for it): "AI and privacy" is not answered by privacy alone.
+    # A country the question is about that no evidence names is decisive on its own.
+    abstain = (
+        coverage < MIN_COVERAGE
+        or (coverage <= MIN_COVERAGE and missing_concept)
+        or bool(countries_missing)
+    )
     if abstain:
         reason = f"the retrieved paragraphs do not mention {', '.join(missing)}"
     else:
@@ -141,5 +163,6 @@ def assess(
         covered=covered,
         missing=missing,
         unverifiable=unverifiable,
+        countries_missing=countries_missing,
         rank_agreement=agreement,
     )

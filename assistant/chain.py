@@ -33,7 +33,7 @@ from assistant.condense import Condensed, condense
 from assistant.errors import LLMError
 from assistant.extractive import select_extracts
 from assistant.terms import LANGUAGE_NAMES, QuestionTerms, detect_language, question_terms
-from assistant.types import Answer, Citation, Filters, RetrievedItem, SearchHit
+from assistant.types import Answer, Citation, Document, Filters, RetrievedItem, SearchHit
 
 if TYPE_CHECKING:
     from langchain_core.runnables import Runnable
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from assistant.service import PledgeService
 
 #: Paragraphs retrieved per question.
-TOP_K = 6
+TOP_K = 10
 #: Paragraphs shown as related reading when abstaining.
 RELATED_K = 3
 #: Paragraphs handed to the LLM as numbered passages.
@@ -93,11 +93,82 @@ def retrieve_step(service: PledgeService, state: dict[str, Any]) -> Retrieval:
     return retrieve(service, state["condensed"].question, state.get("filters"))
 
 
+#: Concept rescue scans every paragraph only when the documents in scope are this few.
+RESCUE_MAX_DOCUMENTS = 60
+#: Paragraphs a concept rescue may add.
+RESCUE_MAX_HITS = 3
+
+
+def _in_scope(doc: Document, filters: Filters | None) -> bool:
+    if filters is None:
+        return True
+    if filters.country:
+        want = filters.country.strip().lower()
+        if not doc.country or want not in (doc.country.code.lower(), doc.country.name.lower()):
+            return False
+    return all(
+        value is None or getattr(doc, key) == value
+        for key, value in (
+            ("language", filters.language),
+            ("term", filters.term),
+            ("symbol", filters.symbol),
+            ("doc_id", filters.doc_id),
+        )
+    )
+
+
+def concept_rescue(
+    service: PledgeService, retrieval: Retrieval, missing: list[str]
+) -> list[SearchHit]:
+    """Paragraphs in scope that mention the missing glossary concepts, found by scanning.
+
+    Dense and lexical retrieval can both miss a paragraph that plainly names the topic in another
+    language (a Spanish question, a Chinese text). When the coverage check finds a topic missing
+    from the retrieved paragraphs, the paragraphs of the documents in scope are scanned for the
+    topic's wording in every UN language; the ones that name the most missing topics are added
+    to the retrieved list (after the ranked hits). Skipped for large stores.
+    """
+    from assistant.terms import compact, fold
+
+    wanted = [c for c in retrieval.terms.topical if c.id in missing]
+    if not wanted:
+        return []
+    docs = [d for d in service.documents() if _in_scope(d, retrieval.filters)]
+    if not docs or len(docs) > RESCUE_MAX_DOCUMENTS:
+        return []
+    seen = {h.paragraph.id for h in retrieval.hits}
+    found: list[tuple[int, SearchHit]] = []
+    for doc in docs:
+        for para in service.store.paragraphs(doc.doc_id):
+            if para.id in seen:
+                continue
+            text = para.text + ("\n" + para.lead_in if para.lead_in else "")
+            folded, compacted = fold(text), compact(text)
+            n = sum(c.occurs_in(folded, compacted) for c in wanted)
+            if n:
+                found.append((n, SearchHit(paragraph=para, document=doc, score=0.0)))
+    found.sort(key=lambda x: -x[0])
+    return [h for _, h in found[:RESCUE_MAX_HITS]]
+
+
 def decide_step(service: PledgeService, state: dict[str, Any]) -> AbstainSignal:
-    """The abstention signal for what was retrieved."""
+    """The abstention signal for what was retrieved.
+
+    When a topical concept of the question is missing from the retrieved paragraphs, the
+    documents in scope are scanned for it first (:func:`concept_rescue`), so that "missing" means
+    missing from the pledges, not just from the top of the ranking.
+    """
     retrieval: Retrieval = state["retrieval"]
     stored, complete = _store_countries(service)
-    return assess(retrieval.terms, retrieval.hits, stored, countries_complete=complete)
+    signal = assess(retrieval.terms, retrieval.hits, stored, countries_complete=complete)
+    concepts = {c.id for c in retrieval.terms.topical}
+    if not signal.countries_missing and concepts & set(signal.missing):
+        extra = concept_rescue(service, retrieval, signal.missing)
+        if extra:
+            # Mutating the retrieval keeps one list of retrieved paragraphs for answer and trace.
+            retrieval.hits.extend(extra)
+            signal = assess(retrieval.terms, retrieval.hits, stored, countries_complete=complete)
+    return signal
 
 
 # -- answers -------------------------------------------------------------------------------------

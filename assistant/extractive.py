@@ -64,7 +64,7 @@ def select_extracts(
     terms: QuestionTerms,
     hits: Sequence[SearchHit],
     max_quotes: int = 3,
-    max_paragraphs: int = 4,
+    max_paragraphs: int = 10,
 ) -> list[Extract]:
     """Choose the sentences that answer best, one per paragraph, best first.
 
@@ -73,7 +73,9 @@ def select_extracts(
     paragraphs and must contain at least one of the question's topical terms.
     """
     candidates: list[Extract] = []
-    for rank, hit in enumerate(hits[:max_paragraphs]):
+    # Ranked hits up to max_paragraphs, plus unranked ones (score 0) added by a concept rescue.
+    pool = [h for i, h in enumerate(hits) if i < max_paragraphs or h.score == 0.0]
+    for rank, hit in enumerate(pool):
         text = hit.paragraph.text
         best: Extract | None = None
         for start, end in sentence_spans(text):

@@ -304,6 +304,19 @@ def _country_names() -> list[CountryName]:
     return sorted(names.values(), key=lambda n: -len(n.name if n.cjk else n.folded))
 
 
+def country_occurs(code: str, folded: str, compacted: str) -> bool:
+    """Does a text (given folded and compacted) name the country ``code`` in any UN language?"""
+    for n in _country_names():
+        if n.code != code:
+            continue
+        if n.cjk:
+            if n.compact in compacted:
+                return True
+        elif n.folded and re.search(r"(?<![\w])" + re.escape(n.folded) + r"(?![\w])", folded):
+            return True
+    return False
+
+
 def country_name(code: str) -> str:
     """English short name of an ISO alpha-3 code (the code itself when unknown)."""
     import pycountry
