@@ -1,0 +1,116 @@
+"""``pledges ingest / documents / search / delete / eval`` in-process, on real temp-dir stores."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
+
+GOOD = """Note verbale dated 3 May 2022 from the Permanent Mission of Belgium to the United \
+Nations addressed to the President of the General Assembly
+
+Voluntary pledges and commitments of Belgium, candidate for membership of the Human Rights \
+Council for the term 2023-2025
+
+1. Belgium will keep the question of the death penalty on the agenda of the Council, with a view \
+to its universal abolition.
+
+2. Belgium supports the International Criminal Court and its independence.
+
+3. Belgium will promote decent work and social protection for all.
+"""
+
+
+@pytest.fixture
+def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.delenv("PLEDGES_CHROMA_URL", raising=False)
+    monkeypatch.delenv("PLEDGES_EMBEDDER", raising=False)
+    return CliRunner()
+
+
+def run_json(runner: CliRunner, *args: str) -> Any:
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_ingest_exits_1_on_a_bad_file_while_the_good_one_lands(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text(GOOD, encoding="utf-8")
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"%PDF-1.4 this is not a PDF")
+    store = str(tmp_path / "store")
+
+    result = runner.invoke(app, ["ingest", str(bad), str(good), "--store", store])
+    assert result.exit_code == 1, result.output
+    assert "bad.pdf" in result.output and "failed" in result.output
+    assert "1 failed" in result.output
+
+    docs = run_json(runner, "documents", "--store", store)
+    assert [d["doc_id"] for d in docs] == ["bel-2023-2025.en"]
+    assert docs[0]["sha256"] and docs[0]["language"] == "en"
+
+    hits = run_json(runner, "search", "peine de mort", "-k", "2", "--store", store)
+    assert hits[0]["number"] == "1" and hits[0]["id"] == "bel-2023-2025.en:¶1"
+    assert set(hits[0]) >= {"id", "number", "doc_id", "country", "language", "text", "score"}
+
+    # Same bytes again: unchanged, exit 0; JSON summary per file.
+    again = run_json(runner, "ingest", str(good), "--store", store)
+    assert [f["status"] for f in again["files"]] == ["unchanged"]
+    assert again["failed"] == 0
+
+    deleted = run_json(runner, "delete", "bel-2023-2025.en", "--store", store)
+    assert deleted == {"deleted": "bel-2023-2025.en"}
+    assert run_json(runner, "documents", "--store", store) == []
+
+
+def test_ingest_json_reports_the_failure(runner: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "notes.xyz"
+    bad.write_text("not a pledge format", encoding="utf-8")
+    result = runner.invoke(app, ["ingest", str(bad), "--store", str(tmp_path / "s"), "--json"])
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["failed"] == 1
+    [line] = report["files"]
+    assert line["status"] == "failed" and "notes.xyz" in line["error"]
+    assert "\n" not in line["error"]
+
+
+def test_search_ranks_paragraph_8_first_on_the_sample(runner: CliRunner, sample_store: Any) -> None:
+    hits = run_json(
+        runner,
+        "search",
+        "What did Belgium commit to on the death penalty?",
+        "--store",
+        sample_store.location,
+    )
+    assert hits[0]["number"] == "8" and hits[0]["country"] == "BEL"
+    assert len(hits) == 5
+    filtered = run_json(
+        runner, "search", "death penalty", "--lang", "en", "--store", sample_store.location
+    )
+    assert filtered == []
+    bad = runner.invoke(app, ["search", "x", "--lang", "xx", "--store", sample_store.location])
+    assert bad.exit_code != 0
+
+
+def test_eval_reports_retrieval_figures(
+    runner: CliRunner, sample_store: Any, tmp_path: Path
+) -> None:
+    file = tmp_path / "dev.jsonl"
+    lines = [
+        {"question": "What did Belgium commit to on the death penalty?", "gold": ["8"]},
+        {"question": "比利时对国际刑事法院的立场是什么？", "gold": ["7"]},
+        {"question": "What did Norway pledge on the rights of indigenous peoples?", "gold": []},
+    ]
+    file.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines), encoding="utf-8")
+    result = run_json(runner, "eval", str(file), "--store", sample_store.location)
+    assert result["n"] == 2 and result["out_of_scope"] == 1
+    assert result["recall@1"] == 1.0 and result["recall@5"] == 1.0 and result["mrr"] == 1.0
