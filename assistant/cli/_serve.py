@@ -39,6 +39,7 @@ def serve(
     from assistant.api import ensure_sample
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs each index build at DEBUG
     service = make_service(store)
     if sample:
         ensure_sample(service)
@@ -46,5 +47,6 @@ def serve(
     console.print(
         f"Pledge Assistant: chat at http://{host}:{port}/ · API docs at http://{host}:{port}/docs",
         highlight=False,
+        soft_wrap=True,
     )
     uvicorn.run(server_app, host=host, port=port, log_level="info")
