@@ -36,7 +36,7 @@ _OPENERS = re.compile(
     re.IGNORECASE,
 )
 _LEADING_PREPS = re.compile(
-    r"^\s*(?:关于|对于|在)|^\s*(?:on|about|regarding|concerning|for|in|with|sur|pour|concernant|de|du|des|la|le|les|"
+    r"^\s*(?:关于|对于|在)|^\s*(?:on|about|regarding|concerning|for|in|with|sur|pour|concernant|de|du|des|"
     r"sobre|en|respecto\s+(?:a|al|de)|по|о|об|بشأن|عن)\s+",
     re.IGNORECASE,
 )
@@ -50,7 +50,7 @@ _PRONOUNS = re.compile(
 #: Standalone-question templates per language: {country} (or document), {topic}.
 _TEMPLATES = {
     "en": "What did {country} pledge on {topic}?",
-    "fr": "Qu'a promis {country} concernant {topic} ?",
+    "fr": "{country} : quels engagements concernant {topic} ?",
     "es": "¿Qué prometió {country} sobre {topic}?",
     "zh": "{country}关于{topic}作出了什么承诺？",
     "ru": "Что обещала {country} в отношении {topic}?",
