@@ -13,6 +13,7 @@ Matching is done on index terms (:func:`vectorstore.lexical.tokenize`), so infle
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +23,8 @@ from assistant.types import UN_LANGUAGES
 from vectorstore.lexical import normalize_text, tokenize
 
 DEFAULT_GLOSSARY = Path(__file__).with_name("glossary.json")
+_LATIN = ("en", "fr", "es")
+_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
@@ -60,10 +63,10 @@ class Glossary:
     def __init__(self, concepts: list[Concept], max_terms: int = 3) -> None:
         self.concepts = concepts
         self.max_terms = max_terms
-        # Per concept: token sequences (non-CJK terms) and normalized CJK strings.
-        self._patterns: list[tuple[Concept, list[tuple[str, ...]], list[str]]] = []
+        # Per concept: (language, token sequence) of non-CJK terms and normalized CJK strings.
+        self._patterns: list[tuple[Concept, list[tuple[str, tuple[str, ...]]], list[str]]] = []
         for c in concepts:
-            seqs: list[tuple[str, ...]] = []
+            seqs: list[tuple[str, tuple[str, ...]]] = []
             cjk: list[str] = []
             for lang, terms in c.terms.items():
                 for term in terms:
@@ -71,8 +74,10 @@ class Glossary:
                         cjk.append(normalize_text(term).replace(" ", ""))
                     else:
                         toks = tuple(tokenize(term, lang))
-                        if toks:
-                            seqs.append(toks)
+                        # A phrase that stopwords reduced to one word ("estado de derecho" ->
+                        # "derech") would match far too much: keep only what stays specific.
+                        if toks and (len(toks) > 1 or len(_WORD.findall(term)) == 1):
+                            seqs.append((lang, toks))
             self._patterns.append((c, seqs, cjk))
 
     @classmethod
@@ -105,11 +110,15 @@ class Glossary:
 
     def expand(self, query: str) -> Expansion:
         """The concepts ``query`` mentions and their terms in every language."""
-        q_tokens = tokenize(query)
+        # A term is compared with the query stemmed the way the term's language stems, so a
+        # short query whose language is misdetected still matches (en/fr/es stem differently).
+        q_tokens = {lang: tokenize(query, lang) for lang in _LATIN}
         q_cjk = normalize_text(query).replace(" ", "")
         out = Expansion()
         for concept, seqs, cjk in self._patterns:
-            if any(_contains(q_tokens, s) for s in seqs) or any(t and t in q_cjk for t in cjk):
+            if any(_contains(q_tokens.get(lang, q_tokens["en"]), s) for lang, s in seqs) or any(
+                t and t in q_cjk for t in cjk
+            ):
                 out.concepts.append(concept.id)
                 for lang, terms in concept.terms.items():
                     bucket = out.terms.setdefault(lang, [])

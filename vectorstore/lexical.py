@@ -103,7 +103,7 @@ def _latin_language(text: str) -> str:
 def _langid_identifier() -> Any:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    ident = LanguageIdentifier.from_pickled_model(MODEL_FILE)
+    ident = LanguageIdentifier.from_model_file(MODEL_FILE)
     ident.set_languages(list(_LATIN_STEMMERS))
     return ident
 
@@ -155,8 +155,22 @@ def tokenize(text: str, language: str | None = None) -> list[str]:
                 latin_lang = _latin_language(text)
             algorithm = _LATIN_STEMMERS[latin_lang]
         with _stemmer_lock:
-            out.append(_stemmer(algorithm).stemWord(run))
+            stem = _stemmer(algorithm).stemWord(run)
+        out.append(_strip_accents(stem) if algorithm in _ACCENTED else stem)
     return out
+
+
+_ACCENTED = frozenset(_LATIN_STEMMERS.values())
+
+
+def _strip_accents(word: str) -> str:
+    """ "expresión" -> "expresion": users type accents inconsistently; stems keep meaning."""
+    if word.isascii():
+        return word
+    decomposed = unicodedata.normalize("NFD", word)
+    return unicodedata.normalize(
+        "NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    )
 
 
 @dataclass

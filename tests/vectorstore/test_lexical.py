@@ -102,3 +102,32 @@ def test_custom_glossary(tmp_path) -> None:  # type: ignore[no-untyped-def]
 
     with pytest.raises(ConfigError, match=r"bad\.json"):
         Glossary.load(bad)
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "human rights",
+        "Human Rights Council",
+        "droits de l'homme",
+        "derechos humanos",
+        "права человека",
+        "حقوق الإنسان",
+        "人权理事会",
+        "voluntary pledges and commitments",
+        "international cooperation",
+        "promote and protect human rights",
+    ],
+)
+def test_generic_phrases_expand_to_nothing(phrase: str) -> None:
+    """Words every pledge uses must not drag a concept into every query."""
+    assert default_glossary().expand(phrase).concepts == []
+
+
+def test_query_language_is_detected_for_stemming() -> None:
+    assert tokenize("¿Qué dice Bélgica sobre la libertad de expresión?") == [
+        "dic",
+        "belgic",
+        "libert",
+        "expresion",
+    ]
