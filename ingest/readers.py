@@ -10,9 +10,11 @@ from __future__ import annotations
 import codecs
 import contextlib
 import io
+import itertools
 import logging
 import re
 import warnings
+import zipfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -24,6 +26,13 @@ SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".pdf", ".docx", ".html", ".htm",
 
 #: Below this many letters over the whole file, a PDF is taken to have no text layer.
 MIN_PDF_LETTERS = 20
+
+#: A DOCX whose parts unpack to more than this is refused before it is parsed (a zip bomb).
+MAX_DOCX_UNPACKED_MB = 200
+
+#: HTML nested this deep is refused: real pages nest a few dozen levels, and lxml stops
+#: building the tree at 256 levels while BeautifulSoup would go on for seconds per MB.
+MAX_HTML_DEPTH = 255
 
 
 def read_bytes(data: bytes, name: str) -> list[Line]:
@@ -120,12 +129,13 @@ def text_to_lines(text: str) -> list[Line]:
             blank += 1
     inner = gaps[1:]
     # Extraction that double-spaces wrapped lines: a blank line after nearly every line, and
-    # many lines stopping mid-sentence (prose with one paragraph per line ends them with stops).
-    open_ended = sum(1 for item in lines if not item.rstrip().endswith(_STOPS))
+    # many lines broken mid-sentence (the next one goes on in lower case or CJK), which prose
+    # with one paragraph per line never is.
+    wraps = sum(1 for a, b in itertools.pairwise(lines) if _is_wrap(a, b))
     double_spaced = (
         len(inner) >= 3
         and sum(1 for g in inner if g >= 1) >= 0.8 * len(inner)
-        and open_ended >= 0.4 * len(lines)
+        and wraps >= 0.25 * len(inner)
     )
     # Blank lines between paragraphs make the line structure reliable; without any blank line
     # (or with one after every line) paragraph breaks must be inferred.
@@ -138,6 +148,18 @@ def text_to_lines(text: str) -> list[Line]:
 
 
 _STOPS = tuple(".。;；:：!?！？)）")
+
+
+_LIST_MARKER = re.compile(r"(?:\d{1,3}\s*[.．)\-–]|[a-zа-я]\)|[ivx]{1,4}\))\s")
+
+
+def _is_wrap(line: str, following: str) -> bool:
+    """Whether ``following`` reads as the continuation of a line broken mid-sentence."""
+    end, start = line.rstrip(), following.lstrip()
+    if not end or not start or end.endswith(_STOPS) or _LIST_MARKER.match(start):
+        return False
+    first = start[0]
+    return first.islower() or first.isdigit() or "\u3400" <= first <= "\u9fff"
 
 
 def read_txt(data: bytes, name: str) -> list[Line]:
@@ -279,6 +301,7 @@ def read_docx(data: bytes, name: str) -> list[Line]:
     except ImportError as e:  # pragma: no cover - python-docx is a core dependency
         raise IngestError(name, "reading DOCX needs python-docx: pip install python-docx") from e
 
+    _check_unpacked_size(data, name)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as e:
@@ -313,6 +336,22 @@ def read_docx(data: bytes, name: str) -> list[Line]:
         detail = str(e).strip() or type(e).__name__
         raise IngestError(name, f"DOCX content could not be read ({detail})") from e
     return out
+
+
+def _check_unpacked_size(data: bytes, name: str) -> None:
+    """Refuse a DOCX whose declared unpacked size is over :data:`MAX_DOCX_UNPACKED_MB`
+    (zipfile never reads past a member's declared size, so this bounds memory)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError) as e:
+        raise IngestError(name, f"not a readable DOCX file (not a ZIP archive: {e})") from e
+    if unpacked > MAX_DOCX_UNPACKED_MB * 1_000_000:
+        raise IngestError(
+            name,
+            f"DOCX unpacks to {unpacked / 1e6:.0f} MB, over the {MAX_DOCX_UNPACKED_MB} MB limit"
+            " for one document (a zip bomb, or a file full of images); save the text alone",
+        )
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -442,6 +481,12 @@ def read_html(data: bytes, name: str) -> list[Line]:
     except ImportError as e:  # pragma: no cover - beautifulsoup4 is a core dependency
         raise IngestError(name, "reading HTML needs beautifulsoup4 and lxml") from e
 
+    if _html_depth(data) >= MAX_HTML_DEPTH:
+        raise IngestError(
+            name,
+            f"HTML elements are nested {MAX_HTML_DEPTH} or more levels deep; expected a document"
+            " page (a few dozen levels)",
+        )
     try:
         soup = BeautifulSoup(data, "lxml")
     except Exception as e:
@@ -510,8 +555,31 @@ def read_html(data: bytes, name: str) -> list[Line]:
             return
         emit(el)
 
-    visit(root)
+    try:
+        visit(root)
+    except RecursionError as e:
+        raise IngestError(name, "HTML is nested too deeply to read") from e
     return out
+
+
+def _html_depth(data: bytes) -> int:
+    """Deepest element nesting, found with lxml's pull parser (fast; stops at the limit)."""
+    from lxml import etree
+
+    parser = etree.HTMLPullParser(events=("start", "end"))
+    depth = deepest = 0
+    step = 1 << 16
+    for i in range(0, len(data), step):
+        parser.feed(data[i : i + step])
+        for event, _ in parser.read_events():
+            if event == "start":
+                depth += 1
+                deepest = max(deepest, depth)
+                if deepest >= MAX_HTML_DEPTH:
+                    return deepest
+            else:
+                depth -= 1
+    return deepest
 
 
 _READERS: dict[str, Callable[[bytes, str], list[Line]]] = {

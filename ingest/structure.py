@@ -243,6 +243,7 @@ _NOTE_TITLE = re.compile(
     re.IGNORECASE,
 )
 _TERMINAL = tuple("。．.!?！？;；:：")
+_SENTENCE_END = tuple("。．.!?！？")
 # A note verbale's title ends with its addressee or sender: "... of the General Assembly".
 _TITLE_END = re.compile(
     r"(?:General Assembly|United Nations|Assemblée générale|Nations Unies|Asamblea General"
@@ -541,6 +542,10 @@ def _finish(blocks: list[Block], vocab: frozenset[str]) -> None:
         if block.kind == "note" and not text.rstrip(")）]»”\"'").endswith(_TERMINAL):
             # A line that ends without punctuation is a title or masthead, not note prose.
             block.kind = "header" if has_annex else "title"
+        elif block.kind == "title" and text.rstrip(")）]»”\"'").endswith(_SENTENCE_END):
+            # Prose between the annex title and paragraph 1 (an unnumbered introduction) is
+            # text to search and cite, not a title.
+            block.kind = "note"
         if block.kind == "note":
             notes += 1
             block.number = f"note.{notes}"

@@ -220,3 +220,20 @@ def test_arabic_markers_with_short_vowels() -> None:
     assert parsed.paragraphs[0].text == "تتشرّف روريتانيا بتقديم ترشيحها."
     assert parsed.paragraphs[0].section == "أولاً - مقدّمة"
     assert parsed.paragraphs[1].section == "ثانياً - التعهّدات"
+
+
+def test_unnumbered_introduction_in_the_annex_is_searchable() -> None:
+    text = (
+        "Note verbale dated 1 March 2024 from the Permanent Mission of Ruritania\n\n"
+        "The Permanent Mission of Ruritania has the honour to transmit its pledges.\n\n"
+        "Annex to the note verbale dated 1 March 2024\n\n"
+        "Candidature of Ruritania to the Human Rights Council, 2026-2028\n\n"
+        "Ruritania has always worked for human rights, at home and abroad.\n\n"
+        "1. Ruritania pledges to report.\n"
+    )
+    parsed = parse_text(text)
+    assert numbers(parsed) == ["note.1", "note.2", "1"]
+    assert parsed.paragraphs[1].text.startswith("Ruritania has always worked")
+    assert (
+        parsed.document.title == "Candidature of Ruritania to the Human Rights Council, 2026-2028"
+    )
