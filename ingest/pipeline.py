@@ -232,7 +232,9 @@ def build_document(
         raise IngestError(name, "no paragraphs found in the text")
 
     body_text = "\n".join(b.body for b in kept)
-    language = detect_language(body_text)
+    # A language given by the user also steers the other detectors (country names, dates).
+    given = str((overrides or {}).get("language") or "").strip()
+    language = given if given in UN_LANGUAGES else detect_language(body_text)
     titles = [b.text for b in blocks if b.kind in ("note_title", "annex", "title")]
     country = detect_country(body_text, language, titles)
     term = detect_term(body_text, titles)
