@@ -109,34 +109,55 @@ class Glossary:
         return cls(concepts)
 
     def expand(self, query: str) -> Expansion:
-        """The concepts ``query`` mentions and their terms in every language."""
+        """The concepts ``query`` mentions and their terms in every language.
+
+        When two concepts match overlapping words, only the longer match counts
+        ("Universal Periodic Review" is the review, not "universality").
+        """
         # A term is compared with the query stemmed the way the term's language stems, so a
         # short query whose language is misdetected still matches (en/fr/es stem differently).
         q_tokens = {lang: tokenize(query, lang) for lang in _LATIN}
         q_cjk = normalize_text(query).replace(" ", "")
+        # (concept index, where: language key or "zh", start, end) of every match
+        matches: list[tuple[int, str, int, int]] = []
+        for ci, (_concept, seqs, cjk) in enumerate(self._patterns):
+            for lang, seq in seqs:
+                key = lang if lang in _LATIN else "en"
+                # Stopwords are one set for all languages and every other word gives one
+                # token, so positions agree across the en/fr/es token lists: one key.
+                for start in _find(q_tokens[key], seq):
+                    matches.append((ci, "words", start, start + len(seq)))
+            for term in cjk:
+                start = q_cjk.find(term) if term else -1
+                while start >= 0:
+                    matches.append((ci, "zh", start, start + len(term)))
+                    start = q_cjk.find(term, start + 1)
+        kept = {
+            ci
+            for ci, key, a, b in matches
+            if not any(
+                cj != ci and k2 == key and a2 <= a and b <= b2 and (b2 - a2) > (b - a)
+                for cj, k2, a2, b2 in matches
+            )
+        }
         out = Expansion()
-        for concept, seqs, cjk in self._patterns:
-            if any(_contains(q_tokens.get(lang, q_tokens["en"]), s) for lang, s in seqs) or any(
-                t and t in q_cjk for t in cjk
-            ):
-                out.concepts.append(concept.id)
-                for lang, terms in concept.terms.items():
-                    bucket = out.terms.setdefault(lang, [])
-                    for t in terms[: self.max_terms]:
-                        if t not in bucket:
-                            bucket.append(t)
+        for ci in sorted(kept):
+            concept = self._patterns[ci][0]
+            out.concepts.append(concept.id)
+            for lang, terms in concept.terms.items():
+                bucket = out.terms.setdefault(lang, [])
+                for t in terms[: self.max_terms]:
+                    if t not in bucket:
+                        bucket.append(t)
         return out
 
 
-def _contains(haystack: list[str], needle: tuple[str, ...]) -> bool:
+def _find(haystack: list[str], needle: tuple[str, ...]) -> list[int]:
+    """Start positions of ``needle`` as a contiguous run in ``haystack``."""
     n = len(needle)
     if n == 0 or n > len(haystack):
-        return False
-    first = needle[0]
-    return any(
-        haystack[i] == first and tuple(haystack[i : i + n]) == needle
-        for i in range(len(haystack) - n + 1)
-    )
+        return []
+    return [i for i in range(len(haystack) - n + 1) if tuple(haystack[i : i + n]) == needle]
 
 
 @lru_cache(maxsize=4)

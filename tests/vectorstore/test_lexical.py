@@ -131,3 +131,13 @@ def test_query_language_is_detected_for_stemming() -> None:
         "libert",
         "expresion",
     ]
+
+
+def test_longest_glossary_match_wins() -> None:
+    glossary = default_glossary()
+    assert glossary.expand("Universal Periodic Review").concepts == ["upr"]
+    assert glossary.expand("universality of human rights").concepts == ["universality"]
+    assert set(glossary.expand("death penalty and torture").concepts) == {
+        "death_penalty",
+        "torture",
+    }
