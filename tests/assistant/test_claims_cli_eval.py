@@ -1,0 +1,157 @@
+"""Claim checking, the ``ask``/``verify`` commands, aligned language versions and answer figures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.claims import verify_claim
+from assistant.cli import app
+from assistant.evaluation import evaluate_service, load_eval
+from assistant.service import PledgeService
+from tests.assistant.conftest import no_llm_settings
+
+runner = CliRunner()
+
+
+def test_supported_claim_quotes_the_evidence_exactly(service, sample_text):
+    verdict = verify_claim(service, "Belgium pledged to ratify OPCAT")
+    assert verdict.status == "supported"
+    assert verdict.evidence[0].number == "26"
+    assert "任择议定书" in verdict.evidence[0].quote
+    for c in verdict.evidence:
+        assert c.quote in sample_text[c.number]
+    assert "without a language model" in verdict.explanation.lower()
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Belgium pledged to resettle 5,000 refugees a year",
+        "Norway pledged to protect indigenous peoples",
+        "Belgium pledged to cut greenhouse gas emissions",
+    ],
+)
+def test_claims_without_evidence_fail_closed(service, claim):
+    verdict = verify_claim(service, claim)
+    assert verdict.status == "not_found"
+    assert verdict.evidence == []
+
+
+@pytest.fixture
+def cli_service(service, monkeypatch):
+    """Point the commands at the shared sample store (no second Chroma client on its files)."""
+    import assistant.cli._answer as answer_cli
+
+    monkeypatch.setattr(answer_cli, "make_service", lambda store: service)
+    return service
+
+
+def test_ask_json_contract(cli_service, sample_text):
+    result = runner.invoke(
+        app, ["ask", "What did Belgium commit to on the death penalty?", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert list(out)[:3] == ["answer", "abstained", "citations"]
+    assert out["abstained"] is False
+    c = out["citations"][0]
+    assert {"marker", "id", "number", "symbol", "country", "language", "quote", "url"} <= set(c)
+    assert (c["number"], c["country"], c["language"]) == ("8", "BEL", "zh")
+    assert c["quote"] in sample_text["8"]
+
+
+def test_ask_out_of_scope_json(cli_service):
+    result = runner.invoke(
+        app, ["ask", "What did Belgium commit to on nuclear disarmament?", "--format", "json"]
+    )
+    out = json.loads(result.stdout)
+    assert out["abstained"] is True and out["citations"] == []
+    assert "nuclear disarmament" in out["answer"]
+
+
+def test_ask_follow_up_and_markdown_bundle(cli_service, sample_text):
+    result = runner.invoke(
+        app,
+        [
+            "ask",
+            "And on racism?",
+            "--history",
+            "What did Belgium commit to on the death penalty?",
+            "--format",
+            "markdown",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    md = result.stdout
+    assert "*Searched as:* What did Belgium pledge on racism?" in md
+    assert f"> {sample_text['16']}" in md
+    assert "paragraph 16 (Chinese)" in md
+    assert "- Retrieved: " in md and "UTC" in md
+    assert "- Link: no official link" in md
+
+
+def test_ask_rejects_an_unknown_language(cli_service):
+    result = runner.invoke(app, ["ask", "death penalty", "--lang", "de"])
+    assert result.exit_code == 2
+    assert "expected one of ar, en, es, fr, ru, zh" in result.output
+
+
+def test_verify_json(cli_service):
+    result = runner.invoke(app, ["verify", "Belgium pledged to ratify OPCAT", "--json"])
+    out = json.loads(result.stdout)
+    assert out["status"] == "supported" and out["evidence"][0]["number"] == "26"
+    result = runner.invoke(app, ["verify", "Belgium pledged to resettle refugees"])
+    assert result.stdout.startswith("NOT_FOUND: Belgium pledged to resettle refugees")
+
+
+def test_answer_figures_on_a_small_eval_file(service, tmp_path):
+    lines = [
+        {"question": "What did Belgium commit to on the death penalty?", "gold": ["8"]},
+        {"question": "What did Belgium commit to on nuclear disarmament?", "gold": []},
+        {
+            "history": ["What did Belgium commit to on the death penalty?"],
+            "question": "And on racism?",
+            "gold": ["16", "27"],
+        },
+    ]
+    path = tmp_path / "mini.jsonl"
+    path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines), encoding="utf-8")
+    full = evaluate_service(load_eval(path), service)
+    assert full["abstention_accuracy"] == 1.0
+    assert full["answered_in_scope"] == 1.0
+    assert full["citation_validity"] == 1.0 and full["citations"] >= 2
+    assert full["followups"] == 1 and full["followup_recall@1"] == 1.0
+    assert {"n", "recall@1", "recall@5", "mrr"} <= set(full)
+    follow = [d for d in full["details"] if d["history"]]
+    assert follow[0]["rank"] == 1  # searched as the condensed question
+
+
+@pytest.mark.slow
+def test_aligned_paragraph_from_another_language_version(tmp_store, tmp_path: Path) -> Any:
+    """Two language versions of one pledge (same symbol): a citation of the English paragraph
+    shows the same-numbered French paragraph to a French reader."""
+    from ingest.pipeline import parse_file
+    from tests.ingest.pledges import EN, FR, write
+
+    for pledge in (EN, FR):
+        tmp_store.upsert(parse_file(write(pledge, "pdf", tmp_path)))
+    svc = PledgeService(settings=no_llm_settings(), store=tmp_store)
+    from assistant.types import Filters
+
+    answer = svc.ask(
+        "La Ruritanie va-t-elle ratifier le Protocole facultatif contre la torture ?",
+        filters=Filters(language="en"),
+    )
+    assert not answer.abstained
+    c = answer.citations[0]
+    assert (c.number, c.language, c.symbol) == ("6", "en", "A/78/812")
+    assert c.url == "https://undocs.org/en/A/78/812"
+    assert c.quote in EN.paras["6"]
+    assert "in English, the language of the stored text" in answer.answer
+    (aligned,) = c.aligned
+    assert (aligned.language, aligned.number, aligned.text) == ("fr", "6", FR.paras["6"])
