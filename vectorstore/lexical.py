@@ -183,10 +183,12 @@ class LexicalEntry:
 
 
 class LexicalIndex:
-    """BM25 over a set of entries, rebuilt whenever the set changes.
+    """BM25 over a set of entries, rebuilt when it is next searched after a change.
 
     ``bm25s`` indexes are immutable, so a change re-indexes all entries; that takes
-    milliseconds for thousands of paragraphs because the tokens are kept.
+    milliseconds for thousands of paragraphs because the tokens are kept. The rebuild waits for
+    the next search, so ingesting many documents in a row re-indexes once, not once a document.
+    Metadata filters are evaluated once per index version and kept as boolean masks.
     """
 
     def __init__(self, k1: float = 1.2, b: float = 0.75) -> None:
@@ -195,6 +197,8 @@ class LexicalIndex:
         self._entries: dict[str, LexicalEntry] = {}
         self._order: list[str] = []
         self._bm25: Any = None
+        self._dirty = False
+        self._masks: dict[tuple[tuple[str, Any], ...], np.ndarray] = {}
         self._lock = threading.RLock()
 
     def __len__(self) -> int:
@@ -208,7 +212,7 @@ class LexicalIndex:
         """Index exactly ``entries`` (forgetting everything else)."""
         with self._lock:
             self._entries = {e.id: e for e in entries}
-            self._rebuild()
+            self._dirty = True
 
     def update(self, add: Iterable[LexicalEntry] = (), remove: Iterable[str] = ()) -> None:
         """Add or replace some entries and drop others, then re-index once."""
@@ -217,11 +221,13 @@ class LexicalIndex:
                 self._entries.pop(rid, None)
             for e in add:
                 self._entries[e.id] = e
-            self._rebuild()
+            self._dirty = True
 
     def _rebuild(self) -> None:
         import bm25s
 
+        self._dirty = False
+        self._masks = {}
         self._order = sorted(self._entries)
         if not self._order:
             self._bm25 = None
@@ -236,6 +242,7 @@ class LexicalIndex:
         tokens: list[str],
         k: int,
         keep: Callable[[dict[str, Any]], bool] | None = None,
+        where: dict[str, Any] | None = None,
     ) -> list[tuple[str, float]]:
         """The ``k`` best entries for the query terms, best first, positive scores only.
 
@@ -243,17 +250,45 @@ class LexicalIndex:
             tokens: Query terms (repeat a term to weight it).
             k: How many results at most.
             keep: Metadata predicate; entries for which it is false are never returned.
+            where: Metadata equality conditions (AND), like ``keep`` but evaluated once per
+                index version and cached.
         """
         with self._lock:
+            if self._dirty:
+                self._rebuild()
             bm25, order, entries = self._bm25, self._order, self._entries
+            mask = self._mask(where) if where else None
         if bm25 is None or not tokens:
             return []
         ids = bm25.get_tokens_ids(tokens)
         if not ids:
             return []
         scores = np.asarray(bm25.get_scores_from_ids(ids), dtype=np.float64)
-        if keep is not None:
-            mask = np.array([keep(entries[i].metadata) for i in order], dtype=bool)
+        if mask is not None:
             scores = np.where(mask, scores, 0.0)
-        top = np.argsort(-scores, kind="stable")[:k]
+        if keep is not None:
+            kept = np.array([keep(entries[i].metadata) for i in order], dtype=bool)
+            scores = np.where(kept, scores, 0.0)
+        if 0 < k < len(scores):
+            # Only the entries scoring at least the k-th best (ties included) need sorting.
+            threshold = np.partition(scores, len(scores) - k)[len(scores) - k]
+            candidates = np.flatnonzero(scores >= threshold)
+            top = candidates[np.argsort(-scores[candidates], kind="stable")][:k]
+        else:
+            top = np.argsort(-scores, kind="stable")[:k]
         return [(order[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    def _mask(self, where: dict[str, Any]) -> np.ndarray:
+        """Entries whose metadata equals every condition (cached until the next rebuild)."""
+        key = tuple(sorted(where.items()))
+        mask = self._masks.get(key)
+        if mask is None:
+            if len(self._masks) > 256:
+                self._masks = {}
+            mask = np.fromiter(
+                (all(self._entries[i].metadata.get(f) == v for f, v in key) for i in self._order),
+                dtype=bool,
+                count=len(self._order),
+            )
+            self._masks[key] = mask
+        return mask
