@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -61,6 +62,30 @@ OVERRIDE_KEYS = ("doc_id", "symbol", "country", "language", "date", "term", "ses
 #: Separator between blocks in the cleaned document text that offsets point into.
 BLOCK_SEPARATOR = "\n\n"
 
+#: Largest file parsed, in MB, unless ``PLEDGES_MAX_FILE_MB`` says otherwise. A pledge is a few
+#: hundred KB; a bigger file is refused before it is read, so memory stays bounded.
+DEFAULT_MAX_FILE_MB = 50.0
+
+
+def max_file_bytes() -> int:
+    """The file size limit in bytes: ``PLEDGES_MAX_FILE_MB`` (default 50 MB)."""
+    raw = os.environ.get("PLEDGES_MAX_FILE_MB", "").strip()
+    try:
+        mb = float(raw) if raw else DEFAULT_MAX_FILE_MB
+    except ValueError:
+        mb = DEFAULT_MAX_FILE_MB
+    return int((mb if mb > 0 else DEFAULT_MAX_FILE_MB) * 1_000_000)
+
+
+def _check_size(size: int, name: object) -> None:
+    limit = max_file_bytes()
+    if size > limit:
+        raise IngestError(
+            name,
+            f"file is {size / 1e6:.1f} MB, over the {limit / 1e6:g} MB limit for one document"
+            " (PLEDGES_MAX_FILE_MB); a pledge is usually under 1 MB",
+        )
+
 
 def parse_file(path: Path, overrides: Mapping[str, str] | None = None) -> ParsedDocument:
     """Parse one pledge file into a document and its numbered paragraphs.
@@ -90,6 +115,7 @@ def parse_file(path: Path, overrides: Mapping[str, str] | None = None) -> Parsed
     if not path.is_file():
         raise IngestError(path, "not a regular file")
     try:
+        _check_size(path.stat().st_size, path)
         data = path.read_bytes()
     except OSError as e:
         raise IngestError(path, f"cannot read file ({e.strerror or e})") from e
@@ -202,6 +228,7 @@ def _parse(
             name,
             f"unknown metadata key(s) {', '.join(unknown)}; expected {', '.join(OVERRIDE_KEYS)}",
         )
+    _check_size(len(data), name)
     sha = hashlib.sha256(data).hexdigest()
     lines = read_bytes(data, name)
     return build_document(
