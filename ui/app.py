@@ -192,7 +192,7 @@ def render_card(
         f'<span class="cite-num">¶{html.escape(c.number)}</span>',
         f'<span class="cite-meta">{meta}</span>',
         "</div>",
-        f'<div class="cite-text"{lang_attr}>{body}</div>',
+        f'<div class="cite-text" dir="auto"{lang_attr}>{body}</div>',
     ]
     if paragraph_text is not None and c.quote and c.quote not in paragraph_text:
         parts.append(f'<div class="note">Quoted: “{html.escape(c.quote)}”</div>')
@@ -202,7 +202,8 @@ def render_card(
         for a in c.aligned:
             a_lang = f' lang="{a.language}"' if a.language else ""
             parts.append(
-                f"<p{a_lang}><b>{html.escape(_language(a.language))} ¶{html.escape(a.number)}"
+                f'<p dir="auto"{a_lang}><b>'
+                f"{html.escape(_language(a.language))} ¶{html.escape(a.number)}"
                 f"</b> {html.escape(a.text)}</p>"
             )
         parts.append("</details>")

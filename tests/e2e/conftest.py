@@ -46,7 +46,12 @@ class LiveServer:
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, log_level="warning", lifespan="on")  # type: ignore[arg-type]
+        config = uvicorn.Config(
+            app,  # type: ignore[arg-type]
+            log_level="warning",
+            lifespan="on",
+            timeout_graceful_shutdown=2,  # Gradio clients may keep event streams open
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(
             target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
@@ -63,7 +68,9 @@ class LiveServer:
 
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
+        self.server.force_exit = True  # do not wait for idle keep-alive or SSE connections
         self.thread.join(timeout=15)
+        assert not self.thread.is_alive(), f"uvicorn on {self.url} did not stop"
         with contextlib.suppress(OSError):
             self.sock.close()
 
