@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -269,8 +270,16 @@ _FOOTNOTE = re.compile(
 
 
 def is_footnote(text: str) -> bool:
-    """A footnote's own text: "* A/77/50.", "1 See A/RES/60/251." (not a numbered paragraph)."""
-    return text.startswith("* ") or text.startswith("*A/") or bool(_FOOTNOTE.match(text))
+    """A footnote's own text: "* A/77/50.", "1 See A/RES/60/251.", "² Available at ..." (a
+    superscript number opening a line); never a numbered paragraph."""
+    return (
+        text.startswith(("* ", "*A/"))
+        or bool(_FOOTNOTE.match(text))
+        or bool(_SUPERSCRIPT_START.match(text))
+    )
+
+
+_SUPERSCRIPT_START = re.compile(r"[¹²³⁰⁴-⁹]+\s*[^\W\d_]")
 
 
 # -- blocks --------------------------------------------------------------------------------------
@@ -463,8 +472,12 @@ def _unnumbered_break(
     return pw < short * width
 
 
-def _body_line(  # type: ignore[no-untyped-def]
-    st: _State, line: CleanLine, prev: CleanLine | None, width: int, start
+def _body_line(
+    st: _State,
+    line: CleanLine,
+    prev: CleanLine | None,
+    width: int,
+    start: Callable[..., Block],
 ) -> bool:
     """Place one body line; returns False when it merely continues the current block."""
     evidence = line.brk or prev is None or prev.text.endswith(_TERMINAL)

@@ -237,3 +237,21 @@ def test_unnumbered_introduction_in_the_annex_is_searchable() -> None:
     assert (
         parsed.document.title == "Candidature of Ruritania to the Human Rights Council, 2026-2028"
     )
+
+
+def test_footnotes_are_not_paragraph_text() -> None:
+    text = "\n".join(
+        [
+            "1. Ruritania supports the Council¹ and its mechanisms, in particular the",
+            "¹ Established by General Assembly resolution 60/251.",
+            "2 See A/RES/60/251.",
+            "universal periodic review.",
+            "2. Ruritania reports.",
+        ]
+    )
+    parsed = parse_text(text)
+    assert numbers(parsed) == ["1", "2"]
+    assert parsed.paragraphs[0].text == (
+        "Ruritania supports the Council and its mechanisms, in particular the universal"
+        " periodic review."
+    )
