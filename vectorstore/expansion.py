@@ -157,7 +157,21 @@ def _find(haystack: list[str], needle: tuple[str, ...]) -> list[int]:
     n = len(needle)
     if n == 0 or n > len(haystack):
         return []
-    return [i for i in range(len(haystack) - n + 1) if tuple(haystack[i : i + n]) == needle]
+    return [
+        i
+        for i in range(len(haystack) - n + 1)
+        if all(_same_stem(h, w) for h, w in zip(haystack[i : i + n], needle, strict=True))
+    ]
+
+
+def _same_stem(a: str, b: str) -> bool:
+    """Equal, or one of at least 4 letters is a prefix of the other that is at most 2 letters
+    longer: Snowball stems inflected forms unevenly ("органы" -> "орга", "органами" ->
+    "орган"), while "прав" must not match "правозащитник"."""
+    if a == b:
+        return True
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    return len(short) >= 4 and len(long_) - len(short) <= 2 and long_.startswith(short)
 
 
 @lru_cache(maxsize=4)

@@ -141,3 +141,10 @@ def test_longest_glossary_match_wins() -> None:
         "death_penalty",
         "torture",
     }
+
+
+def test_uneven_russian_stems_still_match() -> None:
+    glossary = default_glossary()
+    assert glossary.expand("Сотрудничает ли Бельгия с договорными органами?").concepts == [
+        "treaty_bodies"
+    ]
