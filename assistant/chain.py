@@ -252,11 +252,13 @@ def extractive_answer(
             make_citation(f"[{i}]", ext.hit, ext.quote, _aligned(service, ext.hit, lang))
         )
     source_langs = {c.language for c in citations}
+    lead, note_template = prompts.EXTRACTIVE_LEADS.get(lang, prompts.EXTRACTIVE_LEADS["en"])
+    names_in = prompts.LANGUAGE_NAMES_IN.get(lang, LANGUAGE_NAMES)
     note = ""
     if source_langs and lang not in source_langs:
-        names = " and ".join(sorted(LANGUAGE_NAMES.get(x or "", str(x)) for x in source_langs))
-        note = prompts.LANGUAGE_NOTE.format(language=names)
-    lines = [prompts.EXTRACTIVE_LEAD.format(language_note=note)]
+        names = " / ".join(sorted(names_in.get(x or "", str(x)) for x in source_langs))
+        note = note_template.format(language=names)
+    lines = [lead.format(language_note=note)]
     for c in citations:
         lines.append(f"- {_label(c)}: “{c.quote}” {c.marker}")
     if any(c.aligned for c in citations):

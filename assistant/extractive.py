@@ -80,6 +80,9 @@ def select_extracts(
         best: Extract | None = None
         for start, end in sentence_spans(text):
             score, matched, focus = _score_sentence(text[start:end], terms)
+            if not matched and (end - start < 12 or text[start:end].rstrip().endswith((":", "："))):
+                # A bare lead-in ("比利时承诺：") says nothing on its own.
+                score -= 1.0
             # Earlier paragraphs are preferred; the retrieval order is the tie-breaker.
             total = score + 0.6 / (rank + 1)
             if best is None or total > best.score:

@@ -23,11 +23,53 @@ ABSTAIN_TEMPLATE = "The stored pledges do not answer the question “{question}�
 #: Added to an abstention when nearest paragraphs are shown anyway.
 RELATED_NOTE = "The nearest paragraphs are listed as related reading, not as an answer."
 
-#: Lead of an extractive answer; ``{language}`` is the source language's English name.
+#: Lead of an extractive answer; ``{language_note}`` is empty or a LANGUAGE_NOTE.
 EXTRACTIVE_LEAD = "The pledges say (quoted verbatim{language_note}):"
 
 #: When the quoted text is in another language than the question.
 LANGUAGE_NOTE = ", in {language}, the language of the stored text"
+
+#: The extractive lead and language note in the question's language (English is the default).
+EXTRACTIVE_LEADS: dict[str, tuple[str, str]] = {
+    "en": (EXTRACTIVE_LEAD, LANGUAGE_NOTE),
+    "fr": (
+        "Les engagements disent (citation textuelle{language_note}) :",
+        ", en {language}, la langue du texte enregistré",
+    ),
+    "es": (
+        "Los compromisos dicen (cita literal{language_note}):",
+        ", en {language}, el idioma del texto almacenado",
+    ),
+    "zh": ("承诺文件原文（逐字引用{language_note}）：", "，原文为{language}"),
+}
+
+#: Language names as written in each lead's language.
+LANGUAGE_NAMES_IN: dict[str, dict[str, str]] = {
+    "fr": {
+        "ar": "arabe",
+        "en": "anglais",
+        "es": "espagnol",
+        "fr": "français",
+        "ru": "russe",
+        "zh": "chinois",
+    },
+    "es": {
+        "ar": "árabe",
+        "en": "inglés",
+        "es": "español",
+        "fr": "francés",
+        "ru": "ruso",
+        "zh": "chino",
+    },
+    "zh": {
+        "ar": "阿拉伯文",
+        "en": "英文",
+        "es": "西班牙文",
+        "fr": "法文",
+        "ru": "俄文",
+        "zh": "中文",
+    },
+}
 
 #: Claim-checking explanations.
 CLAIM_SUPPORTED = "The quoted pledge paragraphs address every key term of this claim."
@@ -105,11 +147,11 @@ def check_prompts(prompts: tuple[PromptSpec, ...] = ALL_PROMPTS) -> None:
                 f"prompt {spec.name!r}: expected variables {sorted(spec.variables)},"
                 f" found {sorted(found)} in the template"
             )
-    for name, text, var in (
-        ("ABSTAIN_TEMPLATE", ABSTAIN_TEMPLATE, "{question}"),
-        ("EXTRACTIVE_LEAD", EXTRACTIVE_LEAD, "{language_note}"),
-        ("LANGUAGE_NOTE", LANGUAGE_NOTE, "{language}"),
-    ):
+    checks = [("ABSTAIN_TEMPLATE", ABSTAIN_TEMPLATE, "{question}")]
+    for lang, (lead, note) in EXTRACTIVE_LEADS.items():
+        checks.append((f"EXTRACTIVE_LEADS[{lang}] lead", lead, "{language_note}"))
+        checks.append((f"EXTRACTIVE_LEADS[{lang}] note", note, "{language}"))
+    for name, text, var in checks:
         if var not in text:
             raise ConfigError(f"{name}: expected the placeholder {var}, found {text!r}")
 

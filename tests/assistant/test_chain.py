@@ -23,14 +23,21 @@ def assert_citations_exact(answer: Answer, sample_text: dict[str, str]) -> None:
 
 
 @pytest.mark.parametrize(
-    ("question", "language_note"),
+    ("question", "lead"),
     [
-        ("What did Belgium commit to on the death penalty?", True),
-        ("比利时在死刑问题上作出了什么承诺？", False),
-        ("Quels engagements la Belgique a-t-elle pris sur la peine de mort ?", True),
+        (
+            "What did Belgium commit to on the death penalty?",
+            "The pledges say (quoted verbatim, in Chinese, the language of the stored text):",
+        ),
+        ("比利时在死刑问题上作出了什么承诺？", "承诺文件原文（逐字引用）："),
+        (
+            "Quels engagements la Belgique a-t-elle pris sur la peine de mort ?",
+            "Les engagements disent (citation textuelle, en chinois, la langue du texte"
+            " enregistré) :",
+        ),
     ],
 )
-def test_death_penalty_quotes_paragraph_8(service, sample_text, question, language_note):
+def test_death_penalty_quotes_paragraph_8(service, sample_text, question, lead):
     answer = answer_question(service, question)
     assert not answer.abstained
     assert answer.mode == "extractive"
@@ -38,8 +45,8 @@ def test_death_penalty_quotes_paragraph_8(service, sample_text, question, langua
     assert (first.marker, first.number, first.language, first.country) == ("[1]", "8", "zh", "BEL")
     assert first.quote == DEATH_PENALTY_8 == sample_text["8"]
     assert f"“{DEATH_PENALTY_8}” [1]" in answer.answer
-    # A question in another language than the source says which language is quoted.
-    assert ("in Chinese, the language of the stored text" in answer.answer) is language_note
+    # The lead is in the question's language and says which language is quoted when it differs.
+    assert answer.answer.splitlines()[0] == lead
     assert_citations_exact(answer, sample_text)
     assert answer.retrieved[0].cited
 

@@ -152,6 +152,6 @@ def test_aligned_paragraph_from_another_language_version(tmp_store, tmp_path: Pa
     assert (c.number, c.language, c.symbol) == ("6", "en", "A/78/812")
     assert c.url == "https://undocs.org/en/A/78/812"
     assert c.quote in EN.paras["6"]
-    assert "in English, the language of the stored text" in answer.answer
+    assert "en anglais, la langue du texte enregistré" in answer.answer
     (aligned,) = c.aligned
     assert (aligned.language, aligned.number, aligned.text) == ("fr", "6", FR.paras["6"])
