@@ -10,11 +10,53 @@ not an ISO 3166 country, so country detection must say null rather than guess.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
+
+
+@functools.lru_cache(maxsize=8)
+def find_font(sample: str, preferred: str, package: str) -> Path:
+    """A TrueType font on this machine with glyphs for every character of ``sample``.
+
+    Args:
+        sample: Characters the font must cover.
+        preferred: File name tried first (e.g. DejaVuSans.ttf).
+        package: The Debian package to name when no font fits.
+
+    Raises:
+        AssertionError: No installed font covers the sample (the message says what to install).
+    """
+    from fontTools.ttLib import TTCollection, TTFont
+
+    candidates = sorted(
+        (p for d in FONT_DIRS if d.is_dir() for p in d.rglob("*") if p.suffix in (".ttf", ".ttc")),
+        key=lambda p: (p.name != preferred, p.name),
+    )
+    needed = {ord(ch) for ch in sample if not ch.isspace()}
+    for path in candidates:
+        try:
+            fonts = TTCollection(str(path)).fonts if path.suffix == ".ttc" else [TTFont(str(path))]
+            if needed <= set(fonts[0].getBestCmap() or {}):
+                return path
+        except Exception:
+            continue
+    raise AssertionError(f"no installed font has glyphs for {sample!r}: apt-get install {package}")
+
+
+def pdf_font() -> Path:
+    """The font for the Latin, Cyrillic and Arabic fixtures (DejaVu Sans on Debian)."""
+    return find_font("Rérpublique Руритания روريتانيا •¹", "DejaVuSans.ttf", "fonts-dejavu-core")
+
+
+def cjk_font() -> Path:
+    """A CJK font for the Chinese sample as a PDF (WenQuanYi Micro Hei on Debian)."""
+    return find_font("比利时常驻联合国代表团", "wqy-microhei.ttc", "fonts-wqy-microhei")
+
+
 SYMBOL = "A/78/812"
 DATE = dt.date(2024, 3, 14)
 TERM = "2026-2028"
@@ -477,7 +519,7 @@ def write_pdf(pledge: Pledge, path: Path, symbol: str = SYMBOL) -> Path:
 
     pdf = UNPdf(format="A4")
     pdf.set_auto_page_break(auto=True, margin=36)
-    pdf.add_font("DejaVu", "", str(FONT))
+    pdf.add_font("DejaVu", "", str(pdf_font()))
     pdf.add_page()
     pdf.set_font("DejaVu", size=11)
     for kind, text in pledge.blocks():
@@ -502,7 +544,7 @@ def write_pdf_reportlab(pledge: Pledge, path: Path, symbol: str = SYMBOL) -> Pat
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate
 
-    pdfmetrics.registerFont(TTFont("DejaVu", str(FONT)))
+    pdfmetrics.registerFont(TTFont("DejaVu", str(pdf_font())))
     style = ParagraphStyle(
         "body", fontName="DejaVu", fontSize=11, leading=14, alignment=TA_JUSTIFY, spaceAfter=6
     )

@@ -12,7 +12,7 @@ import pytest
 from assistant.errors import IngestError, UnsupportedFormatError
 from assistant.types import ParsedDocument
 from ingest.pipeline import SUPPORTED_SUFFIXES, iter_files, parse_bytes, parse_file
-from tests.ingest.pledges import EN, FONT, NUMBERS, write_txt
+from tests.ingest.pledges import EN, NUMBERS, write_txt
 
 
 def expect_error(path: Path, fragment: str, kind: type[IngestError] = IngestError) -> IngestError:
@@ -165,4 +165,3 @@ def test_upload_name_never_becomes_a_path(tmp_path: Path) -> None:
     assert parsed.document.doc_id.startswith("passwd-")
     with pytest.raises(UnsupportedFormatError, match=r"^upload\.exe: unsupported file type"):
         parse_bytes(data, "upload.exe")
-    assert FONT.exists()  # the TTF the PDF fixtures use (Latin, Cyrillic and Arabic glyphs)

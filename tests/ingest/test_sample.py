@@ -109,8 +109,9 @@ def test_sample_as_a_pdf_gives_the_same_records(tmp_path: Path, parsed: ParsedDo
     paragraphs, word for word, as the extracted text file."""
     from fpdf import FPDF
 
-    font = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
-    assert font.is_file(), "needs a CJK font: apt-get install fonts-wqy-microhei (make browser)"
+    from tests.ingest.pledges import cjk_font
+
+    font = cjk_font()
 
     class UNPdf(FPDF):
         def footer(self) -> None:
