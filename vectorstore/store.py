@@ -59,6 +59,13 @@ EmbedProgress = Callable[[int], None]
 
 _DOC_SUFFIX = "-documents"
 
+#: A filtered dense query first fetches up to this many nearest rows unfiltered and keeps those
+#: that pass: Chroma answers that in a few ms, where its ``where`` query costs tens of ms once
+#: the filter keeps a small share of a large collection (``pledges bench`` measures both).
+MAX_OVERFETCH = 1000
+#: Fewer survivors than this (or than ``k``, or than the rows that match) fall back to ``where``.
+MIN_SURVIVORS = 10
+
 
 # -- records <-> flat Chroma metadata (the one place each way) ---------------------------------
 
@@ -228,6 +235,7 @@ class PledgeStore:
         self.sweep_grace_s = sweep_grace_s
         self._lock = threading.RLock()
         self._cache = _Cache()
+        self._match_counts: dict[tuple[Any, ...], int] = {}
         self.lexical = LexicalIndex()
         try:
             self._col = client.get_or_create_collection(
@@ -650,7 +658,12 @@ class PledgeStore:
             return [[] for _ in range(len(vectors))]
         where = _where(conditions or {})
         try:
-            n = min(self._col.count(), max(2 * k, k + 20))
+            count = self._col.count()
+            n = min(count, max(2 * k, k + 20))
+            if conditions:
+                post = self._post_filtered(vectors, k, n, count, conditions)
+                if post is not None:
+                    return post
             res = self._col.query(
                 query_embeddings=vectors.tolist(),
                 n_results=max(1, n),
@@ -666,17 +679,58 @@ class PledgeStore:
             out.append(hits[:k])
         return out
 
+    def _matching(self, conditions: dict[str, str]) -> int:
+        """Committed paragraphs that meet ``conditions`` (counted once per store version)."""
+        key = (self._cache.version, tuple(sorted(conditions.items())))
+        cached = self._match_counts.get(key)
+        if cached is None:
+            with self._lock:
+                metas = list(self._cache.metadata.values())
+            cached = sum(1 for m in metas if all(m.get(f) == v for f, v in key[1]))
+            if len(self._match_counts) > 256:
+                self._match_counts = {}
+            self._match_counts[key] = cached
+        return cached
+
+    def _post_filtered(
+        self, vectors: np.ndarray, k: int, n: int, count: int, conditions: dict[str, str]
+    ) -> list[list[tuple[str, float]]] | None:
+        """Nearest rows fetched unfiltered, then filtered here; None when too few survive
+        (the caller then asks Chroma with ``where``)."""
+        with self._lock:
+            committed = self._cache.paragraphs
+            total = len(committed)
+            metas = self._cache.metadata
+        matching = self._matching(conditions)
+        if matching == 0:
+            return [[] for _ in range(len(vectors))]
+        fetch = min(count, MAX_OVERFETCH, max(n, -(-n * total // matching)))
+        needed = min(k, MIN_SURVIVORS, matching)
+        res = self._col.query(
+            query_embeddings=vectors.tolist(), n_results=max(1, fetch), include=["distances"]
+        )
+        out = []
+        for ids, dists in zip(res["ids"], res["distances"] or [], strict=False):
+            hits = []
+            for rid, d in zip(ids, dists, strict=False):
+                meta = metas.get(rid)
+                if (
+                    meta is not None
+                    and rid in committed
+                    and all(meta.get(f) == v for f, v in conditions.items())
+                ):
+                    hits.append((rid, 1.0 - float(d)))
+            if len(hits) < needed:
+                return None
+            out.append(hits[:k])
+        return out
+
     def lexical_search(
         self, tokens: list[str], k: int, conditions: dict[str, str] | None = None
     ) -> list[tuple[str, float]]:
         """BM25 over committed paragraphs, with the same conditions as :meth:`dense_search`."""
         self.refresh()
-        conds = conditions or {}
-
-        def keep(meta: dict[str, Any]) -> bool:
-            return all(meta.get(key) == value for key, value in conds.items())
-
-        return self.lexical.search(tokens, k, keep if conds else None)
+        return self.lexical.search(tokens, k, where=dict(conditions) if conditions else None)
 
     def close(self) -> None:
         """Release what can be released (Chroma clients have no close; caches are dropped)."""
