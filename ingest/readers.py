@@ -322,6 +322,14 @@ def read_docx(data: bytes, name: str) -> list[Line]:
                 out.append(Line(text, brk=i == 0, heading=heading, hard=True))
 
     try:
+        # Page headers carry the running symbol ("A/77/89"); read them first so the symbol
+        # detector sees them where a PDF has them, at the top.
+        for section in document.sections[:1]:
+            for part in (section.first_page_header, section.header):
+                if not part.is_linked_to_previous:
+                    for par in part.paragraphs:
+                        if par.text.strip():
+                            out.append(Line(par.text.strip(), brk=True, hard=True))
         body = document.element.body
         for child in body.iterchildren():
             tag = child.tag.rsplit("}", 1)[-1]

@@ -473,6 +473,7 @@ def write_docx(pledge: Pledge, path: Path) -> Path:
     import docx
 
     document = docx.Document()
+    document.sections[0].header.paragraphs[0].text = SYMBOL  # the running header
     for kind, text in pledge.blocks():
         if kind == "h1":
             document.add_paragraph(text, style="Heading 1")
