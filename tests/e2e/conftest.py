@@ -68,8 +68,10 @@ class LiveServer:
 
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
-        self.server.force_exit = True  # do not wait for idle keep-alive or SSE connections
-        self.thread.join(timeout=15)
+        self.thread.join(timeout=5)
+        if self.thread.is_alive():  # a client still holds an event stream open
+            self.server.force_exit = True
+            self.thread.join(timeout=10)
         assert not self.thread.is_alive(), f"uvicorn on {self.url} did not stop"
         with contextlib.suppress(OSError):
             self.sock.close()

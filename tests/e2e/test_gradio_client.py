@@ -65,3 +65,25 @@ def test_chat_filters_come_from_the_store(client) -> None:
 
     with pytest.raises(AppError):
         client.predict(DEATH_PENALTY, [], "", "fr", "", api_name="/chat")
+
+
+def test_chat_needs_the_api_token_when_reads_are_protected(e2e_service) -> None:
+    """With PLEDGES_API_TOKEN set the chat is no back door around the API's read protection."""
+    from gradio_client import Client
+
+    from assistant.cli._serve import build_server_app
+    from assistant.service import PledgeService
+    from tests.e2e.conftest import READER, server_settings
+
+    settings = server_settings(e2e_service.settings, api_token=READER)
+    service = PledgeService(settings, store=e2e_service.store, embedder=e2e_service.embedder)
+    with LiveServer(build_server_app(service)) as server:
+        from gradio_client.exceptions import AuthenticationError
+
+        with pytest.raises(AuthenticationError):
+            Client(server.url, verbose=False, analytics_enabled=False)
+        with pytest.raises(ValueError, match="Could not login"):
+            Client(server.url, verbose=False, analytics_enabled=False, auth=("me", "wrong"))
+        client = Client(server.url, verbose=False, analytics_enabled=False, auth=("me", READER))
+        history, panel, _ = client.predict(DEATH_PENALTY, [], "", "", "", api_name="/chat")
+        assert re.search(r'data-paragraph="[^"]*:¶8"', panel), _text(history[-1])
