@@ -661,7 +661,7 @@ def run_bench(
         }
 
         # Latency tiers past the embedded corpus: 10,000 (when the corpus is smaller) and big.
-        tiers = sorted({t for t in (10_000, big) if t > store.count()})
+        tiers = sorted({t for t in (10_000, big) if store.count() < t <= big})
         replay = ReplayEmbedder(real, timed.vectors)
         have, grow_s = store.count(), 0.0
 
