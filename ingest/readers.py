@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import dataclasses
 import io
 import itertools
 import logging
@@ -59,10 +60,24 @@ def read_bytes(data: bytes, name: str) -> list[Line]:
         )
     if not data.strip():
         raise IngestError(name, "file is empty")
-    lines = reader(data, name)
+    lines = [_without_controls(line) for line in reader(data, name)]
     if not any(line.text.strip() for line in lines):
         raise IngestError(name, f"no text found in this {suffix[1:].upper()} file")
     return lines
+
+
+#: C0/C1 control characters other than tab: never text, and some (ESC) drive terminals.
+_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_SPACING_CONTROL_RE = re.compile("[\x0b\x0c]")
+
+
+def _without_controls(line: Line) -> Line:
+    """The line with control characters removed (vertical tab and form feed become spaces)."""
+    text = line.text
+    if text.isprintable():
+        return line
+    text = _CONTROL_RE.sub("", _SPACING_CONTROL_RE.sub(" ", text))
+    return dataclasses.replace(line, text=text) if text != line.text else line
 
 
 def _suffix(name: str) -> str:
