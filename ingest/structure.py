@@ -139,7 +139,7 @@ class Marker:
     length: int  # characters of the marker, including the spaces after it
 
 
-_P_PARA = re.compile(r"(\d{1,3})(?:\s*[.．]|\s*[-–])\s+(?=\S)")
+_P_PARA = re.compile(r"(\d{1,3})(?:\s*[.．]|\s*[-–])(?:\s+(?=\S)|\s*$)")
 _P_PARA_AR = re.compile(r"([٠-٩۰-۹]{1,3})\s*[.．\-–]\s*(?=\S)")
 _P_ROMAN = re.compile(r"([IVXL]{1,6})\s*(?:[.．]|\s[-–])\s+(?=\S)")
 _P_CHINESE = re.compile(r"([一二三四五六七八九十]{1,3})\s*[.．、]\s*(?=\S)")
@@ -431,7 +431,11 @@ def _merge_marker_lines(lines: list[CleanLine]) -> list[CleanLine]:
     i = 0
     while i < len(lines):
         line = lines[i]
-        if i + 1 < len(lines) and _MARKER_ONLY.fullmatch(line.text):
+        if (
+            i + 1 < len(lines)
+            and _MARKER_ONLY.fullmatch(line.text)
+            and not markers(lines[i + 1].text, lines[i + 1].brk)
+        ):
             nxt = lines[i + 1]
             out.append(replace(line, text=f"{line.text} {nxt.text}", trail_ws=nxt.trail_ws))
             i += 2

@@ -255,3 +255,9 @@ def test_footnotes_are_not_paragraph_text() -> None:
         "Ruritania supports the Council and its mechanisms, in particular the universal"
         " periodic review."
     )
+
+
+def test_number_alone_before_its_bullets() -> None:
+    text = "1. Ruritania pledges.\n2.\n• to ratify;\n• to report.\n3. End."
+    parsed = parse_text(text)
+    assert numbers(parsed) == ["1", "2.1", "2.2", "3"]
