@@ -120,6 +120,8 @@ def render_answer(answer: Answer, turn: int) -> str:
 
     text = _MARKER.sub(link, answer.answer)
     lines = [text]
+    if answer.standalone_question and answer.standalone_question != answer.question:
+        lines.append(f"\n<small>Searched as: {html.escape(answer.standalone_question)}</small>")
     if answer.citations:
         sources = " · ".join(
             f"[\\[{c.marker.strip('[]')}\\]](#{card_id(turn, c.marker)}) "

@@ -41,6 +41,11 @@ def test_markers_link_to_their_cards_and_unknown_markers_stay_text() -> None:
     assert "[3]" in md and "#cite-2-3" not in md  # not a citation: no link
     assert "Belgium ¶8" in md
     assert card_id(2, "[1]") == "cite-2-1"
+    assert "Searched as" not in md
+    follow_up = answer.model_copy(
+        update={"question": "And on racism?", "standalone_question": "Belgium racism pledges"}
+    )
+    assert "Searched as: Belgium racism pledges" in render_answer(follow_up, turn=3)
 
 
 def test_card_shows_whole_paragraph_with_quote_marked_and_escaped() -> None:
