@@ -303,7 +303,7 @@ def build_document(
                 number=block.number,
                 text=block.body,
                 section=block.section,
-                lead_in=block.parent.body if block.parent is not None else None,
+                lead_in=(block.parent.body or None) if block.parent is not None else None,
                 page=block.page,
                 start=start,
                 end=end,

@@ -261,3 +261,4 @@ def test_number_alone_before_its_bullets() -> None:
     text = "1. Ruritania pledges.\n2.\n• to ratify;\n• to report.\n3. End."
     parsed = parse_text(text)
     assert numbers(parsed) == ["1", "2.1", "2.2", "3"]
+    assert parsed.paragraphs[1].lead_in is None
