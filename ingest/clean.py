@@ -217,8 +217,12 @@ COMPOUND_PREFIXES = frozenset(
         "country",
         "region",
         "vice",
+        # French compounds: peut-être, vis-à-vis, c'est-à-dire, sous-région, au-delà.
         "peut",
         "vis",
+        "à",
+        "sous",
+        "au",
     ]
 )
 

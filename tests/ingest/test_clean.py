@@ -86,6 +86,8 @@ def test_dehyphenation_only_of_real_hyphenation() -> None:
     assert join_pair("a strength-", "ening", frozenset()) == "a strengthening"
     assert join_pair("a non-", "discriminatory", frozenset()) == "a non-discriminatory"
     assert join_pair("the Jean-", "Pierre", frozenset()) == "the Jean-Pierre"
+    assert join_pair("c'est-à-", "dire", frozenset()) == "c'est-à-dire"
+    assert join_pair("la sous-", "région", frozenset()) == "la sous-région"
 
 
 # -- properties ----------------------------------------------------------------------------------
