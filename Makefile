@@ -25,13 +25,16 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 setup: $(VENV)/.installed
 setup-dev: $(VENV)/.installed-dev
 
-# Browser tests use Debian's Chromium (Playwright's own browser download is not used), and a
-# small CJK font so the Chinese sample renders in screenshots.
+# System packages the tests need: Debian's Chromium for the browser test (Playwright's own
+# browser download is not used), a CJK font so the Chinese sample renders in screenshots and
+# PDF fixtures, and DejaVu for the Latin, Cyrillic and Arabic PDF fixtures.
+SYSTEM_TEST_PACKAGES = chromium fonts-wqy-microhei fonts-dejavu-core
 browser:
-	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; } || { \
+	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q . \
+	   && fc-list | grep -qi dejavusans; } || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
-	    apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
-	  else echo "browser tests need: sudo apt-get install chromium fonts-wqy-microhei" >&2; exit 1; fi; }
+	    apt-get install -y -qq $(SYSTEM_TEST_PACKAGES) >/dev/null; \
+	  else echo "tests need: sudo apt-get install $(SYSTEM_TEST_PACKAGES)" >&2; exit 1; fi; }
 
 run: setup
 	$(BIN)/pledges serve --host $(HOST) --port $(PORT)
