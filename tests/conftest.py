@@ -59,12 +59,49 @@ def _embedded_store(path: Path, embedder: Any, **kw: Any) -> Any:
     return PledgeStore.from_settings(StoreSettings(store=path), embedder=embedder, **kw)
 
 
+class MemoEmbedder:
+    """An embedder that remembers passage vectors by text (same name and dim as the one it
+    wraps), so the sample is embedded once per session however many stores hold it."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self.batch_size = getattr(inner, "batch_size", 32)
+        self._memo: dict[str, Any] = {}
+
+    def embed_documents(self, texts: list[str]) -> Any:
+        import numpy as np
+
+        missing = [t for t in dict.fromkeys(texts) if t not in self._memo]
+        if missing:
+            for t, v in zip(missing, self.inner.embed_documents(missing), strict=True):
+                self._memo[t] = v
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.vstack([self._memo[t] for t in texts])
+
+    def embed_query(self, text: str) -> Any:
+        return self.inner.embed_query(text)
+
+    def embed_queries(self, texts: list[str]) -> Any:
+        from vectorstore.embedders import embed_queries
+
+        return embed_queries(self.inner, texts)
+
+
+@pytest.fixture(scope="session")
+def sample_embedder(embedder: Any) -> MemoEmbedder:
+    """The session embedder, remembering the sample's passage vectors."""
+    return MemoEmbedder(embedder)
+
+
 @pytest.fixture(scope="session")
 def sample_store(
-    tmp_path_factory: pytest.TempPathFactory, embedder: Any, sample_parsed: Any
+    tmp_path_factory: pytest.TempPathFactory, sample_embedder: Any, sample_parsed: Any
 ) -> Any:
     """An embedded temp-dir store with the sample ingested (shared: do not write to it)."""
-    store = _embedded_store(tmp_path_factory.mktemp("sample-store"), embedder)
+    store = _embedded_store(tmp_path_factory.mktemp("sample-store"), sample_embedder)
     store.upsert(sample_parsed)
     return store
 
@@ -167,7 +204,7 @@ def backend_store(open_store: Callable[..., Any]) -> Any:
 @pytest.fixture(scope="session")
 def backend_sample_stores(
     tmp_path_factory: pytest.TempPathFactory,
-    embedder: Any,
+    sample_embedder: Any,
     sample_parsed: Any,
     sample_store: Any,
     request: pytest.FixtureRequest,
@@ -182,7 +219,7 @@ def backend_sample_stores(
         if backend not in built:
             url = request.getfixturevalue("chroma_server")
             settings = StoreSettings(chroma_url=url, collection="sample")
-            store = PledgeStore.from_settings(settings, embedder=embedder)
+            store = PledgeStore.from_settings(settings, embedder=sample_embedder)
             store.upsert(sample_parsed)
             built[backend] = store
         return built[backend]
