@@ -14,8 +14,13 @@ question is present in the evidence:
 3. **Ranking agreement** (reported, not decisive): whether the dense and lexical rankings put
    the same paragraph near the top; useful when a question has no checkable term.
 
+4. **Fail closed on what cannot be checked.** A question whose only topic words are outside
+   the glossary and written in another script than every retrieved paragraph ("space debris"
+   against a Chinese text) abstains, saying which words could not be matched.
+
 An LLM judge, when configured, adds a last check: the model may still answer with the
-"cannot answer" sentence, which the chain turns into an abstention.
+"cannot answer" sentence, which the chain turns into an abstention; and it decides the
+questions of point 4 instead of the rule.
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ class AbstainSignal:
     unverifiable: list[str] = field(default_factory=list)
     countries_missing: list[str] = field(default_factory=list)
     rank_agreement: bool | None = None
+    #: The rule could not check the topic: an LLM judge, when configured, decides instead.
+    needs_judge: bool = False
 
 
 def _evidence_text(hits: Sequence[SearchHit]) -> tuple[str, str]:
@@ -134,11 +141,24 @@ def assess(
             # nothing can be checked literally, so it neither supports nor refutes.
             unverifiable.append(w)
     total = len(covered) + len(missing)
+    if total == 0 and unverifiable:
+        # The only topic words are outside the glossary and in another script than every
+        # retrieved paragraph: nothing shows the paragraphs are about them. Fail closed (an LLM
+        # judge, when configured, gets the final word).
+        return AbstainSignal(
+            abstain=True,
+            reason=(
+                f"none of the retrieved paragraphs could be matched to {', '.join(unverifiable)}"
+                " (no known translation of these words)"
+            ),
+            unverifiable=unverifiable,
+            rank_agreement=agreement,
+            needs_judge=True,
+        )
     if total == 0:
         return AbstainSignal(
             abstain=False,
             reason="the question has no topic term to check; answering from the top paragraphs",
-            unverifiable=unverifiable,
             rank_agreement=agreement,
         )
     coverage = len(covered) / total

@@ -302,6 +302,18 @@ def llm_messages(state: dict[str, Any]) -> list[Any]:
     )
 
 
+def fallback_answer(
+    service: PledgeService, state: dict[str, Any], warnings: Sequence[str]
+) -> Answer:
+    """When the LLM path fails: the extractive answer, or the abstention the rule had decided
+    (the LLM was only asked to judge a question the rule could not check)."""
+    signal: AbstainSignal = state["signal"]
+    if signal.abstain:
+        kept = [w.replace("answered extractively", "the abstention stands") for w in warnings]
+        return abstain_answer(service, state, signal, kept)
+    return extractive_answer(service, state, warnings)
+
+
 def finish_llm_answer(service: PledgeService, state: dict[str, Any], raw: str) -> Answer:
     """Validate an LLM reply: markers, quotes, abstention; fall back to extractive when unusable."""
     retrieval: Retrieval = state["retrieval"]
@@ -309,7 +321,7 @@ def finish_llm_answer(service: PledgeService, state: dict[str, Any], raw: str) -
     passages = retrieval.hits[:LLM_PASSAGES]
     text = (raw or "").strip()
     if not text:
-        return extractive_answer(
+        return fallback_answer(
             service, state, ["the language model returned no text; answered extractively"]
         )
     if prompts.CANNOT_ANSWER.rstrip(".") in text and len(text) < len(prompts.CANNOT_ANSWER) + 40:
@@ -321,7 +333,7 @@ def finish_llm_answer(service: PledgeService, state: dict[str, Any], raw: str) -
     # Markers may have been removed with a quotation; recount what is still cited.
     checked.used = [n for n in checked.used if f"[{n}]" in checked.text]
     if not checked.used:
-        return extractive_answer(
+        return fallback_answer(
             service,
             state,
             [
@@ -356,9 +368,9 @@ def finish_llm_answer(service: PledgeService, state: dict[str, Any], raw: str) -
 def answer_step(service: PledgeService, state: dict[str, Any]) -> Answer:
     """Abstain, or answer extractively, or with the LLM (falling back to extractive)."""
     signal: AbstainSignal = state["signal"]
-    if signal.abstain:
-        return abstain_answer(service, state, signal)
     llm = service.llm
+    if signal.abstain and not (signal.needs_judge and llm is not None):
+        return abstain_answer(service, state, signal)
     if llm is None:
         return extractive_answer(service, state)
     from assistant.llm import describe, invoke_text
@@ -366,7 +378,7 @@ def answer_step(service: PledgeService, state: dict[str, Any]) -> Answer:
     try:
         raw = invoke_text(llm, llm_messages(state))
     except LLMError as e:
-        return extractive_answer(
+        return fallback_answer(
             service,
             state,
             [f"language model {describe(llm)} unreachable; answered extractively: {e}"],
@@ -482,7 +494,8 @@ def stream_answer(
     """
     state = build_prefix(service).invoke(_state(question, history, filters))
     llm = service.llm
-    if state["signal"].abstain or llm is None:
+    signal: AbstainSignal = state["signal"]
+    if llm is None or (signal.abstain and not signal.needs_judge):
         answer = validate_answer(state, answer_step(service, state))
         yield answer.answer
         yield answer
@@ -495,7 +508,7 @@ def stream_answer(
             parts.append(chunk)
             yield chunk
     except LLMError as e:
-        answer = extractive_answer(
+        answer = fallback_answer(
             service,
             state,
             [f"language model {describe(llm)} failed while streaming; answered extractively: {e}"],

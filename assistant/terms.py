@@ -120,8 +120,10 @@ def _latin_pattern(variant: str) -> re.Pattern[str]:
     for word in words:
         if word.endswith("*"):
             parts.append(re.escape(word[:-1]) + r"[\w']*")
-        else:
+        elif len(word) >= 4:
             parts.append(re.escape(word) + r"(?:s|es)?")
+        else:  # short words ("un", "eu") only as themselves: "fe" must not match "fees"
+            parts.append(re.escape(word))
     return re.compile(r"(?<![\w])" + r"[\s']+".join(parts) + r"(?![\w])")
 
 

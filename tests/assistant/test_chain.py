@@ -82,6 +82,23 @@ def test_out_of_scope_questions_abstain_without_citations(service, question, mis
     assert not any(r.cited for r in answer.retrieved)
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["What did Belgium say about space debris?", "Does Belgium pledge to abolish the monarchy?"],
+)
+def test_topics_that_cannot_be_matched_across_languages_fail_closed(service, question):
+    answer = answer_question(service, question)
+    assert answer.abstained and answer.citations == []
+    assert "no known translation" in answer.answer
+
+
+def test_other_country_named_as_topic_must_be_in_the_evidence(service):
+    answer = answer_question(
+        service, "What is Belgium's position on the armed conflict in Ukraine?"
+    )
+    assert answer.abstained and "Ukraine" in answer.answer
+
+
 def test_country_filter_without_stored_pledge_abstains(service):
     answer = answer_question(
         service, "What was pledged on the death penalty?", filters=Filters(country="FRA")

@@ -106,6 +106,17 @@ def test_cannot_answer_reply_abstains(sample_store, stub):
     assert answer.abstained and answer.citations == [] and answer.mode == "llm"
 
 
+def test_llm_judges_what_the_rule_cannot_check(sample_store, stub):
+    question = "What did Belgium say about space debris?"
+    stub.replies = [CANNOT_ANSWER]
+    answer = llm_service(sample_store, stub.url).ask(question)
+    assert answer.abstained and answer.mode == "llm" and len(stub.requests) == 1
+    # The rule's clear abstentions never reach the model.
+    stub.requests = []
+    answer = llm_service(sample_store, stub.url).ask("What did Norway pledge on torture?")
+    assert answer.abstained and stub.requests == []
+
+
 def test_unreachable_llm_falls_back_with_a_warning(sample_store):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
