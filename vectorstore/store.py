@@ -4,16 +4,16 @@ Layout: two Chroma collections. ``{name}`` holds one record per paragraph (vecto
 flat metadata); ``{name}-documents`` holds one record per committed document. A document record
 is the commit marker of an upsert:
 
-1. the new paragraphs are written under record ids that carry the source's sha256
-   (``{doc_id}:¶{number}@{sha}``), next to the old version's;
-2. the document record is written with the new sha256: from here on readers see the new version;
-3. the old version's paragraphs are deleted.
+1. the new paragraphs are written under record ids that carry a fresh revision token
+   (``{doc_id}:¶{number}@{rev}``), next to the old version's;
+2. the document record is written with that revision: from here on readers see the new version;
+3. the old revision's paragraphs are deleted.
 
-Readers only ever show paragraphs whose ``(doc_id, sha256)`` matches a committed document
-record, so a crash at any point leaves either the old version or the new one visible, never half
-of one; leftovers of a crash (paragraphs of no committed version) are swept when a store is
-opened, once they are older than a grace period (a live writer in another process may be
-between steps 1 and 2).
+Readers only ever show paragraphs whose ``(doc_id, rev)`` matches a committed document record,
+so a crash at any point leaves either the old version or the new one visible, never half of one
+(and never a mix, even when the same bytes are re-ingested with other metadata); leftovers of a
+crash (paragraphs of no committed revision) are swept when a store is opened, once they are
+older than a grace period (a live writer in another process may be between steps 1 and 2).
 
 The embedder's name and dimension are recorded in the paragraph collection's metadata, with a
 ``version`` token that every write replaces: another process (a Chroma server is shared) notices
@@ -167,9 +167,14 @@ def from_metadata(metadata: dict[str, Any], text: str | None) -> Document | Para
     raise StoreError(f"expected a record written by pledge-assistant, found metadata {m!r}")
 
 
-def record_id(doc_id: str, number: str, sha256: str) -> str:
-    """Chroma id of one paragraph version: the citation id plus the source's hash."""
-    return f"{paragraph_id(doc_id, number)}@{sha256[:16]}"
+def record_id(doc_id: str, number: str, rev: str) -> str:
+    """Chroma id of one paragraph in one revision: the citation id plus the revision token."""
+    return f"{paragraph_id(doc_id, number)}@{rev}"
+
+
+def new_revision() -> str:
+    """A fresh revision token for one upsert."""
+    return uuid.uuid4().hex[:16]
 
 
 def passage_text(paragraph: Paragraph, document: Document | None = None) -> str:
@@ -204,6 +209,8 @@ class _Cache:
     # record id -> paragraph, for committed versions only
     paragraphs: dict[str, Paragraph] = field(default_factory=dict)
     metadata: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # doc_id -> committed revision token
+    revs: dict[str, str] = field(default_factory=dict)
 
 
 class PledgeStore:
@@ -343,11 +350,13 @@ class PledgeStore:
         with self._lock:
             version = self._remote_version()
             documents = {}
+            revs: dict[str, str] = {}
             got = self._docs.get(include=["metadatas"])
             for meta in got["metadatas"] or []:
                 doc = from_metadata(meta, None)
                 assert isinstance(doc, Document)
                 documents[doc.doc_id] = doc
+                revs[doc.doc_id] = str(meta.get("rev", ""))
             got = self._col.get(include=["metadatas", "documents"])
             paragraphs: dict[str, Paragraph] = {}
             metas: dict[str, dict[str, Any]] = {}
@@ -356,8 +365,8 @@ class PledgeStore:
             for rid, meta, text in zip(
                 got["ids"], got["metadatas"] or [], got["documents"] or [], strict=False
             ):
-                doc = documents.get(meta.get("doc_id", ""))
-                if doc is not None and doc.sha256 == meta.get("sha256"):
+                doc_id = meta.get("doc_id", "")
+                if doc_id in documents and revs[doc_id] == meta.get("rev"):
                     p = from_metadata(meta, text)
                     assert isinstance(p, Paragraph)
                     paragraphs[rid] = p
@@ -366,7 +375,7 @@ class PledgeStore:
                     orphans.append(rid)
             if sweep and orphans:
                 self._delete_ids(orphans)
-            self._cache = _Cache(version, documents, paragraphs, metas)
+            self._cache = _Cache(version, documents, paragraphs, metas, revs)
             self.lexical.replace_all(
                 LexicalEntry(rid, self._tokens(p, metas[rid]), metas[rid])
                 for rid, p in paragraphs.items()
@@ -415,6 +424,7 @@ class PledgeStore:
         self.refresh()
         with self._lock:
             old = self._cache.documents.get(doc.doc_id)
+            old_rev = self._cache.revs.get(doc.doc_id)
             seen = self._cache.version
         if old is not None and _same_version(old, doc):
             return "unchanged"
@@ -422,8 +432,9 @@ class PledgeStore:
         texts = [passage_text(p, doc) for p in parsed.paragraphs]
         vectors = self._embed(texts, on_progress)
 
-        ids = [record_id(doc.doc_id, p.number, doc.sha256) for p in parsed.paragraphs]
-        metas = [to_metadata(p, doc) for p in parsed.paragraphs]
+        rev = new_revision()
+        ids = [record_id(doc.doc_id, p.number, rev) for p in parsed.paragraphs]
+        metas = [{**to_metadata(p, doc), "rev": rev} for p in parsed.paragraphs]
         try:
             step = self._batch_size()
             for i in range(0, len(ids), step):
@@ -438,19 +449,10 @@ class PledgeStore:
                 ids=[doc.doc_id],
                 embeddings=[[1.0]],
                 documents=[doc.title or doc.doc_id],
-                metadatas=[to_metadata(doc)],
+                metadatas=[{**to_metadata(doc), "rev": rev}],
             )
-            if old is not None and old.sha256 != doc.sha256:
-                self._col.delete(where={"$and": [{"doc_id": doc.doc_id}, {"sha256": old.sha256}]})
-            with self._lock:
-                new_ids = set(ids)
-                leftover = [
-                    rid
-                    for rid, p in self._cache.paragraphs.items()
-                    if p.doc_id == doc.doc_id and rid not in new_ids
-                ]
-            if leftover:
-                self._delete_ids(leftover)
+            if old_rev is not None:
+                self._col.delete(where={"$and": [{"doc_id": doc.doc_id}, {"rev": old_rev}]})
             version = self._bump_version(seen)
         except Exception as e:
             raise StoreError(
@@ -464,6 +466,7 @@ class PledgeStore:
                 cache.paragraphs.pop(rid, None)
                 cache.metadata.pop(rid, None)
             cache.documents[doc.doc_id] = doc
+            cache.revs[doc.doc_id] = rev
             for rid, p, meta in zip(ids, parsed.paragraphs, metas, strict=True):
                 cache.paragraphs[rid] = p
                 cache.metadata[rid] = meta
@@ -532,6 +535,7 @@ class PledgeStore:
         with self._lock:
             cache = self._cache
             cache.documents.pop(doc_id, None)
+            cache.revs.pop(doc_id, None)
             gone = [rid for rid, p in cache.paragraphs.items() if p.doc_id == doc_id]
             for rid in gone:
                 cache.paragraphs.pop(rid, None)
@@ -583,8 +587,8 @@ class PledgeStore:
             NotFoundError: No such document or paragraph.
         """
         doc = self.get_document(doc_id)
-        rid = record_id(doc_id, number, doc.sha256)
         with self._lock:
+            rid = record_id(doc_id, number, self._cache.revs.get(doc.doc_id, ""))
             p = self._cache.paragraphs.get(rid)
         if p is None:
             raise NotFoundError(

@@ -55,7 +55,8 @@ def test_changed_file_replaces_without_duplicates_or_orphans(
 
     assert backend_store.get_document("bel.en").sha256 == v2.document.sha256
     assert [p.text for p in backend_store.paragraphs("bel.en")] == v2_texts
-    expected = sorted(record_id("bel.en", p.number, v2.document.sha256) for p in v2.paragraphs)
+    rev = backend_store._cache.revs["bel.en"]
+    expected = sorted(record_id("bel.en", p.number, rev) for p in v2.paragraphs)
     assert raw_records(backend_store) == expected  # old version gone, nothing duplicated
     with pytest.raises(NotFoundError):
         backend_store.get_paragraph("bel.en", "3")
@@ -66,6 +67,20 @@ def test_changed_file_replaces_without_duplicates_or_orphans(
     # A second handle (another process) sees the same thing.
     other = open_store()
     assert other.paragraphs("bel.en") == backend_store.paragraphs("bel.en")
+
+
+def test_same_bytes_with_new_metadata_replace_in_one_step(backend_store: Any) -> None:
+    v1 = make_parsed("bel.en", EN_PLEDGE)
+    backend_store.upsert(v1)
+    doc = v1.document.model_copy(update={"term": "2026-2028"})
+    retagged = make_parsed("bel.en", EN_PLEDGE[:2]).model_copy(update={"document": doc})
+    assert retagged.document.sha256 == v1.document.sha256
+    assert backend_store.upsert(retagged) == "replaced"
+    assert backend_store.get_document("bel.en").term == "2026-2028"
+    assert backend_store.paragraphs("bel.en") == retagged.paragraphs
+    assert len(raw_records(backend_store)) == 2
+    conds = backend_store.resolve_filters(Filters(term="2026-2028"))
+    assert len(backend_store.lexical_search(tokenize("Belgium"), 5, conds)) == 2
 
 
 def test_delete_document(backend_store: Any) -> None:
@@ -117,9 +132,8 @@ def test_uncommitted_paragraphs_are_invisible_and_swept(open_store: Any, embedde
     assert reopened.count() == 3
     vec = embedder.embed_query("abolish everything")
     found = {rid for rid, _ in reopened.dense_search(vec[None, :], 10)[0]}
-    assert found and all(
-        rid.startswith("bel.en:") and v1.document.sha256[:16] in rid for rid in found
-    )
+    rev = reopened._cache.revs["bel.en"]
+    assert found and all(rid.startswith("bel.en:") and rid.endswith("@" + rev) for rid in found)
     assert len(raw_records(reopened)) == 5
 
     swept = open_store(sweep_grace_s=0)  # leftovers older than the grace period are deleted
