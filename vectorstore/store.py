@@ -356,7 +356,7 @@ class PledgeStore:
                 doc = from_metadata(meta, None)
                 assert isinstance(doc, Document)
                 documents[doc.doc_id] = doc
-                revs[doc.doc_id] = str(meta.get("rev", ""))
+                revs[doc.doc_id] = _rev(meta)
             got = self._col.get(include=["metadatas", "documents"])
             paragraphs: dict[str, Paragraph] = {}
             metas: dict[str, dict[str, Any]] = {}
@@ -366,7 +366,7 @@ class PledgeStore:
                 got["ids"], got["metadatas"] or [], got["documents"] or [], strict=False
             ):
                 doc_id = meta.get("doc_id", "")
-                if doc_id in documents and revs[doc_id] == meta.get("rev"):
+                if doc_id in documents and revs[doc_id] == _rev(meta):
                     p = from_metadata(meta, text)
                     assert isinstance(p, Paragraph)
                     paragraphs[rid] = p
@@ -453,6 +453,11 @@ class PledgeStore:
             )
             if old_rev is not None:
                 self._col.delete(where={"$and": [{"doc_id": doc.doc_id}, {"rev": old_rev}]})
+                with self._lock:
+                    old_ids = [
+                        r for r, p in self._cache.paragraphs.items() if p.doc_id == doc.doc_id
+                    ]
+                self._delete_ids([r for r in old_ids if r not in set(ids)])
             version = self._bump_version(seen)
         except Exception as e:
             raise StoreError(
@@ -741,6 +746,11 @@ class PledgeStore:
         with self._lock:
             self._cache = _Cache()
             self.lexical.replace_all([])
+
+
+def _rev(meta: dict[str, Any]) -> str:
+    """The revision a record belongs to (records written before revisions: their sha prefix)."""
+    return str(meta.get("rev") or str(meta.get("sha256", ""))[:16])
 
 
 def _where(conditions: dict[str, str]) -> dict[str, Any] | None:
