@@ -182,3 +182,21 @@ def test_base_url_gets_v1_and_bad_urls_are_config_errors():
     assert normalize_base_url("http://h:8000/v1/") == "http://h:8000/v1"
     with pytest.raises(ConfigError, match="expected an http"):
         normalize_base_url("localhost:11434")
+
+
+def test_ask_command_streams_then_prints_the_checked_answer(sample_store, stub, monkeypatch):
+    from typer.testing import CliRunner
+
+    import assistant.cli._answer as answer_cli
+    from assistant.cli import app
+
+    svc = llm_service(sample_store, stub.url)
+    monkeypatch.setattr(answer_cli, "make_service", lambda store: svc)
+    stub.replies = [f'Belgium aims at "{GOAL}" [1]. It also promised a lot [8].']
+    result = CliRunner().invoke(app, ["ask", QUESTION])
+    assert result.exit_code == 0, result.output
+    raw, checked = result.stdout.split("--- checked answer ---")
+    assert "[8]" in raw  # what the model streamed
+    assert "[8]" not in checked.split("warning:")[0]  # what survived the checks
+    assert "warning: removed citation marker(s) [8]" in checked
+    assert f"“{GOAL}”" in checked
