@@ -240,3 +240,17 @@ def evaluate_service(items: list[EvalItem], service: PledgeService) -> dict[str,
     )
     result.update(evaluate_answers(items, service))
     return result
+
+
+def evaluate_ablation(items: list[EvalItem], store: Any) -> dict[str, dict[str, Any]]:
+    """Retrieval figures for each step of :data:`vectorstore.retrieval.ABLATION` on ``store``
+    (questions with history are searched with the history joined to them)."""
+    from vectorstore.retrieval import ABLATION, HybridRetriever
+
+    out: dict[str, dict[str, Any]] = {}
+    for name, kwargs in ABLATION.items():
+        retriever = HybridRetriever(store, **kwargs)
+        result = evaluate_retrieval(items, lambda text, k, r=retriever: r.search(text, k=k))
+        result.pop("details")
+        out[name] = result
+    return out

@@ -40,6 +40,15 @@ class FusionWeights:
     rrf_k: float = 60.0
 
 
+#: The retrieval steps ``pledges eval --ablation`` measures, each adding one part.
+ABLATION: dict[str, dict[str, Any]] = {
+    "dense": {"expand": False, "weights": FusionWeights(lexical=0.0)},
+    "dense+bm25": {"expand": False},
+    "dense+glossary": {"weights": FusionWeights(lexical=0.0)},
+    "dense+bm25+glossary": {},
+}
+
+
 class HybridRetriever:
     """Search a :class:`PledgeStore` with dense and lexical rankings fused.
 

@@ -223,11 +223,18 @@ def eval_cmd(
     details: Annotated[
         bool, typer.Option("--details", help="Add one line per question (rank, retrieved).")
     ] = False,
+    ablation: Annotated[
+        bool,
+        typer.Option(
+            "--ablation",
+            help="Retrieval figures for each step instead: dense, +BM25, +glossary, all.",
+        ),
+    ] = False,
     store: StoreOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """Quality: recall@1/@5 and MRR, abstention, answered in scope, citation validity."""
-    from assistant.evaluation import evaluate_service, load_eval
+    from assistant.evaluation import evaluate_ablation, evaluate_service, load_eval
 
     items = load_eval(file)
     service = make_service(store)
@@ -236,6 +243,18 @@ def eval_cmd(
             "warning: the store is empty; ingest the pledges the questions are about first",
             highlight=False,
         )
+    if ablation:
+        steps = evaluate_ablation(items, service.store)
+        if json_out:
+            emit_json(steps)
+            return
+        grid = Table(title=f"Retrieval steps on {file.name}")
+        for col in ("step", "n", "recall@1", "recall@5", "mrr"):
+            grid.add_column(col, justify="left" if col == "step" else "right")
+        for name, r in steps.items():
+            grid.add_row(name, str(r["n"]), str(r["recall@1"]), str(r["recall@5"]), str(r["mrr"]))
+        console.print(grid)
+        return
     # Follow-ups go through the answer chain's condensing step; answers add abstention and
     # citation figures.
     result = evaluate_service(items, service)

@@ -114,3 +114,18 @@ def test_eval_reports_retrieval_figures(
     result = run_json(runner, "eval", str(file), "--store", sample_store.location)
     assert result["n"] == 2 and result["out_of_scope"] == 1
     assert result["recall@1"] == 1.0 and result["recall@5"] == 1.0 and result["mrr"] == 1.0
+
+
+def test_eval_ablation_measures_each_step(
+    runner: CliRunner, sample_store: Any, tmp_path: Path
+) -> None:
+    file = tmp_path / "x.jsonl"
+    question = {
+        "question": "Has Belgium ratified the Optional Protocol on torture?",
+        "gold": ["26"],
+    }
+    file.write_text(json.dumps(question), encoding="utf-8")
+    steps = run_json(runner, "eval", str(file), "--ablation", "--store", sample_store.location)
+    assert list(steps) == ["dense", "dense+bm25", "dense+glossary", "dense+bm25+glossary"]
+    assert all(s["n"] == 1 for s in steps.values())
+    assert steps["dense+bm25+glossary"]["recall@5"] == 1.0
