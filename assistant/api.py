@@ -396,9 +396,10 @@ def ensure_sample(service: PledgeService) -> IngestReport | None:
     if service.documents():
         return None
     with resources.as_file(SAMPLE_DIR) as sample:
-        files = sorted(p for p in Path(sample).iterdir() if p.suffix != ".md" and p.is_file())
-        log.info("store is empty: ingesting the bundled sample pledge (%d file(s))", len(files))
-        report = service.ingest(files)
+        log.info("store is empty: ingesting the bundled sample pledge from %s", sample)
+        # The folder, not a file list: ingest picks the files it can read (not the provenance
+        # note).
+        report = service.ingest([Path(sample)])
     log.info(
         "ingested the sample: %d paragraph(s) from %d file(s) in %.1f s",
         report.paragraphs,
