@@ -187,7 +187,13 @@ def passage_text(paragraph: Paragraph, document: Document | None = None) -> str:
     """
     parts = [paragraph.lead_in] if paragraph.lead_in else []
     parts.append(paragraph.text)
-    return "\n".join(parts)
+    return "\n".join(parts)[:MAX_EMBED_CHARS]
+
+
+#: Characters of a passage that are embedded. The engine embeds longer texts window by window
+#: (512 tokens each), so a pathological 1 MB paragraph would cost minutes; real paragraphs are
+#: far shorter than this, and the lexical index still sees the whole text.
+MAX_EMBED_CHARS = 4000
 
 
 def lexical_text(paragraph: Paragraph) -> str:
