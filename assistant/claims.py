@@ -67,10 +67,11 @@ def verify_claim(service: PledgeService, claim: str, filters: Filters | None = N
     signal = assess(
         retrieval.terms, retrieval.hits, stored, countries_complete=all(d.country for d in docs)
     )
+    lead = prompts.CLAIM_NOT_FOUND.rstrip(".")
     not_found = Verdict(
         claim=claim,
         status="not_found",
-        explanation=f"{prompts.CLAIM_NOT_FOUND} ({signal.reason}.)",
+        explanation=f"{lead}: {signal.reason}.",
         evidence=[],
     )
     # Fail closed: a claim must have every topical term in the evidence, not just half.
@@ -87,9 +88,7 @@ def verify_claim(service: PledgeService, claim: str, filters: Filters | None = N
     quoted_terms = set().union(*(e.concepts for e in extracts)) & topical
     if topical and quoted_terms != topical:
         missing = ", ".join(sorted(topical - quoted_terms))
-        return not_found.model_copy(
-            update={"explanation": f"{prompts.CLAIM_NOT_FOUND} (no quote mentions {missing}.)"}
-        )
+        return not_found.model_copy(update={"explanation": f"{lead}: no quote mentions {missing}."})
 
     explanation = prompts.CLAIM_SUPPORTED
     if service.llm is not None:
@@ -102,9 +101,7 @@ def verify_claim(service: PledgeService, claim: str, filters: Filters | None = N
         else:
             if label == "NOT_FOUND":
                 return not_found.model_copy(
-                    update={
-                        "explanation": f"{prompts.CLAIM_NOT_FOUND} (judged by the language model.)"
-                    }
+                    update={"explanation": f"{lead} (judged by the language model)."}
                 )
             if label == "CONTRADICTED":
                 chosen = [c for c in evidence if marker and c.marker == f"[{marker}]"] or evidence
