@@ -163,11 +163,9 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         log.close()
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=["embedded", pytest.param("server", marks=pytest.mark.server)])
 def backend(request: pytest.FixtureRequest) -> str:
-    """The store backend under test: ``embedded`` or ``server``."""
-    if request.param == "server":
-        request.applymarker(pytest.mark.server)
+    """The store backend under test: ``embedded`` or ``server`` (marked ``server``)."""
     return str(request.param)
 
 
