@@ -1,0 +1,62 @@
+"""``pledges bench --json`` on a small corpus prints every figure the README quotes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PLEDGES = str(Path(sys.executable).parent / "pledges")
+
+
+@pytest.mark.slow
+def test_bench_json_has_every_figure(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLEDGES_")}
+    cmd = [PLEDGES, "bench", "--json", "--paragraphs", "100", "--big", "300"]
+    cmd += ["--clients", "2", "--load-seconds", "2", "--rounds", "1"]
+    cmd += ["--store", str(tmp_path / "bench")]
+    run = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
+    assert run.returncode == 0, run.stderr[-3000:]
+    r = json.loads(run.stdout)
+
+    e = r["embedder"]
+    assert e["passages_per_s"] > 0 and e["compute_bound_passages_per_s"] > 0
+    assert "cores" in e["compute_bound_method"]
+    for name in ("sample", "synthetic"):
+        f = r["ingest"][name]
+        assert f["paragraphs"] == f["embedded"] > 0 and not f["failed"]
+        assert f["parse_s"] + f["embed_s"] + f["store_s"] == pytest.approx(f["seconds"], abs=0.05)
+    assert r["ingest"]["synthetic"]["paragraphs"] == 100
+    assert r["ingest_paragraphs_per_s"] == r["ingest"]["synthetic"]["paragraphs_per_s"]
+    assert set(r["latency"]) == {"100", "300"}
+    assert r["latency"]["100"]["vectors_reused"] is False
+    big = r["latency"]["300"]
+    assert big["vectors_reused"] is True and big["paragraphs"] >= 300
+    assert big["embedder_misses"] == 0
+    for tier in r["latency"].values():
+        for kind in ("search", "ask"):
+            for filt in ("unfiltered", "country"):
+                p = tier[kind][filt]
+                assert 0 < p["p50_ms"] <= p["p95_ms"]
+    d = r["dense_country_filter"]
+    assert d["chroma_where"]["n"] == d["store_strategy"]["n"] > 0
+    assert r["query_p95_ms"] >= r["query_p50_ms"] > 0
+    load = r["load"]
+    assert load["errors"] == 0 and load["requests"] > 0
+    assert load["embedder_max_concurrent_calls"] == 1
+    assert r["store_size_mb"] > 0 and r["peak_rss_mb"] > 100
+    assert (tmp_path / "bench" / "corpus").is_dir()  # --store keeps what the run built
+
+
+def test_bench_refuses_a_directory_in_use(tmp_path: Path) -> None:
+    (tmp_path / "chroma.sqlite3").write_bytes(b"")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLEDGES_")}
+    run = subprocess.run(
+        [PLEDGES, "bench", "--store", str(tmp_path)], capture_output=True, text=True, env=env
+    )
+    assert run.returncode != 0
+    assert "not empty" in run.stderr
