@@ -23,18 +23,10 @@ from fastapi import FastAPI
 
 from assistant.errors import PledgeError
 from assistant.service import PledgeService
+from assistant.terms import LANGUAGE_NAMES
 from assistant.types import UN_LANGUAGES, Answer, Citation, Document, Filters
 
 log = logging.getLogger(__name__)
-
-LANGUAGE_NAMES = {
-    "ar": "Arabic",
-    "en": "English",
-    "es": "Spanish",
-    "fr": "French",
-    "ru": "Russian",
-    "zh": "Chinese",
-}
 
 #: Example questions, in several languages (each answered by the bundled sample pledge).
 EXAMPLES: list[str] = [
