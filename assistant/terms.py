@@ -2,15 +2,15 @@
 
 The answer chain needs to know what a question is *about* in a way that survives translation: an
 English question about the death penalty must be recognised in a Chinese paragraph that says 死刑.
-A multilingual glossary (``assistant/data/glossary.tsv``) maps human-rights concepts to their
-wording in the six UN languages; words that are not in it are still checked literally when the
-evidence is written in the question's script. Country names come from pycountry with its gettext
-translations, so "Norway", "Norvège" and "挪威" all resolve to ``NOR``.
+A multilingual glossary (``vectorstore/glossary.json``, shared with query expansion) maps
+human-rights concepts to their wording in the six UN languages; words that are not in it are
+still checked literally when the evidence is written in the question's script. Country names
+come from pycountry with its gettext translations, so "Norway", "Norvège" and "挪威" all resolve
+to ``NOR``.
 """
 
 from __future__ import annotations
 
-import csv
 import gettext
 import re
 import unicodedata
@@ -18,16 +18,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
-from assistant.errors import ConfigError
+from vectorstore.glossary import GlossaryEntry, bundled_glossary, load_glossary
 
 _CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
 _ARABIC_RE = re.compile(r"[\u0600-\u06ff]")
 _LATIN_WORD_RE = re.compile(r"[a-z0-9\u0400-\u04ff]+(?:['’][a-z]+)?")
-
-#: Glossary columns after ``concept`` and ``weight``, in file order.
-GLOSSARY_LANGS: tuple[str, ...] = ("en", "fr", "es", "zh", "ru", "ar")
 
 
 # -- normalisation -----------------------------------------------------------------------------
@@ -157,32 +155,20 @@ class Concept:
 
 
 class Glossary:
-    """Multilingual concepts loaded from a TSV file (see the header of ``glossary.tsv``)."""
+    """Multilingual concepts of the shared glossary file (see :mod:`vectorstore.glossary`)."""
 
     def __init__(self, concepts: list[Concept]) -> None:
         self.concepts = concepts
 
     @classmethod
-    def load(cls, text: str, source: str = "glossary.tsv") -> Glossary:
-        """Parse glossary TSV text; a malformed line is a ConfigError naming the line."""
+    def from_entries(cls, entries: Iterable[GlossaryEntry]) -> Glossary:
+        """Matchers for the coverage concepts: Chinese and Arabic terms as substrings, others as
+        words (concepts marked ``cover: false`` and ``expand_only`` terms are left out)."""
         concepts: list[Concept] = []
-        rows = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
-        reader = csv.reader(rows, delimiter="\t", quoting=csv.QUOTE_NONE)
-        header = next(reader, None)
-        expected = ["concept", "weight", *GLOSSARY_LANGS]
-        if header != expected:
-            raise ConfigError(f"{source}: expected header {expected}, found {header}")
-        for lineno, row in enumerate(reader, start=2):
-            if len(row) != len(expected):
-                raise ConfigError(
-                    f"{source}: concept line {lineno} has {len(row)} columns, expected"
-                    f" {len(expected)}: {row[:1]}"
-                )
-            cid, weight, *cols = row
-            variants = {
-                lang: tuple(v.strip() for v in col.split("|") if v.strip())
-                for lang, col in zip(GLOSSARY_LANGS, cols, strict=True)
-            }
+        for entry in entries:
+            if not entry.cover:
+                continue
+            variants = entry.coverage_terms()
             latin: list[re.Pattern[str]] = []
             literal: list[str] = []
             for lang, vs in variants.items():
@@ -192,9 +178,24 @@ class Glossary:
                     else:
                         latin.append(_latin_pattern(v))
             concepts.append(
-                Concept(cid, float(weight), variants, tuple(latin), tuple(dict.fromkeys(literal)))
+                Concept(
+                    entry.id,
+                    entry.weight,
+                    variants,
+                    tuple(latin),
+                    tuple(dict.fromkeys(literal)),
+                )
             )
         return cls(concepts)
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> Glossary:
+        """Read a glossary JSON file (the bundled one by default).
+
+        Raises:
+            ConfigError: The file is missing or malformed (the message names it).
+        """
+        return cls.from_entries(load_glossary(path))
 
     def find(self, text: str) -> list[tuple[Concept, list[tuple[str, int, int]]]]:
         """Concepts mentioned in ``text`` with their spans; longer matches win overlaps."""
@@ -230,9 +231,8 @@ class Glossary:
 
 @lru_cache(maxsize=1)
 def glossary() -> Glossary:
-    """The bundled glossary (loaded once; checked on load)."""
-    path = resources.files("assistant") / "data" / "glossary.tsv"
-    return Glossary.load(path.read_text(encoding="utf-8"), source=str(path))
+    """The bundled glossary (``vectorstore/glossary.json``, loaded once; checked on load)."""
+    return Glossary.from_entries(bundled_glossary())
 
 
 # -- countries -----------------------------------------------------------------------------------

@@ -3,8 +3,10 @@
 A delegate asks in English about a pledge filed in Chinese. The embedder bridges most of that
 gap, but fixed UN terms ("death penalty" / 死刑, "standing invitation" / 长期邀请) are where a
 small model slips and where BM25 cannot help at all across scripts. The glossary
-(``glossary.json``) lists such terms per concept in the six UN languages; a query that mentions
-one term of a concept is expanded with the concept's terms in the other languages.
+(``glossary.json``, read by :mod:`vectorstore.glossary`) lists such terms per concept in the six
+UN languages; a query that mentions one term of a concept is expanded with the concept's terms in
+the other languages. Concepts marked ``"expand": false`` (words every pledge uses) and prefix
+terms written with ``*`` (used only by the assistant's key-term coverage) are left out.
 
 Matching is done on index terms (:func:`vectorstore.lexical.tokenize`), so inflections match
 ("смертной казни" and "смертная казнь" share their stems) and stopwords do not matter.
@@ -12,17 +14,16 @@ Matching is done on index terms (:func:`vectorstore.lexical.tokenize`), so infle
 
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from assistant.errors import ConfigError
-from assistant.types import UN_LANGUAGES
+from vectorstore.glossary import DEFAULT_GLOSSARY, GlossaryEntry, bundled_glossary, load_glossary
 from vectorstore.lexical import normalize_text, tokenize
 
-DEFAULT_GLOSSARY = Path(__file__).with_name("glossary.json")
+__all__ = ["DEFAULT_GLOSSARY", "Concept", "Expansion", "Glossary", "default_glossary"]
 _LATIN = ("en", "fr", "es")
 _WORD = re.compile(r"[^\W_]+")
 
@@ -87,25 +88,22 @@ class Glossary:
         Raises:
             ConfigError: The file is missing or not shaped like ``glossary.json``.
         """
-        p = Path(path) if path else DEFAULT_GLOSSARY
-        try:
-            data = json.loads(p.read_text(encoding="utf-8"))
-            concepts = [
-                Concept(
-                    id=str(item["id"]),
-                    terms={
-                        lang: tuple(str(t) for t in item[lang])
-                        for lang in UN_LANGUAGES
-                        if item.get(lang)
-                    },
-                )
-                for item in data["concepts"]
-            ]
-        except (OSError, ValueError, KeyError, TypeError) as e:
-            raise ConfigError(
-                f"{p}: expected a glossary JSON object with a 'concepts' list of "
-                f"{{'id', 'en', 'fr', ...}} entries: {e}"
-            ) from e
+        return cls.from_entries(load_glossary(path))
+
+    @classmethod
+    def from_entries(cls, entries: Iterable[GlossaryEntry]) -> Glossary:
+        """The expansion glossary of the entries marked for expansion, without prefix terms."""
+        concepts = []
+        for e in entries:
+            if not e.expand:
+                continue
+            terms = {
+                lang: kept
+                for lang, ts in e.terms.items()
+                if (kept := tuple(t for t in ts if "*" not in t))
+            }
+            if terms:
+                concepts.append(Concept(e.id, terms))
         return cls(concepts)
 
     def expand(self, query: str) -> Expansion:
@@ -170,11 +168,15 @@ def _same_stem(a: str, b: str) -> bool:
     "орган"), while "прав" must not match "правозащитник"."""
     if a == b:
         return True
+    if a.isascii() or b.isascii():
+        # Latin words are stemmed evenly by Snowball; prefix leeway there only makes false
+        # friends across languages (French "fait" is not English "faith").
+        return False
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     return len(short) >= 4 and len(long_) - len(short) <= 2 and long_.startswith(short)
 
 
 @lru_cache(maxsize=4)
 def default_glossary(path: str | None = None) -> Glossary:
-    """The glossary, loaded once per process."""
-    return Glossary.load(path)
+    """The expansion glossary, built once per process from the shared glossary file."""
+    return Glossary.from_entries(bundled_glossary(path))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -75,13 +77,48 @@ def test_words_outside_the_glossary_are_kept_for_literal_checks():
     assert t.topical == [] and t.words == ["space", "debris"]
 
 
-def test_glossary_load_checks_its_shape():
+def test_glossary_load_checks_its_shape(tmp_path):
     assert len(glossary().concepts) > 80
-    with pytest.raises(ConfigError, match="expected header"):
-        Glossary.load("id\ten\nx\ty\n", source="g.tsv")
-    header = "concept\tweight\ten\tfr\tes\tzh\tru\tar\n"
-    with pytest.raises(ConfigError, match=r"g\.tsv: concept line 2 has 3 columns"):
-        Glossary.load(header + "x\t1\tfoo\n", source="g.tsv")
+    bad = tmp_path / "g.json"
+    bad.write_text('{"concepts": [{"id": "x", "en": "not a list"}]}', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"g\.json: concept 1 is malformed: 'en' must be a list"):
+        Glossary.load(bad)
+    bad.write_text('{"concepts": [{"id": "x", "en": ["a"], "expand_only": ["b"]}]}', "utf-8")
+    with pytest.raises(ConfigError, match=r"expand_only.*\['b'\]"):
+        Glossary.load(bad)
+    bad.write_text('{"concepts": [{"id": "x", "en": ["a"]}, {"id": "x", "fr": ["b"]}]}', "utf-8")
+    with pytest.raises(ConfigError, match="'x' appears twice"):
+        Glossary.load(bad)
+
+
+def test_coverage_skips_broad_concepts_and_expand_only_terms(tmp_path):
+    path = tmp_path / "g.json"
+    path.write_text(
+        json.dumps(
+            {
+                "concepts": [
+                    {"id": "climate", "en": ["climat*"], "expand": False},
+                    {
+                        "id": "environment",
+                        "en": ["climate change", "environment"],
+                        "expand_only": ["climate change"],
+                    },
+                    {"id": "wide", "en": ["weather"], "cover": False},
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
+    g = Glossary.load(path)
+    assert [c.id for c in g.concepts] == ["climate", "environment"]
+    assert [c.id for c, _ in g.find("climate change")] == ["climate"]
+    assert [c.id for c, _ in g.find("the environment")] == ["environment"]
+    # The bundled file keeps the fine-grained split the abstention relies on.
+    assert {c.id for c in question_terms("nuclear disarmament").topical} == {
+        "nuclear",
+        "disarmament",
+    }
+    assert [c.id for c in question_terms("climate change").topical] == ["climate"]
 
 
 def test_sentences_cjk_and_latin():

@@ -143,6 +143,34 @@ def test_longest_glossary_match_wins() -> None:
     }
 
 
+def test_expansion_uses_its_share_of_the_glossary(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "g.json"
+    path.write_text(
+        json.dumps(
+            {
+                "concepts": [
+                    {"id": "generic", "en": ["human rights"], "expand": False},
+                    {"id": "ratify", "en": ["ratif*", "ratification"], "zh": ["批准"]},
+                    {"id": "env", "en": ["climate change"], "expand_only": ["climate change"]},
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
+    g = Glossary.load(path)
+    assert [c.id for c in g.concepts] == ["ratify", "env"]
+    assert g.expand("human rights").concepts == []
+    assert g.expand("ratification").terms == {"en": ["ratification"], "zh": ["批准"]}
+    assert g.expand("climate change").concepts == ["env"]
+
+
+def test_latin_stems_need_equality() -> None:
+    """French "fait" is not English "faith" (religion): Latin stems get no prefix leeway."""
+    glossary = default_glossary()
+    query = "Qu'a fait la Belgique pendant son mandat au Conseil de sécurité ?"
+    assert glossary.expand(query).concepts == ["security_council"]
+
+
 def test_uneven_russian_stems_still_match() -> None:
     glossary = default_glossary()
     assert glossary.expand("Сотрудничает ли Бельгия с договорными органами?").concepts == [
