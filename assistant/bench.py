@@ -439,7 +439,10 @@ def measure_dense_filter(store: Any, country: str, n: int = 24) -> dict[str, Any
 
 
 class ThreadedServer:
-    """An ASGI app served by uvicorn on a free loopback port in a background thread."""
+    """An ASGI app served by uvicorn on a free loopback port in a background thread.
+
+    Used by the load figures here and by the end-to-end and hardening tests.
+    """
 
     def __init__(self, app: Any) -> None:
         import uvicorn
@@ -447,8 +450,14 @@ class ThreadedServer:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        config = uvicorn.Config(app, log_level="warning", lifespan="on")
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(
+            app,
+            log_level="warning",
+            lifespan="on",
+            timeout_graceful_shutdown=2,  # Gradio clients may keep event streams open
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(
             target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
@@ -465,7 +474,12 @@ class ThreadedServer:
 
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
-        self.thread.join(timeout=15)
+        self.thread.join(timeout=5)
+        if self.thread.is_alive():  # a client still holds an event stream open
+            self.server.force_exit = True
+            self.thread.join(timeout=10)
+        if self.thread.is_alive():
+            raise RuntimeError(f"uvicorn on {self.url} did not stop")
         with contextlib.suppress(OSError):
             self.sock.close()
 

@@ -3,11 +3,7 @@ loopback (the API alone, and the API with the chat UI mounted), called over real
 
 from __future__ import annotations
 
-import contextlib
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +14,7 @@ import pytest
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from assistant.bench import ThreadedServer as LiveServer
 from assistant.service import PledgeService
 from assistant.settings import LLMSettings, ServerSettings, Settings
 
@@ -33,48 +30,6 @@ def server_settings(base: Settings, **server: object) -> Settings:
     values: dict[str, object] = {"admin_token": None, "api_token": None, "max_upload_mb": 20.0}
     values.update(server)
     return base.model_copy(update={"server": ServerSettings(**values)})  # type: ignore[arg-type]
-
-
-class LiveServer:
-    """An ASGI app served by uvicorn in a background thread on a free loopback port."""
-
-    def __init__(self, app: object) -> None:
-        import uvicorn
-
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(
-            app,  # type: ignore[arg-type]
-            log_level="warning",
-            lifespan="on",
-            timeout_graceful_shutdown=2,  # Gradio clients may keep event streams open
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(
-            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
-        )
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        deadline = time.monotonic() + 60
-        while not self.server.started:
-            if not self.thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"uvicorn did not start on {self.url}")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=5)
-        if self.thread.is_alive():  # a client still holds an event stream open
-            self.server.force_exit = True
-            self.thread.join(timeout=10)
-        assert not self.thread.is_alive(), f"uvicorn on {self.url} did not stop"
-        with contextlib.suppress(OSError):
-            self.sock.close()
 
 
 @pytest.fixture(scope="session")
