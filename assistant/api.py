@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from assistant.errors import NotFoundError, PledgeError
+from assistant.errors import PledgeError
 from assistant.service import PledgeService
 from assistant.settings import Settings
 from assistant.types import (
@@ -503,12 +503,6 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
         """Every stored document."""
         return DocumentList(documents=[DocumentInfo.of(d) for d in svc.documents()])
 
-    def _document(doc_id: str) -> Document:
-        for doc in svc.documents():
-            if doc.doc_id == doc_id:
-                return doc
-        raise NotFoundError(f"no document with doc_id {doc_id!r} in the store (GET /v1/documents)")
-
     @app.get(
         "/v1/documents/{doc_id:path}/paragraphs/{number}",
         response_model=ParagraphResponse,
@@ -518,7 +512,7 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
     )
     def paragraph(doc_id: str, number: str) -> ParagraphResponse:
         """One paragraph by document and number ("8", "20.5", "27(a)", "note.1")."""
-        doc = _document(doc_id)
+        doc = svc.document(doc_id)
         return ParagraphResponse(
             paragraph=svc.paragraph(doc_id, number), document=DocumentInfo.of(doc)
         )
@@ -579,8 +573,7 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
     def delete(doc_id: str) -> DeleteResponse:
         """Remove a document and its paragraphs (admin)."""
         with write_lock(svc):
-            _document(doc_id)
-            svc.delete(doc_id)
+            svc.delete(doc_id)  # NotFoundError (404) for an unknown doc_id
         log.info("deleted document %s", doc_id)
         return DeleteResponse(deleted=doc_id)
 

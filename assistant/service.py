@@ -136,6 +136,10 @@ class PledgeService:
     def documents(self) -> list[Document]:
         return self.store.documents()
 
+    def document(self, doc_id: str) -> Document:
+        """One stored document; NotFoundError when there is none with that id."""
+        return self.store.get_document(doc_id)
+
     def delete(self, doc_id: str) -> None:
         self.store.delete_document(doc_id)
 
