@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from vectorstore.mirror import ConditionIndex
+
 #: Bump when tokenization changes (recorded nowhere persistent: the index is rebuilt on open).
 TOKENIZER_VERSION = "1"
 
@@ -154,13 +156,19 @@ def tokenize(text: str, language: str | None = None) -> list[str]:
             if latin_lang is None:
                 latin_lang = _latin_language(text)
             algorithm = _LATIN_STEMMERS[latin_lang]
-        with _stemmer_lock:
-            stem = _stemmer(algorithm).stemWord(run)
-        out.append(_strip_accents(stem) if algorithm in _ACCENTED else stem)
+        out.append(_stem(algorithm, run))
     return out
 
 
 _ACCENTED = frozenset(_LATIN_STEMMERS.values())
+
+
+@lru_cache(maxsize=1 << 18)
+def _stem(algorithm: str, word: str) -> str:
+    """The index term of one word (memoized: a corpus repeats a small vocabulary)."""
+    with _stemmer_lock:
+        stem = _stemmer(algorithm).stemWord(word)
+    return _strip_accents(stem) if algorithm in _ACCENTED else stem
 
 
 def _strip_accents(word: str) -> str:
@@ -198,7 +206,7 @@ class LexicalIndex:
         self._order: list[str] = []
         self._bm25: Any = None
         self._dirty = False
-        self._masks: dict[tuple[tuple[str, Any], ...], np.ndarray] = {}
+        self._conditions: ConditionIndex | None = None
         self._lock = threading.RLock()
 
     def __len__(self) -> int:
@@ -227,8 +235,8 @@ class LexicalIndex:
         import bm25s
 
         self._dirty = False
-        self._masks = {}
         self._order = sorted(self._entries)
+        self._conditions = ConditionIndex([self._entries[i].metadata for i in self._order])
         if not self._order:
             self._bm25 = None
             return
@@ -257,7 +265,8 @@ class LexicalIndex:
             if self._dirty:
                 self._rebuild()
             bm25, order, entries = self._bm25, self._order, self._entries
-            mask = self._mask(where) if where else None
+            conditions = self._conditions
+        mask = conditions.mask(where) if (where and conditions is not None) else None
         if bm25 is None or not tokens:
             return []
         ids = bm25.get_tokens_ids(tokens)
@@ -277,18 +286,3 @@ class LexicalIndex:
         else:
             top = np.argsort(-scores, kind="stable")[:k]
         return [(order[i], float(scores[i])) for i in top if scores[i] > 0]
-
-    def _mask(self, where: dict[str, Any]) -> np.ndarray:
-        """Entries whose metadata equals every condition (cached until the next rebuild)."""
-        key = tuple(sorted(where.items()))
-        mask = self._masks.get(key)
-        if mask is None:
-            if len(self._masks) > 256:
-                self._masks = {}
-            mask = np.fromiter(
-                (all(self._entries[i].metadata.get(f) == v for f, v in key) for i in self._order),
-                dtype=bool,
-                count=len(self._order),
-            )
-            self._masks[key] = mask
-        return mask

@@ -3,8 +3,11 @@
 For one query the retriever runs up to three rankings, all under the same filters:
 
 * dense, the query as asked (e5 ``query:`` role);
-* dense, the query followed by the glossary's terms for the concepts it mentions, in the
-  languages of the stored documents (see :mod:`vectorstore.expansion`);
+* dense, the query's vector moved towards the glossary concepts it mentions: the mean of the
+  vectors of each concept's terms in the languages of the stored documents is added to the
+  query vector (see :mod:`vectorstore.expansion`). Those term vectors depend on the glossary
+  alone, so they are embedded once per process (:class:`ConceptVectors`) and a query costs one
+  short embedding, not a second, long one with the terms appended;
 * lexical, BM25 over the query's terms plus the expansion terms.
 
 Each ranking contributes ``weight / (rrf_k + rank)`` to a paragraph's fused score (reciprocal
@@ -13,12 +16,17 @@ rank fusion: robust to the very different score scales of cosine and BM25).
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from assistant.types import Filters, SearchHit
-from vectorstore.embedders import embed_queries
-from vectorstore.expansion import Glossary, default_glossary
+from vectorstore.embedders import Embedder, embed_queries, normalize
+from vectorstore.expansion import Expansion, Glossary, default_glossary
 from vectorstore.lexical import tokenize
 from vectorstore.store import PledgeStore
 
@@ -47,6 +55,101 @@ ABLATION: dict[str, dict[str, Any]] = {
     "dense+glossary": {"weights": FusionWeights(lexical=0.0)},
     "dense+bm25+glossary": {},
 }
+
+
+class ConceptVectors:
+    """Query-role vectors of glossary term lists, embedded once and kept.
+
+    A concept's terms in one language ("死刑; 废除死刑; 暂停执行死刑") form one text; its vector
+    is computed on first use (or by :meth:`warm`) and reused by every later query. The texts come
+    from the glossary, so the cache is bounded by concepts x languages.
+
+    Args:
+        embedder: The store's embedder.
+    """
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+        self._vectors: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def of(cls, embedder: Embedder) -> ConceptVectors:
+        """The shared cache of ``embedder`` (one per embedder object)."""
+        with _CACHES_LOCK:
+            cache = _CACHES.get(embedder)
+            if cache is None:
+                cache = _CACHES[embedder] = cls(embedder)
+            return cache
+
+    def vectors(self, texts: list[str]) -> np.ndarray:
+        """The vectors of ``texts``, embedding the ones not seen before in one call."""
+        with self._lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        if missing:
+            fresh = embed_queries(self.embedder, missing)
+            with self._lock:
+                self._vectors.update(zip(missing, fresh, strict=True))
+        with self._lock:
+            return np.vstack([self._vectors[t] for t in texts])
+
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+    def warm(self, glossary: Glossary, languages: Iterable[str]) -> int:
+        """Embed every concept's terms in ``languages`` now; returns how many texts are cached."""
+        wanted = set(languages)
+        texts = [
+            text
+            for concept in glossary.concepts
+            for lang, terms in concept.terms.items()
+            if lang in wanted and (text := term_text(terms, glossary.max_terms))
+        ]
+        for i in range(0, len(texts), 16):
+            self.vectors(texts[i : i + 16])
+        return len(self)
+
+
+_CACHES: weakref.WeakKeyDictionary[Any, ConceptVectors] = weakref.WeakKeyDictionary()
+_CACHES_LOCK = threading.Lock()
+
+
+def term_text(terms: Iterable[str], max_terms: int) -> str:
+    """The text embedded for one concept in one language: its first terms joined."""
+    return "; ".join(list(terms)[:max_terms])
+
+
+def expanded_vector(
+    query_vector: np.ndarray,
+    expansion: Expansion,
+    glossary: Glossary,
+    languages: list[str],
+    cache: ConceptVectors,
+) -> np.ndarray | None:
+    """``query_vector`` plus the mean vector of the matched concepts' terms in ``languages``
+    (each concept weighs the same whatever its number of languages), normalized; None when no
+    matched concept has terms in those languages."""
+    matched = set(expansion.concepts)
+    per_concept: list[list[str]] = []
+    for concept in glossary.concepts:
+        if concept.id not in matched:
+            continue
+        texts = [
+            text
+            for lang in languages
+            if (text := term_text(concept.terms.get(lang, ()), glossary.max_terms))
+        ]
+        if texts:
+            per_concept.append(texts)
+    if not per_concept:
+        return None
+    flat = cache.vectors([t for texts in per_concept for t in texts])
+    means, i = [], 0
+    for texts in per_concept:
+        means.append(flat[i : i + len(texts)].mean(axis=0))
+        i += len(texts)
+    combined = np.asarray(query_vector, dtype=np.float32) + np.mean(means, axis=0)
+    return normalize(np.atleast_2d(combined))[0]
 
 
 class HybridRetriever:
@@ -84,15 +187,17 @@ class HybridRetriever:
         ``(record_id, score)`` lists, best first. Exposed for evaluation and debugging."""
         conditions = self.store.resolve_filters(filters)
         expansion = self.glossary.expand(query) if (self.expand and self.glossary) else None
-        languages = sorted({d.language for d in self.store.documents() if d.language})
-        texts = [query]
-        if expansion:
-            texts.append(f"{query} {expansion.text(languages)}")
-        vectors = embed_queries(self.store.embedder, texts)
+        vectors = embed_queries(self.store.embedder, [query])
+        if expansion and self.glossary:
+            languages = sorted({d.language for d in self.store.documents() if d.language})
+            cache = ConceptVectors.of(self.store.embedder)
+            moved = expanded_vector(vectors[0], expansion, self.glossary, languages, cache)
+            if moved is not None:
+                vectors = np.vstack([vectors, moved])
         n = max(self.candidates, 1)
         dense = self.store.dense_search(vectors, n, conditions)
         out: dict[str, list[tuple[str, float]]] = {"dense": dense[0]}
-        if expansion:
+        if len(dense) > 1:
             out["dense_expanded"] = dense[1]
         tokens = tokenize(query)
         if expansion:

@@ -44,6 +44,7 @@ from assistant.types import (
     paragraph_id,
 )
 from vectorstore.lexical import LexicalEntry, LexicalIndex, tokenize
+from vectorstore.mirror import VectorMirror
 
 if TYPE_CHECKING:
     from assistant.settings import StoreSettings
@@ -58,13 +59,6 @@ UpsertStatus = Literal["added", "replaced", "unchanged"]
 EmbedProgress = Callable[[int], None]
 
 _DOC_SUFFIX = "-documents"
-
-#: A filtered dense query first fetches up to this many nearest rows unfiltered and keeps those
-#: that pass: Chroma answers that in a few ms, where its ``where`` query costs tens of ms once
-#: the filter keeps a small share of a large collection (``pledges bench`` measures both).
-MAX_OVERFETCH = 1000
-#: Fewer survivors than this (or than ``k``, or than the rows that match) fall back to ``where``.
-MIN_SURVIVORS = 10
 
 
 # -- records <-> flat Chroma metadata (the one place each way) ---------------------------------
@@ -217,6 +211,16 @@ class _Cache:
     metadata: dict[str, dict[str, Any]] = field(default_factory=dict)
     # doc_id -> committed revision token
     revs: dict[str, str] = field(default_factory=dict)
+    # doc_id -> record ids of its committed paragraphs
+    by_doc: dict[str, set[str]] = field(default_factory=dict)
+
+    def drop_document(self, doc_id: str) -> list[str]:
+        """Forget a document's paragraphs; returns their record ids."""
+        gone = list(self.by_doc.pop(doc_id, ()))
+        for rid in gone:
+            self.paragraphs.pop(rid, None)
+            self.metadata.pop(rid, None)
+        return gone
 
 
 class PledgeStore:
@@ -248,8 +252,8 @@ class PledgeStore:
         self.sweep_grace_s = sweep_grace_s
         self._lock = threading.RLock()
         self._cache = _Cache()
-        self._match_counts: dict[tuple[Any, ...], int] = {}
         self.lexical = LexicalIndex()
+        self.mirror = VectorMirror(embedder.dim)
         try:
             self._col = client.get_or_create_collection(
                 collection,
@@ -363,13 +367,16 @@ class PledgeStore:
                 assert isinstance(doc, Document)
                 documents[doc.doc_id] = doc
                 revs[doc.doc_id] = _rev(meta)
-            got = self._col.get(include=["metadatas", "documents"])
+            got = self._col.get(include=["metadatas", "documents", "embeddings"])
             paragraphs: dict[str, Paragraph] = {}
             metas: dict[str, dict[str, Any]] = {}
+            by_doc: dict[str, set[str]] = {}
+            vectors: list[tuple[str, Any, dict[str, Any]]] = []
             orphans: list[str] = []
             now = time.time()
-            for rid, meta, text in zip(
-                got["ids"], got["metadatas"] or [], got["documents"] or [], strict=False
+            embeddings = got["embeddings"] if got["embeddings"] is not None else []
+            for rid, meta, text, vector in zip(
+                got["ids"], got["metadatas"] or [], got["documents"] or [], embeddings, strict=False
             ):
                 doc_id = meta.get("doc_id", "")
                 if doc_id in documents and revs[doc_id] == _rev(meta):
@@ -377,11 +384,14 @@ class PledgeStore:
                     assert isinstance(p, Paragraph)
                     paragraphs[rid] = p
                     metas[rid] = meta
+                    by_doc.setdefault(doc_id, set()).add(rid)
+                    vectors.append((rid, vector, meta))
                 elif now - float(meta.get("written_at", 0.0)) > self.sweep_grace_s:
                     orphans.append(rid)
             if sweep and orphans:
                 self._delete_ids(orphans)
-            self._cache = _Cache(version, documents, paragraphs, metas, revs)
+            self._cache = _Cache(version, documents, paragraphs, metas, revs, by_doc)
+            self.mirror.replace_all(vectors)
             self.lexical.replace_all(
                 LexicalEntry(rid, self._tokens(p, metas[rid]), metas[rid])
                 for rid, p in paragraphs.items()
@@ -460,10 +470,9 @@ class PledgeStore:
             if old_rev is not None:
                 self._col.delete(where={"$and": [{"doc_id": doc.doc_id}, {"rev": old_rev}]})
                 with self._lock:
-                    old_ids = [
-                        r for r, p in self._cache.paragraphs.items() if p.doc_id == doc.doc_id
-                    ]
-                self._delete_ids([r for r in old_ids if r not in set(ids)])
+                    old_ids = list(self._cache.by_doc.get(doc.doc_id, ()))
+                new_ids = set(ids)
+                self._delete_ids([r for r in old_ids if r not in new_ids])
             version = self._bump_version(seen)
         except Exception as e:
             raise StoreError(
@@ -472,12 +481,11 @@ class PledgeStore:
 
         with self._lock:
             cache = self._cache
-            stale = [rid for rid, p in cache.paragraphs.items() if p.doc_id == doc.doc_id]
-            for rid in stale:
-                cache.paragraphs.pop(rid, None)
-                cache.metadata.pop(rid, None)
+            new_ids = set(ids)
+            stale = [rid for rid in cache.drop_document(doc.doc_id) if rid not in new_ids]
             cache.documents[doc.doc_id] = doc
             cache.revs[doc.doc_id] = rev
+            cache.by_doc[doc.doc_id] = new_ids
             for rid, p, meta in zip(ids, parsed.paragraphs, metas, strict=True):
                 cache.paragraphs[rid] = p
                 cache.metadata[rid] = meta
@@ -487,8 +495,9 @@ class PledgeStore:
                     LexicalEntry(rid, self._tokens(p, meta), meta)
                     for rid, p, meta in zip(ids, parsed.paragraphs, metas, strict=True)
                 ],
-                remove=[rid for rid in stale if rid not in set(ids)],
+                remove=stale,
             )
+            self.mirror.update(add=zip(ids, vectors, metas, strict=True), remove=stale)
         return "replaced" if old is not None else "added"
 
     def _validate(self, parsed: ParsedDocument) -> None:
@@ -547,12 +556,10 @@ class PledgeStore:
             cache = self._cache
             cache.documents.pop(doc_id, None)
             cache.revs.pop(doc_id, None)
-            gone = [rid for rid, p in cache.paragraphs.items() if p.doc_id == doc_id]
-            for rid in gone:
-                cache.paragraphs.pop(rid, None)
-                cache.metadata.pop(rid, None)
+            gone = cache.drop_document(doc_id)
             cache.version = version
             self.lexical.update(remove=gone)
+            self.mirror.update(remove=gone)
 
     # -- reads -----------------------------------------------------------------------------------
 
@@ -588,7 +595,8 @@ class PledgeStore:
         """
         self.get_document(doc_id)
         with self._lock:
-            items = [p for p in self._cache.paragraphs.values() if p.doc_id == doc_id]
+            cache = self._cache
+            items = [cache.paragraphs[r] for r in cache.by_doc.get(doc_id, ())]
         return sorted(items, key=_reading_order)
 
     def get_paragraph(self, doc_id: str, number: str) -> Paragraph:
@@ -656,6 +664,12 @@ class PledgeStore:
     ) -> list[list[tuple[str, float]]]:
         """Nearest committed paragraphs for each query vector.
 
+        Unfiltered queries go to Chroma's HNSW index. Filtered ones are answered exactly from
+        the in-memory :class:`~vectorstore.mirror.VectorMirror` over the rows the filter keeps:
+        Chroma's ``where`` resolves the filter in its metadata segment on every query, which
+        costs tens of milliseconds or more on a large collection (``pledges bench`` compares
+        the two).
+
         Args:
             vectors: ``(m, dim)`` query vectors.
             k: Results wanted per vector (more are fetched to skip uncommitted records).
@@ -671,18 +685,25 @@ class PledgeStore:
             total = len(committed)
         if total == 0 or len(vectors) == 0:
             return [[] for _ in range(len(vectors))]
-        where = _where(conditions or {})
+        if conditions:
+            return self.mirror.search(vectors, k, conditions)
+        return self.chroma_search(vectors, k)
+
+    def chroma_search(
+        self, vectors: np.ndarray, k: int, conditions: dict[str, str] | None = None
+    ) -> list[list[tuple[str, float]]]:
+        """Nearest committed paragraphs from Chroma's own index (with ``where`` when
+        conditions are given); :meth:`dense_search` uses it for unfiltered queries."""
+        vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
+        with self._lock:
+            committed = self._cache.paragraphs
         try:
             count = self._col.count()
             n = min(count, max(2 * k, k + 20))
-            if conditions:
-                post = self._post_filtered(vectors, k, n, count, conditions)
-                if post is not None:
-                    return post
             res = self._col.query(
                 query_embeddings=vectors.tolist(),
                 n_results=max(1, n),
-                where=where,
+                where=_where(conditions or {}),
                 include=["distances"],
             )
         except Exception as e:
@@ -691,52 +712,6 @@ class PledgeStore:
         for ids, dists in zip(res["ids"], res["distances"] or [], strict=False):
             pairs = zip(ids, dists, strict=False)
             hits = [(rid, 1.0 - float(d)) for rid, d in pairs if rid in committed]
-            out.append(hits[:k])
-        return out
-
-    def _matching(self, conditions: dict[str, str]) -> int:
-        """Committed paragraphs that meet ``conditions`` (counted once per store version)."""
-        key = (self._cache.version, tuple(sorted(conditions.items())))
-        cached = self._match_counts.get(key)
-        if cached is None:
-            with self._lock:
-                metas = list(self._cache.metadata.values())
-            cached = sum(1 for m in metas if all(m.get(f) == v for f, v in key[1]))
-            if len(self._match_counts) > 256:
-                self._match_counts = {}
-            self._match_counts[key] = cached
-        return cached
-
-    def _post_filtered(
-        self, vectors: np.ndarray, k: int, n: int, count: int, conditions: dict[str, str]
-    ) -> list[list[tuple[str, float]]] | None:
-        """Nearest rows fetched unfiltered, then filtered here; None when too few survive
-        (the caller then asks Chroma with ``where``)."""
-        with self._lock:
-            committed = self._cache.paragraphs
-            total = len(committed)
-            metas = self._cache.metadata
-        matching = self._matching(conditions)
-        if matching == 0:
-            return [[] for _ in range(len(vectors))]
-        fetch = min(count, MAX_OVERFETCH, max(n, -(-n * total // matching)))
-        needed = min(k, MIN_SURVIVORS, matching)
-        res = self._col.query(
-            query_embeddings=vectors.tolist(), n_results=max(1, fetch), include=["distances"]
-        )
-        out = []
-        for ids, dists in zip(res["ids"], res["distances"] or [], strict=False):
-            hits = []
-            for rid, d in zip(ids, dists, strict=False):
-                meta = metas.get(rid)
-                if (
-                    meta is not None
-                    and rid in committed
-                    and all(meta.get(f) == v for f, v in conditions.items())
-                ):
-                    hits.append((rid, 1.0 - float(d)))
-            if len(hits) < needed:
-                return None
             out.append(hits[:k])
         return out
 

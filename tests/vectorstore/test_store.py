@@ -215,3 +215,28 @@ def test_metadata_round_trip_is_lossless() -> None:
         rebuilt = from_metadata(flat, p.text)
         assert isinstance(rebuilt, Paragraph) and rebuilt == p
     assert isinstance(from_metadata(to_metadata(doc), None), Document)
+
+
+def test_filtered_dense_agrees_with_chroma_where(open_store: Any, embedder: Any) -> None:
+    """Filtered dense queries come from the in-memory mirror; they must rank exactly as
+    Chroma's own ``where`` query does, after replaces and deletes and in another handle."""
+    store = open_store()
+    store.upsert(make_parsed("bel.en", EN_PLEDGE))
+    store.upsert(make_parsed("fra.fr", FR_PLEDGE, language="fr", country=("FRA", "France")))
+    store.upsert(make_parsed("bel.en", EN_PLEDGE[:2] + ["Belgium will end torture."], version="v2"))
+    store.upsert(make_parsed("old.en", ["A pledge later withdrawn."], country=("CHN", "China")))
+    store.delete_document("old.en")
+    reader = open_store()
+    vec = embedder.embed_query("death penalty abolition")[None, :]
+    for handle in (store, reader):
+        assert len(handle.mirror) == handle.count() == 5
+        for conds in ({"country": "BEL"}, {"language": "fr"}, {"doc_id": "bel.en"}):
+            mirrored = handle.dense_search(vec, 10, conds)[0]
+            chroma = handle.chroma_search(vec, 10, conds)[0]
+            assert [r for r, _ in mirrored] == [r for r, _ in chroma], conds
+            assert np.allclose([s for _, s in mirrored], [s for _, s in chroma], atol=1e-3)
+        assert handle.dense_search(vec, 10, {"country": "CHN"}) == [[]]
+    texts = {
+        store.resolve(r)[0].text for r, _ in store.dense_search(vec, 10, {"country": "BEL"})[0]
+    }
+    assert "Belgium will end torture." in texts and EN_PLEDGE[2] not in texts
