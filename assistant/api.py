@@ -411,6 +411,17 @@ def ensure_sample(service: PledgeService) -> IngestReport | None:
     return report
 
 
+def warm_service(service: PledgeService) -> None:
+    """Embed the glossary term lists in the background (see :meth:`PledgeService.warm`)."""
+    started = time.perf_counter()
+    try:
+        cached = service.warm()
+    except PledgeError as e:  # questions then embed the term lists they need on first use
+        log.warning("could not prepare the glossary vectors: %s", e)
+        return
+    log.info("glossary vectors ready: %d in %.1f s", cached, time.perf_counter() - started)
+
+
 # -- the app -------------------------------------------------------------------------------------
 
 
@@ -437,6 +448,8 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
             await run_in_threadpool(lambda: svc.store)
         except PledgeError as e:  # serve anyway: requests answer 503 with the reason
             log.warning("the store is not ready: %s", e)
+        else:
+            threading.Thread(target=warm_service, args=(svc,), name="warm", daemon=True).start()
         yield
 
     from fastapi_offline import FastAPIOffline

@@ -33,7 +33,7 @@ from assistant.condense import Condensed, condense
 from assistant.errors import LLMError
 from assistant.extractive import select_extracts
 from assistant.terms import LANGUAGE_NAMES, QuestionTerms, detect_language, question_terms
-from assistant.types import Answer, Citation, Document, Filters, RetrievedItem, SearchHit
+from assistant.types import Answer, Citation, Filters, RetrievedItem, SearchHit
 
 if TYPE_CHECKING:
     from langchain_core.runnables import Runnable
@@ -93,60 +93,51 @@ def retrieve_step(service: PledgeService, state: dict[str, Any]) -> Retrieval:
     return retrieve(service, state["condensed"].question, state.get("filters"))
 
 
-#: Concept rescue scans every paragraph only when the documents in scope are this few.
-RESCUE_MAX_DOCUMENTS = 60
+#: Paragraphs the lexical index proposes to a concept rescue (each is then confirmed).
+RESCUE_CANDIDATES = 100
 #: Paragraphs a concept rescue may add.
 RESCUE_MAX_HITS = 3
-
-
-def _in_scope(doc: Document, filters: Filters | None) -> bool:
-    if filters is None:
-        return True
-    if filters.country:
-        want = filters.country.strip().lower()
-        if not doc.country or want not in (doc.country.code.lower(), doc.country.name.lower()):
-            return False
-    return all(
-        value is None or getattr(doc, key) == value
-        for key, value in (
-            ("language", filters.language),
-            ("term", filters.term),
-            ("symbol", filters.symbol),
-            ("doc_id", filters.doc_id),
-        )
-    )
 
 
 def concept_rescue(
     service: PledgeService, retrieval: Retrieval, missing: list[str]
 ) -> list[SearchHit]:
-    """Paragraphs in scope that mention the missing glossary concepts, found by scanning.
+    """Paragraphs in scope that name the missing glossary concepts.
 
     Dense and lexical retrieval can both miss a paragraph that plainly names the topic in another
-    language (a Spanish question, a Chinese text). When the coverage check finds a topic missing
-    from the retrieved paragraphs, the paragraphs of the documents in scope are scanned for the
-    topic's wording in every UN language; the ones that name the most missing topics are added
-    to the retrieved list (after the ranked hits). Skipped for large stores.
+    language (a Spanish question, a Chinese text): the ranked search is driven by the question's
+    own words. When the coverage check finds a topic missing from the retrieved paragraphs, the
+    lexical index is asked for the topic's wording in every UN language, under the same filters,
+    and each candidate is confirmed by the coverage matcher; the ones that name the most missing
+    topics are added to the retrieved list (after the ranked hits).
     """
     from assistant.terms import compact, fold
+    from vectorstore.lexical import tokenize
 
     wanted = [c for c in retrieval.terms.topical if c.id in missing]
     if not wanted:
         return []
-    docs = [d for d in service.documents() if _in_scope(d, retrieval.filters)]
-    if not docs or len(docs) > RESCUE_MAX_DOCUMENTS:
-        return []
+    tokens = [
+        token
+        for c in wanted
+        for lang, variants in c.variants.items()
+        for variant in variants
+        for token in tokenize(variant.replace("*", ""), lang)
+    ]
+    store = service.store
+    conditions = store.resolve_filters(retrieval.filters)
     seen = {h.paragraph.id for h in retrieval.hits}
     found: list[tuple[int, SearchHit]] = []
-    for doc in docs:
-        for para in service.store.paragraphs(doc.doc_id):
-            if para.id in seen:
-                continue
-            text = para.text + ("\n" + para.lead_in if para.lead_in else "")
-            folded, compacted = fold(text), compact(text)
-            n = sum(c.occurs_in(folded, compacted) for c in wanted)
-            if n:
-                found.append((n, SearchHit(paragraph=para, document=doc, score=0.0)))
+    for rid, _ in store.lexical_search(tokens, RESCUE_CANDIDATES, conditions):
+        resolved = store.resolve(rid)
+        if resolved is None or resolved[0].id in seen:
+            continue
+        para, doc = resolved
+        text = para.text + ("\n" + para.lead_in if para.lead_in else "")
+        folded, compacted = fold(text), compact(text)
+        n = sum(c.occurs_in(folded, compacted) for c in wanted)
+        if n:
+            found.append((n, SearchHit(paragraph=para, document=doc, score=0.0)))
     found.sort(key=lambda x: -x[0])
     return [h for _, h in found[:RESCUE_MAX_HITS]]
 

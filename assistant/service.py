@@ -148,6 +148,17 @@ class PledgeService:
 
     # -- retrieval and answers -----------------------------------------------------------------
 
+    def warm(self) -> int:
+        """Build the BM25 index and embed the glossary's term lists for the stored languages now
+        (a server calls this as it starts, so that no question pays for them); returns how many
+        term lists are cached."""
+        from vectorstore.expansion import default_glossary
+        from vectorstore.retrieval import ConceptVectors
+
+        self.store.prepare()
+        languages = {d.language for d in self.store.documents() if d.language}
+        return ConceptVectors.of(self.store.embedder).warm(default_glossary(), languages)
+
     def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[SearchHit]:
         from vectorstore.retrieval import HybridRetriever
 

@@ -231,6 +231,12 @@ class LexicalIndex:
                 self._entries[e.id] = e
             self._dirty = True
 
+    def build(self) -> None:
+        """Index pending changes now instead of at the next search."""
+        with self._lock:
+            if self._dirty:
+                self._rebuild()
+
     def _rebuild(self) -> None:
         import bm25s
 

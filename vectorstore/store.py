@@ -722,6 +722,11 @@ class PledgeStore:
         self.refresh()
         return self.lexical.search(tokens, k, where=dict(conditions) if conditions else None)
 
+    def prepare(self) -> None:
+        """Build what the first query would otherwise build (the BM25 index)."""
+        self.refresh()
+        self.lexical.build()
+
     def close(self) -> None:
         """Release what can be released (Chroma clients have no close; caches are dropped)."""
         with self._lock:

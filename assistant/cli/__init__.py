@@ -12,6 +12,7 @@ import sys
 from assistant.cli._common import app, err_console
 from assistant.errors import PledgeError
 
+
 def _register_optional() -> None:
     """Register command modules that exist (the CLI grows one module per concern)."""
     import importlib

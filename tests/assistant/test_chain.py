@@ -160,3 +160,25 @@ def test_stream_without_llm_yields_text_then_answer(service):
     assert isinstance(items[-1], Answer)
     assert items[:-1] == [items[-1].answer]
     assert items[-1].citations[0].number == "8"
+
+
+def test_concept_rescue_finds_unranked_paragraphs_through_the_lexical_index(service):
+    """A topic missing from the ranked hits is looked up by its wording in every language."""
+    from assistant.chain import Retrieval, concept_rescue
+    from assistant.terms import question_terms
+
+    question = "¿Qué dice Bélgica sobre la pena de muerte?"
+    terms = question_terms(question)
+    missing = [c.id for c in terms.topical]
+    assert missing, "the glossary should know the death penalty"
+
+    empty = Retrieval(query=question, filters=None, hits=[], terms=terms)
+    rescued = concept_rescue(service, empty, missing)
+    assert rescued and all("死刑" in h.paragraph.text for h in rescued)
+    # Paragraphs already retrieved are not added twice; filters apply to the lookup.
+    again = Retrieval(query=question, filters=None, hits=rescued, terms=terms)
+    assert not {h.paragraph.id for h in concept_rescue(service, again, missing)} & {
+        h.paragraph.id for h in rescued
+    }
+    elsewhere = Retrieval(query=question, filters=Filters(country="FRA"), hits=[], terms=terms)
+    assert concept_rescue(service, elsewhere, missing) == []

@@ -112,3 +112,45 @@ def test_langchain_retriever_and_embeddings(sample_store: Any, embedder: Any) ->
     vectors = emb.embed_documents(["a", "b"])
     assert len(vectors) == 2 and len(vectors[0]) == embedder.dim
     assert len(emb.embed_query("a")) == embedder.dim
+
+
+def test_a_warmed_query_embeds_only_the_question(sample_store: Any) -> None:
+    """Glossary term lists are embedded once (warm); a question then costs one short query
+    embedding, and its expanded ranking still ranks the Chinese paragraph 8 first."""
+    from vectorstore.expansion import default_glossary
+    from vectorstore.retrieval import ConceptVectors
+
+    class Counting:
+        def __init__(self, inner: Any) -> None:
+            self.inner, self.name, self.dim = inner, inner.name, inner.dim
+            self.calls: list[list[str]] = []
+
+        def embed_documents(self, texts: list[str]) -> Any:
+            return self.inner.embed_documents(texts)
+
+        def embed_query(self, text: str) -> Any:
+            return self.inner.embed_query(text)
+
+        def embed_queries(self, texts: list[str]) -> Any:
+            self.calls.append(list(texts))
+            return self.inner.embed_queries(texts)
+
+    counting = Counting(sample_store.embedder)
+    cache = ConceptVectors.of(counting)
+    cached = cache.warm(default_glossary(), ["zh"])
+    assert cached == len(cache) > 10
+    assert all(len(batch) <= 16 for batch in counting.calls)
+    counting.calls.clear()
+    original = sample_store.embedder
+    sample_store.embedder = counting
+    try:
+        retriever = HybridRetriever(sample_store)
+        ranks = retriever.rankings(DEATH_PENALTY)
+        hits = retriever.search(DEATH_PENALTY, k=3)
+    finally:
+        sample_store.embedder = original
+    assert counting.calls == [[DEATH_PENALTY], [DEATH_PENALTY]]
+    assert "dense_expanded" in ranks
+    assert sample_store.resolve(ranks["dense_expanded"][0][0])[0].number == "8"
+    assert numbers(hits)[0] == "8"
+    assert ConceptVectors.of(counting) is cache and len(cache) == cached
