@@ -17,7 +17,8 @@ older than a grace period (a live writer in another process may be between steps
 
 The embedder's name and dimension are recorded in the paragraph collection's metadata, with a
 ``version`` token that every write replaces: another process (a Chroma server is shared) notices
-a changed token with one cheap call and reloads its caches and lexical index.
+a changed token with one cheap call and catches up: it reads the paragraphs of the documents
+whose committed revision changed and updates its caches, lexical index and vector mirror.
 """
 
 from __future__ import annotations
@@ -59,6 +60,15 @@ UpsertStatus = Literal["added", "replaced", "unchanged"]
 EmbedProgress = Callable[[int], None]
 
 _DOC_SUFFIX = "-documents"
+
+#: Catching up with another process's writes reads the changed documents' paragraphs, this
+#: many documents per Chroma call; past this many changed documents (or half the store) it
+#: reloads everything instead.
+CATCH_UP_BATCH = 100
+CATCH_UP_MAX_DOCUMENTS = 200
+#: Records per Chroma ``get`` when reading a whole collection: one unbounded ``get`` fails past
+#: about 32,000 records (SQLite's limit on query variables).
+READ_PAGE = 5000
 
 
 # -- records <-> flat Chroma metadata (the one place each way) ---------------------------------
@@ -351,51 +361,134 @@ class PledgeStore:
         return str(version) if version is not None else None
 
     def refresh(self) -> None:
-        """Reload caches and the lexical index if another process wrote since we looked."""
+        """Catch up when another process wrote since we looked: only the documents whose
+        committed revision changed are read again (a whole reload when most did)."""
         with self._lock:
-            if self._remote_version() != self._cache.version:
-                self._reload(sweep=False)
+            version = self._remote_version()
+            if version != self._cache.version:
+                self._catch_up(version)
+
+    def _get_all(self, collection: Any, include: list[str], where: Any = None) -> dict[str, list]:
+        """Every record of ``collection`` (matching ``where``), read :data:`READ_PAGE` at a
+        time."""
+        out: dict[str, list[Any]] = {"ids": [], **{key: [] for key in include}}
+        offset = 0
+        while True:
+            got = collection.get(where=where, include=include, limit=READ_PAGE, offset=offset)
+            out["ids"] += got["ids"]
+            for key in include:
+                values = got[key]
+                out[key] += list(values) if values is not None else []
+            if len(got["ids"]) < READ_PAGE:
+                return out
+            offset += READ_PAGE
+
+    def _committed_documents(
+        self,
+    ) -> tuple[dict[str, Document], dict[str, str], dict[str, int]]:
+        """The committed documents, their revisions and paragraph counts (for documents
+        written with one), from the document collection."""
+        documents: dict[str, Document] = {}
+        revs: dict[str, str] = {}
+        counts: dict[str, int] = {}
+        for meta in self._get_all(self._docs, ["metadatas"])["metadatas"]:
+            doc = from_metadata(meta, None)
+            assert isinstance(doc, Document)
+            documents[doc.doc_id] = doc
+            revs[doc.doc_id] = _rev(meta)
+            if isinstance(meta.get("paragraphs"), int):
+                counts[doc.doc_id] = meta["paragraphs"]
+        return documents, revs, counts
+
+    def _read_paragraphs(
+        self, revs: dict[str, str], where: dict[str, Any] | None = None
+    ) -> tuple[list[tuple[str, Paragraph, dict[str, Any], Any]], list[str]]:
+        """Paragraph records (matching ``where``) split into committed ones, as
+        ``(record_id, paragraph, metadata, vector)``, and leftovers older than the grace period."""
+        got = self._get_all(self._col, ["metadatas", "documents", "embeddings"], where)
+        committed: list[tuple[str, Paragraph, dict[str, Any], Any]] = []
+        orphans: list[str] = []
+        now = time.time()
+        for rid, meta, text, vector in zip(
+            got["ids"], got["metadatas"], got["documents"], got["embeddings"], strict=False
+        ):
+            doc_id = meta.get("doc_id", "")
+            if doc_id in revs and revs[doc_id] == _rev(meta):
+                p = from_metadata(meta, text)
+                assert isinstance(p, Paragraph)
+                committed.append((rid, p, meta, vector))
+            elif now - float(meta.get("written_at", 0.0)) > self.sweep_grace_s:
+                orphans.append(rid)
+        return committed, orphans
+
+    def _reread_incomplete(
+        self,
+        records: list[tuple[str, Paragraph, dict[str, Any], Any]],
+        revs: dict[str, str],
+        counts: dict[str, int],
+    ) -> list[tuple[str, Paragraph, dict[str, Any], Any]]:
+        """Pages are read by offset, so a concurrent write elsewhere can shift a record past a
+        page boundary: documents that came back short of their recorded paragraph count are
+        read again on their own."""
+        read: dict[str, int] = {}
+        for _, p, _, _ in records:
+            read[p.doc_id] = read.get(p.doc_id, 0) + 1
+        short = sorted(d for d, n in counts.items() if read.get(d, 0) != n)
+        if not short:
+            return records
+        kept = [r for r in records if r[1].doc_id not in set(short)]
+        for i in range(0, len(short), CATCH_UP_BATCH):
+            part = short[i : i + CATCH_UP_BATCH]
+            kept += self._read_paragraphs(revs, {"doc_id": {"$in": part}})[0]
+        return kept
 
     def _reload(self, sweep: bool) -> None:
         with self._lock:
             version = self._remote_version()
-            documents = {}
-            revs: dict[str, str] = {}
-            got = self._docs.get(include=["metadatas"])
-            for meta in got["metadatas"] or []:
-                doc = from_metadata(meta, None)
-                assert isinstance(doc, Document)
-                documents[doc.doc_id] = doc
-                revs[doc.doc_id] = _rev(meta)
-            got = self._col.get(include=["metadatas", "documents", "embeddings"])
-            paragraphs: dict[str, Paragraph] = {}
-            metas: dict[str, dict[str, Any]] = {}
-            by_doc: dict[str, set[str]] = {}
-            vectors: list[tuple[str, Any, dict[str, Any]]] = []
-            orphans: list[str] = []
-            now = time.time()
-            embeddings = got["embeddings"] if got["embeddings"] is not None else []
-            for rid, meta, text, vector in zip(
-                got["ids"], got["metadatas"] or [], got["documents"] or [], embeddings, strict=False
-            ):
-                doc_id = meta.get("doc_id", "")
-                if doc_id in documents and revs[doc_id] == _rev(meta):
-                    p = from_metadata(meta, text)
-                    assert isinstance(p, Paragraph)
-                    paragraphs[rid] = p
-                    metas[rid] = meta
-                    by_doc.setdefault(doc_id, set()).add(rid)
-                    vectors.append((rid, vector, meta))
-                elif now - float(meta.get("written_at", 0.0)) > self.sweep_grace_s:
-                    orphans.append(rid)
+            documents, revs, counts = self._committed_documents()
+            records, orphans = self._read_paragraphs(revs)
+            records = self._reread_incomplete(records, revs, counts)
             if sweep and orphans:
                 self._delete_ids(orphans)
-            self._cache = _Cache(version, documents, paragraphs, metas, revs, by_doc)
-            self.mirror.replace_all(vectors)
+            cache = _Cache(version, documents, revs=revs)
+            for rid, p, meta, _ in records:
+                cache.paragraphs[rid] = p
+                cache.metadata[rid] = meta
+                cache.by_doc.setdefault(p.doc_id, set()).add(rid)
+            self._cache = cache
+            self.mirror.replace_all((rid, vector, meta) for rid, _, meta, vector in records)
             self.lexical.replace_all(
-                LexicalEntry(rid, self._tokens(p, metas[rid]), metas[rid])
-                for rid, p in paragraphs.items()
+                LexicalEntry(rid, self._tokens(p, meta), meta) for rid, p, meta, _ in records
             )
+
+    def _catch_up(self, version: str | None) -> None:
+        documents, revs, _ = self._committed_documents()
+        cache = self._cache
+        changed = sorted(d for d, r in revs.items() if cache.revs.get(d) != r)
+        removed = [d for d in cache.documents if d not in documents]
+        if len(changed) > max(CATCH_UP_MAX_DOCUMENTS, len(documents) // 2):
+            self._reload(sweep=False)
+            return
+        records: list[tuple[str, Paragraph, dict[str, Any], Any]] = []
+        for i in range(0, len(changed), CATCH_UP_BATCH):
+            part = changed[i : i + CATCH_UP_BATCH]
+            where = {"doc_id": part[0]} if len(part) == 1 else {"doc_id": {"$in": part}}
+            records += self._read_paragraphs(revs, where)[0]
+        dropped: list[str] = []
+        for doc_id in removed + changed:
+            dropped += cache.drop_document(doc_id)
+        for rid, p, meta, _ in records:
+            cache.paragraphs[rid] = p
+            cache.metadata[rid] = meta
+            cache.by_doc.setdefault(p.doc_id, set()).add(rid)
+        cache.documents, cache.revs, cache.version = documents, revs, version
+        kept = {rid for rid, *_ in records}
+        gone = [rid for rid in dropped if rid not in kept]
+        self.lexical.update(
+            add=[LexicalEntry(rid, self._tokens(p, meta), meta) for rid, p, meta, _ in records],
+            remove=gone,
+        )
+        self.mirror.update(add=[(rid, v, meta) for rid, _, meta, v in records], remove=gone)
 
     @staticmethod
     def _tokens(p: Paragraph, meta: dict[str, Any]) -> list[str]:
@@ -465,7 +558,7 @@ class PledgeStore:
                 ids=[doc.doc_id],
                 embeddings=[[1.0]],
                 documents=[doc.title or doc.doc_id],
-                metadatas=[{**to_metadata(doc), "rev": rev}],
+                metadatas=[{**to_metadata(doc), "rev": rev, "paragraphs": len(ids)}],
             )
             if old_rev is not None:
                 self._col.delete(where={"$and": [{"doc_id": doc.doc_id}, {"rev": old_rev}]})

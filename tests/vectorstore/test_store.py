@@ -223,7 +223,7 @@ def test_filtered_dense_agrees_with_chroma_where(open_store: Any, embedder: Any)
     store = open_store()
     store.upsert(make_parsed("bel.en", EN_PLEDGE))
     store.upsert(make_parsed("fra.fr", FR_PLEDGE, language="fr", country=("FRA", "France")))
-    store.upsert(make_parsed("bel.en", EN_PLEDGE[:2] + ["Belgium will end torture."], version="v2"))
+    store.upsert(make_parsed("bel.en", [*EN_PLEDGE[:2], "Belgium will end torture."], version="v2"))
     store.upsert(make_parsed("old.en", ["A pledge later withdrawn."], country=("CHN", "China")))
     store.delete_document("old.en")
     reader = open_store()
@@ -240,3 +240,72 @@ def test_filtered_dense_agrees_with_chroma_where(open_store: Any, embedder: Any)
         store.resolve(r)[0].text for r, _ in store.dense_search(vec, 10, {"country": "BEL"})[0]
     }
     assert "Belgium will end torture." in texts and EN_PLEDGE[2] not in texts
+
+
+def test_second_handle_catches_up_reading_only_changed_documents(open_store: Any) -> None:
+    writer = open_store()
+    writer.upsert(make_parsed("bel.en", EN_PLEDGE))
+    writer.upsert(make_parsed("fra.fr", FR_PLEDGE, language="fr", country=("FRA", "France")))
+    reader = open_store()
+    assert reader.count() == 5
+
+    reads: list[Any] = []
+    real_get = reader._col.get
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        reads.append(kwargs.get("where"))
+        return real_get(*args, **kwargs)
+
+    reader._col.get = spy
+    writer.upsert(make_parsed("bel.en", ["Belgium will end torture."], version="v2"))
+    writer.upsert(make_parsed("chn.en", ["China will report."], country=("CHN", "China")))
+    writer.delete_document("fra.fr")
+
+    assert sorted(d.doc_id for d in reader.documents()) == ["bel.en", "chn.en"]
+    assert reads and all(w is not None for w in reads)  # never the whole collection
+    assert {
+        d
+        for w in reads
+        for d in ([w["doc_id"]] if isinstance(w["doc_id"], str) else w["doc_id"]["$in"])
+    } == {"bel.en", "chn.en"}
+    assert reader.count() == len(reader.mirror) == len(reader.lexical) == 2
+    assert [p.text for p in reader.paragraphs("bel.en")] == ["Belgium will end torture."]
+    hits = reader.lexical_search(tokenize("torture"), 5, {"country": "BEL"})
+    assert [reader.resolve(r)[0].text for r, _ in hits] == ["Belgium will end torture."]
+    assert reader.lexical_search(tokenize("peine de mort"), 5) == []
+    vec = reader.embedder.embed_query("report")[None, :]
+    assert [
+        reader.resolve(r)[1].doc_id for r, _ in reader.dense_search(vec, 5, {"country": "CHN"})[0]
+    ] == ["chn.en"]
+
+
+def test_reopen_reads_the_collection_in_pages(
+    open_store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One unbounded Chroma ``get`` fails past ~32,000 records, so a store is read in pages;
+    a document that comes back short of its recorded paragraph count is read again."""
+    import vectorstore.store as store_module
+
+    writer = open_store()
+    writer.upsert(make_parsed("bel.en", EN_PLEDGE))
+    writer.upsert(make_parsed("fra.fr", FR_PLEDGE, language="fr", country=("FRA", "France")))
+    monkeypatch.setattr(store_module, "READ_PAGE", 2)
+    reopened = open_store()
+    assert reopened.count() == len(reopened.mirror) == len(reopened.lexical) == 5
+    assert reopened.paragraphs("bel.en") == writer.paragraphs("bel.en")
+
+    # A page lost to a concurrent write (offsets shifted): the short document is re-read.
+    real_get_all = store_module.PledgeStore._get_all
+    dropped: list[str] = []
+
+    def lossy(self: Any, collection: Any, include: list[str], where: Any = None) -> Any:
+        got = real_get_all(self, collection, include, where)
+        if where is None and "embeddings" in include and not dropped:
+            dropped.append(got["ids"][0])
+            got = {key: values[1:] for key, values in got.items()}
+        return got
+
+    monkeypatch.setattr(store_module.PledgeStore, "_get_all", lossy)
+    healed = open_store()
+    assert dropped and healed.count() == len(healed.mirror) == 5
+    assert healed.resolve(dropped[0]) is not None
