@@ -149,15 +149,19 @@ class PledgeService:
     # -- retrieval and answers -----------------------------------------------------------------
 
     def warm(self) -> int:
-        """Build the BM25 index and embed the glossary's term lists for the stored languages now
-        (a server calls this as it starts, so that no question pays for them); returns how many
-        term lists are cached."""
+        """Build the BM25 index, embed the glossary's term lists for the stored languages and
+        answer one question now (a server calls this as it starts, so that no user's question
+        pays for them); returns how many term lists are cached."""
         from vectorstore.expansion import default_glossary
         from vectorstore.retrieval import ConceptVectors
 
         self.store.prepare()
         languages = {d.language for d in self.store.documents() if d.language}
-        return ConceptVectors.of(self.store.embedder).warm(default_glossary(), languages)
+        cached = ConceptVectors.of(self.store.embedder).warm(default_glossary(), languages)
+        # One real question loads what answering loads lazily (the chain's modules, language
+        # and country matchers), so the first user's question is not the slow one.
+        self.ask("What are the commitments on the death penalty?")
+        return cached
 
     def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[SearchHit]:
         from vectorstore.retrieval import HybridRetriever

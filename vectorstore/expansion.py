@@ -115,12 +115,23 @@ class Glossary:
         # A term is compared with the query stemmed the way the term's language stems, so a
         # short query whose language is misdetected still matches (en/fr/es stem differently).
         q_tokens = {lang: tokenize(query, lang) for lang in _LATIN}
+        # Words a pattern's first word can match (see _same_stem): a quick test that skips
+        # nearly every pattern before the positional scan.
+        q_first = {
+            lang: set(toks) | {t[:4] for t in toks if len(t) >= 4 and not t.isascii()}
+            for lang, toks in q_tokens.items()
+        }
         q_cjk = normalize_text(query).replace(" ", "")
         # (concept index, where: language key or "zh", start, end) of every match
         matches: list[tuple[int, str, int, int]] = []
         for ci, (_concept, seqs, cjk) in enumerate(self._patterns):
             for lang, seq in seqs:
                 key = lang if lang in _LATIN else "en"
+                first = seq[0]
+                if first not in q_first[key] and (
+                    first.isascii() or len(first) < 4 or first[:4] not in q_first[key]
+                ):
+                    continue
                 # Stopwords are one set for all languages and every other word gives one
                 # token, so positions agree across the en/fr/es token lists: one key.
                 for start in _find(q_tokens[key], seq):
