@@ -44,6 +44,11 @@ def test_bench_json_has_every_figure(tmp_path: Path) -> None:
                 assert 0 < p["p50_ms"] <= p["p95_ms"]
     d = r["dense_country_filter"]
     assert d["chroma_where"]["n"] == d["store_strategy"]["n"] > 0
+    # The mirror's exact filtered search and Chroma's where query find the same scores.
+    assert d["top10_max_score_gap_vs_chroma"] < 1e-3
+    assert d["mirror_mb"] > 0 and 0 < d["rows_kept"] < 1
+    assert r["glossary_vectors"]["texts"] > 0
+    assert r["store_open_s"] > 0
     assert r["query_p95_ms"] >= r["query_p50_ms"] > 0
     load = r["load"]
     assert load["errors"] == 0 and load["requests"] > 0
