@@ -23,7 +23,9 @@ whose committed revision changed and updates its caches, lexical index and vecto
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
 import threading
 import time
 import uuid
@@ -50,6 +52,8 @@ from vectorstore.mirror import VectorMirror
 if TYPE_CHECKING:
     from assistant.settings import StoreSettings
     from vectorstore.embedders import Embedder
+
+log = logging.getLogger(__name__)
 
 #: Layout version of what this module writes; recorded with the collection.
 SCHEMA_VERSION = 1
@@ -374,7 +378,12 @@ class PledgeStore:
         out: dict[str, list[Any]] = {"ids": [], **{key: [] for key in include}}
         offset = 0
         while True:
-            got = collection.get(where=where, include=include, limit=READ_PAGE, offset=offset)
+            try:
+                got = collection.get(where=where, include=include, limit=READ_PAGE, offset=offset)
+            except Exception:
+                if "embeddings" not in include:
+                    raise
+                got = self._get_page_without_some_vectors(collection, include, where, offset)
             out["ids"] += got["ids"]
             for key in include:
                 values = got[key]
@@ -382,6 +391,44 @@ class PledgeStore:
             if len(got["ids"]) < READ_PAGE:
                 return out
             offset += READ_PAGE
+
+    def _get_page_without_some_vectors(
+        self, collection: Any, include: list[str], where: Any, offset: int
+    ) -> dict[str, Any]:
+        """One page whose vectors Chroma cannot all read, with None for the missing ones.
+
+        An embedded Chroma keeps its vector index in memory per process: records another
+        process wrote since this one opened the directory are in SQLite but not in this
+        process's index, and reading their vectors fails ("Error finding id"). They are kept
+        for reading and BM25; dense search cannot see them until the process restarts (a Chroma
+        server, ``PLEDGES_CHROMA_URL``, has no such limit).
+        """
+        rest = [key for key in include if key != "embeddings"]
+        got = dict(collection.get(where=where, include=rest, limit=READ_PAGE, offset=offset))
+        ids = list(got["ids"])
+        vectors: dict[str, Any] = {}
+        for i in range(0, len(ids), 100):
+            chunk = ids[i : i + 100]
+            try:
+                part = collection.get(ids=chunk, include=["embeddings"])
+                vectors.update(zip(part["ids"], part["embeddings"], strict=False))
+            except Exception:
+                for rid in chunk:
+                    with contextlib.suppress(Exception):
+                        one = collection.get(ids=[rid], include=["embeddings"])
+                        vectors.update(zip(one["ids"], one["embeddings"], strict=False))
+        missing = sum(1 for rid in ids if rid not in vectors)
+        if missing:
+            log.warning(
+                "%d paragraph vector(s) in %s were written by another process and are not "
+                "visible to this one: they are searchable by keywords only until this process "
+                "restarts (share a store between processes through a Chroma server, "
+                "PLEDGES_CHROMA_URL)",
+                missing,
+                self.location,
+            )
+        got["embeddings"] = [vectors.get(rid) for rid in ids]
+        return got
 
     def _committed_documents(
         self,
@@ -456,7 +503,9 @@ class PledgeStore:
                 cache.metadata[rid] = meta
                 cache.by_doc.setdefault(p.doc_id, set()).add(rid)
             self._cache = cache
-            self.mirror.replace_all((rid, vector, meta) for rid, _, meta, vector in records)
+            self.mirror.replace_all(
+                (rid, vector, meta) for rid, _, meta, vector in records if vector is not None
+            )
             self.lexical.replace_all(
                 LexicalEntry(rid, self._tokens(p, meta), meta) for rid, p, meta, _ in records
             )
@@ -488,7 +537,9 @@ class PledgeStore:
             add=[LexicalEntry(rid, self._tokens(p, meta), meta) for rid, p, meta, _ in records],
             remove=gone,
         )
-        self.mirror.update(add=[(rid, v, meta) for rid, _, meta, v in records], remove=gone)
+        self.mirror.update(
+            add=[(rid, v, meta) for rid, _, meta, v in records if v is not None], remove=gone
+        )
 
     @staticmethod
     def _tokens(p: Paragraph, meta: dict[str, Any]) -> list[str]:

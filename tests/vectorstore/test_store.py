@@ -309,3 +309,35 @@ def test_reopen_reads_the_collection_in_pages(
     healed = open_store()
     assert dropped and healed.count() == len(healed.mirror) == 5
     assert healed.resolve(dropped[0]) is not None
+
+
+def test_vectors_chroma_cannot_read_leave_paragraphs_searchable_by_keywords(
+    open_store: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An embedded Chroma cannot read the vectors another process wrote after this one opened
+    the directory ("Error finding id"): the store still opens, keeps those paragraphs for
+    reading and BM25, leaves them out of the vector mirror and says so."""
+    writer = open_store()
+    writer.upsert(make_parsed("bel.en", EN_PLEDGE))
+    writer.upsert(make_parsed("fra.fr", FR_PLEDGE, language="fr", country=("FRA", "France")))
+    unreadable = {r for r in raw_records(writer) if r.startswith("fra.fr:")}
+
+    from chromadb.api.models.Collection import Collection
+
+    real_get = Collection.get
+
+    def get(self: Any, ids: Any = None, *args: Any, **kwargs: Any) -> Any:
+        if "embeddings" in (kwargs.get("include") or []) and (ids is None or unreadable & set(ids)):
+            raise RuntimeError("Error executing plan: Internal error: Error finding id")
+        return real_get(self, ids, *args, **kwargs)
+
+    monkeypatch.setattr(Collection, "get", get)
+    with caplog.at_level("WARNING", logger="vectorstore.store"):
+        reader = open_store()
+    assert reader.count() == 5 and len(reader.mirror) == 3
+    assert "2 paragraph vector(s)" in caplog.text and "PLEDGES_CHROMA_URL" in caplog.text
+    hits = reader.lexical_search(tokenize("peine de mort"), 5, {"country": "FRA"})
+    assert {reader.resolve(r)[1].doc_id for r, _ in hits} == {"fra.fr"}
+    vec = reader.embedder.embed_query("death penalty")[None, :]
+    assert reader.dense_search(vec, 5, {"country": "FRA"}) == [[]]
+    assert len(reader.dense_search(vec, 5, {"country": "BEL"})[0]) == 3
