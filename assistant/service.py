@@ -6,6 +6,7 @@ reaches into ``ingest``, ``vectorstore`` or the answer chain directly.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -159,8 +160,18 @@ class PledgeService:
         languages = {d.language for d in self.store.documents() if d.language}
         cached = ConceptVectors.of(self.store.embedder).warm(default_glossary(), languages)
         # One real question loads what answering loads lazily (the chain's modules, language
-        # and country matchers), so the first user's question is not the slow one.
-        self.ask("What are the commitments on the death penalty?")
+        # and country matchers), so the first user's question is not the slow one. It is
+        # answered extractively: warming up never calls a configured LLM.
+        from assistant.settings import LLMSettings
+
+        extractive = self.settings.model_copy(update={"llm": LLMSettings(url=None)})
+        PledgeService(extractive, store=self.store, embedder=self.embedder).ask(
+            "What are the commitments on the death penalty?"
+        )
+        # What is loaded now lives as long as the process: keep it out of the garbage
+        # collector's full passes (one costs about 0.25 s over a 100,000-paragraph store, and
+        # it would land on whichever question happens to trigger it).
+        gc.freeze()
         return cached
 
     def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[SearchHit]:

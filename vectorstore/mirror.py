@@ -192,8 +192,7 @@ class VectorMirror:
         with self._lock:
             if self._conditions is None:
                 self._conditions = ConditionIndex(self._metas)
-            conditions = self._conditions
-        return np.flatnonzero(conditions.mask(where))
+            return np.flatnonzero(self._conditions.mask(where))
 
     def search(
         self, vectors: np.ndarray, k: int, where: Conditions
@@ -224,7 +223,10 @@ class VectorMirror:
         out = []
         for column in scores.T:
             n = min(k, column.size)
-            top = np.argpartition(-column, n - 1)[:n]
-            ranked = sorted(top, key=lambda i: (-column[i], ids[i]))
+            # Every row scoring at least the n-th best (ties included) competes for the n
+            # places, so ties at the cut are broken by record id like the rest.
+            threshold = np.partition(column, column.size - n)[column.size - n]
+            candidates = np.flatnonzero(column >= threshold)
+            ranked = sorted(candidates, key=lambda i: (-column[i], ids[i]))[:n]
             out.append([(str(ids[i]), float(column[i])) for i in ranked])
         return out

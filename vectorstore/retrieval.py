@@ -69,7 +69,8 @@ class ConceptVectors:
     """
 
     def __init__(self, embedder: Embedder) -> None:
-        self.embedder = embedder
+        # Weak: the cache is the value of a weak-keyed map whose key is this embedder.
+        self._embedder = weakref.ref(embedder)
         self._vectors: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
 
@@ -87,7 +88,10 @@ class ConceptVectors:
         with self._lock:
             missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
         if missing:
-            fresh = embed_queries(self.embedder, missing)
+            embedder = self._embedder()
+            if embedder is None:  # pragma: no cover - callers hold the embedder
+                raise RuntimeError("the embedder of this cache is gone")
+            fresh = embed_queries(embedder, missing)
             with self._lock:
                 self._vectors.update(zip(missing, fresh, strict=True))
         with self._lock:

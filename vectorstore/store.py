@@ -23,7 +23,6 @@ whose committed revision changed and updates its caches, lexical index and vecto
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 import threading
@@ -369,7 +368,9 @@ class PledgeStore:
         committed revision changed are read again (a whole reload when most did)."""
         with self._lock:
             version = self._remote_version()
-            if version != self._cache.version:
+            if self._cache.version is None:  # closed, or never loaded
+                self._reload(sweep=False)
+            elif version != self._cache.version:
                 self._catch_up(version)
 
     def _get_all(self, collection: Any, include: list[str], where: Any = None) -> dict[str, list]:
@@ -380,8 +381,8 @@ class PledgeStore:
         while True:
             try:
                 got = collection.get(where=where, include=include, limit=READ_PAGE, offset=offset)
-            except Exception:
-                if "embeddings" not in include:
+            except Exception as e:
+                if "embeddings" not in include or not _vector_missing(e):
                     raise
                 got = self._get_page_without_some_vectors(collection, include, where, offset)
             out["ids"] += got["ids"]
@@ -412,11 +413,17 @@ class PledgeStore:
             try:
                 part = collection.get(ids=chunk, include=["embeddings"])
                 vectors.update(zip(part["ids"], part["embeddings"], strict=False))
-            except Exception:
+            except Exception as e:
+                if not _vector_missing(e):
+                    raise
                 for rid in chunk:
-                    with contextlib.suppress(Exception):
+                    try:
                         one = collection.get(ids=[rid], include=["embeddings"])
-                        vectors.update(zip(one["ids"], one["embeddings"], strict=False))
+                    except Exception as e1:
+                        if not _vector_missing(e1):
+                            raise
+                        continue
+                    vectors.update(zip(one["ids"], one["embeddings"], strict=False))
         missing = sum(1 for rid in ids if rid not in vectors)
         if missing:
             log.warning(
@@ -483,7 +490,8 @@ class PledgeStore:
         short = sorted(d for d, n in counts.items() if read.get(d, 0) != n)
         if not short:
             return records
-        kept = [r for r in records if r[1].doc_id not in set(short)]
+        reread = set(short)
+        kept = [r for r in records if r[1].doc_id not in reread]
         for i in range(0, len(short), CATCH_UP_BATCH):
             part = short[i : i + CATCH_UP_BATCH]
             kept += self._read_paragraphs(revs, {"doc_id": {"$in": part}})[0]
@@ -502,16 +510,17 @@ class PledgeStore:
                 cache.paragraphs[rid] = p
                 cache.metadata[rid] = meta
                 cache.by_doc.setdefault(p.doc_id, set()).add(rid)
-            self._cache = cache
+            entries = [
+                LexicalEntry(rid, self._tokens(p, meta), meta) for rid, p, meta, _ in records
+            ]
             self.mirror.replace_all(
                 (rid, vector, meta) for rid, _, meta, vector in records if vector is not None
             )
-            self.lexical.replace_all(
-                LexicalEntry(rid, self._tokens(p, meta), meta) for rid, p, meta, _ in records
-            )
+            self.lexical.replace_all(entries)
+            self._cache = cache
 
     def _catch_up(self, version: str | None) -> None:
-        documents, revs, _ = self._committed_documents()
+        documents, revs, counts = self._committed_documents()
         cache = self._cache
         changed = sorted(d for d, r in revs.items() if cache.revs.get(d) != r)
         removed = [d for d in cache.documents if d not in documents]
@@ -523,6 +532,9 @@ class PledgeStore:
             part = changed[i : i + CATCH_UP_BATCH]
             where = {"doc_id": part[0]} if len(part) == 1 else {"doc_id": {"$in": part}}
             records += self._read_paragraphs(revs, where)[0]
+        records = self._reread_incomplete(
+            records, revs, {d: counts[d] for d in changed if d in counts}
+        )
         dropped: list[str] = []
         for doc_id in removed + changed:
             dropped += cache.drop_document(doc_id)
@@ -876,6 +888,12 @@ class PledgeStore:
         with self._lock:
             self._cache = _Cache()
             self.lexical.replace_all([])
+            self.mirror.replace_all([])
+
+
+def _vector_missing(error: Exception) -> bool:
+    """Whether Chroma failed because a record's vector is not in this process's index."""
+    return "Error finding id" in str(error)
 
 
 def _rev(meta: dict[str, Any]) -> str:

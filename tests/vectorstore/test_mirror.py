@@ -110,3 +110,12 @@ def test_condition_index_masks() -> None:
         want = [m is not None and all(m.get(f) == v for f, v in where.items()) for m in metas]
         assert index.mask(where).tolist() == want
     assert index.mask({"country": "FRA"}) is index.mask({"country": "FRA"})  # cached
+
+
+def test_ties_at_the_cut_are_broken_by_record_id() -> None:
+    mirror = VectorMirror(DIM)
+    same = _vec(5)
+    # Ten rows with one vector, added in an order unrelated to their ids.
+    mirror.update(add=[(f"r{i}", same, _meta(0)) for i in (7, 3, 9, 0, 5, 1, 8, 2, 6, 4)])
+    got = mirror.search(same[None, :], 4, {"country": "BEL"})[0]
+    assert [r for r, _ in got] == ["r0", "r1", "r2", "r3"]

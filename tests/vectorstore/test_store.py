@@ -341,3 +341,15 @@ def test_vectors_chroma_cannot_read_leave_paragraphs_searchable_by_keywords(
     vec = reader.embedder.embed_query("death penalty")[None, :]
     assert reader.dense_search(vec, 5, {"country": "FRA"}) == [[]]
     assert len(reader.dense_search(vec, 5, {"country": "BEL"})[0]) == 3
+
+
+def test_a_closed_handle_reloads_everything_when_used_again(open_store: Any) -> None:
+    store = open_store()
+    store.upsert(make_parsed("bel.en", EN_PLEDGE))
+    store.upsert(make_parsed("fra.fr", FR_PLEDGE, language="fr", country=("FRA", "France")))
+    store.close()
+    assert len(store.mirror) == 0 and len(store.lexical) == 0
+    other = open_store()
+    other.delete_document("fra.fr")
+    assert [d.doc_id for d in store.documents()] == ["bel.en"]
+    assert store.count() == len(store.mirror) == len(store.lexical) == 3
