@@ -157,8 +157,8 @@ class PledgeService:
         from vectorstore.retrieval import ConceptVectors
 
         self.store.prepare()
-        languages = {d.language for d in self.store.documents() if d.language}
-        cached = ConceptVectors.of(self.store.embedder).warm(default_glossary(), languages)
+        glossary = default_glossary()
+        cached = ConceptVectors.of(self.store.embedder).warm(glossary, self.store.languages())
         # One real question loads what answering loads lazily (the chain's modules, language
         # and country matchers), so the first user's question is not the slow one. It is
         # answered extractively: warming up never calls a configured LLM.

@@ -193,7 +193,7 @@ class HybridRetriever:
         expansion = self.glossary.expand(query) if (self.expand and self.glossary) else None
         vectors = embed_queries(self.store.embedder, [query])
         if expansion and self.glossary:
-            languages = sorted({d.language for d in self.store.documents() if d.language})
+            languages = self.store.languages()
             cache = ConceptVectors.of(self.store.embedder)
             moved = expanded_vector(vectors[0], expansion, self.glossary, languages, cache)
             if moved is not None:

@@ -227,6 +227,12 @@ class _Cache:
     # doc_id -> record ids of its committed paragraphs
     by_doc: dict[str, set[str]] = field(default_factory=dict)
 
+    def add(self, rid: str, paragraph: Paragraph, meta: dict[str, Any]) -> None:
+        """Hold one committed paragraph record."""
+        self.paragraphs[rid] = paragraph
+        self.metadata[rid] = meta
+        self.by_doc.setdefault(paragraph.doc_id, set()).add(rid)
+
     def drop_document(self, doc_id: str) -> list[str]:
         """Forget a document's paragraphs; returns their record ids."""
         gone = list(self.by_doc.pop(doc_id, ()))
@@ -492,10 +498,19 @@ class PledgeStore:
             return records
         reread = set(short)
         kept = [r for r in records if r[1].doc_id not in reread]
-        for i in range(0, len(short), CATCH_UP_BATCH):
-            part = short[i : i + CATCH_UP_BATCH]
-            kept += self._read_paragraphs(revs, {"doc_id": {"$in": part}})[0]
-        return kept
+        return kept + self._read_documents(short, revs)
+
+    def _read_documents(
+        self, doc_ids: list[str], revs: dict[str, str]
+    ) -> list[tuple[str, Paragraph, dict[str, Any], Any]]:
+        """The committed paragraph records of some documents, :data:`CATCH_UP_BATCH` documents
+        per Chroma call."""
+        records: list[tuple[str, Paragraph, dict[str, Any], Any]] = []
+        for i in range(0, len(doc_ids), CATCH_UP_BATCH):
+            part = doc_ids[i : i + CATCH_UP_BATCH]
+            where = {"doc_id": part[0]} if len(part) == 1 else {"doc_id": {"$in": part}}
+            records += self._read_paragraphs(revs, where)[0]
+        return records
 
     def _reload(self, sweep: bool) -> None:
         with self._lock:
@@ -507,9 +522,7 @@ class PledgeStore:
                 self._delete_ids(orphans)
             cache = _Cache(version, documents, revs=revs)
             for rid, p, meta, _ in records:
-                cache.paragraphs[rid] = p
-                cache.metadata[rid] = meta
-                cache.by_doc.setdefault(p.doc_id, set()).add(rid)
+                cache.add(rid, p, meta)
             entries = [
                 LexicalEntry(rid, self._tokens(p, meta), meta) for rid, p, meta, _ in records
             ]
@@ -527,11 +540,7 @@ class PledgeStore:
         if len(changed) > max(CATCH_UP_MAX_DOCUMENTS, len(documents) // 2):
             self._reload(sweep=False)
             return
-        records: list[tuple[str, Paragraph, dict[str, Any], Any]] = []
-        for i in range(0, len(changed), CATCH_UP_BATCH):
-            part = changed[i : i + CATCH_UP_BATCH]
-            where = {"doc_id": part[0]} if len(part) == 1 else {"doc_id": {"$in": part}}
-            records += self._read_paragraphs(revs, where)[0]
+        records = self._read_documents(changed, revs)
         records = self._reread_incomplete(
             records, revs, {d: counts[d] for d in changed if d in counts}
         )
@@ -539,9 +548,7 @@ class PledgeStore:
         for doc_id in removed + changed:
             dropped += cache.drop_document(doc_id)
         for rid, p, meta, _ in records:
-            cache.paragraphs[rid] = p
-            cache.metadata[rid] = meta
-            cache.by_doc.setdefault(p.doc_id, set()).add(rid)
+            cache.add(rid, p, meta)
         cache.documents, cache.revs, cache.version = documents, revs, version
         kept = {rid for rid, *_ in records}
         gone = [rid for rid in dropped if rid not in kept]
@@ -606,6 +613,7 @@ class PledgeStore:
 
         rev = new_revision()
         ids = [record_id(doc.doc_id, p.number, rev) for p in parsed.paragraphs]
+        new_ids = set(ids)
         metas = [{**to_metadata(p, doc), "rev": rev} for p in parsed.paragraphs]
         try:
             step = self._batch_size()
@@ -627,7 +635,6 @@ class PledgeStore:
                 self._col.delete(where={"$and": [{"doc_id": doc.doc_id}, {"rev": old_rev}]})
                 with self._lock:
                     old_ids = list(self._cache.by_doc.get(doc.doc_id, ()))
-                new_ids = set(ids)
                 self._delete_ids([r for r in old_ids if r not in new_ids])
             version = self._bump_version(seen)
         except Exception as e:
@@ -637,14 +644,11 @@ class PledgeStore:
 
         with self._lock:
             cache = self._cache
-            new_ids = set(ids)
             stale = [rid for rid in cache.drop_document(doc.doc_id) if rid not in new_ids]
             cache.documents[doc.doc_id] = doc
             cache.revs[doc.doc_id] = rev
-            cache.by_doc[doc.doc_id] = new_ids
             for rid, p, meta in zip(ids, parsed.paragraphs, metas, strict=True):
-                cache.paragraphs[rid] = p
-                cache.metadata[rid] = meta
+                cache.add(rid, p, meta)
             cache.version = version
             self.lexical.update(
                 add=[
@@ -729,6 +733,12 @@ class PledgeStore:
         self.refresh()
         with self._lock:
             return [self._cache.documents[k] for k in sorted(self._cache.documents)]
+
+    def languages(self) -> list[str]:
+        """Languages of the committed documents, sorted."""
+        self.refresh()
+        with self._lock:
+            return sorted({d.language for d in self._cache.documents.values() if d.language})
 
     def get_document(self, doc_id: str) -> Document:
         """One committed document.
