@@ -23,16 +23,16 @@ import threading
 import time
 import unicodedata
 import weakref
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from importlib import resources
 from pathlib import Path, PurePosixPath
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, File, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -42,8 +42,10 @@ from assistant.settings import Settings
 from assistant.types import (
     Answer,
     Document,
+    FetchReport,
     Filters,
     IngestReport,
+    Language,
     Paragraph,
     SearchHit,
     Verdict,
@@ -203,6 +205,39 @@ class VerifyRequest(_Model):
 
     claim: str = Field(min_length=1, max_length=2000)
     filters: Filters | None = None
+
+
+class FetchRequest(_Model):
+    """Official copies to fetch from the UN by symbol, or one session's candidature notes."""
+
+    symbols: list[Annotated[str, Field(max_length=100)]] = Field(
+        default_factory=list, max_length=100, description="UN symbols, e.g. A/77/89"
+    )
+    session: int | None = Field(
+        default=None, ge=1, le=200, description="General Assembly session: find its notes"
+    )
+    languages: list[Language] | Literal["all"] = Field(
+        default="all", description='"all" or language codes'
+    )
+    ingest: bool = Field(default=True, description="Ingest what is fetched (else keep the PDFs)")
+    list_only: bool = Field(default=False, description="With session: list, download nothing")
+    stream: bool = Field(
+        default=False,
+        description=(
+            "Answer with NDJSON progress: one {'event': 'progress'} line per language version,"
+            " then {'event': 'report'} (or {'event': 'error'})"
+        ),
+    )
+
+    @field_validator("symbols")
+    @classmethod
+    def _symbols(cls, value: list[str]) -> list[str]:
+        from assistant.fetching import normalize_symbol
+
+        try:
+            return [normalize_symbol(v) for v in value]
+        except PledgeError as e:
+            raise ValueError(str(e)) from e
 
 
 class DocumentInfo(Document):
@@ -382,6 +417,39 @@ def _too_large(size: int, limit: int) -> str:
         f"upload of {size / 1e6:.1f} MB is over the limit of {limit / 1e6:.1f} MB"
         " (PLEDGES_MAX_UPLOAD_MB)"
     )
+
+
+def fetch_events(service: PledgeService, args: dict[str, Any]) -> Iterator[str]:
+    """NDJSON lines of a fetch as it runs: progress per language version, then the report (or
+    the error). The fetch runs in a thread of its own under the write lock."""
+    import json
+    import queue
+
+    events: queue.Queue[dict[str, Any] | None] = queue.Queue()
+
+    def progress(item: Any, done: int, total: int) -> None:
+        events.put(
+            {"event": "progress", "done": done, "total": total, "item": item.model_dump(mode="json")}
+        )
+
+    def run() -> None:
+        try:
+            with write_lock(service):
+                report = service.fetch(**args, progress=progress)
+            events.put({"event": "report", "report": report.model_dump(mode="json")})
+        except PledgeError as e:
+            events.put({"event": "error", "error": {"code": e.code, "message": str(e)}})
+        except Exception as e:  # the stream has started: the error travels in it
+            log.exception("fetch failed")
+            events.put(
+                {"event": "error", "error": {"code": "internal_error", "message": repr(e)}}
+            )
+        finally:
+            events.put(None)
+
+    threading.Thread(target=run, name="fetch", daemon=True).start()
+    while (event := events.get()) is not None:
+        yield json.dumps(event, ensure_ascii=False) + "\n"
 
 
 # -- bootstrap -----------------------------------------------------------------------------------
@@ -575,6 +643,37 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
             time.perf_counter() - started,
         )
         return report
+
+    @app.post(
+        "/v1/fetch",
+        response_model=FetchReport,
+        dependencies=write,
+        tags=["documents"],
+        responses={
+            **_ERROR_RESPONSES,
+            502: {"model": ErrorResponse, "description": "The UN answered unusably"},
+            503: {"model": ErrorResponse, "description": "The UN cannot be reached"},
+        },
+    )
+    def fetch(body: FetchRequest) -> Any:
+        """Fetch official copies from the UN by symbol (admin): each language version is
+        checked, kept and ingested; with ``session``, the Digital Library's list of that
+        session's candidature notes is fetched too (or only listed, with ``list_only``)."""
+        if not body.symbols and body.session is None:
+            raise ApiError(422, "validation_error", "give symbols or a session")
+        args = {
+            "symbols": body.symbols,
+            "session": body.session,
+            "languages": body.languages,
+            "ingest": body.ingest,
+            "list_only": body.list_only,
+        }
+        if not body.stream:
+            with write_lock(svc):
+                return svc.fetch(**args)
+        return StreamingResponse(
+            fetch_events(svc, args), media_type="application/x-ndjson"
+        )
 
     @app.delete(
         "/v1/documents/{doc_id:path}",

@@ -26,6 +26,7 @@ from assistant.citations import (
     aligned_versions,
     check_markers,
     check_quotes,
+    in_language,
     make_citation,
     sentence_spans,
 )
@@ -33,7 +34,7 @@ from assistant.condense import Condensed, condense
 from assistant.errors import LLMError
 from assistant.extractive import select_extracts
 from assistant.terms import LANGUAGE_NAMES, QuestionTerms, detect_language, question_terms
-from assistant.types import Answer, Citation, Filters, RetrievedItem, SearchHit
+from assistant.types import UN_LANGUAGES, Answer, Citation, Filters, RetrievedItem, SearchHit
 
 if TYPE_CHECKING:
     from langchain_core.runnables import Runnable
@@ -73,10 +74,16 @@ def condense_step(service: PledgeService, state: dict[str, Any]) -> Condensed:
 
 
 def retrieve(
-    service: PledgeService, query: str, filters: Filters | None = None, k: int = TOP_K
+    service: PledgeService,
+    query: str,
+    filters: Filters | None = None,
+    k: int = TOP_K,
+    language: str | None = None,
 ) -> Retrieval:
     """Search as the chain does: when the question names one stored country and no country
-    filter is set, the search is narrowed to that country's pledges."""
+    filter is set, the search is narrowed to that country's pledges. With ``language`` (the
+    asker's) and no language or document filter, each hit becomes the same-numbered paragraph
+    of its version in that language when one is stored (:func:`in_language`)."""
     terms = question_terms(query)
     effective = filters
     if terms.countries and not (filters and filters.country):
@@ -86,11 +93,18 @@ def retrieve(
             base = filters.model_dump() if filters else {}
             effective = Filters(**{**base, "country": asked[0]})
     hits = service.search(query, k=k, filters=effective)
+    if language and not (effective and (effective.language or effective.doc_id)):
+        hits = in_language(hits, language, service.documents(), service.paragraph)
     return Retrieval(query=query, filters=effective, hits=hits, terms=terms)
 
 
 def retrieve_step(service: PledgeService, state: dict[str, Any]) -> Retrieval:
-    return retrieve(service, state["condensed"].question, state.get("filters"))
+    return retrieve(
+        service,
+        state["condensed"].question,
+        state.get("filters"),
+        language=_question_language(state),
+    )
 
 
 #: Paragraphs the lexical index proposes to a concept rescue (each is then confirmed).
@@ -170,11 +184,11 @@ def _question_language(state: dict[str, Any]) -> str:
 
 
 def _aligned(service: PledgeService, hit: SearchHit, language: str) -> list[Any]:
-    if hit.document.language == language:
-        return []
-    return aligned_versions(
-        service.documents(), hit.document, hit.paragraph.number, [language], service.paragraph
+    """The cited paragraph in every other stored language version, the asker's first."""
+    found = aligned_versions(
+        service.documents(), hit.document, hit.paragraph.number, UN_LANGUAGES, service.paragraph
     )
+    return sorted(found, key=lambda a: (a.language != language, a.language or ""))
 
 
 def _label(c: Citation) -> str:
@@ -252,7 +266,7 @@ def extractive_answer(
     lines = [lead.format(language_note=note)]
     for c in citations:
         lines.append(f"- {_label(c)}: “{c.quote}” {c.marker}")
-    if any(c.aligned for c in citations):
+    if any(a.language == lang for c in citations for a in c.aligned):
         lines.append(
             f"The same paragraphs in {LANGUAGE_NAMES.get(lang, lang)} are shown with the citations."
         )

@@ -7,6 +7,7 @@ reaches into ``ingest``, ``vectorstore`` or the answer chain directly.
 from __future__ import annotations
 
 import gc
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -17,6 +18,8 @@ from assistant.settings import Settings
 from assistant.types import (
     Answer,
     Document,
+    FetchItem,
+    FetchReport,
     FileReport,
     Filters,
     IngestReport,
@@ -133,6 +136,63 @@ class PledgeService:
         if progress:
             progress(1, 1, embedded)
         return IngestReport(files=[file], seconds=round(time.perf_counter() - started, 3))
+
+    def fetch(
+        self,
+        symbols: Sequence[str] = (),
+        session: int | None = None,
+        languages: str | Sequence[str] | None = None,
+        ingest: bool = True,
+        list_only: bool = False,
+        progress: Callable[[FetchItem, int, int], None] | None = None,
+    ) -> FetchReport:
+        """Official copies from the UN: each language version of each symbol, checked, kept
+        under ``<store>/official`` by hash and (unless ``ingest`` is False) ingested.
+
+        Args:
+            symbols: UN symbols such as ``A/77/89``.
+            session: A General Assembly session: its candidature notes are found through the
+                Digital Library and listed in ``FetchReport.listed`` (fetched too, unless
+                ``list_only``).
+            languages: ``"all"`` (the default), ``"en,fr"`` or a list of codes.
+            ingest: Ingest what is fetched (False keeps the bytes only).
+            list_only: With ``session``: list, download nothing.
+            progress: Called after each language version with (item, done, planned).
+
+        Raises:
+            ConfigError: Neither symbols nor a session, a bad symbol or language.
+            UnreachableError: The UN cannot be reached (one line naming the host).
+        """
+        from assistant.fetching import (
+            OFFICIAL_DIR,
+            OfficialCopies,
+            fetch_symbols,
+            parse_languages_option,
+        )
+        from assistant.errors import ConfigError
+
+        langs = parse_languages_option(languages)
+        if not symbols and session is None:
+            raise ConfigError("name at least one UN symbol (e.g. A/77/89) or a --session")
+        started = time.perf_counter()
+        with self.settings.get_un_client() as client:
+            listed = client.search_session(session) if session is not None else []
+            if list_only:
+                return FetchReport(listed=listed, seconds=round(time.perf_counter() - started, 3))
+            wanted = list(symbols) + [e.symbol for e in listed if e.symbol not in symbols]
+            copies = OfficialCopies(Path(self.settings.store.store) / OFFICIAL_DIR)
+            report = fetch_symbols(
+                client,
+                copies,
+                self.store if ingest else None,
+                wanted,
+                langs,
+                progress=progress,
+                entries={e.symbol: e for e in listed},
+            )
+        return report.model_copy(
+            update={"listed": listed, "seconds": round(time.perf_counter() - started, 3)}
+        )
 
     def documents(self) -> list[Document]:
         return self.store.documents()

@@ -13,6 +13,8 @@ Each section reads its own variables, so the names users type stay short and fla
 | ``PLEDGES_LLM_MODEL`` / ``PLEDGES_LLM_API_KEY`` | model name and key for that endpoint | unset |
 | ``PLEDGES_ADMIN_TOKEN`` | bearer token for writes over HTTP; writes are refused without it | unset |
 | ``PLEDGES_API_TOKEN`` | bearer token for reads over HTTP; reads are open without it | unset |
+| ``PLEDGES_UN_DOCUMENTS_URL`` / ``PLEDGES_UN_LIBRARY_URL`` | UN document system / Digital Library | the UN's |
+| ``PLEDGES_UN_*`` | politeness of ``pledges fetch``: see :class:`ingest.un.UNSettings` | |
 
 Collaborators are created by the ``get_*`` factories, never as module-level singletons.
 """
@@ -25,7 +27,10 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ingest.un import UNSettings
+
 if TYPE_CHECKING:
+    from ingest.un import UNClient
     from vectorstore.embedders import Embedder
     from vectorstore.store import PledgeStore
 
@@ -89,6 +94,7 @@ class Settings(BaseModel):
     embedder: EmbedderSettings = Field(default_factory=EmbedderSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    un: UNSettings = Field(default_factory=UNSettings)
 
     def with_store(self, path: Path | str | None) -> Settings:
         """A copy whose embedded store lives at ``path`` (the CLI's ``--store``)."""
@@ -108,6 +114,12 @@ class Settings(BaseModel):
         from vectorstore.store import PledgeStore
 
         return PledgeStore.from_settings(self.store, embedder=embedder or self.get_embedder(), **kwargs)
+
+    def get_un_client(self) -> UNClient:
+        """A client of the UN document system and Digital Library (``PLEDGES_UN_*``)."""
+        from ingest.un import UNClient
+
+        return UNClient(self.un)
 
     def get_llm(self) -> Any | None:
         """A LangChain chat model for the configured endpoint, or None when none is set."""

@@ -143,6 +143,7 @@ class AlignedText(Record):
     language: Language | None
     number: str
     text: str
+    url: str | None = Field(default=None, description="Official copy of that version")
 
 
 class Citation(Record):
@@ -202,6 +203,57 @@ class Verdict(Record):
     status: Literal["supported", "not_found", "contradicted"]
     explanation: str
     evidence: list[Citation] = Field(default_factory=list)
+
+
+class LibraryEntry(Record):
+    """A UN Digital Library record of one document, as far as it could be read."""
+
+    symbol: str = Field(description="UN document symbol (MARC 191 $a)")
+    title: str | None = Field(default=None, description="MARC 245 $a $b")
+    date: dt.date | None = Field(default=None, description="MARC 269 $a or 260 $c")
+    country: Country | None = Field(default=None, description="From MARC 710/610 or the title")
+    body: str | None = Field(default=None, description="Issuing body (MARC 710/610 $a)")
+    languages: list[Language] = Field(
+        default_factory=list, description="Language versions the record lists (856/FFT, 041)"
+    )
+    record_id: str | None = Field(default=None, description="Library record id (MARC 001)")
+
+
+class FetchItem(Record):
+    """What happened to one language version of one symbol in a fetch."""
+
+    symbol: str
+    language: Language
+    status: Literal["fetched", "unchanged", "not_published", "failed"] = Field(
+        description=(
+            "fetched: new or changed bytes stored (and ingested); unchanged: the same bytes were"
+            " already stored; not_published: the UN has no such version; failed: see error"
+        )
+    )
+    url: str = Field(description="Where the bytes were asked for")
+    official_url: str = Field(description="The undocs.org link people cite")
+    sha256: str | None = None
+    file: str | None = Field(default=None, description="Stored copy, named by its SHA-256")
+    doc_id: str | None = Field(default=None, description="Document id when ingested")
+    ingest: Literal["added", "replaced", "unchanged"] | None = Field(
+        default=None, description="What the store did with it; null when not ingested"
+    )
+    paragraphs: int = 0
+    error: str | None = Field(default=None, description="One-line reason (failed, not_published)")
+
+
+class FetchReport(Record):
+    """Summary of a fetch run, one item per symbol and language, in order."""
+
+    items: list[FetchItem] = Field(default_factory=list)
+    listed: list[LibraryEntry] = Field(
+        default_factory=list, description="Digital Library entries found (--session)"
+    )
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[FetchItem]:
+        return [i for i in self.items if i.status == "failed"]
 
 
 class FileReport(Record):

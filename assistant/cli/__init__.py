@@ -17,7 +17,7 @@ def _register_optional() -> None:
     """Register command modules that exist (the CLI grows one module per concern)."""
     import importlib
 
-    for name in ("_parse", "_store", "_answer", "_serve", "_bench"):
+    for name in ("_parse", "_store", "_answer", "_serve", "_bench", "_fetch"):
         try:
             importlib.import_module(f"assistant.cli.{name}")
         except ModuleNotFoundError as e:
