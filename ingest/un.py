@@ -263,11 +263,11 @@ class UNClient:
         return int(self.settings.max_mb * 1_000_000)
 
     def _pace(self) -> None:
+        """Wait until ``min_interval_s`` has passed since the previous answer ended."""
         with self._lock:
             wait = self._last + self.settings.min_interval_s - time.monotonic()
             if wait > 0:
                 self._sleep(wait)
-            self._last = time.monotonic()
 
     def _get(self, url: str, host: str, cap: int) -> tuple[int, str | None, bytes, str]:
         """GET with pacing and retries; returns (status, content type, body, final URL)."""
@@ -297,6 +297,8 @@ class UNClient:
                 raise UNError(f"{host} redirected more than 5 times") from e
             except httpx.TransportError as e:  # read timeout, dropped connection, short body
                 last = _why(e)
+            finally:
+                self._last = time.monotonic()
         raise UNError(f"{host}: {last} (gave up after {s.retries + 1} tries)")
 
     def _get_once(self, url: str, host: str, cap: int) -> tuple[int, str | None, bytes, str]:
