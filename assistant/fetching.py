@@ -121,9 +121,13 @@ class OfficialCopies:
         return sha, target
 
     def record(self, symbol: str, language: str, sha256: str, url: str) -> None:
-        """Note which symbol and language the kept bytes ``sha256`` are (written last)."""
+        """Note which symbol and language the kept bytes ``sha256`` are (written last; left
+        untouched when it already says so)."""
         with self._lock:
             index = self.index()
+            old = index.get(symbol, {}).get(language) or {}
+            if old.get("sha256") == sha256 and old.get("url") == url:
+                return
             index.setdefault(symbol, {})[language] = {
                 "sha256": sha256,
                 "url": url,
@@ -153,7 +157,7 @@ def _file_name(symbol: str, language: str) -> str:
 def fetch_symbols(
     client: UNClient,
     copies: OfficialCopies,
-    store: PledgeStore | None,
+    store: Callable[[], PledgeStore] | None,
     symbols: Iterable[str],
     languages: Sequence[str],
     progress: FetchProgress | None = None,
@@ -164,7 +168,8 @@ def fetch_symbols(
     Args:
         client: The UN client (base URLs, politeness).
         copies: Where the bytes are kept.
-        store: The store to ingest into; None keeps the bytes only (``--no-ingest``).
+        store: Opens the store to ingest into, on the first accepted download (so an offline
+            run fails before the embedder loads); None keeps the bytes only (``--no-ingest``).
         symbols: UN symbols.
         languages: Language codes to fetch.
         progress: Called after each language version.
@@ -199,7 +204,7 @@ def fetch_symbols(
 def _fetch_one(
     client: UNClient,
     copies: OfficialCopies,
-    store: PledgeStore | None,
+    open_store: Callable[[], PledgeStore] | None,
     symbol: str,
     lang: str,
     entry: LibraryEntry | None,
@@ -220,6 +225,7 @@ def _fetch_one(
     same = copies.known(symbol, lang) == sha
     try:
         parsed = None
+        store = open_store() if open_store is not None else None
         if store is not None:
             meta = {"symbol": symbol, "language": lang}
             if entry and entry.country:

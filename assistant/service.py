@@ -184,7 +184,7 @@ class PledgeService:
             report = fetch_symbols(
                 client,
                 copies,
-                self.store if ingest else None,
+                (lambda: self.store) if ingest else None,
                 wanted,
                 langs,
                 progress=progress,

@@ -181,10 +181,35 @@ def test_cli_fetch_twice_then_ask_in_two_languages(
     text = runner.invoke(app, ["fetch", "A/78/404", "--languages", "en,fr"])
     assert text.exit_code == 0 and "not published" in text.output
 
-    monkeypatch.setenv("PLEDGES_UN_DOCUMENTS_URL", f"http://127.0.0.1:{unused_port()}")
-    offline = runner.invoke(app, ["fetch", SYMBOL])
-    assert offline.exit_code == 1
-    assert offline.output.count("\n") <= 2 and "cannot reach 127.0.0.1:" in offline.output
+
+
+def test_cli_offline_is_one_line_and_quick(tmp_path: Path) -> None:
+    """No UN at the configured address: one line naming it, exit 1, nothing stored, before
+    the embedder is even loaded."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    port = unused_port()
+    env = {
+        **os.environ,
+        "PLEDGES_UN_DOCUMENTS_URL": f"http://127.0.0.1:{port}",
+        "PLEDGES_STORE": str(tmp_path / "store"),
+    }
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", "from assistant.cli import main; main()", "fetch", SYMBOL],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    elapsed = time.perf_counter() - started
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        f"error: cannot reach 127.0.0.1:{port}: [Errno 111] Connection refused"
+    )
+    assert "Traceback" not in done.stderr + done.stdout
+    assert not (tmp_path / "store" / "official").exists()
+    assert elapsed < 30, elapsed
 
 
 def test_cli_session_list(un: UNServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
