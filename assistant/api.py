@@ -429,7 +429,12 @@ def fetch_events(service: PledgeService, args: dict[str, Any]) -> Iterator[str]:
 
     def progress(item: Any, done: int, total: int) -> None:
         events.put(
-            {"event": "progress", "done": done, "total": total, "item": item.model_dump(mode="json")}
+            {
+                "event": "progress",
+                "done": done,
+                "total": total,
+                "item": item.model_dump(mode="json"),
+            }
         )
 
     def run() -> None:
@@ -441,9 +446,7 @@ def fetch_events(service: PledgeService, args: dict[str, Any]) -> Iterator[str]:
             events.put({"event": "error", "error": {"code": e.code, "message": str(e)}})
         except Exception as e:  # the stream has started: the error travels in it
             log.exception("fetch failed")
-            events.put(
-                {"event": "error", "error": {"code": "internal_error", "message": repr(e)}}
-            )
+            events.put({"event": "error", "error": {"code": "internal_error", "message": repr(e)}})
         finally:
             events.put(None)
 
@@ -671,9 +674,7 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
         if not body.stream:
             with write_lock(svc):
                 return svc.fetch(**args)
-        return StreamingResponse(
-            fetch_events(svc, args), media_type="application/x-ndjson"
-        )
+        return StreamingResponse(fetch_events(svc, args), media_type="application/x-ndjson")
 
     @app.delete(
         "/v1/documents/{doc_id:path}",

@@ -61,7 +61,7 @@ def parse_languages_option(value: str | Sequence[str] | None) -> list[str]:
 
 
 def normalize_symbol(symbol: str) -> str:
-    """A symbol as the UN writes it: no spaces, upper-case organ letters (``a/77/89`` → ``A/77/89``).
+    """A symbol as the UN writes it: no spaces, upper-case letters (``a/77/89`` → ``A/77/89``).
 
     Raises:
         ConfigError: The text does not look like a UN document symbol.
@@ -188,7 +188,11 @@ def fetch_symbols(
     for raw in symbols:
         symbol = normalize_symbol(raw)
         entry = (entries or {}).get(symbol)
-        wanted = [lang for lang in languages if not entry or not entry.languages or lang in entry.languages]
+        wanted = [
+            lang
+            for lang in languages
+            if not entry or not entry.languages or lang in entry.languages
+        ]
         plan.extend((symbol, lang) for lang in wanted)
     report = FetchReport()
     for done, (symbol, lang) in enumerate(plan, start=1):
@@ -230,9 +234,7 @@ def _fetch_one(
             meta = {"symbol": symbol, "language": lang}
             if entry and entry.country:
                 meta["country"] = entry.country.code
-            parsed = parse_bytes(
-                got.data, _file_name(symbol, lang), overrides=meta, source=got.url
-            )
+            parsed = parse_bytes(got.data, _file_name(symbol, lang), overrides=meta, source=got.url)
         _, path = copies.save(got.data)
         status = store.upsert(parsed) if store is not None and parsed is not None else None
         copies.record(symbol, lang, sha, got.url)

@@ -163,13 +163,13 @@ class PledgeService:
             ConfigError: Neither symbols nor a session, a bad symbol or language.
             UnreachableError: The UN cannot be reached (one line naming the host).
         """
+        from assistant.errors import ConfigError
         from assistant.fetching import (
             OFFICIAL_DIR,
             OfficialCopies,
             fetch_symbols,
             parse_languages_option,
         )
-        from assistant.errors import ConfigError
 
         langs = parse_languages_option(languages)
         if not symbols and session is None:

@@ -13,8 +13,9 @@ Each section reads its own variables, so the names users type stay short and fla
 | ``PLEDGES_LLM_MODEL`` / ``PLEDGES_LLM_API_KEY`` | model name and key for that endpoint | unset |
 | ``PLEDGES_ADMIN_TOKEN`` | bearer token for writes over HTTP; writes are refused without it | unset |
 | ``PLEDGES_API_TOKEN`` | bearer token for reads over HTTP; reads are open without it | unset |
-| ``PLEDGES_UN_DOCUMENTS_URL`` / ``PLEDGES_UN_LIBRARY_URL`` | UN document system / Digital Library | the UN's |
-| ``PLEDGES_UN_*`` | politeness of ``pledges fetch``: see :class:`ingest.un.UNSettings` | |
+| ``PLEDGES_UN_DOCUMENTS_URL`` | UN document system (``pledges fetch``) | the UN's |
+| ``PLEDGES_UN_LIBRARY_URL`` | UN Digital Library (``pledges fetch --session``) | the UN's |
+| ``PLEDGES_UN_*`` | rate, retries, timeouts, size cap: :class:`ingest.un.UNSettings` | |
 
 Collaborators are created by the ``get_*`` factories, never as module-level singletons.
 """
@@ -113,7 +114,9 @@ class Settings(BaseModel):
         """The configured store: embedded under ``store`` or a client of ``chroma_url``."""
         from vectorstore.store import PledgeStore
 
-        return PledgeStore.from_settings(self.store, embedder=embedder or self.get_embedder(), **kwargs)
+        return PledgeStore.from_settings(
+            self.store, embedder=embedder or self.get_embedder(), **kwargs
+        )
 
     def get_un_client(self) -> UNClient:
         """A client of the UN document system and Digital Library (``PLEDGES_UN_*``)."""

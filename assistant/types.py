@@ -93,7 +93,9 @@ class Paragraph(Record):
 
     id: str = Field(description="{doc_id}:¶{number}")
     doc_id: str
-    number: str = Field(description='Paragraph number per the contract: "8", "20.5", "27(a)", "note.1"')
+    number: str = Field(
+        description='Paragraph number per the contract: "8", "20.5", "27(a)", "note.1"'
+    )
     text: str = Field(description="Verbatim paragraph text after cleaning")
     section: str | None = Field(
         default=None, description='Heading path, e.g. "I. Four thematic areas > A. Accountability"'
@@ -101,7 +103,9 @@ class Paragraph(Record):
     lead_in: str | None = Field(
         default=None, description="Text of the parent paragraph, for bullet and lettered sub-items"
     )
-    page: int | None = Field(default=None, description="1-based PDF page where the paragraph starts")
+    page: int | None = Field(
+        default=None, description="1-based PDF page where the paragraph starts"
+    )
     start: int | None = Field(default=None, description="Start offset in the cleaned document text")
     end: int | None = Field(default=None, description="End offset (exclusive) in the cleaned text")
 

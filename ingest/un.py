@@ -50,8 +50,8 @@ __all__ = [
     "UNError",
     "UNSettings",
     "UnreachableError",
-    "parse_marcxml",
     "parse_languages",
+    "parse_marcxml",
     "symbol_on_first_page",
 ]
 
@@ -224,7 +224,9 @@ class UNClient:
 
     # -- Digital Library ------------------------------------------------------------------------
 
-    def search_session(self, session: int, max_pages: int = 10, page: int = 200) -> list[LibraryEntry]:
+    def search_session(
+        self, session: int, max_pages: int = 10, page: int = 200
+    ) -> list[LibraryEntry]:
         """The candidature notes of one General Assembly session, from the Digital Library.
 
         Pages through the MARCXML results (``rg``/``jrec``) until the total the library
@@ -378,7 +380,9 @@ def symbol_on_first_page(data: bytes, symbol: str) -> bool | str:
             return "the PDF is encrypted"
         text = reader.pages[0].extract_text() if reader.pages else ""
     except (PyPdfError, ValueError, KeyError, IndexError, TypeError, OSError) as e:
-        return f"not a readable PDF ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})"
+        return (
+            f"not a readable PDF ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})"
+        )
     compact = re.sub(r"[ \t]+(?=/)|(?<=/)[ \t]+", "", text or "")
     want = _symbol_key(symbol)
     seen = [_symbol_key(m.group(0)) for m in _SYMBOL_TOKEN.finditer(compact)]
@@ -420,7 +424,9 @@ def parse_languages(values: list[str]) -> list[str]:
     return [lang for lang in UN_LANGUAGES if lang in found]
 
 
-def parse_marcxml(data: bytes, host: str = "the Digital Library") -> tuple[list[LibraryEntry], int | None, int]:
+def parse_marcxml(
+    data: bytes, host: str = "the Digital Library"
+) -> tuple[list[LibraryEntry], int | None, int]:
     """Entries from a MARCXML search result, the announced total, and how many records it held.
 
     Namespace-agnostic; a record without a 191 $a symbol is counted but skipped.
@@ -482,13 +488,16 @@ def _entry(record: object) -> LibraryEntry | None:
     symbol = first("191", "a")
     if not symbol:
         return None
-    title = " ".join(
-        v.strip(" /:;")
-        for subs in by_tag.get("245", [])[:1]
-        for code in ("a", "b")
-        for v in subs.get(code, [])
-        if v
-    ) or None
+    title = (
+        " ".join(
+            v.strip(" /:;")
+            for subs in by_tag.get("245", [])[:1]
+            for code in ("a", "b")
+            for v in subs.get(code, [])
+            if v
+        )
+        or None
+    )
     date = _marc_date(first("269", "a") or first("260", "c") or first("264", "c"))
     body = first("710", "a") or first("610", "a")
     country = None

@@ -342,7 +342,9 @@ _FETCH_MARKS = {"fetched": "✓", "unchanged": "=", "not_published": "–", "fai
 def fetch_lines(item: Any) -> str:
     """One markdown line for one language version of a fetch (document text never inside)."""
     what = item.status.replace("_", " ")
-    detail = f": {item.error}" if item.error else (f", {item.paragraphs} ¶" if item.paragraphs else "")
+    detail = (
+        f": {item.error}" if item.error else (f", {item.paragraphs} ¶" if item.paragraphs else "")
+    )
     return f"- {_FETCH_MARKS[item.status]} `{item.symbol}` {item.language}: {what}{detail}"
 
 
@@ -373,7 +375,9 @@ def run_fetch(
             with write_lock(service):
                 events.put(
                     service.fetch(
-                        symbols, languages=list(languages or []) or None, ingest=ingest,
+                        symbols,
+                        languages=list(languages or []) or None,
+                        ingest=ingest,
                         progress=progress,
                     )
                 )
@@ -394,9 +398,7 @@ def run_fetch(
         if isinstance(event, BaseException):
             yield "\n".join([*lines, f"- ✗ {_error_text(event)}"])
             return
-        counts = {
-            s: sum(1 for i in event.items if i.status == s) for s in _FETCH_MARKS
-        }
+        counts = {s: sum(1 for i in event.items if i.status == s) for s in _FETCH_MARKS}
         summary = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in counts.items() if n)
         yield f"Done in {event.seconds:.1f} s: {summary or 'nothing to do'}\n\n" + "\n".join(lines)
         return

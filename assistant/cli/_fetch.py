@@ -7,8 +7,15 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from assistant.cli._common import JsonOption, StoreOption, app, console, emit_json, err_console
-from assistant.cli._common import make_service
+from assistant.cli._common import (
+    JsonOption,
+    StoreOption,
+    app,
+    console,
+    emit_json,
+    err_console,
+    make_service,
+)
 from assistant.types import FetchItem, FetchReport, LibraryEntry
 
 _COLORS = {"fetched": "green", "unchanged": "dim", "not_published": "yellow", "failed": "red"}

@@ -37,7 +37,9 @@ def test_fetch_stores_both_versions_and_a_rerun_changes_nothing(
     un.publish(SYMBOL, "fr", pdfs["fr"])
     svc = make_service(tmp_path / "store", un.url, embedder)
     seen: list[tuple[str, int, int]] = []
-    report = svc.fetch([SYMBOL], languages="en,fr", progress=lambda i, d, t: seen.append((i.language, d, t)))
+    report = svc.fetch(
+        [SYMBOL], languages="en,fr", progress=lambda i, d, t: seen.append((i.language, d, t))
+    )
     assert seen == [("en", 1, 2), ("fr", 2, 2)]
     assert [(i.language, i.status, i.ingest, i.doc_id) for i in report.items] == [
         ("en", "fetched", "added", "a-78-812.en"),
@@ -116,8 +118,9 @@ def test_answers_cite_the_askers_language_with_official_links(
     svc = make_service(tmp_path / "store", un.url, embedder)
     svc.fetch([SYMBOL], languages="en,fr")
     cases = [
-        ("Will Ruritania ratify the Optional Protocol to the Convention against Torture?", "en", EN, "fr", FR),
-        ("La Ruritanie va-t-elle ratifier le Protocole facultatif contre la torture ?", "fr", FR, "en", EN),
+        ("Will Ruritania ratify the Optional Protocol against Torture?", "en", EN, "fr", FR),
+        ("La Ruritanie va-t-elle ratifier le Protocole facultatif contre la torture ?", "fr", FR,
+         "en", EN),
     ]  # fmt: skip
     for question, lang, pledge, other, other_pledge in cases:
         answer = svc.ask(question)
@@ -182,7 +185,6 @@ def test_cli_fetch_twice_then_ask_in_two_languages(
     assert text.exit_code == 0 and "not published" in text.output
 
 
-
 def test_cli_offline_is_one_line_and_quick(tmp_path: Path) -> None:
     """No UN at the configured address: one line naming it, exit 1, nothing stored, before
     the embedder is even loaded."""
@@ -217,7 +219,8 @@ def test_cli_session_list(un: UNServer, tmp_path: Path, monkeypatch: pytest.Monk
 
     un.records = [
         marc_record(SYMBOL, "Candidature of Belgium to the Human Rights Council, 2026-2028",
-                    "20240314", "Belgium. Permanent Mission", ("A_78_812-EN.pdf", "A_78_812-FR.pdf")),
+                    "20240314", "Belgium. Permanent Mission",
+                    ("A_78_812-EN.pdf", "A_78_812-FR.pdf")),
     ]  # fmt: skip
     monkeypatch.setenv("PLEDGES_UN_LIBRARY_URL", un.url)
     monkeypatch.setenv("PLEDGES_UN_MIN_INTERVAL_S", "0")

@@ -4,9 +4,11 @@ size cap, an unreachable host, pacing, and the Digital Library's MARCXML."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
-from ingest.un import UNClient, UNError, UnreachableError, parse_marcxml, parse_languages
+from ingest.un import UNClient, UNError, UnreachableError, parse_languages, parse_marcxml
 from tests.fetch.conftest import OTHER_SYMBOL, SYMBOL, fast_settings, unused_port
 from tests.fetch.un_server import UNServer, marc_record
 
@@ -111,9 +113,10 @@ def test_size_cap(un: UNServer, pdfs) -> None:
 
 def test_unreachable_host_is_one_line_naming_it() -> None:
     port = unused_port()
-    with UNClient(fast_settings(f"http://127.0.0.1:{port}")) as c, pytest.raises(
-        UnreachableError
-    ) as e:
+    with (
+        UNClient(fast_settings(f"http://127.0.0.1:{port}")) as c,
+        pytest.raises(UnreachableError) as e,
+    ):
         c.download(SYMBOL, "en")
     message = str(e.value)
     assert message.startswith(f"cannot reach 127.0.0.1:{port}: ")
@@ -126,7 +129,7 @@ def test_requests_are_paced(un: UNServer, pdfs) -> None:
         for _ in range(3):
             c.download(SYMBOL, "en")
     times = [r.at for r in un.requests()]
-    assert all(b - a >= 0.29 for a, b in zip(times, times[1:], strict=False))
+    assert all(b - a >= 0.29 for a, b in itertools.pairwise(times))
 
 
 def test_symbol_check_needs_the_whole_symbol(pdfs) -> None:
@@ -159,7 +162,9 @@ def test_session_search_pages_filters_and_reads_fields(un: UNServer) -> None:
     assert [e.symbol for e in found] == ["A/78/812", "A/78/815", "A/78/820"]
     bel, per, gha = found
     assert (bel.country.code, bel.date.isoformat(), bel.languages) == (
-        "BEL", "2024-03-14", ["en", "fr", "zh"]
+        "BEL",
+        "2024-03-14",
+        ["en", "fr", "zh"],
     )
     assert bel.record_id == "11"
     assert (gha.country.code, gha.date.isoformat(), gha.languages) == ("GHA", "2024-04-02", ["ar"])

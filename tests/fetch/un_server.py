@@ -64,7 +64,9 @@ class UNServer:
     url: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def publish(self, symbol: str, language: str, data: bytes, kind: str = "pdf", **kw: object) -> Route:
+    def publish(
+        self, symbol: str, language: str, data: bytes, kind: str = "pdf", **kw: object
+    ) -> Route:
         route = Route(kind=kind, data=data, **kw)  # type: ignore[arg-type]
         self.routes[(symbol, language)] = route
         return route
@@ -85,12 +87,18 @@ def marc_record(
     """One MARCXML record with the fields the client reads."""
     from xml.sax.saxutils import escape
 
+    def datafield(tag: str, code: str, value: str) -> str:
+        return (
+            f'<datafield tag="{tag}" ind1=" " ind2=" ">'
+            f'<subfield code="{code}">{escape(value)}</subfield></datafield>'
+        )
+
     fields = [f'<controlfield tag="001">{recid}</controlfield>']
-    fields.append(f'<datafield tag="191" ind1=" " ind2=" "><subfield code="a">{escape(symbol)}</subfield></datafield>')
-    fields.append(f'<datafield tag="245" ind1="1" ind2="0"><subfield code="a">{escape(title)}</subfield></datafield>')
-    fields.append(f'<datafield tag="269" ind1=" " ind2=" "><subfield code="a">{date}</subfield></datafield>')
+    fields.append(datafield("191", "a", symbol))
+    fields.append(datafield("245", "a", title))
+    fields.append(datafield("269", "a", date))
     if body:
-        fields.append(f'<datafield tag="710" ind1="2" ind2=" "><subfield code="a">{escape(body)}</subfield></datafield>')
+        fields.append(datafield("710", "a", body))
     for name in files:
         fields.append(
             f'<datafield tag="856" ind1="4" ind2=" "><subfield code="u">'
@@ -107,7 +115,7 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
         pass
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         parts = urlsplit(self.path)
         query = parse_qs(parts.query)
         with self.state.lock:
@@ -126,7 +134,9 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass
 
-    def _send(self, status: int, body: bytes, ctype: str, headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self, status: int, body: bytes, ctype: str, headers: dict[str, str] | None = None
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
@@ -185,9 +195,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
             f"<!-- Search-Engine-Total-Number-Of-Results: {len(records)} -->\n"
-            '<collection xmlns="http://www.loc.gov/MARC21/slim">'
-            + "".join(page)
-            + "</collection>"
+            '<collection xmlns="http://www.loc.gov/MARC21/slim">' + "".join(page) + "</collection>"
         ).encode()
         self._send(200, body, "application/xml; charset=utf-8")
 
