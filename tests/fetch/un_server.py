@@ -215,3 +215,52 @@ def serve() -> Iterator[UNServer]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def main() -> None:
+    """Serve the stand-in with the fictional pledge published under several symbols of session
+    78 (five languages each; Chinese answers with the web-app page), for trying ``pledges fetch``
+    and measuring it without the internet::
+
+        python -m tests.fetch.un_server --port 8765 --symbols 4
+    """
+    import argparse
+    import tempfile
+    from pathlib import Path
+
+    from tests.ingest.pledges import PLEDGES, write_pdf
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--symbols", type=int, default=4)
+    args = parser.parse_args()
+    handler_state = UNServer()
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in range(args.symbols):
+            symbol = f"A/78/{812 + n}"
+            names = []
+            for lang, pledge in PLEDGES.items():
+                path = write_pdf(pledge, Path(tmp) / f"{n}.{lang}.pdf", symbol=symbol)
+                handler_state.publish(symbol, lang, path.read_bytes())
+                names.append(f"{symbol.replace('/', '_')}-{lang.upper()}.pdf")
+            handler_state.records.append(
+                marc_record(
+                    symbol,
+                    "Candidature of Ruritania to the Human Rights Council, 2026-2028",
+                    "20240314",
+                    None,
+                    tuple(names),
+                    str(100 + n),
+                )
+            )
+    handler = type("Handler", (_Handler,), {"state": handler_state})
+    httpd = ThreadingHTTPServer(("127.0.0.1", args.port), handler)
+    print(f"stand-in UN on http://127.0.0.1:{args.port} ({args.symbols} symbols)", flush=True)
+    import contextlib
+
+    with contextlib.suppress(KeyboardInterrupt):
+        httpd.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
