@@ -206,11 +206,12 @@ class UNClient:
             d.status = "not_published"
             d.reason = f"{host} answered with its web page, not a PDF: no {lname} version"
             return d
+        shown = _printable(ctype or "none")
         if not data.startswith(b"%PDF-"):
-            d.reason = f"not a PDF (content type {ctype or 'none'}, starts {data[:8]!r})"
+            d.reason = f"not a PDF (content type {shown}, starts {data[:8]!r})"
             return d
         if ctype and not any(t in ctype for t in ("pdf", "octet-stream")):
-            d.reason = f"expected a PDF, the content type is {ctype}"
+            d.reason = f"expected a PDF, the content type is {shown}"
             return d
         if b"%%EOF" not in data[-2048:]:
             d.reason = f"the PDF is truncated ({len(data)} bytes, no %%EOF end marker)"
@@ -322,6 +323,12 @@ class UNClient:
                         f"{host} sent more than {cap / 1e6:g} MB, the limit (PLEDGES_UN_MAX_MB)"
                     )
             return r.status_code, ctype, bytes(buf), str(r.url)
+
+
+def _printable(text: str, limit: int = 60) -> str:
+    """A header value as shown in a report line: printable ASCII, short."""
+    cleaned = "".join(ch if 32 < ord(ch) < 127 else " " for ch in text).strip()
+    return cleaned[:limit] + ("…" if len(cleaned) > limit else "")
 
 
 def _host(url: str) -> str:

@@ -277,3 +277,29 @@ def test_api_fetch_needs_the_admin_token_and_streams_progress(
         assert [(d["symbol"], d["language"], d["url"]) for d in docs] == [
             (SYMBOL, "en", f"https://undocs.org/en/{SYMBOL}")
         ]
+
+
+def test_chat_admin_fetch_reports_each_version_as_it_goes(
+    un: UNServer, pdfs: dict[str, bytes], tmp_path: Path, embedder: Any
+) -> None:
+    from ui.app import run_fetch
+
+    un.publish(SYMBOL, "en", pdfs["en"])
+    un.publish(SYMBOL, "fr", pdfs["other"])
+    svc = make_service(tmp_path / "store", un.url, embedder)
+    steps = list(run_fetch(svc, f"{SYMBOL}, A/78/404", ["en", "fr"], True))
+    assert [s.splitlines()[0] for s in steps] == [
+        "Fetching… 1/4",
+        "Fetching… 2/4",
+        "Fetching… 3/4",
+        "Fetching… 4/4",
+        steps[-1].splitlines()[0],
+    ]
+    assert steps[-1].startswith("Done in ")
+    assert "1 fetched, 2 not published, 1 failed" in steps[-1]
+    assert f"- ✓ `{SYMBOL}` en: fetched, 12 ¶" in steps[-1]
+    assert f"- ✗ `{SYMBOL}` fr: failed: the first page shows A/78/999" in steps[-1]
+    assert "- – `A/78/404` en: not published" in steps[-1]
+    assert list(run_fetch(svc, "  ", ["en"], True)) == [
+        "Name at least one UN symbol, e.g. `A/77/89`."
+    ]
