@@ -74,7 +74,8 @@ def render_text(answer: Answer) -> str:
         )
         lines.append(f"    “{c.quote}”")
         for al in c.aligned:
-            lines.append(f"    {_lang_name(al.language)} version, ¶{al.number}: {al.text}")
+            where = f" ({al.url})" if al.url else ""
+            lines.append(f"    {_lang_name(al.language)} version, ¶{al.number}{where}: {al.text}")
     if answer.abstained and answer.related:
         lines.append("Related paragraphs (not an answer):")
         for c in answer.related:
@@ -102,7 +103,10 @@ def render_markdown(answer: Answer, retrieved_at: dt.datetime | None = None) -> 
         out.append(f"> {c.quote}")
         out.append("")
         for al in c.aligned:
-            out.append(f"> *{_lang_name(al.language)} version, paragraph {al.number}:* {al.text}")
+            where = f" ({al.url})" if al.url else ""
+            out.append(
+                f"> *{_lang_name(al.language)} version, paragraph {al.number}{where}:* {al.text}"
+            )
             out.append("")
         link = c.url or "no official link (the document's UN symbol is unknown)"
         out.append(f"- Link: {link}")

@@ -94,7 +94,8 @@ def _progress_printer() -> Any:
         color = _COLORS[item.status]
         why = f" ({item.error})" if item.error else ""
         err_console.print(
-            f"[{done}/{total}] {item.symbol} {item.language}: [{color}]{item.status}[/]{why}",
+            f"[{done}/{total}] {item.symbol} {item.language}:"
+            f" [{color}]{item.status.replace('_', ' ')}[/]{why}",
             highlight=False,
         )
 
@@ -124,7 +125,7 @@ def _print_items(report: FetchReport) -> None:
         table.add_row(
             i.symbol,
             i.language,
-            f"[{_COLORS[i.status]}]{i.status}[/]",
+            f"[{_COLORS[i.status]}]{i.status.replace('_', ' ')}[/]",
             i.doc_id or "",
             str(i.paragraphs) if i.paragraphs else "",
             i.error or i.official_url,

@@ -303,3 +303,26 @@ def test_chat_admin_fetch_reports_each_version_as_it_goes(
     assert list(run_fetch(svc, "  ", ["en"], True)) == [
         "Name at least one UN symbol, e.g. `A/77/89`."
     ]
+
+
+def test_api_fetch_when_the_un_is_unreachable(tmp_path: Path, embedder: Any) -> None:
+    from fastapi.testclient import TestClient
+
+    from assistant.api import create_app
+    from assistant.settings import ServerSettings
+
+    port = unused_port()
+    svc = make_service(tmp_path / "store", f"http://127.0.0.1:{port}", embedder)
+    svc.settings = svc.settings.model_copy(update={"server": ServerSettings(admin_token="s3cret")})
+    auth = {"Authorization": "Bearer s3cret"}
+    with TestClient(create_app(svc)) as http:
+        r = http.post("/v1/fetch", json={"symbols": [SYMBOL]}, headers=auth)
+        assert r.status_code == 503
+        assert r.json()["error"] == {
+            "code": "un_unreachable",
+            "message": f"cannot reach 127.0.0.1:{port}: [Errno 111] Connection refused",
+        }
+        streamed = http.post("/v1/fetch", json={"symbols": [SYMBOL], "stream": True}, headers=auth)
+        (event,) = [json.loads(line) for line in streamed.text.splitlines()]
+        assert event == {"event": "error", "error": r.json()["error"]}
+    assert not (tmp_path / "store" / "official").exists()
