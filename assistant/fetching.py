@@ -185,8 +185,7 @@ def fetch_symbols(
     """
     started = time.perf_counter()
     plan: list[tuple[str, str]] = []
-    for raw in symbols:
-        symbol = normalize_symbol(raw)
+    for symbol in dict.fromkeys(normalize_symbol(raw) for raw in symbols):
         entry = (entries or {}).get(symbol)
         wanted = [
             lang

@@ -220,6 +220,9 @@ class LibraryEntry(Record):
     languages: list[Language] = Field(
         default_factory=list, description="Language versions the record lists (856/FFT, 041)"
     )
+    subjects: list[str] = Field(
+        default_factory=list, description="Subjects and agenda items (MARC 650 $a, 991 $b $d)"
+    )
     record_id: str | None = Field(default=None, description="Library record id (MARC 001)")
 
 

@@ -523,13 +523,24 @@ def _entry(record: object) -> LibraryEntry | None:
     languages = parse_languages(files) or parse_languages(
         [v for subs in by_tag.get("041", []) for v in subs.get("a", [])]
     )
+    subjects = list(
+        dict.fromkeys(
+            v
+            for tag, codes in (("650", "a"), ("991", "bd"))
+            for subs in by_tag.get(tag, [])
+            for code in codes
+            for v in subs.get(code, [])
+            if v
+        )
+    )
     return LibraryEntry(
         symbol=symbol.strip(),
         title=title,
         date=date,
         country=country,
         body=body,
-        languages=languages,
+        languages=languages,  # type: ignore[arg-type]
+        subjects=subjects,
         record_id=recid,
     )
 
@@ -548,10 +559,12 @@ def _marc_date(value: str | None) -> dt.date | None:
 
 
 def _in_session(entry: LibraryEntry, session: int) -> bool:
+    """A document of the session whose title, body, subjects or agenda name the Council (a note
+    verbale's title often does not: its agenda item does)."""
     if not _symbol_key(entry.symbol).startswith(f"A/{session}/"):
         return False
-    text = f"{entry.title or ''} {entry.body or ''}".casefold()
-    return "human rights council" in text or not entry.title
+    text = " ".join([entry.title or "", entry.body or "", *entry.subjects]).casefold()
+    return "human rights council" in text
 
 
 def _symbol_sort(symbol: str) -> tuple[object, ...]:

@@ -153,8 +153,12 @@ def test_session_search_pages_filters_and_reads_fields(un: UNServer) -> None:
                     ("A_78_812-EN.pdf", "A_78_812-FR.pdf", "A_78_812-ZH.pdf"), "11"),
         marc_record("A/77/90", HRC.format(c="Chile"), recid="12"),  # another session
         marc_record("A/78/813", "Report of the Secretary-General on oceans", recid="13"),
-        marc_record("A/78/820", HRC.format(c="Ghana"), "2024-04-02", None,
-                    ("A_78_820-AR.pdf",), "14"),
+        marc_record("A/78/820", "Note verbale dated 2 April 2024 from the Permanent Mission of"
+                    " Ghana to the United Nations addressed to the President of the General"
+                    " Assembly", "2024-04-02", None, ("A_78_820-AR.pdf",), "14",
+                    agenda="Elections: election of members of the Human Rights Council"),
+        marc_record("A/78/821", "Note verbale dated 3 April 2024 from the Permanent Mission of"
+                    " Chile", recid="16", agenda="Elections: Economic and Social Council"),
         marc_record("A/78/815", HRC.format(c="Peru"), "202403", recid="15"),
     ]  # fmt: skip
     with UNClient(fast_settings(un.url)) as c:
@@ -168,9 +172,10 @@ def test_session_search_pages_filters_and_reads_fields(un: UNServer) -> None:
     )
     assert bel.record_id == "11"
     assert (gha.country.code, gha.date.isoformat(), gha.languages) == ("GHA", "2024-04-02", ["ar"])
+    assert gha.subjects == ["Elections: election of members of the Human Rights Council"]
     assert (per.country.code, per.date.isoformat(), per.languages) == ("PER", "2024-03-01", [])
     searches = un.requests("/search")
-    assert [r.query["jrec"] for r in searches] == [["1"], ["3"], ["5"]]  # 5 records, 2 a page
+    assert [r.query["jrec"] for r in searches] == [["1"], ["3"], ["5"]]  # 6 records, 2 a page
     assert all(r.query["of"] == ["xm"] and r.query["rg"] == ["2"] for r in searches)
     assert "A/78/" in searches[0].query["p"][0]
 

@@ -83,6 +83,7 @@ def marc_record(
     body: str | None = None,
     files: tuple[str, ...] = (),
     recid: str = "1",
+    agenda: str | None = None,
 ) -> str:
     """One MARCXML record with the fields the client reads."""
     from xml.sax.saxutils import escape
@@ -99,6 +100,8 @@ def marc_record(
     fields.append(datafield("269", "a", date))
     if body:
         fields.append(datafield("710", "a", body))
+    if agenda:
+        fields.append(datafield("991", "d", agenda))
     for name in files:
         fields.append(
             f'<datafield tag="856" ind1="4" ind2=" "><subfield code="u">'
