@@ -353,17 +353,19 @@ def run_fetch(
     symbols_text: str,
     languages: Sequence[str] | None,
     ingest: bool,
+    session: int | None = None,
 ) -> Iterator[str]:
     """Fetch official copies (the caller has checked the admin token), yielding the status
-    markdown as each language version is done; the summary comes last."""
+    markdown as each language version is done; the summary comes last. With ``session``, the
+    Digital Library's candidature notes of that General Assembly session are fetched too."""
     import queue
     import threading
 
     from assistant.api import write_lock
 
     symbols = [s for s in re.split(r"[\s,;]+", symbols_text or "") if s]
-    if not symbols:
-        yield "Name at least one UN symbol, e.g. `A/77/89`."
+    if not symbols and session is None:
+        yield "Name at least one UN symbol, e.g. `A/77/89`, or a session."
         return
     events: queue.Queue[Any] = queue.Queue()
 
@@ -376,6 +378,7 @@ def run_fetch(
                 events.put(
                     service.fetch(
                         symbols,
+                        session=session,
                         languages=list(languages or []) or None,
                         ingest=ingest,
                         progress=progress,
@@ -542,7 +545,11 @@ def build_ui(service: PledgeService) -> gr.Blocks:
         return ("\n".join(lines), *store_views())
 
     def fetch_official(
-        symbols_text: str, languages: list[str], no_ingest: bool, token: str
+        symbols_text: str,
+        session: float | None,
+        languages: list[str],
+        no_ingest: bool,
+        token: str,
     ) -> Iterator[tuple[Any, ...]]:
         """Fetch official copies from the UN (admins only), with a line per language version."""
         import hmac
@@ -558,7 +565,8 @@ def build_ui(service: PledgeService) -> gr.Blocks:
             yield ("⚠️ The admin token is missing or wrong.", *store_views())
             return
         text = ""
-        for text in run_fetch(service, symbols_text, languages, not no_ingest):
+        number = int(session) if session else None
+        for text in run_fetch(service, symbols_text, languages, not no_ingest, number):
             yield (text, gr.skip(), gr.skip(), gr.skip(), gr.skip())
         yield (text, *store_views())
 
@@ -646,6 +654,15 @@ def build_ui(service: PledgeService) -> gr.Blocks:
                 fetch_symbols_box = gr.Textbox(
                     label="Symbols", placeholder="A/77/89 A/77/90", elem_id="fetch-symbols"
                 )
+                fetch_session = gr.Number(
+                    label="…or a General Assembly session (its candidature notes, found in the"
+                    " UN Digital Library)",
+                    precision=0,
+                    minimum=1,
+                    maximum=200,
+                    value=None,
+                    elem_id="fetch-session",
+                )
                 fetch_langs = gr.CheckboxGroup(
                     choices=[(LANGUAGE_NAMES.get(c, c), c) for c in UN_LANGUAGES],
                     value=list(UN_LANGUAGES),
@@ -680,7 +697,7 @@ def build_ui(service: PledgeService) -> gr.Blocks:
         )
         fetch_btn.click(
             fetch_official,
-            [fetch_symbols_box, fetch_langs, fetch_no_ingest, token],
+            [fetch_symbols_box, fetch_session, fetch_langs, fetch_no_ingest, token],
             [fetch_status, *store_outputs],
             api_visibility="private",
         )

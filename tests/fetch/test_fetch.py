@@ -301,7 +301,7 @@ def test_chat_admin_fetch_reports_each_version_as_it_goes(
     assert f"- ✗ `{SYMBOL}` fr: failed: the first page shows A/78/999" in steps[-1]
     assert "- – `A/78/404` en: not published" in steps[-1]
     assert list(run_fetch(svc, "  ", ["en"], True)) == [
-        "Name at least one UN symbol, e.g. `A/77/89`."
+        "Name at least one UN symbol, e.g. `A/77/89`, or a session."
     ]
 
 
@@ -326,3 +326,29 @@ def test_api_fetch_when_the_un_is_unreachable(tmp_path: Path, embedder: Any) -> 
         (event,) = [json.loads(line) for line in streamed.text.splitlines()]
         assert event == {"event": "error", "error": r.json()["error"]}
     assert not (tmp_path / "store" / "official").exists()
+
+
+def test_session_fetch_asks_for_the_listed_languages_with_the_listed_country(
+    un: UNServer, pdfs: dict[str, bytes], tmp_path: Path, embedder: Any
+) -> None:
+    from tests.fetch.un_server import marc_record
+
+    un.records = [
+        marc_record(SYMBOL, "Note verbale dated 14 March 2024 from the Permanent Mission",
+                    "20240314", "Belgium. Permanent Mission to the United Nations",
+                    ("A_78_812-EN.pdf", "A_78_812-FR.pdf"),
+                    agenda="Election of members of the Human Rights Council"),
+    ]  # fmt: skip
+    un.publish(SYMBOL, "en", pdfs["en"])
+    un.publish(SYMBOL, "fr", pdfs["fr"])
+    svc = make_service(tmp_path / "store", un.url, embedder)
+    listed = svc.fetch(session=78, list_only=True)
+    assert [e.symbol for e in listed.listed] == [SYMBOL] and listed.items == []
+    assert un.requests() == [] and svc.documents() == []
+    report = svc.fetch(session=78)  # languages "all": only the two the library lists
+    assert [(i.language, i.status) for i in report.items] == [("en", "fetched"), ("fr", "fetched")]
+    assert {(d.language, d.country.code if d.country else None) for d in svc.documents()} == {
+        ("en", "BEL"),
+        ("fr", "BEL"),
+    }
+    assert [r.query["l"] for r in un.requests()] == [["en"], ["fr"]]

@@ -197,3 +197,24 @@ def test_marcxml_parsing_is_tolerant() -> None:
 
 def test_languages_from_file_names_and_names() -> None:
     assert parse_languages(["x/A_78_1-RU.pdf", "Français", "eng", "Klingon"]) == ["en", "fr", "ru"]
+
+
+def test_client_is_input_layer() -> None:
+    """ingest/un.py imports from the project only what ingest already does (records, errors)
+    and its own layer; never the vector store, the answer chain or a front end."""
+    import ast
+    from pathlib import Path
+
+    import ingest.un
+
+    tree = ast.parse(Path(ingest.un.__file__).read_text(encoding="utf-8"))
+    names = {
+        node.module if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
+    ours = {
+        n for n in names if n and n.split(".")[0] in ("assistant", "ingest", "vectorstore", "ui")
+    }
+    assert ours == {"assistant.errors", "assistant.types", "ingest.metadata"}
