@@ -61,6 +61,15 @@ __all__ = [
 DEFAULT_LIBRARY_QUERY = '191__a:A/{session}/* AND "Human Rights Council" AND candidature'
 
 
+#: A whole request (redirect and body) may take this many ``timeout_s``.
+WHOLE_REQUEST_TIMEOUTS = 10
+
+
+def deadline_s(settings: UNSettings) -> float:
+    """Seconds a whole request may take: :data:`WHOLE_REQUEST_TIMEOUTS` × ``timeout_s``."""
+    return WHOLE_REQUEST_TIMEOUTS * settings.timeout_s
+
+
 class UNSettings(BaseSettings):
     """Where and how politely official copies are fetched (``PLEDGES_UN_*``)."""
 
@@ -202,12 +211,13 @@ class UNClient:
             d.reason = f"{host} answered HTTP {status}"
             return d
         head = data[:512].lstrip().lower()
-        if "html" in (ctype or "") or head.startswith((b"<!doctype html", b"<html")):
+        is_pdf = data.startswith(b"%PDF-")
+        if not is_pdf and ("html" in (ctype or "") or head.startswith((b"<!doctype", b"<html"))):
             d.status = "not_published"
             d.reason = f"{host} answered with its web page, not a PDF: no {lname} version"
             return d
         shown = _printable(ctype or "none")
-        if not data.startswith(b"%PDF-"):
+        if not is_pdf:
             d.reason = f"not a PDF (content type {shown}, starts {data[:8]!r})"
             return d
         if ctype and not any(t in ctype for t in ("pdf", "octet-stream")):
@@ -305,6 +315,8 @@ class UNClient:
         raise UNError(f"{host}: {last} (gave up after {s.retries + 1} tries)")
 
     def _get_once(self, url: str, host: str, cap: int) -> tuple[int, str | None, bytes, str]:
+        # Timeouts are per network read; a body that trickles in is cut off as a whole too.
+        deadline = time.monotonic() + deadline_s(self.settings)
         with self._http.stream("GET", url) as r:
             if r.status_code == 429 or r.status_code >= 500:
                 raise _Retry(f"HTTP {r.status_code}", _retry_after(r.headers.get("retry-after")))
@@ -317,6 +329,10 @@ class UNClient:
                 )
             buf = bytearray()
             for chunk in r.iter_bytes():
+                if time.monotonic() > deadline:
+                    raise httpx.ReadTimeout(
+                        f"the whole answer took over {deadline_s(self.settings):g} s"
+                    )
                 buf.extend(chunk)
                 if len(buf) > cap:
                     raise UNError(

@@ -76,6 +76,14 @@ def test_slow_answer_within_and_beyond_the_timeout(un: UNServer, pdfs) -> None:
     assert "no answer in time" in (got.reason or "") and "gave up after 2 tries" in got.reason
 
 
+def test_body_trickling_in_is_cut_off_as_a_whole(un: UNServer, pdfs) -> None:
+    un.publish(SYMBOL, "en", pdfs["en"], kind="trickle", delay=0.05)  # about 2 s in all
+    with UNClient(fast_settings(un.url, timeout_s=0.1, retries=0)) as c:
+        got = c.download(SYMBOL, "en")
+    assert got.status == "failed"
+    assert "the whole answer took over 1 s" in (got.reason or "")
+
+
 def test_body_cut_short_is_a_failure(un: UNServer, client: UNClient, pdfs) -> None:
     un.publish(SYMBOL, "en", pdfs["en"], kind="cut")
     got = client.download(SYMBOL, "en")

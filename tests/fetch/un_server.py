@@ -33,7 +33,8 @@ class Route:
 
     kind: ``pdf`` (302 then the bytes), ``404``, ``429`` (``fail_times`` 429s with
     ``retry_after``, then as ``pdf``), ``503`` (``fail_times`` 503s then as ``pdf``), ``slow``
-    (``delay`` seconds before the PDF headers), ``cut`` (announces the full length, sends half
+    (``delay`` seconds before the PDF headers), ``trickle`` (the body in 40 pieces, ``delay``
+    seconds apart), ``cut`` (announces the full length, sends half
     and closes), ``webapp`` (200 text/html).
     """
 
@@ -179,6 +180,17 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if route.kind == "slow":
             time.sleep(route.delay)
+        if route.kind == "trickle":  # every read is quick, the whole body is not
+            self.send_response(200)
+            self.send_header("Content-Type", route.content_type)
+            self.send_header("Content-Length", str(len(route.data)))
+            self.end_headers()
+            step = max(1, len(route.data) // 40)
+            for i in range(0, len(route.data), step):
+                self.wfile.write(route.data[i : i + step])
+                self.wfile.flush()
+                time.sleep(route.delay)
+            return
         if route.kind == "cut":
             self.send_response(200)
             self.send_header("Content-Type", route.content_type)
