@@ -168,6 +168,7 @@ class PledgeService:
             OFFICIAL_DIR,
             OfficialCopies,
             fetch_symbols,
+            normalize_symbol,
             parse_languages_option,
         )
 
@@ -179,7 +180,8 @@ class PledgeService:
             listed = client.search_session(session) if session is not None else []
             if list_only:
                 return FetchReport(listed=listed, seconds=round(time.perf_counter() - started, 3))
-            wanted = list(symbols) + [e.symbol for e in listed if e.symbol not in symbols]
+            entries = {normalize_symbol(e.symbol): e for e in listed}
+            wanted = [*symbols, *entries]
             copies = OfficialCopies(Path(self.settings.store.store) / OFFICIAL_DIR)
             report = fetch_symbols(
                 client,
@@ -188,7 +190,7 @@ class PledgeService:
                 wanted,
                 langs,
                 progress=progress,
-                entries={e.symbol: e for e in listed},
+                entries=entries,
             )
         return report.model_copy(
             update={"listed": listed, "seconds": round(time.perf_counter() - started, 3)}
