@@ -106,11 +106,16 @@ class OfficialCopies:
             ) from e
         return data if isinstance(data, dict) else {}
 
+    def entry(self, symbol: str, language: str) -> dict[str, Any]:
+        """What is recorded for this version (``sha256``, ``url``, ``etag``,
+        ``last_modified``, ``fetched``); empty when nothing is, or its bytes are gone."""
+        entry = self.index().get(symbol, {}).get(language) or {}
+        sha = entry.get("sha256") if isinstance(entry, dict) else None
+        return entry if isinstance(sha, str) and self.path(sha).is_file() else {}
+
     def known(self, symbol: str, language: str) -> str | None:
         """The SHA-256 recorded for this version, when its bytes are still on disk."""
-        entry = self.index().get(symbol, {}).get(language) or {}
-        sha = entry.get("sha256")
-        return sha if isinstance(sha, str) and self.path(sha).is_file() else None
+        return self.entry(symbol, language).get("sha256")
 
     def save(self, data: bytes) -> tuple[str, Path]:
         """Keep ``data`` under its hash (atomically; a no-op when already kept)."""
@@ -120,17 +125,26 @@ class OfficialCopies:
             self._write(target, data)
         return sha, target
 
-    def record(self, symbol: str, language: str, sha256: str, url: str) -> None:
-        """Note which symbol and language the kept bytes ``sha256`` are (written last; left
-        untouched when it already says so)."""
+    def record(
+        self,
+        symbol: str,
+        language: str,
+        sha256: str,
+        url: str,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None:
+        """Note which symbol and language the kept bytes ``sha256`` are, with the validators
+        for the next conditional request (written last; left untouched when it already says
+        so)."""
         with self._lock:
             index = self.index()
             old = index.get(symbol, {}).get(language) or {}
-            if old.get("sha256") == sha256 and old.get("url") == url:
+            new = {"sha256": sha256, "url": url, "etag": etag, "last_modified": last_modified}
+            if all(old.get(k) == v for k, v in new.items()):
                 return
             index.setdefault(symbol, {})[language] = {
-                "sha256": sha256,
-                "url": url,
+                **new,
                 "fetched": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             }
             text = json.dumps(index, ensure_ascii=False, indent=1, sort_keys=True)
@@ -214,7 +228,8 @@ def _fetch_one(
 ) -> FetchItem:
     from ingest.pipeline import parse_bytes
 
-    got = client.download(symbol, lang)
+    kept = copies.entry(symbol, lang)
+    got = client.download(symbol, lang, kept.get("etag"), kept.get("last_modified"))
     item = FetchItem(
         symbol=symbol,
         language=lang,  # type: ignore[arg-type]
@@ -222,10 +237,19 @@ def _fetch_one(
         url=got.url,
         official_url=official_url(symbol, lang),
     )
-    if got.status != "ok":
+    data, url = got.data, got.url
+    etag, modified = got.etag, got.last_modified
+    if got.status == "not_modified":  # the kept copy is current: nothing was sent again
+        try:
+            data = copies.path(kept["sha256"]).read_bytes()
+        except OSError as e:
+            return item.model_copy(update={"error": f"cannot read the kept copy: {e}"})
+        url = kept.get("url") or url
+        etag, modified = etag or kept.get("etag"), modified or kept.get("last_modified")
+    elif got.status != "ok":
         return item.model_copy(update={"status": got.status, "error": got.reason})
-    sha = hashlib.sha256(got.data).hexdigest()
-    same = copies.known(symbol, lang) == sha
+    sha = hashlib.sha256(data).hexdigest()
+    same = kept.get("sha256") == sha
     try:
         parsed = None
         store = open_store() if open_store is not None else None
@@ -233,10 +257,10 @@ def _fetch_one(
             meta = {"symbol": symbol, "language": lang}
             if entry and entry.country:
                 meta["country"] = entry.country.code
-            parsed = parse_bytes(got.data, _file_name(symbol, lang), overrides=meta, source=got.url)
-        _, path = copies.save(got.data)
+            parsed = parse_bytes(data, _file_name(symbol, lang), overrides=meta, source=url)
+        _, path = copies.save(data)
         status = store.upsert(parsed) if store is not None and parsed is not None else None
-        copies.record(symbol, lang, sha, got.url)
+        copies.record(symbol, lang, sha, url, etag, modified)
     except PledgeError as e:
         return item.model_copy(update={"error": str(e).splitlines()[0], "sha256": sha})
     except OSError as e:

@@ -119,11 +119,24 @@ class Download:
 
     symbol: str
     language: str
-    status: Literal["ok", "not_published", "failed"]
+    status: Literal["ok", "not_modified", "not_published", "failed"]
     url: str
     data: bytes = b""
     reason: str | None = None
     content_type: str | None = None
+    #: Validators of the answer, for a conditional request next time.
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass
+class _Answer:
+    status: int
+    content_type: str | None
+    data: bytes
+    url: str
+    etag: str | None
+    last_modified: str | None
 
 
 # -- the client ----------------------------------------------------------------------------------
@@ -183,26 +196,57 @@ class UNClient:
         q = httpx.QueryParams({"s": symbol, "l": language, "t": "pdf"})
         return f"{base}/api/symbol/access?{q}"
 
-    def download(self, symbol: str, language: str) -> Download:
+    def download(
+        self,
+        symbol: str,
+        language: str,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> Download:
         """Fetch and check one language version of ``symbol``.
 
+        Args:
+            symbol: The UN symbol.
+            language: One of the six language codes.
+            etag: The ETag of the copy already kept; sent as ``If-None-Match`` (with
+                ``last_modified`` as ``If-Modified-Since``) so an unchanged PDF is not sent again.
+            last_modified: The Last-Modified of the copy already kept.
+
         Returns:
-            ``ok`` with the PDF's bytes; ``not_published`` for a 404/410 or the web-app page;
-            ``failed`` with a one-line reason for anything else (not a PDF, truncated, another
-            symbol, too large, too many retries).
+            ``ok`` with the PDF's bytes; ``not_modified`` when the server says the kept copy is
+            current (304); ``not_published`` for a 404/410 or the web-app page; ``failed`` with a
+            one-line reason for anything else (not a PDF, truncated, another symbol, too large,
+            too many retries).
 
         Raises:
             UnreachableError: The host cannot be reached.
         """
         url = self.access_url(symbol, language)
         host = _host(self.settings.documents_url)
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
         try:
-            status, ctype, data, final = self._get(url, host, cap=self._cap())
+            got = self._get(url, host, cap=self._cap(), headers=headers)
         except UNError as e:
             if isinstance(e, UnreachableError):
                 raise
             return Download(symbol, language, "failed", url, reason=str(e))
-        d = Download(symbol, language, "failed", final, content_type=ctype)
+        status, ctype, data = got.status, got.content_type, got.data
+        d = Download(
+            symbol,
+            language,
+            "failed",
+            got.url,
+            content_type=ctype,
+            etag=got.etag,
+            last_modified=got.last_modified,
+        )
+        if status == 304 and headers:
+            d.status = "not_modified"
+            return d
         lname = language
         if status in (404, 410):
             d.status, d.reason = "not_published", f"{host} has no {lname} version ({status})"
@@ -258,10 +302,10 @@ class UNClient:
             params = httpx.QueryParams(
                 {"p": query, "of": "xm", "rg": str(page), "jrec": str(jrec), "ln": "en"}
             )
-            status, _ctype, data, _ = self._get(f"{base}/search?{params}", host, cap=self._cap())
-            if status != 200:
-                raise UNError(f"{host} search answered HTTP {status}")
-            entries, total, n = parse_marcxml(data, host)
+            got = self._get(f"{base}/search?{params}", host, cap=self._cap())
+            if got.status != 200:
+                raise UNError(f"{host} search answered HTTP {got.status}")
+            entries, total, n = parse_marcxml(got.data, host)
             for entry in entries:
                 if _in_session(entry, session):
                     found.setdefault(_symbol_key(entry.symbol), entry)
@@ -282,8 +326,10 @@ class UNClient:
             if wait > 0:
                 self._sleep(wait)
 
-    def _get(self, url: str, host: str, cap: int) -> tuple[int, str | None, bytes, str]:
-        """GET with pacing and retries; returns (status, content type, body, final URL)."""
+    def _get(
+        self, url: str, host: str, cap: int, headers: dict[str, str] | None = None
+    ) -> _Answer:
+        """GET with pacing and retries, following redirects."""
         s = self.settings
         delay = s.backoff_s
         last = ""
@@ -294,7 +340,7 @@ class UNClient:
                 delay *= 2
             self._pace()
             try:
-                return self._get_once(url, host, cap)
+                return self._get_once(url, host, cap, headers or {})
             except _Retry as r:
                 last = r.reason
                 if r.wait is not None:
@@ -314,10 +360,10 @@ class UNClient:
                 self._last = time.monotonic()
         raise UNError(f"{host}: {last} (gave up after {s.retries + 1} tries)")
 
-    def _get_once(self, url: str, host: str, cap: int) -> tuple[int, str | None, bytes, str]:
+    def _get_once(self, url: str, host: str, cap: int, headers: dict[str, str]) -> _Answer:
         # Timeouts are per network read; a body that trickles in is cut off as a whole too.
         deadline = time.monotonic() + deadline_s(self.settings)
-        with self._http.stream("GET", url) as r:
+        with self._http.stream("GET", url, headers=headers) as r:
             if r.status_code == 429 or r.status_code >= 500:
                 raise _Retry(f"HTTP {r.status_code}", _retry_after(r.headers.get("retry-after")))
             ctype = r.headers.get("content-type")
@@ -338,7 +384,14 @@ class UNClient:
                     raise UNError(
                         f"{host} sent more than {cap / 1e6:g} MB, the limit (PLEDGES_UN_MAX_MB)"
                     )
-            return r.status_code, ctype, bytes(buf), str(r.url)
+            return _Answer(
+                status=r.status_code,
+                content_type=ctype,
+                data=bytes(buf),
+                url=str(r.url),
+                etag=r.headers.get("etag"),
+                last_modified=r.headers.get("last-modified"),
+            )
 
 
 def _printable(text: str, limit: int = 60) -> str:

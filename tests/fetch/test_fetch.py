@@ -55,8 +55,11 @@ def test_fetch_stores_both_versions_and_a_rerun_changes_nothing(
     assert numbers == {p.number for p in svc.store.paragraphs("a-78-812.fr")}  # aligned
 
     before = {p: p.stat().st_mtime_ns for p in store_files(official)}
+    sent = len(un.log)
     again = svc.fetch([SYMBOL], languages=["en", "fr"])
     assert [(i.status, i.ingest) for i in again.items] == [("unchanged", "unchanged")] * 2
+    # The kept copies' ETags went with the requests: the PDFs were not sent again.
+    assert [r.status for r in un.log[sent:] if r.path.startswith("/pdf/")] == [304, 304]
     assert {p: p.stat().st_mtime_ns for p in store_files(official)} == before
     assert {d.doc_id: d for d in svc.documents()} == docs
 
@@ -95,6 +98,18 @@ def test_unreachable_un_is_one_error_and_nothing_is_stored(tmp_path: Path, embed
         svc.fetch([SYMBOL])
     assert svc.documents() == []
     assert not (tmp_path / "store" / "official").exists()
+
+
+def test_rerun_without_validators_downloads_and_still_changes_nothing(
+    un: UNServer, pdfs: dict[str, bytes], tmp_path: Path, embedder: Any
+) -> None:
+    un.publish(SYMBOL, "en", pdfs["en"], validators=False)
+    svc = make_service(tmp_path / "store", un.url, embedder)
+    assert [i.status for i in svc.fetch([SYMBOL], languages="en").items] == ["fetched"]
+    index = (tmp_path / "store" / "official" / "index.json").read_bytes()
+    assert [i.status for i in svc.fetch([SYMBOL], languages="en").items] == ["unchanged"]
+    assert [r.status for r in un.log if r.path.startswith("/pdf/")] == [200, 200]
+    assert (tmp_path / "store" / "official" / "index.json").read_bytes() == index
 
 
 def test_no_ingest_keeps_the_pdf_only(

@@ -25,6 +25,21 @@ def test_published_version_follows_the_redirect(un: UNServer, client: UNClient, 
     assert "PledgeAssistant" in (asked.user_agent or "")
 
 
+def test_conditional_request_for_a_kept_copy(un: UNServer, client: UNClient, pdfs) -> None:
+    un.publish(SYMBOL, "en", pdfs["en"])
+    first = client.download(SYMBOL, "en")
+    assert first.etag and first.last_modified
+    again = client.download(SYMBOL, "en", etag=first.etag, last_modified=first.last_modified)
+    assert (again.status, again.data) == ("not_modified", b"")
+    pdf_requests = [r for r in un.log if r.path.startswith("/pdf/")]
+    assert [(r.status, r.if_none_match) for r in pdf_requests] == [
+        (200, None),
+        (304, first.etag),  # the validator survived the redirect
+    ]
+    changed = client.download(SYMBOL, "en", etag='"stale"')
+    assert changed.status == "ok" and changed.data == pdfs["en"]
+
+
 def test_web_app_page_and_404_are_not_published(un: UNServer, client: UNClient, pdfs) -> None:
     un.publish(SYMBOL, "ru", b"", kind="404")
     webapp = client.download("A/78/404", "en")  # unknown symbol: 200 with an HTML page

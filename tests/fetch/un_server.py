@@ -4,8 +4,9 @@ It behaves as the issue describes the real services: ``/api/symbol/access?s=&l=&
 redirects (302) to the PDF of a published version and answers **200 with a small HTML page of
 its web app** for a symbol or language it does not know; ``/search?p=&of=xm&rg=&jrec=`` pages
 MARCXML records with Invenio's total-count comment. Individual (symbol, language) pairs can be
-told to misbehave: 404, 429 with Retry-After, 503, a slow answer, a body cut short, a PDF
-without its end, a huge body.
+told to misbehave: 404, 429 with Retry-After, 503, a slow answer, a body trickling in, a body
+cut short, a PDF without its end, a huge body. PDFs carry an ETag and answer ``If-None-Match``
+with 304 unless their route's ``validators`` is off.
 
 Every request is logged (path, query, User-Agent, monotonic time) so tests can check pacing,
 retries and headers.
@@ -45,6 +46,7 @@ class Route:
     delay: float = 0.0
     content_type: str = "application/pdf"
     hits: int = 0
+    validators: bool = True  # send ETag / Last-Modified and answer conditional requests with 304
 
 
 @dataclass
@@ -53,6 +55,8 @@ class Logged:
     query: dict[str, list[str]]
     user_agent: str | None
     at: float
+    status: int = 0
+    if_none_match: str | None = None
 
 
 @dataclass
@@ -124,7 +128,13 @@ class _Handler(BaseHTTPRequestHandler):
         query = parse_qs(parts.query)
         with self.state.lock:
             self.state.log.append(
-                Logged(parts.path, query, self.headers.get("User-Agent"), time.monotonic())
+                Logged(
+                    parts.path,
+                    query,
+                    self.headers.get("User-Agent"),
+                    time.monotonic(),
+                    if_none_match=self.headers.get("If-None-Match"),
+                )
             )
         try:
             if parts.path == "/api/symbol/access":
@@ -141,6 +151,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(
         self, status: int, body: bytes, ctype: str, headers: dict[str, str] | None = None
     ) -> None:
+        with self.state.lock:
+            self.state.log[-1].status = status
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
@@ -165,6 +177,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(int(route.kind), b"busy", "text/plain", headers)
             return
         target = f"/pdf/{quote(symbol, safe='')}/{lang}.pdf"
+        with self.state.lock:
+            self.state.log[-1].status = 302
         self.send_response(302)
         self.send_header("Location", target)
         self.send_header("Content-Length", "0")
@@ -180,6 +194,16 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if route.kind == "slow":
             time.sleep(route.delay)
+        if route.validators and route.kind in ("pdf", "slow", "429", "503"):
+            import hashlib
+
+            etag = '"' + hashlib.sha256(route.data).hexdigest()[:16] + '"'
+            headers = {"ETag": etag, "Last-Modified": "Thu, 14 Mar 2024 10:00:00 GMT"}
+            if self.headers.get("If-None-Match") == etag:
+                self._send(304, b"", route.content_type, headers)
+                return
+            self._send(200, route.data, route.content_type, headers)
+            return
         if route.kind == "trickle":  # every read is quick, the whole body is not
             self.send_response(200)
             self.send_header("Content-Type", route.content_type)
