@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import contextlib
 import hmac
+import json
 import logging
+import queue
 import threading
 import time
 import unicodedata
@@ -37,6 +39,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from assistant.errors import PledgeError
+from assistant.fetching import normalize_symbol
 from assistant.service import PledgeService
 from assistant.settings import Settings
 from assistant.types import (
@@ -232,8 +235,6 @@ class FetchRequest(_Model):
     @field_validator("symbols")
     @classmethod
     def _symbols(cls, value: list[str]) -> list[str]:
-        from assistant.fetching import normalize_symbol
-
         try:
             return [normalize_symbol(v) for v in value]
         except PledgeError as e:
@@ -422,9 +423,6 @@ def _too_large(size: int, limit: int) -> str:
 def fetch_events(service: PledgeService, args: dict[str, Any]) -> Iterator[str]:
     """NDJSON lines of a fetch as it runs: progress per language version, then the report (or
     the error). The fetch runs in a thread of its own under the write lock."""
-    import json
-    import queue
-
     events: queue.Queue[dict[str, Any] | None] = queue.Queue()
 
     def progress(item: Any, done: int, total: int) -> None:

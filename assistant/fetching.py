@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import tempfile
 import threading
 import time
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.errors import ConfigError, PledgeError
 from assistant.types import UN_LANGUAGES, FetchItem, FetchReport, LibraryEntry, official_url
+from ingest.pipeline import parse_bytes
 
 if TYPE_CHECKING:
     from ingest.un import UNClient
@@ -66,8 +68,6 @@ def normalize_symbol(symbol: str) -> str:
     Raises:
         ConfigError: The text does not look like a UN document symbol.
     """
-    import re
-
     s = re.sub(r"\s+", "", symbol)
     if not re.fullmatch(r"[A-Za-z]{1,4}(?:/[A-Za-z0-9.()\-]+){1,6}", s):
         raise ConfigError(f"{symbol!r} is not a UN document symbol such as A/77/89")
@@ -226,8 +226,6 @@ def _fetch_one(
     lang: str,
     entry: LibraryEntry | None,
 ) -> FetchItem:
-    from ingest.pipeline import parse_bytes
-
     kept = copies.entry(symbol, lang)
     got = client.download(symbol, lang, kept.get("etag"), kept.get("last_modified"))
     item = FetchItem(

@@ -28,10 +28,9 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from ingest.un import UNSettings
+from ingest.un import UNClient, UNSettings
 
 if TYPE_CHECKING:
-    from ingest.un import UNClient
     from vectorstore.embedders import Embedder
     from vectorstore.store import PledgeStore
 
@@ -120,8 +119,6 @@ class Settings(BaseModel):
 
     def get_un_client(self) -> UNClient:
         """A client of the UN document system and Digital Library (``PLEDGES_UN_*``)."""
-        from ingest.un import UNClient
-
         return UNClient(self.un)
 
     def get_llm(self) -> Any | None:

@@ -41,6 +41,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.errors import PledgeError
 from assistant.types import UN_LANGUAGES, LibraryEntry
+from ingest.metadata import country_from_value, detect_country
 
 __all__ = [
     "DEFAULT_LIBRARY_QUERY",
@@ -326,9 +327,7 @@ class UNClient:
             if wait > 0:
                 self._sleep(wait)
 
-    def _get(
-        self, url: str, host: str, cap: int, headers: dict[str, str] | None = None
-    ) -> _Answer:
+    def _get(self, url: str, host: str, cap: int, headers: dict[str, str] | None = None) -> _Answer:
         """GET with pacing and retries, following redirects."""
         s = self.settings
         delay = s.backoff_s
@@ -540,8 +539,6 @@ def _fields(record: object) -> Iterator[tuple[str, dict[str, list[str]]]]:
 
 
 def _entry(record: object) -> LibraryEntry | None:
-    from ingest.metadata import country_from_value, detect_country
-
     by_tag: dict[str, list[dict[str, list[str]]]] = {}
     for tag, subs in _fields(record):
         by_tag.setdefault(tag, []).append(subs)

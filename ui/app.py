@@ -11,7 +11,9 @@ from __future__ import annotations
 import html
 import logging
 import os
+import queue
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr
 from fastapi import FastAPI
 
+from assistant.api import write_lock
 from assistant.errors import PledgeError
 from assistant.service import PledgeService
 from assistant.terms import LANGUAGE_NAMES
@@ -358,11 +361,6 @@ def run_fetch(
     """Fetch official copies (the caller has checked the admin token), yielding the status
     markdown as each language version is done; the summary comes last. With ``session``, the
     Digital Library's candidature notes of that General Assembly session are fetched too."""
-    import queue
-    import threading
-
-    from assistant.api import write_lock
-
     symbols = [s for s in re.split(r"[\s,;]+", symbols_text or "") if s]
     if not symbols and session is None:
         yield "Name at least one UN symbol, e.g. `A/77/89`, or a session."
