@@ -30,6 +30,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from assistant.errors import IngestError, UnsupportedFormatError
 from assistant.types import UN_LANGUAGES, Document, Paragraph, ParsedDocument, paragraph_id
 from ingest.clean import clean_lines, vocabulary
@@ -289,7 +291,7 @@ def build_document(
     doc_id = doc_id_override or make_doc_id(
         fields["symbol"], country_code, fields["term"], fields["language"], stem, sha256
     )
-    document = Document(doc_id=doc_id, source=source, sha256=sha256, **fields)
+    document = _document(name, doc_id=doc_id, source=source, sha256=sha256, **fields)
 
     paragraphs: list[Paragraph] = []
     for block in kept:
@@ -312,6 +314,21 @@ def build_document(
     _check_unique(paragraphs, name)
     _check_offsets(text, paragraphs, name)
     return ParsedDocument(document=document, paragraphs=paragraphs)
+
+
+def _document(name: str, **fields: Any) -> Document:
+    """The document record, or a one-line error naming the file and the field that is out of
+    range (the record's own rules: symbol, term, session and date formats and bounds)."""
+    try:
+        return Document(**fields)
+    except ValidationError as e:
+        problems = []
+        for err in e.errors()[:3]:
+            field = ".".join(str(p) for p in err.get("loc", ())) or "metadata"
+            value = err.get("input")
+            shown = repr(value) if isinstance(value, (str, int, float)) else ""
+            problems.append(f"{field}={shown}: {err.get('msg', 'invalid')}")
+        raise IngestError(name, "invalid metadata: " + "; ".join(problems)) from e
 
 
 def _document_text(blocks: list[Block]) -> tuple[str, dict[int, int]]:
@@ -378,7 +395,7 @@ def _apply_overrides(fields: dict[str, Any], overrides: Mapping[str, Any], name:
                     name, f"--meta date={value!r}: expected an ISO date such as 2022-06-21"
                 ) from e
         elif key == "session":
-            if not value.isdigit():
+            if not (value.isascii() and value.isdigit()):
                 raise IngestError(name, f"--meta session={value!r}: expected a number such as 77")
             fields[key] = int(value)
         elif key == "term":
