@@ -231,36 +231,43 @@ class RequestGuard:
             return
 
         received = 0
+        over = False
         started = False
 
         async def counted_receive() -> Message:
-            nonlocal received
+            nonlocal received, over
+            if over:
+                raise _TooLarge
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    over = True
                     raise _TooLarge
             return message
 
         async def tracked_send(message: Message) -> None:
             nonlocal started
+            if over:
+                # The route turned the interrupted read into an error of its own (a parser's
+                # 400): the client gets the 413 that says why, once.
+                if message["type"] == "http.response.start" and not started:
+                    started = True
+                    await refuse(413, "payload_too_large", _over(limit, setting, path))
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
 
         try:
             await self.app(scope, counted_receive, tracked_send)
-        except _TooLarge:
+        except Exception:
+            if not over:
+                raise
+        if over:
             log.warning("%s %s refused: body over %d bytes", method, path, limit)
             if not started:
                 await refuse(413, "payload_too_large", _over(limit, setting, path))
-        except Exception as e:
-            # A route may wrap the read error in its own (multipart parsers do).
-            if received > limit and not started:
-                log.warning("%s %s refused: body over %d bytes (%s)", method, path, limit, e)
-                await refuse(413, "payload_too_large", _over(limit, setting, path))
-                return
-            raise
 
 
 def _over(limit: int, setting: str, path: str, declared: int | None = None) -> str:
