@@ -43,8 +43,9 @@ ALL = ""  # dropdown value meaning "no filter"
 
 _MARKER = re.compile(r"\[(\d+)\]")
 
-#: ASCII punctuation: everything markdown, HTML, autolinks or math could read as markup.
-_MD_PUNCT = re.compile(r"[!-/:-@\[-`{-~]")
+#: ASCII punctuation that markdown, HTML, autolinks or math could read as markup (all of it
+#: but , ; ? ! % ' " which nothing reads on its own; "!" only before "[", which is escaped).
+_MD_PUNCT = re.compile(r"[#$&()*+\-./:<=>@\[\\\]^_`{|}~]")
 
 CSS = """
 #citations .turn > summary { cursor: pointer; font-weight: 600; margin: 0.4em 0; }
