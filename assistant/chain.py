@@ -32,7 +32,7 @@ from assistant.citations import (
 from assistant.condense import Condensed, condense
 from assistant.errors import LLMError
 from assistant.extractive import select_extracts
-from assistant.grounding import ungrounded_sentences
+from assistant.grounding import citing_text, ungrounded_sentences
 from assistant.terms import LANGUAGE_NAMES, QuestionTerms, detect_language, question_terms
 from assistant.types import Answer, Citation, Filters, RetrievedItem, SearchHit
 
@@ -341,7 +341,12 @@ def finish_llm_answer(service: PledgeService, state: dict[str, Any], raw: str) -
         if quotes:
             quote = quotes[0]
         else:
-            ext = select_extracts(retrieval.terms, [hit], max_quotes=1)
+            # The sentence of the paragraph that the answer's own words rest on (a reader sees
+            # what the paragraph says about that claim), else the one the question points to.
+            claimed = citing_text(checked.text, n)
+            ext = (claimed and select_extracts(question_terms(claimed), [hit], max_quotes=1)) or (
+                select_extracts(retrieval.terms, [hit], max_quotes=1)
+            )
             quote = ext[0].quote if ext else hit.paragraph.text
         citations.append(make_citation(f"[{n}]", hit, quote, _aligned(service, hit, lang)))
     cited = {c.id for c in citations}

@@ -19,6 +19,13 @@ from assistant.terms import question_terms
 from assistant.types import SearchHit
 
 
+def citing_text(text: str, number: int) -> str:
+    """The sentences of ``text`` that carry the marker ``[number]`` (markers removed): what the
+    answer claims that paragraph says, to pick the quote a reader is shown."""
+    marker = f"[{number}]"
+    return " ".join(MARKER_RE.sub(" ", s) for s in split_sentences(text) if marker in s).strip()
+
+
 def ungrounded_sentences(text: str, cited: Mapping[int, SearchHit]) -> list[str]:
     """Warnings for the sentences of ``text`` that the paragraphs they cite do not support.
 

@@ -183,7 +183,9 @@ def test_html_in_a_paragraph_is_shown_as_text_and_fetches_nothing(
             elsewhere: list[str] = []
             page.on(
                 "request",
-                lambda r: None if r.url.startswith((url, "data:", "blob:")) else elsewhere.append(r.url),
+                lambda r: (
+                    None if r.url.startswith((url, "data:", "blob:")) else elsewhere.append(r.url)
+                ),
             )
             page.goto(url + "/")
             page.wait_for_selector("#question textarea", timeout=60_000)
