@@ -49,7 +49,6 @@ def ungrounded_sentences(text: str, cited: Mapping[int, SearchHit]) -> list[str]
         if signal.needs_judge:
             warnings.append(f"could not check “{shown}” against {where} (other language)")
         else:
-            warnings.append(
-                f"“{shown}” is not supported by {where}: {signal.reason.replace('retrieved', 'cited')}"
-            )
+            reason = signal.reason.replace("retrieved", "cited")
+            warnings.append(f"“{shown}” is not supported by {where}: {reason}")
     return warnings
