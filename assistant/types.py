@@ -26,6 +26,16 @@ MAX_SESSION = 500
 EARLIEST_DATE = dt.date(1945, 10, 24)  # the Charter entered into force
 LATEST_DATE = dt.date(2199, 12, 31)
 
+#: What each bounded field expects, in words (for errors a person can act on).
+FIELD_RULES: dict[str, str] = {
+    "symbol": "expected a UN document symbol such as A/77/89",
+    "term": "expected YYYY-YYYY with the end after the start, e.g. 2023-2025",
+    "session": f"expected a General Assembly session number from 1 to {MAX_SESSION}",
+    "date": f"expected a date from {EARLIEST_DATE} to {LATEST_DATE}",
+    "doc_id": "expected lower-case letters, digits, dots and hyphens, e.g. bel-2023-2025.en",
+    "title": "expected at most 1,000 characters",
+}
+
 #: The six official UN languages (ISO 639-1).
 UN_LANGUAGES: tuple[str, ...] = ("ar", "en", "es", "fr", "ru", "zh")
 

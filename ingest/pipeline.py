@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -33,7 +34,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from assistant.errors import IngestError, UnsupportedFormatError
-from assistant.types import UN_LANGUAGES, Document, Paragraph, ParsedDocument, paragraph_id
+from assistant.types import (
+    FIELD_RULES,
+    UN_LANGUAGES,
+    Document,
+    Paragraph,
+    ParsedDocument,
+    paragraph_id,
+)
 from ingest.clean import clean_lines, vocabulary
 from ingest.lines import Line
 from ingest.metadata import (
@@ -57,6 +65,8 @@ __all__ = [
     "parse_file",
     "sidecar_path",
 ]
+
+log = logging.getLogger(__name__)
 
 #: Keys accepted by ``--meta key=value`` and in a ``<file>.meta.json`` sidecar.
 OVERRIDE_KEYS = ("doc_id", "symbol", "country", "language", "date", "term", "session", "title")
@@ -291,7 +301,8 @@ def build_document(
     doc_id = doc_id_override or make_doc_id(
         fields["symbol"], country_code, fields["term"], fields["language"], stem, sha256
     )
-    document = _document(name, doc_id=doc_id, source=source, sha256=sha256, **fields)
+    given = {k for k, v in (overrides or {}).items() if v is not None and str(v).strip()}
+    document = _document(name, given, doc_id=doc_id, source=source, sha256=sha256, **fields)
 
     paragraphs: list[Paragraph] = []
     for block in kept:
@@ -316,19 +327,38 @@ def build_document(
     return ParsedDocument(document=document, paragraphs=paragraphs)
 
 
-def _document(name: str, **fields: Any) -> Document:
-    """The document record, or a one-line error naming the file and the field that is out of
-    range (the record's own rules: symbol, term, session and date formats and bounds)."""
-    try:
-        return Document(**fields)
-    except ValidationError as e:
-        problems = []
-        for err in e.errors()[:3]:
-            field = ".".join(str(p) for p in err.get("loc", ())) or "metadata"
-            value = err.get("input")
-            shown = repr(value) if isinstance(value, (str, int, float)) else ""
-            problems.append(f"{field}={shown}: {err.get('msg', 'invalid')}")
-        raise IngestError(name, "invalid metadata: " + "; ".join(problems)) from e
+def _document(name: str, given: set[str], **fields: Any) -> Document:
+    """The document record, checked by the record's own rules (symbol, term, session and date
+    formats and bounds).
+
+    A value the user gave (``--meta``, a sidecar) that breaks a rule is an error naming the file
+    and the field; a value detected in the text that does (a misread date, say) is left null,
+    with a warning naming both, as any field that cannot be read is.
+
+    Raises:
+        IngestError: A given value is out of range (one line).
+    """
+    for _ in range(len(fields)):
+        try:
+            return Document(**fields)
+        except ValidationError as e:
+            problems: dict[str, str] = {}
+            for err in e.errors():
+                field = str(err.get("loc", ("metadata",))[0])
+                value = err.get("input")
+                if isinstance(value, dt.date):
+                    value = value.isoformat()
+                shown = f"={value!r}" if isinstance(value, (str, int, float)) else ""
+                problems.setdefault(field, f"{field}{shown}: {FIELD_RULES.get(field, err['msg'])}")
+            detected = [f for f in problems if f not in given and f != "doc_id" and f in fields]
+            if not detected:
+                # A doc_id derived from a bad symbol is wrong because of the symbol: name it first.
+                order = sorted(problems, key=lambda f: f == "doc_id")
+                raise IngestError(name, "; ".join(problems[f] for f in order[:2])) from e
+            for f in detected:
+                log.warning("%s: detected %s left empty (%s)", name, f, problems[f])
+                fields[f] = None
+    raise IngestError(name, "document metadata could not be validated")  # pragma: no cover
 
 
 def _document_text(blocks: list[Block]) -> tuple[str, dict[int, int]]:
