@@ -400,3 +400,25 @@ def test_not_found_does_not_show_the_store_path(
             response = client.get(path)
             assert response.status_code == 404
             assert store_dir not in response.text and os.sep + "tmp" not in response.text
+
+
+def test_chat_uploads_are_limited_per_hour_and_cors_allows_only_listed_origins(
+    hostile_service: PledgeService,
+) -> None:
+    allowed = "https://pledges.example.org"
+    server, _ = _serve(
+        hostile_service, admin_token=ADMIN, max_pending_uploads=2, cors_origins=[allowed]
+    )
+    with server, httpx.Client(base_url=server.url, timeout=60) as client:
+        statuses = [
+            client.post(
+                "/gradio_api/upload", files={"files": (f"p{i}.txt", b"1. text", "text/plain")}
+            ).status_code
+            for i in range(3)
+        ]
+        assert statuses == [200, 200, 429], statuses
+        got = client.get("/v1/documents", headers={"Origin": allowed})
+        assert got.headers.get("access-control-allow-origin") == allowed
+        assert got.headers.get("access-control-allow-credentials") is None
+        other = client.get("/v1/documents", headers={"Origin": "https://evil.test"})
+        assert other.headers.get("access-control-allow-origin") is None
