@@ -161,6 +161,11 @@ def test_chat_history_naming_a_server_file_is_refused(
             leaked = client.get(f"/gradio_api/file={path}")
             assert leaked.status_code in (403, 404), leaked.status_code
             assert ADMIN not in leaked.text and "TOP-SECRET" not in leaked.text
+        # Nor does the file route serve the working directory or the store.
+        store = Path(request.getfixturevalue("hostile_service").settings.store.store).resolve()
+        for path in (Path.cwd() / "pyproject.toml", store / "chroma.sqlite3"):
+            assert path.is_file()
+            assert client.get(f"/gradio_api/file={path}").status_code in (403, 404), path
 
 
 # -- 2. document text is never markup in the chat (Chromium) -------------------------------------
