@@ -545,8 +545,8 @@ def build_ui(service: PledgeService) -> gr.Blocks:
     # load refreshes them, so documents uploaded later show up.
     initial = filter_choices(_safe_documents(service))
 
-    # Files uploaded for ingest and not ingested are deleted after an hour (checked every ten
-    # minutes); the server also refuses uploads while PLEDGES_MAX_PENDING_UPLOADS are waiting.
+    # Files uploaded for ingest are deleted after an hour (checked every ten minutes); the
+    # server accepts at most PLEDGES_MAX_PENDING_UPLOADS chat uploads an hour (assistant.limits).
     with gr.Blocks(
         title="Pledge Assistant", analytics_enabled=False, delete_cache=(600, 3600)
     ) as demo:
