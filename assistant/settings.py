@@ -13,10 +13,12 @@ Each section reads its own variables, so the names users type stay short and fla
 | ``PLEDGES_LLM_MODEL`` / ``PLEDGES_LLM_API_KEY`` | model name and key for that endpoint | unset |
 | ``PLEDGES_ADMIN_TOKEN`` | bearer token for writes over HTTP; writes are refused without it | unset |
 | ``PLEDGES_API_TOKEN`` | bearer token for reads over HTTP; reads are open without it | unset |
-| ``PLEDGES_MAX_UPLOAD_MB`` / ``PLEDGES_MAX_REQUEST_KB`` | largest upload (MiB) / other body (KiB) | 20 / 512 |
-| ``PLEDGES_MAX_QUESTION_CHARS`` / ``PLEDGES_MAX_HISTORY_TURNS`` | question length / earlier questions | 2000 / 20 |
-| ``PLEDGES_MAX_PENDING_UPLOADS`` | chat uploads accepted in an hour (files kept an hour) | 50 |
-| ``PLEDGES_CORS_ORIGINS`` | JSON list of origins allowed to call the API from a browser | none |
+| ``PLEDGES_MAX_UPLOAD_MB`` | largest upload, MiB | 20 |
+| ``PLEDGES_MAX_REQUEST_KB`` | largest other request body, KiB | 512 |
+| ``PLEDGES_MAX_QUESTION_CHARS`` | longest question, query or claim | 2000 |
+| ``PLEDGES_MAX_HISTORY_TURNS`` | most earlier questions sent with one | 20 |
+| ``PLEDGES_MAX_PENDING_UPLOADS`` | chat uploads accepted in an hour | 50 |
+| ``PLEDGES_CORS_ORIGINS`` | JSON list of origins whose pages may call the API | none |
 
 Collaborators are created by the ``get_*`` factories, never as module-level singletons.
 """
