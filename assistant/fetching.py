@@ -40,6 +40,9 @@ FetchProgress = Callable[[FetchItem, int, int], None]
 #: Folder of the store directory that holds the official copies.
 OFFICIAL_DIR = "official"
 
+#: Most symbols one request may name (the API and the chat; a session lists about twenty).
+MAX_SYMBOLS = 100
+
 
 def parse_languages_option(value: str | Sequence[str] | None) -> list[str]:
     """``all`` (or nothing) → the six UN languages; ``en,fr`` → those, in the order given.

@@ -268,12 +268,16 @@ def test_api_fetch_needs_the_admin_token_and_streams_progress(
 
     un.publish(SYMBOL, "en", pdfs["en"])
     svc = make_service(tmp_path / "store", un.url, embedder)
-    svc.settings = svc.settings.model_copy(update={"server": ServerSettings(admin_token="s3cret")})
+    server = ServerSettings(admin_token="s3cret", api_token="reader")
+    svc.settings = svc.settings.model_copy(update={"server": server})
     with TestClient(create_app(svc)) as http:
         body = {"symbols": [SYMBOL], "languages": ["en", "fr"]}
         assert http.post("/v1/fetch", json=body).status_code == 401
         bad = http.post("/v1/fetch", json=body, headers={"Authorization": "Bearer nope"})
         assert bad.status_code == 403
+        reader = http.post("/v1/fetch", json=body, headers={"Authorization": "Bearer reader"})
+        assert reader.status_code == 403  # the read token does not fetch
+        assert un.log == []
         auth = {"Authorization": "Bearer s3cret"}
         bad_symbol = http.post("/v1/fetch", json={"symbols": ["not a symbol"]}, headers=auth)
         assert bad_symbol.status_code == 422
@@ -288,7 +292,7 @@ def test_api_fetch_needs_the_admin_token_and_streams_progress(
         again = http.post("/v1/fetch", json=body, headers=auth)
         assert again.status_code == 200
         assert [i["status"] for i in again.json()["items"]] == ["unchanged", "not_published"]
-        docs = http.get("/v1/documents").json()["documents"]
+        docs = http.get("/v1/documents", headers=auth).json()["documents"]
         assert [(d["symbol"], d["language"], d["url"]) for d in docs] == [
             (SYMBOL, "en", f"https://undocs.org/en/{SYMBOL}")
         ]
