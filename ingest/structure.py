@@ -427,7 +427,13 @@ def split_blocks(
                 or title_done
                 or (current.kind in ("bullet", "item") and _item_ends(current, line))
                 or _unnumbered_break(prev, line, width)
-                or (plain and i == 1 and prev is not None and _title_then_text(prev, line))
+                or (
+                    plain
+                    and prev is not None
+                    and len(current.lines) == 1
+                    and all(len(b.lines) == 1 for b in st.blocks)  # still in the title lines
+                    and _title_then_text(prev, line)
+                )
             )
         if boundary:
             kind: BlockKind = "title" if region == "title" else region  # type: ignore[assignment]

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from assistant.cli._common import (
@@ -44,6 +45,7 @@ def ingest(
     if json_out:
         report = service.ingest(paths, meta=overrides or None)
         emit_json(_report_json(report))
+        _print_warnings(report)
     else:
         report = _ingest_with_progress(service, paths, overrides)
         _print_report(report)
@@ -79,6 +81,15 @@ def _ingest_with_progress(service: Any, paths: list[Path], overrides: dict[str, 
         return service.ingest(paths, meta=overrides or None, progress=progress)
 
 
+def _print_warnings(report: IngestReport) -> None:
+    """Each file's warnings (text removed from it), one line each on stderr."""
+    for f in report.files:
+        for warning in f.warnings:
+            err_console.print(
+                f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True
+            )
+
+
 def _report_json(report: IngestReport) -> dict[str, Any]:
     data = report.model_dump(mode="json")
     data["paragraphs"] = report.paragraphs
@@ -95,6 +106,7 @@ def _print_report(report: IngestReport) -> None:
     table.add_column("status")
     table.add_column("doc_id", overflow="fold")
     table.add_column("¶", justify="right")
+    table.add_column("kept", justify="right")
     table.add_column("error", overflow="fold")
     colors = {"added": "green", "replaced": "cyan", "unchanged": "dim", "failed": "red"}
     for f in report.files:
@@ -103,9 +115,11 @@ def _print_report(report: IngestReport) -> None:
             f"[{colors[f.status]}]{f.status}[/]",
             f.doc_id or "",
             str(f.paragraphs),
+            f"{f.kept_words / f.words:.0%}" if f.words else "",
             f.error or "",
         )
     console.print(table)
+    _print_warnings(report)
     rate = report.paragraphs / report.seconds if report.seconds > 0 else 0.0
     console.print(
         f"{len(report.files)} file(s), {len(report.failed)} failed, {report.paragraphs} "

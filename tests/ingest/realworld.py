@@ -77,11 +77,16 @@ def _wrap(text: str, width: int) -> list[str]:
 
 def _write_web(t: RealText, path: Path) -> None:
     rtl = ' dir="rtl"' if t.language == "ar" else ""
-    out = [f'<!doctype html><html lang="{t.language}"{rtl}><head><meta charset="utf-8">',
-           f"<title>{escape(t.blocks[0][1])}</title><style>nav{{display:flex}}</style></head>",
-           "<body>", '<a class="skip-link" href="#main">' + escape(t.top[0]) + "</a>",
-           "<header><nav><ul>" + "".join(f"<li><a href='#'>{escape(x)}</a></li>" for x in t.top[1:])
-           + "</ul></nav></header>", '<main id="main">']  # fmt: skip
+    out = [
+        f'<!doctype html><html lang="{t.language}"{rtl}><head><meta charset="utf-8">',
+        f"<title>{escape(t.blocks[0][1])}</title><style>nav{{display:flex}}</style></head>",
+        "<body>",
+        '<a class="skip-link" href="#main">' + escape(t.top[0]) + "</a>",
+        "<header><nav><ul>"
+        + "".join(f"<li><a href='#'>{escape(x)}</a></li>" for x in t.top[1:])
+        + "</ul></nav></header>",
+        '<main id="main">',
+    ]
     in_list = False
     for kind, text in t.blocks:
         if kind == "bullet" and not in_list:
@@ -124,7 +129,7 @@ def _write_viewer(t: RealText, path: Path) -> None:
     """A document viewer's dump: its own lines on top, then the page text, page by page."""
     lines = _brochure_lines(t, 80)
     half = len(lines) // 2
-    page2 = [f"Page 2 of 2", *lines[half:]]
+    page2 = ["Page 2 of 2", *lines[half:]]
     path.write_text(
         "\n".join([*t.top, "Page 1 of 2", *lines[:half], *page2, *t.bottom]) + "\n",
         encoding="utf-8",
@@ -174,7 +179,7 @@ def _write_pdf(t: RealText, path: Path) -> None:
             self.set_font("Body", size=8)
             self.cell(0, 5, str(self.page_no()), align="C")
 
-    pdf = Brochure(format="A5")
+    pdf = Brochure(format=(105, 148))  # A6
     pdf.set_auto_page_break(auto=True, margin=25)
     pdf.add_font("Body", "", str(font))
     pdf.add_page()
@@ -198,31 +203,58 @@ NZL_WEB = RealText(
     country="NZL",
     term="2026-2028",
     date=None,
-    top=("Skip to main content", "Home", "Countries and regions", "Peace, rights and security",
-         "About us", "Contact"),  # fmt: skip
-    bottom=("Share this page", "Last updated: 12 May 2025",
-            "We use cookies to improve your experience on our website. Accept all cookies"),  # fmt: skip
+    top=(
+        "Skip to main content",
+        "Home",
+        "Countries and regions",
+        "Peace, rights and security",
+        "About us",
+        "Contact",
+    ),
+    bottom=(
+        "Share this page",
+        "Last updated: 12 May 2025",
+        "We use cookies to improve your experience on our website. Accept all cookies",
+    ),
     blocks=(
         ("title", "New Zealand's candidature for the Human Rights Council 2026–2028"),
-        ("p", "New Zealand is a candidate for election to the Human Rights Council for the term"
-              " 2026–2028, at elections to be held in New York during the eightieth session of"
-              " the General Assembly."),  # fmt: skip
-        ("p", "As a small country, we rely on a rules-based international order and on"
-              " institutions that hold all states to the same standards. We have served on the"
-              " Council once before, and we want to bring that experience back."),  # fmt: skip
+        (
+            "p",
+            "New Zealand is a candidate for election to the Human Rights Council for the term"
+            " 2026–2028, at elections to be held in New York during the eightieth session of"
+            " the General Assembly.",
+        ),
+        (
+            "p",
+            "As a small country, we rely on a rules-based international order and on"
+            " institutions that hold all states to the same standards. We have served on the"
+            " Council once before, and we want to bring that experience back.",
+        ),
         ("heading", "Our commitments"),
         ("lead", "If elected, New Zealand will:"),
-        ("bullet", "work with partners across regions to make the Council more effective,"
-                   " transparent and accessible to small island developing states;"),  # fmt: skip
-        ("bullet", "promote the rights of Indigenous peoples, drawing on our own experience of"
-                   " the Treaty of Waitangi;"),  # fmt: skip
+        (
+            "bullet",
+            "work with partners across regions to make the Council more effective,"
+            " transparent and accessible to small island developing states;",
+        ),
+        (
+            "bullet",
+            "promote the rights of Indigenous peoples, drawing on our own experience of"
+            " the Treaty of Waitangi;",
+        ),
         ("bullet", "press for the abolition of the death penalty everywhere."),
         ("heading", "At home"),
-        ("p", "We will maintain a standing invitation to all special procedures and report on"
-              " time to the treaty bodies. The Human Rights Commission will keep its A status"
-              " under the Paris Principles."),  # fmt: skip
-        ("p", "We will implement the recommendations we accepted in the universal periodic"
-              " review, in consultation with civil society, and publish our progress every year."),  # fmt: skip
+        (
+            "p",
+            "We will maintain a standing invitation to all special procedures and report on"
+            " time to the treaty bodies. The Human Rights Commission will keep its A status"
+            " under the Paris Principles.",
+        ),
+        (
+            "p",
+            "We will implement the recommendations we accepted in the universal periodic"
+            " review, in consultation with civil society, and publish our progress every year.",
+        ),
     ),
     sections={"We will maintain": "At home", "work with partners": "Our commitments"},
 )
@@ -236,23 +268,37 @@ CRI_BROCHURE = RealText(
     date=None,
     blocks=(
         ("title", "Candidatura de Costa Rica al Consejo de Derechos Humanos 2025-2027"),
-        ("p", "Costa Rica presenta su candidatura al Consejo de Derechos Humanos para el periodo"
-              " 2025-2027 con la convicción de que la paz, la democracia y el respeto de los"
-              " derechos humanos son inseparables. Desde la abolición del ejército en 1948, el"
-              " país ha invertido en educación, salud y protección del ambiente."),  # fmt: skip
+        (
+            "p",
+            "Costa Rica presenta su candidatura al Consejo de Derechos Humanos para el periodo"
+            " 2025-2027 con la convicción de que la paz, la democracia y el respeto de los"
+            " derechos humanos son inseparables. Desde la abolición del ejército en 1948, el"
+            " país ha invertido en educación, salud y protección del ambiente.",
+        ),
         ("lead", "Como miembro del Consejo, Costa Rica se compromete a:"),
-        ("bullet", "promover el derecho humano a un medio ambiente limpio, saludable y"
-                   " sostenible;"),  # fmt: skip
-        ("bullet", "apoyar la labor de los procedimientos especiales y mantener una invitación"
-                   " abierta a todos ellos;"),  # fmt: skip
-        ("bullet", "defender los derechos de las personas migrantes y refugiadas, sin"
-                   " discriminación alguna;"),  # fmt: skip
+        (
+            "bullet",
+            "promover el derecho humano a un medio ambiente limpio, saludable y sostenible;",
+        ),
+        (
+            "bullet",
+            "apoyar la labor de los procedimientos especiales y mantener una invitación"
+            " abierta a todos ellos;",
+        ),
+        (
+            "bullet",
+            "defender los derechos de las personas migrantes y refugiadas, sin"
+            " discriminación alguna;",
+        ),
         ("bullet", "impulsar la igualdad de género y la participación política de las mujeres."),
-        ("p", "En el plano nacional, Costa Rica seguirá fortaleciendo la Defensoría de los"
-              " Habitantes y el mecanismo nacional de prevención de la tortura, y presentará a"
-              " tiempo sus informes a los órganos de tratados. El país continuará el diálogo con"
-              " la sociedad civil y con los pueblos indígenas sobre la aplicación del Convenio"
-              " núm. 169 de la Organización Internacional del Trabajo."),  # fmt: skip
+        (
+            "p",
+            "En el plano nacional, Costa Rica seguirá fortaleciendo la Defensoría de los"
+            " Habitantes y el mecanismo nacional de prevención de la tortura, y presentará a"
+            " tiempo sus informes a los órganos de tratados. El país continuará el diálogo con"
+            " la sociedad civil y con los pueblos indígenas sobre la aplicación del Convenio"
+            " núm. 169 de la Organización Internacional del Trabajo.",
+        ),
         ("closing", "San José, marzo de 2024"),
     ),
 )
@@ -264,41 +310,75 @@ SEN_ONELINE = RealText(
     country="SEN",
     term="2023-2025",
     date=dt.date(2022, 6, 3),
-    top=("Nations Unies A/77/123 Assemblée générale Distr. générale 8 juin 2022 Français"
-         " Original : français Soixante-dix-septième session Point 117 c) de l'ordre du jour"
-         " provisoire* Élections aux sièges devenus vacants dans les organes subsidiaires et"
-         " autres élections : élection de membres du Conseil des droits de l'homme",),  # fmt: skip
+    top=(
+        "Nations Unies A/77/123 Assemblée générale Distr. générale 8 juin 2022 Français"
+        " Original : français Soixante-dix-septième session Point 117 c) de l'ordre du jour"
+        " provisoire* Élections aux sièges devenus vacants dans les organes subsidiaires et"
+        " autres élections : élection de membres du Conseil des droits de l'homme",
+    ),
     blocks=(
-        ("title", "Note verbale datée du 3 juin 2022, adressée au Président de l'Assemblée"
-                  " générale par la Mission permanente du Sénégal auprès de l'Organisation des"
-                  " Nations Unies"),  # fmt: skip
-        ("p", "La Mission permanente du Sénégal auprès de l'Organisation des Nations Unies a"
-              " l'honneur de faire savoir que le Sénégal a décidé de présenter sa candidature au"
-              " Conseil des droits de l'homme pour la période 2023-2025, lors des élections qui"
-              " se tiendront pendant la soixante-dix-septième session de l'Assemblée générale."),  # fmt: skip
-        ("p", "Conformément à la résolution 60/251 de l'Assemblée générale, le Sénégal présente"
-              " ci-joint ses contributions et engagements volontaires (voir annexe)."),  # fmt: skip
-        ("title", "Annexe à la note verbale datée du 3 juin 2022 adressée au Président de"
-                  " l'Assemblée générale par la Mission permanente du Sénégal"),  # fmt: skip
-        ("title", "Candidature du Sénégal au Conseil des droits de l'homme pour la période"
-                  " 2023-2025"),  # fmt: skip
+        (
+            "title",
+            "Note verbale datée du 3 juin 2022, adressée au Président de l'Assemblée"
+            " générale par la Mission permanente du Sénégal auprès de l'Organisation des"
+            " Nations Unies",
+        ),
+        (
+            "p",
+            "La Mission permanente du Sénégal auprès de l'Organisation des Nations Unies a"
+            " l'honneur de faire savoir que le Sénégal a décidé de présenter sa candidature au"
+            " Conseil des droits de l'homme pour la période 2023-2025, lors des élections qui"
+            " se tiendront pendant la soixante-dix-septième session de l'Assemblée générale.",
+        ),
+        (
+            "p",
+            "Conformément à la résolution 60/251 de l'Assemblée générale, le Sénégal présente"
+            " ci-joint ses contributions et engagements volontaires (voir annexe).",
+        ),
+        (
+            "title",
+            "Annexe à la note verbale datée du 3 juin 2022 adressée au Président de"
+            " l'Assemblée générale par la Mission permanente du Sénégal",
+        ),
+        (
+            "title",
+            "Candidature du Sénégal au Conseil des droits de l'homme pour la période 2023-2025",
+        ),
         ("title", "Contributions et engagements volontaires"),
         ("heading", "I. Introduction"),
-        ("p", "1. Le Sénégal a été membre du Conseil des droits de l'homme à trois reprises et"
-              " a présidé le Conseil en 2016."),  # fmt: skip
-        ("p", "2. Partie à la quasi-totalité des instruments internationaux relatifs aux droits"
-              " de l'homme, le Sénégal a ratifié en 2019 la Convention no 190 de l'OIT."),  # fmt: skip
+        (
+            "p",
+            "1. Le Sénégal a été membre du Conseil des droits de l'homme à trois reprises et"
+            " a présidé le Conseil en 2016.",
+        ),
+        (
+            "p",
+            "2. Partie à la quasi-totalité des instruments internationaux relatifs aux droits"
+            " de l'homme, le Sénégal a ratifié en 2019 la Convention no 190 de l'OIT.",
+        ),
         ("heading", "II. Engagements au niveau international"),
         ("p", "3. S'il est élu, le Sénégal s'engage à :"),
-        ("p", "a) Coopérer pleinement avec les procédures spéciales et le mécanisme de l'examen"
-              " périodique universel ;"),  # fmt: skip
-        ("p", "b) Soutenir les résolutions relatives aux droits de l'enfant et à l'abolition de"
-              " la peine de mort."),  # fmt: skip
+        (
+            "p",
+            "a) Coopérer pleinement avec les procédures spéciales et le mécanisme de l'examen"
+            " périodique universel ;",
+        ),
+        (
+            "p",
+            "b) Soutenir les résolutions relatives aux droits de l'enfant et à l'abolition de"
+            " la peine de mort.",
+        ),
         ("heading", "III. Engagements au niveau national"),
-        ("p", "4. Le Sénégal renforcera le Comité sénégalais des droits de l'homme, conformément"
-              " à la loi no 2016-26 et aux Principes de Paris."),  # fmt: skip
-        ("p", "5. Le Sénégal poursuivra la mise en œuvre de son plan national d'action contre la"
-              " traite des personnes, adopté le 20 juin 2021."),  # fmt: skip
+        (
+            "p",
+            "4. Le Sénégal renforcera le Comité sénégalais des droits de l'homme, conformément"
+            " à la loi no 2016-26 et aux Principes de Paris.",
+        ),
+        (
+            "p",
+            "5. Le Sénégal poursuivra la mise en œuvre de son plan national d'action contre la"
+            " traite des personnes, adopté le 20 juin 2021.",
+        ),
     ),
     numbers=("note.1", "note.2", "1", "2", "3", "3(a)", "3(b)", "4", "5"),
     sections={"4. Le Sénégal": "III. Engagements au niveau national"},
@@ -310,28 +390,38 @@ GHA_VIEWER = RealText(
     layout="viewer",
     country="GHA",
     term="2024-2026",
-    date=None,
-    top=("Total Page:2", "File Type: PDF", "File Name: Ghana_HRC_pledges.pdf",
-         "File Size: 412 KB"),  # fmt: skip
+    date=dt.date(2023, 3, 15),
+    top=("Total Page:2", "File Type: PDF", "File Name: Ghana_HRC_pledges.pdf", "File Size: 412 KB"),
     blocks=(
         ("title", "GHANA"),
         ("title", "Candidature for the Human Rights Council, 2024-2026"),
-        ("p", "Ghana is seeking re-election to the Human Rights Council for the term 2024-2026."
-              " Ghana served on the Council from 2006 to 2011, from 2015 to 2017 and again from"
-              " 2020, and has consistently supported the work of the Office of the High"
-              " Commissioner in Africa."),  # fmt: skip
-        ("p", "Ghana's Constitution of 1992 guarantees fundamental human rights and freedoms,"
-              " and Article 218 gives the Commission on Human Rights and Administrative Justice"
-              " a broad mandate to investigate complaints. Ghana abolished the death penalty for"
-              " ordinary crimes in July 2023."),  # fmt: skip
+        (
+            "p",
+            "Ghana is seeking re-election to the Human Rights Council for the term 2024-2026."
+            " Ghana served on the Council from 2006 to 2011, from 2015 to 2017 and again from"
+            " 2020, and has consistently supported the work of the Office of the High"
+            " Commissioner in Africa.",
+        ),
+        (
+            "p",
+            "Ghana's Constitution of 1992 guarantees fundamental human rights and freedoms,"
+            " and Article 218 gives the Commission on Human Rights and Administrative Justice"
+            " a broad mandate to investigate complaints. Ghana abolished the death penalty for"
+            " ordinary crimes in July 2023.",
+        ),
         ("lead", "As a member of the Council, Ghana will:"),
-        ("bullet", "continue to advocate the rights of women and girls, and the elimination of"
-                   " harmful practices such as child marriage;"),  # fmt: skip
-        ("bullet", "promote the right to education through the Free Senior High School"
-                   " programme;"),  # fmt: skip
+        (
+            "bullet",
+            "continue to advocate the rights of women and girls, and the elimination of"
+            " harmful practices such as child marriage;",
+        ),
+        ("bullet", "promote the right to education through the Free Senior High School programme;"),
         ("bullet", "work with the African Group for dialogue and cooperation in the Council."),
-        ("p", "Ghana will continue to engage constructively with all mechanisms of the Council"
-              " and to submit its national reports on time."),  # fmt: skip
+        (
+            "p",
+            "Ghana will continue to engage constructively with all mechanisms of the Council"
+            " and to submit its national reports on time.",
+        ),
         ("closing", "Accra, 15 March 2023"),
     ),
 )
@@ -343,31 +433,47 @@ KAZ_ONELINE = RealText(
     country="KAZ",
     term="2022-2024",
     date=dt.date(2021, 5, 20),
-    top=("Организация Объединенных Наций Генеральная Ассамблея Distr.: General 25 May 2021"
-         " Russian Семьдесят шестая сессия",),  # fmt: skip
+    top=(
+        "Организация Объединенных Наций Генеральная Ассамблея Distr.: General 25 May 2021"
+        " Russian Семьдесят шестая сессия",
+    ),
     blocks=(
-        ("title", "Вербальная нота Постоянного представительства Казахстана при Организации"
-                  " Объединенных Наций от 20 мая 2021 года на имя Председателя Генеральной"
-                  " Ассамблеи"),  # fmt: skip
-        ("p", "Постоянное представительство Республики Казахстан при Организации Объединенных"
-              " Наций имеет честь сообщить, что Казахстан выдвинул свою кандидатуру в Совет по"
-              " правам человека на период 2022–2024 годов."),  # fmt: skip
-        ("title", "Приложение к вербальной ноте Постоянного представительства Казахстана от 20"
-                  " мая 2021 года"),  # fmt: skip
+        (
+            "title",
+            "Вербальная нота Постоянного представительства Казахстана при Организации"
+            " Объединенных Наций от 20 мая 2021 года на имя Председателя Генеральной"
+            " Ассамблеи",
+        ),
+        (
+            "p",
+            "Постоянное представительство Республики Казахстан при Организации Объединенных"
+            " Наций имеет честь сообщить, что Казахстан выдвинул свою кандидатуру в Совет по"
+            " правам человека на период 2022–2024 годов.",
+        ),
+        (
+            "title",
+            "Приложение к вербальной ноте Постоянного представительства Казахстана от 20"
+            " мая 2021 года",
+        ),
         ("title", "Добровольные обязательства Республики Казахстан"),
         ("heading", "I. Общие положения"),
-        ("p", "1. Казахстан был членом Совета в 2013–2015 годах и вновь избран на 2022–2024"
-              " годы."),  # fmt: skip
-        ("p", "2. В 2021 году Казахстан отменил смертную казнь, присоединившись ко Второму"
-              " факультативному протоколу."),  # fmt: skip
+        ("p", "1. Казахстан был членом Совета в 2013–2015 годах и вновь избран на 2022–2024 годы."),
+        (
+            "p",
+            "2. В 2021 году Казахстан отменил смертную казнь, присоединившись ко Второму"
+            " факультативному протоколу.",
+        ),
         ("heading", "II. Обязательства"),
         ("heading", "А. На международном уровне"),
         ("p", "3. Казахстан будет:"),
         ("p", "а) сотрудничать со всеми специальными процедурами;"),
         ("p", "б) представлять доклады договорным органам в срок."),
         ("heading", "Б. На национальном уровне"),
-        ("p", "4. Казахстан продолжит реформу уполномоченного по правам человека согласно"
-              " статье 83-1 Конституции."),  # fmt: skip
+        (
+            "p",
+            "4. Казахстан продолжит реформу уполномоченного по правам человека согласно"
+            " статье 83-1 Конституции.",
+        ),
         ("p", "5. Казахстан обеспечит защиту прав женщин и детей."),
     ),
     numbers=("note.1", "1", "2", "3", "3(a)", "3(b)", "4", "5"),
@@ -385,16 +491,22 @@ QAT_WEB = RealText(
     bottom=("شارك هذه الصفحة", "آخر تحديث: 2 أكتوبر 2024"),
     blocks=(
         ("title", "ترشيح دولة قطر لعضوية مجلس حقوق الإنسان للفترة 2025-2027"),
-        ("p", "تتقدم دولة قطر بترشيحها لعضوية مجلس حقوق الإنسان للفترة 2025-2027، إيمانا منها"
-              " بأهمية الحوار والتعاون في تعزيز حقوق الإنسان وحمايتها."),  # fmt: skip
+        (
+            "p",
+            "تتقدم دولة قطر بترشيحها لعضوية مجلس حقوق الإنسان للفترة 2025-2027، إيمانا منها"
+            " بأهمية الحوار والتعاون في تعزيز حقوق الإنسان وحمايتها.",
+        ),
         ("heading", "تعهداتنا"),
         ("lead", "تلتزم دولة قطر، في حال انتخابها، بما يلي:"),
         ("bullet", "مواصلة التعاون مع آليات الأمم المتحدة لحقوق الإنسان؛"),
         ("bullet", "دعم حقوق العمال المهاجرين وتطوير نظام حماية الأجور؛"),
         ("bullet", "تعزيز حقوق المرأة والطفل والأشخاص ذوي الإعاقة."),
         ("heading", "على الصعيد الوطني"),
-        ("p", "ستواصل اللجنة الوطنية لحقوق الإنسان عملها وفقا لمبادئ باريس، وستقدم دولة قطر"
-              " تقاريرها إلى هيئات المعاهدات في مواعيدها."),  # fmt: skip
+        (
+            "p",
+            "ستواصل اللجنة الوطنية لحقوق الإنسان عملها وفقا لمبادئ باريس، وستقدم دولة قطر"
+            " تقاريرها إلى هيئات المعاهدات في مواعيدها.",
+        ),
     ),
     sections={"ستواصل اللجنة": "على الصعيد الوطني"},
 )
@@ -409,8 +521,11 @@ VNM_ONELINE = RealText(
     top=("联合国 大会 第七十七届会议 暂定项目表* 项目117(c)",),
     blocks=(
         ("title", "2022年6月1日越南常驻联合国代表团给大会主席的普通照会"),
-        ("p", "越南常驻联合国代表团谨通知，越南决定参加将于2022年举行的人权理事会2023-2025年"
-              "任期成员选举。"),  # fmt: skip
+        (
+            "p",
+            "越南常驻联合国代表团谨通知，越南决定参加将于2022年举行的人权理事会2023-2025年"
+            "任期成员选举。",
+        ),
         ("title", "2022年6月1日越南常驻联合国代表团给大会主席的普通照会的附件"),
         ("title", "越南参选人权理事会2023-2025年任期成员的自愿承诺"),
         ("heading", "一、导言"),
@@ -436,13 +551,19 @@ MWI_DOCX = RealText(
     date=dt.date(2026, 2, 14),
     blocks=(
         ("title", "Malawi: candidate for the Human Rights Council 2027-2029"),
-        ("p", "Malawi seeks a seat on the Human Rights Council for the term 2027-2029. Since the"
-              " 1994 Constitution, Malawi has built institutions that protect the rights of all"
-              " its people."),  # fmt: skip
+        (
+            "p",
+            "Malawi seeks a seat on the Human Rights Council for the term 2027-2029. Since the"
+            " 1994 Constitution, Malawi has built institutions that protect the rights of all"
+            " its people.",
+        ),
         ("heading", "Why Malawi"),
-        ("p", "Malawi has ratified the core international human rights treaties and has"
-              " maintained a moratorium on executions since 1992. In 2021 the Constitutional"
-              " Court confirmed that the death penalty is unconstitutional."),  # fmt: skip
+        (
+            "p",
+            "Malawi has ratified the core international human rights treaties and has"
+            " maintained a moratorium on executions since 1992. In 2021 the Constitutional"
+            " Court confirmed that the death penalty is unconstitutional.",
+        ),
         ("heading", "What we will do"),
         ("lead", "During its membership, Malawi will:"),
         ("bullet", "advance the rights of persons with albinism and end attacks against them;"),
@@ -463,20 +584,26 @@ LUX_PDF = RealText(
     top=("Candidature du Luxembourg au Conseil des droits de l'homme 2022-2024",),
     blocks=(
         ("title", "Le Luxembourg candidat au Conseil des droits de l'homme"),
-        ("p", "Le Grand-Duché de Luxembourg présente pour la première fois sa candidature au"
-              " Conseil des droits de l'homme, pour la période 2022-2024. Pays fondateur de"
-              " l'Organisation des Nations Unies, le Luxembourg est convaincu que le respect des"
-              " droits de l'homme est la base d'une paix durable."),  # fmt: skip
+        (
+            "p",
+            "Le Grand-Duché de Luxembourg présente pour la première fois sa candidature au"
+            " Conseil des droits de l'homme, pour la période 2022-2024. Pays fondateur de"
+            " l'Organisation des Nations Unies, le Luxembourg est convaincu que le respect des"
+            " droits de l'homme est la base d'une paix durable.",
+        ),
         ("heading", "Nos engagements"),
         ("lead", "Membre du Conseil, le Luxembourg s'engage à :"),
         ("bullet", "défendre l'universalité et l'indivisibilité des droits de l'homme ;"),
         ("bullet", "promouvoir les droits de l'enfant, notamment dans les conflits armés ;"),
         ("bullet", "soutenir la société civile et les défenseurs des droits de l'homme ;"),
         ("bullet", "œuvrer pour l'égalité des personnes LGBTI."),
-        ("p", "Au niveau national, la Commission consultative des droits de l'homme et"
-              " l'Ombudsman continueront de veiller à l'application des engagements du pays."
-              " Le Luxembourg consacre chaque année 1 % de son revenu national brut à l'aide"
-              " publique au développement."),  # fmt: skip
+        (
+            "p",
+            "Au niveau national, la Commission consultative des droits de l'homme et"
+            " l'Ombudsman continueront de veiller à l'application des engagements du pays."
+            " Le Luxembourg consacre chaque année 1 % de son revenu national brut à l'aide"
+            " publique au développement.",
+        ),
     ),
     sections={"défendre": "Nos engagements"},
 )
@@ -490,20 +617,31 @@ BWA_INLINE = RealText(
     date=None,
     blocks=(
         ("title", "Voluntary pledges and commitments of Botswana, 2025-2027"),
-        ("p", "1. Botswana presents its candidature to the Human Rights Council for the term"
-              " 2025-2027, in accordance with resolution 60/251. 2. Botswana ratified the ILO"
-              " Violence and Harassment Convention, 2019 (No. 190) on 8 May 2023. 3. Section"
-              " 20(1) of the Constitution protects freedom of assembly, and 12 of the 16 districts"
-              " have a human rights desk. 4. Botswana will present its fifth national report in"
-              " 2026. 5. Botswana will extend a standing invitation to the special procedures."),  # fmt: skip
+        (
+            "p",
+            "1. Botswana presents its candidature to the Human Rights Council for the term"
+            " 2025-2027, in accordance with resolution 60/251. 2. Botswana ratified the ILO"
+            " Violence and Harassment Convention, 2019 (No. 190) on 8 May 2023. 3. Section"
+            " 20(1) of the Constitution protects freedom of assembly, and 12 of the 16 districts"
+            " have a human rights desk. 4. Botswana will present its fifth national report in"
+            " 2026. 5. Botswana will extend a standing invitation to the special procedures.",
+        ),
     ),
     numbers=("1", "2", "3", "4", "5"),
 )
 
 TEXTS: tuple[RealText, ...] = (
-    NZL_WEB, CRI_BROCHURE, SEN_ONELINE, GHA_VIEWER, KAZ_ONELINE, QAT_WEB, VNM_ONELINE, MWI_DOCX,
-    LUX_PDF, BWA_INLINE,
-)  # fmt: skip
+    NZL_WEB,
+    CRI_BROCHURE,
+    SEN_ONELINE,
+    GHA_VIEWER,
+    KAZ_ONELINE,
+    QAT_WEB,
+    VNM_ONELINE,
+    MWI_DOCX,
+    LUX_PDF,
+    BWA_INLINE,
+)
 
 
 def main(argv: list[str]) -> None:
