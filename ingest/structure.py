@@ -633,11 +633,15 @@ def _after_heading(text: str, p: int) -> bool:
     ("... protocole. II. Engagements A. Au niveau national" then ``p``)."""
     window = text[max(0, p - 2 * INLINE_HEADING_MAX) : p]
     stops = [i for i, ch in enumerate(window) if ch in "。.!?！？;；:："]
+    if p <= 2 * INLINE_HEADING_MAX:
+        stops.insert(0, -1)  # the line's start
     # The last stop that is not a heading marker's own dot ("II.", "A.").
     for i in reversed(stops):
         segment = window[i + 1 :].strip()
         if segment and any(m.kind in ("h1", "h2") for m in markers(segment[:64])):
             return display_width(segment) <= 2 * INLINE_HEADING_MAX
+        if i < 0:
+            return False
         before = window[:i].rstrip()
         token = before.split()[-1] if before.split() else before
         if not _HEADING_TOKEN.fullmatch(token):
@@ -869,6 +873,9 @@ def _finish(blocks: list[Block], vocab: frozenset[str], language: str | None) ->
     return blocks
 
 
+_SENTENCE_INSIDE = re.compile(r"[.。!?！？]\s*[A-ZА-ЯЁ\u0621-\u064a\u3400-\u9fff]")
+
+
 def _ends_sentence(text: str, stops: tuple[str, ...] = _TERMINAL) -> bool:
     return text.rstrip(_CLOSERS).endswith(stops)
 
@@ -903,10 +910,12 @@ def _classify(blocks: list[Block]) -> None:
             # Prose between the annex title and paragraph 1 (an unnumbered introduction) is
             # text to search and cite, not a title.
             block.kind = "note"
-        elif width > (HEADER_MAX_WIDTH if block.kind == "header" else TITLE_MAX_WIDTH) and (
-            block.kind in ("header", "heading")
+        elif block.kind == "header" and width > HEADER_MAX_WIDTH:
+            block.kind = "note"  # a masthead is short: a long one is text
+        elif block.kind == "heading" and (
+            width > TITLE_MAX_WIDTH or _SENTENCE_INSIDE.search(block.text, block.marker_len)
         ):
-            block.kind = "note"  # a masthead or heading is short: a long one is text
+            block.kind = "note"  # a heading is short and holds no sentence
         if block.kind == "note" and not has_paras and (annex_seen or not has_note):
             block.kind = "text"
         if block.kind in PARAGRAPH_KINDS:

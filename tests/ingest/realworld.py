@@ -381,7 +381,7 @@ SEN_ONELINE = RealText(
         ),
     ),
     numbers=("note.1", "note.2", "1", "2", "3", "3(a)", "3(b)", "4", "5"),
-    sections={"4. Le Sénégal": "III. Engagements au niveau national"},
+    sections={"4. Le Sénégal renforcera": "III. Engagements au niveau national"},
 )
 
 GHA_VIEWER = RealText(
@@ -477,7 +477,7 @@ KAZ_ONELINE = RealText(
         ("p", "5. Казахстан обеспечит защиту прав женщин и детей."),
     ),
     numbers=("note.1", "1", "2", "3", "3(a)", "3(b)", "4", "5"),
-    sections={"5. Казахстан": "II. Обязательства > Б. На национальном уровне"},
+    sections={"5. Казахстан обеспечит": "II. Обязательства > Б. На национальном уровне"},
 )
 
 QAT_WEB = RealText(
@@ -539,7 +539,7 @@ VNM_ONELINE = RealText(
         ("p", "5. 越南将加强对妇女、儿童和残疾人权利的保护。"),
     ),
     numbers=("note.1", "1", "2", "3", "3(a)", "3(b)", "4", "5"),
-    sections={"5. 越南": "二、承诺"},
+    sections={"5. 越南将加强": "二、承诺"},
 )
 
 MWI_DOCX = RealText(

@@ -19,7 +19,8 @@ def test_parse_json_contract() -> None:
     result = runner.invoke(app, ["parse", str(SAMPLE_FILE), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"document", "paragraphs"}
+    assert set(data) == {"document", "paragraphs", "report"}
+    assert data["report"]["numbering"] == "un" and data["report"]["warnings"] == []
     doc = data["document"]
     assert doc["country"] == {"code": "BEL", "name": "Belgium"}
     assert (doc["language"], doc["term"], doc["date"], doc["symbol"]) == (
