@@ -432,7 +432,7 @@ def split_blocks(
                     and prev is not None
                     and len(current.lines) == 1
                     and all(len(b.lines) == 1 for b in st.blocks)  # still in the title lines
-                    and _title_then_text(prev, line)
+                    and _title_then_text(prev, line, width)
                 )
             )
         if boundary:
@@ -736,18 +736,22 @@ def _item_ends(block: Block, line: CleanLine) -> bool:
     return line.brk or (last.endswith(_SENTENCE_END) and not line.text[:1].islower())
 
 
-def _title_then_text(first: CleanLine, line: CleanLine) -> bool:
-    """A one-line title over wrapped text: the first line ends without punctuation, is short,
-    does not end on a short lower-case word ("de", "the": a wrapped sentence), and the next
-    line starts a sentence."""
+def _title_then_text(first: CleanLine, line: CleanLine, width: int) -> bool:
+    """A one-line title over hard-wrapped text: the first line ends without punctuation and the
+    next line starts a sentence, and either the next line's first word would have fit on the
+    first line (so the break is the author's, not the typesetter's) or the line is written in
+    title case ("Candidatura de Costa Rica al Consejo de Derechos Humanos")."""
     text = first.text.rstrip(_CLOSERS)
     if not text or text.endswith((*_TERMINAL, ",", "，", "、", "-")):
         return False
-    last_word = text.split()[-1] if text.split() else ""
-    if len(last_word) <= 3 and last_word.islower():
+    if display_width(text) > TITLE_MAX_WIDTH or not line.text[:1].isupper():
         return False
-    head = line.text[:1]
-    return display_width(text) <= TITLE_MAX_WIDTH and head.isupper()
+    next_word = line.text.split()[0]
+    if display_width(text) + 1 + display_width(next_word) <= width:
+        return True
+    long_words = re.findall(r"[^\W\d_]{4,}", text)
+    capitals = sum(1 for w in long_words if w[0].isupper())
+    return len(long_words) >= 2 and capitals >= 0.6 * len(long_words)
 
 
 def _body_start(line: CleanLine) -> Marker | None:
@@ -876,6 +880,13 @@ def _finish(blocks: list[Block], vocab: frozenset[str], language: str | None) ->
 _SENTENCE_INSIDE = re.compile(r"[.。!?！？]\s*[A-ZА-ЯЁ\u0621-\u064a\u3400-\u9fff]")
 
 
+def _starts_anew(text: str) -> bool:
+    """Whether ``text`` can open a paragraph (a wrapped sentence goes on in lower case or with a
+    number)."""
+    head = text.lstrip()[:1]
+    return bool(head) and not head.islower() and not head.isdigit()
+
+
 def _ends_sentence(text: str, stops: tuple[str, ...] = _TERMINAL) -> bool:
     return text.rstrip(_CLOSERS).endswith(stops)
 
@@ -893,7 +904,12 @@ def _classify(blocks: list[Block]) -> None:
         width = display_width(block.text)
         if block.kind == "annex":
             annex_seen = True
-        elif block.kind == "note" and not _ends_sentence(block.text) and width <= TITLE_MAX_WIDTH:
+        elif (
+            block.kind == "note"
+            and not _ends_sentence(block.text)
+            and width <= TITLE_MAX_WIDTH
+            and not _SENTENCE_INSIDE.search(block.text)
+        ):
             # A line that ends without punctuation is a title, masthead or heading, not prose:
             # before the text, a title; between paragraphs, the heading of those after it; the
             # last line (a place and date) stays text.
@@ -902,10 +918,17 @@ def _classify(blocks: list[Block]) -> None:
                 block.kind = "header"
             elif not body_seen:
                 block.kind = "title"
-            elif following is not None and following.kind in ("note", "bullet", "item"):
+            elif (
+                following is not None
+                and following.kind in ("note", "bullet", "item")
+                and _starts_anew(following.text)
+                and (len(block.lines) == 1 or all(line.hard for line in block.lines))
+            ):
                 block.kind, block.level = "heading", 1
         elif block.kind == "title" and (
-            _ends_sentence(block.text, _SENTENCE_END) or width > TITLE_MAX_WIDTH
+            _ends_sentence(block.text, _SENTENCE_END)
+            or width > TITLE_MAX_WIDTH
+            or _SENTENCE_INSIDE.search(block.text)
         ):
             # Prose between the annex title and paragraph 1 (an unnumbered introduction) is
             # text to search and cite, not a title.
