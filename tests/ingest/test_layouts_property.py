@@ -24,7 +24,9 @@ LATIN = st.text(alphabet="abcdefghijklmnoprstuvwyzéàç", min_size=2, max_size=
 CYRILLIC = st.text(alphabet="абвгдежзиклмнопрстуфхцчшщыэюя", min_size=2, max_size=9)
 ARABIC = st.text(alphabet="ابتثجحخدذرزسشصضطظعغفقكلمنهوي", min_size=2, max_size=8)
 CJK = st.text(alphabet="比利时人权理事会承诺国家报告合作促进保护", min_size=2, max_size=8)
-TRICKY = st.sampled_from(["No. 190", "20(1)", "60/251", "2016", "8 May 2023", "2023-2025", "art. 5"])
+TRICKY = st.sampled_from(
+    ["No. 190", "20(1)", "60/251", "2016", "8 May 2023", "2023-2025", "art. 5"]
+)
 
 
 @st.composite
