@@ -880,6 +880,26 @@ def _finish(blocks: list[Block], vocab: frozenset[str], language: str | None) ->
 _SENTENCE_INSIDE = re.compile(r"[.。!?！？]\s*[A-ZА-ЯЁ\u0621-\u064a\u3400-\u9fff]")
 
 
+def _heads(blocks: list[Block], i: int) -> bool:
+    """Whether the short unpunctuated block ``blocks[i]`` is a heading: one line (or a line the
+    source marks as its own), followed by a paragraph that opens anew."""
+    block = blocks[i]
+    following = next((b for b in blocks[i + 1 :] if b.kind != "footnote"), None)
+    prose = following is not None and (
+        following.kind in ("bullet", "item")
+        or (
+            following.kind in ("note", "text", "title")  # a title not yet settled: prose?
+            and (_ends_sentence(following.text) or display_width(following.text) > TITLE_MAX_WIDTH)
+        )
+    )
+    return (
+        following is not None
+        and prose
+        and _starts_anew(following.text)
+        and (len(block.lines) == 1 or all(line.hard for line in block.lines))
+    )
+
+
 def _starts_anew(text: str) -> bool:
     """Whether ``text`` can open a paragraph (a wrapped sentence goes on in lower case or with a
     number)."""
@@ -903,7 +923,7 @@ def _classify(blocks: list[Block]) -> None:
     for i, block in enumerate(blocks):
         width = display_width(block.text)
         if block.kind == "annex":
-            annex_seen = True
+            annex_seen, body_seen = True, False  # the annex opens with its own titles
         elif (
             block.kind == "note"
             and not _ends_sentence(block.text)
@@ -913,26 +933,26 @@ def _classify(blocks: list[Block]) -> None:
             # A line that ends without punctuation is a title, masthead or heading, not prose:
             # before the text, a title; between paragraphs, the heading of those after it; the
             # last line (a place and date) stays text.
-            following = next((b for b in blocks[i + 1 :] if b.kind != "footnote"), None)
             if has_annex and not annex_seen:
                 block.kind = "header"
             elif not body_seen:
                 block.kind = "title"
-            elif (
-                following is not None
-                and following.kind in ("note", "bullet", "item")
-                and _starts_anew(following.text)
-                and (len(block.lines) == 1 or all(line.hard for line in block.lines))
-            ):
+            elif _heads(blocks, i):
                 block.kind, block.level = "heading", 1
         elif block.kind == "title" and (
-            _ends_sentence(block.text, _SENTENCE_END)
+            _ends_sentence(block.text)
             or width > TITLE_MAX_WIDTH
             or _SENTENCE_INSIDE.search(block.text)
         ):
-            # Prose between the annex title and paragraph 1 (an unnumbered introduction) is
-            # text to search and cite, not a title.
+            # Prose between the annex title and paragraph 1 (an unnumbered introduction, a
+            # lead-in) is text to search and cite, not a title.
             block.kind = "note"
+        elif block.kind == "title" and body_seen:
+            # After the text has begun, a short line heads the paragraphs below it.
+            if _heads(blocks, i):
+                block.kind, block.level = "heading", 1
+            else:
+                block.kind = "note"
         elif block.kind == "header" and width > HEADER_MAX_WIDTH:
             block.kind = "note"  # a masthead is short: a long one is text
         elif block.kind == "heading" and (

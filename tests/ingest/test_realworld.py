@@ -274,3 +274,28 @@ def test_long_text_without_breaks_is_grouped_by_sentences() -> None:
     assert len(texts) > 1 and all(len(t) < 900 for t in texts)
     assert " ".join(texts) == " ".join(sentences)  # whole sentences, nothing lost
     assert [p.number for p in parsed.paragraphs] == [f"p{i}" for i in range(1, len(texts) + 1)]
+
+
+def test_unnumbered_annex_keeps_note_numbers_and_numbers_its_own_text() -> None:
+    """A note verbale whose annex carries no paragraph numbers: the covering note keeps
+    ``note.N``, the annex's text gets ``p`` numbers, a lead-in ending with a colon is text (not a
+    title) and its bullets hang on it, and a short line between paragraphs is a heading."""
+    text = (
+        "Note verbale dated 1 March 2024 from the Permanent Mission of Ruritania addressed to the"
+        " President of the General Assembly\n\n"
+        "The Permanent Mission of Ruritania has the honour to transmit its pledges.\n\n"
+        "Annex to the note verbale dated 1 March 2024\n\n"
+        "Candidature of Ruritania to the Human Rights Council, 2026-2028\n\n"
+        "Ruritania will work with all states to strengthen the Council:\n\n"
+        "• ratify the Optional Protocol;\n\n• report on time.\n\n"
+        "At home\n\nRuritania thanks the General Assembly.\n"
+    )
+    parsed = parse_text(text)
+    assert [p.number for p in parsed.paragraphs] == ["note.1", "p1", "p1.1", "p1.2", "p2"]
+    by = {p.number: p for p in parsed.paragraphs}
+    assert by["p1.2"].lead_in == "Ruritania will work with all states to strengthen the Council:"
+    assert by["p2"].section == "At home"
+    assert parsed.document.title == (
+        "Candidature of Ruritania to the Human Rights Council, 2026-2028"
+    )
+    assert parsed.document.date is not None and parsed.document.date.isoformat() == "2024-03-01"
