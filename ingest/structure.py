@@ -3,6 +3,15 @@
 Numbering contract (DESIGN.md): ``"8"`` paragraph 8; ``"20"`` the lead-in of paragraph 20 and
 ``"20.5"`` its 5th bullet; ``"27(a)"`` a lettered sub-item (``"27(a)(ii)"`` a roman sub-sub-item);
 ``"note.1"`` ... the unnumbered paragraphs before the first numbered one (the covering note).
+A document with no paragraph numbers at all (a web page, a brochure) gets numbers of its own that
+never look like the UN's: ``"p1"``, ``"p2"`` ... in reading order, ``"p3.1"`` a bullet and
+``"p3(a)"`` a lettered item under the lead-in ``"p3"``.
+
+Where the line breaks are gone (a text copied from a viewer as one line), :func:`split_inline`
+first cuts lines where a marker inside them continues its sequence. Titles, mastheads and
+headings are short blocks with no sentence inside; anything longer is a paragraph, so no text of
+the body is ever set aside as a title. Long unnumbered text with no break in it is cut into
+groups of whole sentences.
 
 A document is read in regions:
 
@@ -245,8 +254,8 @@ _NOTE_TITLE = re.compile(
     r"|письмо|مذكرة شفوية|رسالة مؤرخة)|(?:普通照会|的信)\s*$",
     re.IGNORECASE,
 )
-_TERMINAL = tuple("。．.!?！？;；:：")
-_SENTENCE_END = tuple("。．.!?！？")
+_TERMINAL = tuple("。．.!?！？;；:：؛؟")
+_SENTENCE_END = tuple("。．.!?！？؟")
 # A note verbale's title ends with its addressee or sender: "... of the General Assembly".
 _TITLE_END = re.compile(
     r"(?:General Assembly|United Nations|Assemblée générale|Nations Unies|Asamblea General"
