@@ -630,6 +630,52 @@ BWA_INLINE = RealText(
     numbers=("1", "2", "3", "4", "5"),
 )
 
+CHL_VIEWER = RealText(
+    name="chl-visor.es",
+    language="es",
+    layout="viewer",
+    country="CHL",
+    term="2023-2025",
+    date=dt.date(2022, 5, 12),
+    top=("Total Page:2", "File Type: PDF"),
+    blocks=(
+        (
+            "title",
+            "Nota verbal de fecha 12 de mayo de 2022 dirigida a la Presidencia de la"
+            " Asamblea General por la Misión Permanente de Chile ante las Naciones Unidas",
+        ),
+        (
+            "p",
+            "La Misión Permanente de Chile ante las Naciones Unidas tiene el honor de informar"
+            " de que Chile ha decidido presentar su candidatura al Consejo de Derechos Humanos"
+            " para el período 2023-2025.",
+        ),
+        ("title", "Anexo de la nota verbal de fecha 12 de mayo de 2022"),
+        ("title", "Compromisos y promesas voluntarios de Chile"),
+        ("heading", "I. Introducción"),
+        (
+            "p",
+            "1. Chile fue miembro del Consejo de Derechos Humanos en los períodos 2008-2011,"
+            " 2011-2014 y 2018-2020, y ha apoyado su labor desde su creación en 2006.",
+        ),
+        ("p", "2. Chile se compromete a:"),
+        (
+            "p",
+            "a) cooperar plenamente con los procedimientos especiales, a los que mantiene una"
+            " invitación abierta desde 2009;",
+        ),
+        ("p", "b) presentar a tiempo sus informes a los órganos de tratados."),
+        ("heading", "II. En el plano nacional"),
+        (
+            "p",
+            "3. Chile seguirá fortaleciendo el Instituto Nacional de Derechos Humanos, creado"
+            " por la Ley núm. 20.405, conforme a los Principios de París.",
+        ),
+    ),
+    numbers=("note.1", "1", "2", "2(a)", "2(b)", "3"),
+    sections={"3. Chile seguirá": "II. En el plano nacional"},
+)
+
 TEXTS: tuple[RealText, ...] = (
     NZL_WEB,
     CRI_BROCHURE,
@@ -641,6 +687,7 @@ TEXTS: tuple[RealText, ...] = (
     MWI_DOCX,
     LUX_PDF,
     BWA_INLINE,
+    CHL_VIEWER,
 )
 
 
