@@ -470,6 +470,9 @@ _CLAUSE_END = tuple("。．.!?！？;；:：")
 _ITEM_LEAD_END = tuple(":：;；.。,，、؛")
 #: A heading found inline is at most this wide (display columns) and has no sentence in it.
 INLINE_HEADING_MAX = 90
+#: The note's title, the annex line and the subtitle are looked for inside lines wider than this
+#: (a text whose line breaks were lost); a wrapped line holds no more than a title.
+FRONT_MATTER_LINE = 300
 # Where the covering note's title, the annex line and the pledges subtitle start inside a line.
 _INLINE_NOTE_TITLE = re.compile(
     r"(?:Note verbale dated|Letter dated|Note verbale datée|Lettre datée|Nota verbal de fecha"
@@ -568,7 +571,7 @@ def _inline_cuts(text: str, state: _Inline) -> list[int]:
     if len(text) < 4:
         return []
     cuts: set[int] = set()
-    if state.para == 0:
+    if state.para == 0 and display_width(text) > FRONT_MATTER_LINE:
         cuts.update(_front_matter_cuts(text))
     para_cuts: list[int] = []
     for found in _INLINE_CANDIDATE.finditer(text):

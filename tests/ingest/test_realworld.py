@@ -299,3 +299,13 @@ def test_unnumbered_annex_keeps_note_numbers_and_numbers_its_own_text() -> None:
         "Candidature of Ruritania to the Human Rights Council, 2026-2028"
     )
     assert parsed.document.date is not None and parsed.document.date.isoformat() == "2024-03-01"
+
+
+def test_front_matter_words_inside_a_wrapped_note_line_do_not_cut_it() -> None:
+    text = (
+        "The Permanent Mission of Ruritania encloses the Voluntary pledges and commitments of\n"
+        "Ruritania. Letter dated 1 May was sent before.\n\n1. Ruritania pledges.\n"
+    )
+    parsed = parse_text(text)
+    assert [p.number for p in parsed.paragraphs] == ["note.1", "1"]
+    assert parsed.paragraphs[0].text.startswith("The Permanent Mission of Ruritania encloses")
