@@ -106,7 +106,6 @@ def _print_report(report: IngestReport) -> None:
     table.add_column("status")
     table.add_column("doc_id", overflow="fold")
     table.add_column("¶", justify="right")
-    table.add_column("kept", justify="right")
     table.add_column("error", overflow="fold")
     colors = {"added": "green", "replaced": "cyan", "unchanged": "dim", "failed": "red"}
     for f in report.files:
@@ -115,7 +114,6 @@ def _print_report(report: IngestReport) -> None:
             f"[{colors[f.status]}]{f.status}[/]",
             f.doc_id or "",
             str(f.paragraphs),
-            f"{f.kept_words / f.words:.0%}" if f.words else "",
             f.error or "",
         )
     console.print(table)
@@ -126,6 +124,18 @@ def _print_report(report: IngestReport) -> None:
         f"paragraph(s) embedded in {report.seconds:.1f} s ({rate:.1f} ¶/s)",
         highlight=False,
     )
+    read = [f for f in report.files if f.words]
+    if read:
+        from ingest.pipeline import REMOVED_WARN_SHARE
+
+        words = sum(f.words for f in read)
+        kept = sum(f.kept_words for f in read)
+        warned = sum(1 for f in read if f.warnings)
+        console.print(
+            f"kept {kept} of {words} words ({kept / words:.0%}) in paragraphs and headings;"
+            f" {warned} file(s) lost over {REMOVED_WARN_SHARE:.0%}",
+            highlight=False,
+        )
 
 
 @app.command()
