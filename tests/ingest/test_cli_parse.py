@@ -96,3 +96,6 @@ def test_ingest_reports_the_share_kept_per_file(tmp_path: Path) -> None:
     assert (file["status"], file["words"], file["kept_words"]) == ("added", 25, 20)
     assert file["warnings"][0].startswith(f"{dump}: 5 of 25 words")
     assert f"warning: {dump}: 5 of 25 words" in result.stderr
+    again = runner.invoke(app, ["ingest", str(dump), "--store", str(store)])
+    assert again.exit_code == 0, again.output
+    assert "kept 20 of 25 words (80%) in paragraphs and headings; 1 file(s)" in again.stdout
