@@ -72,9 +72,10 @@ LANGUAGE_NAMES_IN: dict[str, dict[str, str]] = {
 }
 
 #: Claim-checking explanations.
-CLAIM_SUPPORTED = "The quoted pledge paragraphs address every key term of this claim."
+CLAIM_SUPPORTED = "A quoted pledge sentence states this claim."
 CLAIM_NOT_FOUND = "No stored pledge paragraph supports this claim."
-CLAIM_CONTRADICTED = "The cited passages contradict this claim (judged by the language model)."
+CLAIM_CONTRADICTED = "A quoted pledge sentence on this topic states otherwise"
+CLAIM_RELATED = "The pledges address this claim's topic, but the rules cannot judge its wording."
 
 _ANSWER_SYSTEM = """You answer questions about UN Human Rights Council candidature pledges.
 Use ONLY the numbered passages below. Rules:
