@@ -15,11 +15,12 @@ into support.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from assistant import prompts
 from assistant.abstain import assess
-from assistant.chain import retrieve
+from assistant.chain import concept_rescue, retrieve
 from assistant.citations import make_citation, sentence_spans
 from assistant.errors import LLMError
 from assistant.extractive import select_extracts
@@ -30,6 +31,7 @@ from assistant.factcheck import (
     check_sentence,
     judge,
     read_claim,
+    rule_words,
 )
 from assistant.terms import compact, fold, word_occurs
 from assistant.types import Citation, ClaimCheck, Filters, SearchHit, Verdict
@@ -38,7 +40,7 @@ if TYPE_CHECKING:
     from assistant.service import PledgeService
 
 #: Paragraphs read for a claim.
-CLAIM_K = 6
+CLAIM_K = 10
 
 
 def _llm_judgement(service: PledgeService, claim: str, quotes: list[str]) -> tuple[str, int | None]:
@@ -174,9 +176,16 @@ def verify_claim(service: PledgeService, claim: str, filters: Filters | None = N
     retrieval = retrieve(service, claim, filters, k=CLAIM_K)
     docs = service.documents()
     stored = {d.country.code for d in docs if d.country}
-    signal = assess(
-        retrieval.terms, retrieval.hits, stored, countries_complete=all(d.country for d in docs)
-    )
+    complete = all(d.country for d in docs)
+    signal = assess(retrieval.terms, retrieval.hits, stored, countries_complete=complete)
+    concepts = {c.id for c in retrieval.terms.topical}
+    if not signal.countries_missing and concepts & set(signal.missing):
+        # A wrong year or number pulls the ranking towards other paragraphs; the topic is
+        # looked for in the pledges themselves before it is called missing (as for questions).
+        extra = concept_rescue(service, retrieval, signal.missing)
+        if extra:
+            retrieval.hits.extend(extra)
+            signal = assess(retrieval.terms, retrieval.hits, stored, countries_complete=complete)
     lead = prompts.CLAIM_NOT_FOUND.rstrip(".")
     not_found = Verdict(
         claim=claim,
@@ -184,30 +193,57 @@ def verify_claim(service: PledgeService, claim: str, filters: Filters | None = N
         explanation=f"{lead}: {signal.reason}.",
         evidence=[],
     )
-    # Fail closed: a claim must have every topical term in the evidence, not just half.
-    if signal.abstain or signal.missing or not retrieval.hits:
-        return not_found
-    extracts = select_extracts(retrieval.terms, retrieval.hits, max_quotes=3)
-    # Words outside the glossary in another script than the evidence cannot be checked here.
-    words = {w for w in retrieval.terms.words if w not in signal.unverifiable}
-    topical = {c.id for c in retrieval.terms.topical} | words
-    extracts = [e for e in extracts if not topical or (e.concepts & topical)]
-    if not extracts:
-        return not_found
-    quoted_terms = set().union(*(e.concepts for e in extracts)) & topical
-    if topical and quoted_terms != topical:
-        missing = ", ".join(sorted(topical - quoted_terms))
-        return not_found.model_copy(update={"explanation": f"{lead}: no quote mentions {missing}."})
-
     facets = read_claim(claim)
+    # Years and number words are checked as values by the rules, not as words to find.
+    value_words = rule_words(claim, facets.language)
+    terms = retrieval.terms
+    terms = replace(terms, words=[w for w in terms.words if w not in value_words])
+    signal = assess(terms, retrieval.hits, stored, countries_complete=complete)
+    concept_ids = {c.id for c in terms.topical}
+    concepts_missing = [m for m in signal.missing if m in concept_ids]
+    # Fail closed: every glossary topic of the claim (or, when it names none, its words) and
+    # every country it names must be in the evidence.
+    if (
+        not retrieval.hits
+        or signal.countries_missing
+        or concepts_missing
+        or (signal.abstain and not concept_ids)
+    ):
+        return not_found
+    # Same-script words the pledges do not use: the claim says something the quotes do not.
+    words_missing = [m for m in signal.missing if m not in concept_ids]
+    extracts = select_extracts(terms, retrieval.hits, max_quotes=3)
     pairs = _sentence_checks(facets, retrieval.hits)
-    rules = judge(facets, [c for _, c in pairs], retrieval.terms.words)
+    if not any(c.topic_hits for _, c in pairs) and not extracts:
+        return not_found
+    named = {k for _, c in pairs for k in c.keys}
+    absent = [n for n in facets.idents if f"ident:{n}" not in named]
+    if absent:
+        # A treaty number is a name: a pledge that never writes it does not address it.
+        numbers = ", ".join(f"No. {n}" for n in absent)
+        return not_found.model_copy(
+            update={"explanation": f"{lead}: no retrieved paragraph names {numbers}."}
+        )
+    rules = judge(facets, [c for _, c in pairs], terms.words)
+    if rules.status == "contradicted":
+        # Before calling a claim false, look for every topic of it in the pledges: the
+        # paragraph that agrees may be ranked below the one that does not.
+        extra = concept_rescue(service, retrieval, sorted(concept_ids))
+        if extra:
+            more = _sentence_checks(facets, extra)
+            pairs += more
+            rules = judge(facets, [c for _, c in pairs], terms.words)
+    if rules.status == "supported" and words_missing:
+        rules = RuleVerdict(
+            "related",
+            rules.best,
+            [f"the pledges do not use the claim's words {', '.join(words_missing)}"],
+            rules.unchecked,
+        )
     best_hit = next((h for h, c in pairs if c is rules.best), None)
     evidence = _evidence(rules, best_hit, extracts)
     not_checked = list(rules.reasons if rules.status == "related" else [])
-    words_left = (
-        _unverified_words(retrieval.terms.words, rules.best.sentence) if rules.best else []
-    )
+    words_left = _unverified_words(terms.words, rules.best.sentence) if rules.best else []
     if words_left:
         not_checked.append("words not compared with the pledge: " + ", ".join(words_left))
     verdict = Verdict(

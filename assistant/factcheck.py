@@ -65,7 +65,9 @@ _IDENT_RE = re.compile(
     r"|\bC\s?-?(?P<c>\d{2,3})\b",
     re.IGNORECASE,
 )
-_NUMBER_RE = re.compile(r"(?<![\d.,])\d{1,3}(?:[,\u00a0\u202f ]\d{3})+(?![\d])|(?<![\d.,])\d+(?![\d])")
+_NUMBER_RE = re.compile(
+    r"(?<![\d.,])\d{1,3}(?:[,\u00a0\u202f ]\d{3})+(?![\d])|(?<![\d.,])\d+(?:[.,]\d+)?(?![\d])"
+)
 
 # Cardinal and ordinal words, 1-12, of the UN languages (closed classes of each grammar).
 _CARDINALS: dict[str, int] = {}
@@ -222,7 +224,13 @@ def quantities(text: str) -> list[Quantity]:
     for m in _NUMBER_RE.finditer(t):
         if not free(m.start(), m.end()):
             continue
-        digits = re.sub(r"\D", "", m.group(0))
+        raw = m.group(0)
+        decimal = re.fullmatch(r"\d+[.,]\d{1,2}", raw)
+        if decimal:  # 0.7: the digits and the number of decimals
+            whole, frac = re.split(r"[.,]", raw)
+            add("count", (int(whole + frac), len(frac)), m.start(), m.end())
+            continue
+        digits = re.sub(r"\D", "", raw)
         value = int(digits)
         kind: Kind = "year" if re.fullmatch(_YEAR, digits) else "count"
         # A digit glued to a letter is part of a name or a reference ("60/251", "COVID-19").
@@ -230,12 +238,16 @@ def quantities(text: str) -> list[Quantity]:
         after = t[m.end()] if m.end() < len(t) else " "
         if before in "/-‐" or after in "/" or (before.isalpha() and not is_cjk(before)):
             continue
-        if after == "(" or (kind == "count" and after == "%"):
-            pass
         if kind == "count" and re.match(r"\s*(?:条|款|段|article|art\.)", t[m.end() :]):
             continue
-        if kind == "count" and re.search(r"(?:article|art\.|第|para\w*|§)\s*$", t[: m.start()], re.I):
+        if kind == "count" and re.search(
+            r"(?:articles?|arts?\.|art[íi]culos?|стать\w+|第|para\w*|§|\d\(|\d\)\s*(?:and|et|y|и|和)\s*)\s*$",
+            t[: m.start()],
+            re.I,
+        ):
             continue
+        if kind == "count" and re.match(r"\(\d", t[m.end() :]):
+            continue  # "17(7)": an article and its paragraph
         add(kind, (value,), m.start(), m.end())
     for m in _WORD_RE.finditer(t):
         w = fold(m.group(0))
@@ -330,6 +342,26 @@ _NEGATION: dict[str, re.Pattern[str]] = {
     "zh": re.compile(r"(没有|没|未|无|不|非|从未|尚未|并非)"),
     "ar": re.compile(r"(\bلا\b|\bلم\b|\bلن\b|\bليس\w*|\bغير\b|\bدون\b|\bبدون\b)"),
 }
+# Verbs that deny the act they govern ("withdrew from", "refused to"), read in claims only: in
+# pledges the same words name what is fought ("反对种族主义", "lutter contre").
+_DENIAL: dict[str, re.Pattern[str]] = {
+    "en": re.compile(r"\b(withdr[ae]w\w*|refus\w+|reject\w*|declin\w+ to|ceas\w+|abandon\w*|"
+                     r"revok\w+|suspend\w*|denounc\w+|opt\w* out)\b", re.I),
+    "fr": re.compile(r"\b(retir\w+|refus\w+|rejet\w+|renonc\w+|abandonn\w+|suspend\w+|"
+                     r"dénonc\w+|révoqu\w+)\b", re.I),
+    "es": re.compile(r"\b(retir\w+|rechaz\w+|neg[óo] a|renunci\w+|abandon\w+|suspend\w+|"
+                     r"denunci\w+|revoc\w+)\b", re.I),
+    "ru": re.compile(r"(отказ\w+|вышл\w+|выход\w+|отозвал\w+|приостанов\w+|денонс\w+)", re.I),
+    "zh": re.compile(r"(退出|拒绝|放弃|撤销|撤回|中止|暂停|停止)"),
+    "ar": re.compile(r"(انسحب\w*|رفض\w*|تخلت|علقت|ألغت)"),
+}
+#: Indefinite quantifiers ("several overdue reports"): they assert that something exists, which
+#: is what polarity compares, so they are not words left unchecked.
+QUANTIFIERS = frozenset(
+    "several many some various multiple numerous plusieurs certains certaines nombreux nombreuses"
+    " divers diverses varios varias algunos algunas muchos muchas numerosos numerosas несколько"
+    " многие многих ряд некоторые 若干 一些 多个 多项 许多 عدة بعض العديد".split()
+)
 # A conditional clause ("if there is no ...") asserts nothing.
 _CONDITIONAL = re.compile(r"^\s*(?:如果|若|假如|if\b|si\b|если\b|إذا)", re.I)
 # Chinese commitment words are also nouns ("坚定承诺，", "作出承诺以来", "的努力"): as verbs they
@@ -547,6 +579,30 @@ def _subject_ends(text: str) -> list[int]:
     return sorted(set(ends))
 
 
+def rule_words(claim: str, language: str) -> set[str]:
+    """Words of ``claim`` the rules read: values, the word after a year ("году", "年"), and
+    modality and negation cues. They are not topic words to look up in the pledges."""
+    text = normalize(claim)
+    out: set[str] = set()
+    for q in quantities(text):
+        out.add(q.text)
+        out.add(fold(q.text))
+        if q.kind in ("year", "range"):
+            nxt = re.match(r"\s*([^\W\d_]+)", text[q.end :])
+            prv = re.search(r"([^\W\d_]+)\s*$", text[: q.start])
+            for m in (nxt, prv):
+                if m:
+                    out.add(fold(m.group(1)))
+    for table in (_PLEDGED, _DONE, _NEGATION, _DENIAL):
+        rx = table.get(language)
+        if rx is None:
+            continue
+        for m in rx.finditer(text):
+            for w in re.findall(r"[^\W\d_]+", m.group(0)):
+                out.add(fold(w))
+    return out
+
+
 def read_claim(claim: str, language: str | None = None) -> ClaimFacets:
     """Topics, treaty numbers, values, modality and polarity of a claim."""
     text = normalize(claim)
@@ -567,11 +623,15 @@ def read_claim(claim: str, language: str | None = None) -> ClaimFacets:
     neg = False
     if lang in CUE_LANGUAGES:
         neg = negated(text, lang, first.start) if first else False
+        if not neg and _DENIAL[lang].search(text[: first.start] if first else text):
+            neg = True
         if not neg and lang in _NEGATION:
             # A negated main verb: "Belgium has not ratified ...", "比利时尚未批准...".
             for end in _subject_ends(text):
                 head = text[end : end + 16]
-                if _NEGATION[lang].search(" ".join(head.split()[:3]) if lang != "zh" else head[:4]):
+                # Chinese: only a negation that opens the predicate ("没有", "未", "尚未");
+                # "有逾期未提交" (has overdue reports) has its "未" inside the topic.
+                if _NEGATION[lang].search(" ".join(head.split()[:3]) if lang != "zh" else head[:2]):
                     neg = True
     return ClaimFacets(claim, lang, topics, idents, values, modality, neg, found)
 
@@ -600,6 +660,7 @@ class SentenceCheck:
     end: int
     findings: list[Finding]
     topic_hits: int
+    keys: frozenset[str] = frozenset()
 
     @property
     def conflicts(self) -> list[Finding]:
@@ -610,26 +671,55 @@ class SentenceCheck:
         return [f for f in self.findings if f.outcome == "unchecked" and f.facet != "topic"]
 
 
-def _bind(qs: Sequence[Quantity], marks: Sequence[Anchor], text: str, cjk: bool) -> dict[int, str]:
-    """The anchor key each quantity qualifies (index in ``qs`` -> key)."""
-    out: dict[int, str] = {}
+_ITEM_CUTS = re.compile(r"[、，,；;：:]")
+
+
+def _top_level_cuts(text: str) -> list[int]:
+    """Offsets of list and clause separators outside brackets and titles."""
+    depth = 0
+    cuts = []
+    for i, ch in enumerate(text):
+        if ch in "(《（“«":
+            depth += 1
+        elif ch in ")》）”»":
+            depth = max(0, depth - 1)
+        elif depth == 0 and _ITEM_CUTS.match(ch):
+            cuts.append(i)
+    return cuts
+
+
+def _bind(
+    qs: Sequence[Quantity], marks: Sequence[Anchor], text: str, cjk: bool
+) -> dict[int, set[str]]:
+    """The topics each quantity qualifies (index in ``qs`` -> anchor keys).
+
+    A value qualifies the stretch of text between it and the nearest separator or other value:
+    a bracketed value what precedes it ("《伊斯坦布尔公约》(2016 年)", "plan (2021-2025)"); in
+    Chinese a bare value what follows it, as time phrases stand before the verb ("在 2016 年担任
+    副主席"); elsewhere a bare value what precedes it ("ratified X in 2016"), or what follows it
+    when nothing topical precedes it ("In 2016, ...").
+    """
+    cuts = _top_level_cuts(text)
+    out: dict[int, set[str]] = {}
     for i, q in enumerate(qs):
-        cs, ce = clause_bounds(text, q.start)
-        same = [a for a in marks if cs <= a.start < ce + 1 and not a.key.startswith("ident:")
-                or (a.key.startswith("ident:") and cs <= a.start < ce + 1)]
-        same = [a for a in same if not (a.start <= q.start < a.end)]
-        before = [a for a in same if a.end <= q.start]
-        after = [a for a in same if a.start >= q.end]
-        pick: Anchor | None = None
+        prev_q = max((p.end for p in qs if p.end <= q.start), default=0)
+        next_q = min((p.start for p in qs if p.start >= q.end), default=len(text))
+        lo = max([prev_q, *[c + 1 for c in cuts if c < q.start]])
+        hi = min([next_q, *[c for c in cuts if c >= q.end]])
+        if cjk and not q.bracketed:
+            # A Chinese modifier runs to its head noun across "、" ("第四个妇女、和平与安全
+            # 国家行动计划"), not across a clause.
+            hi = min([next_q, *[c for c in cuts if c >= q.end and text[c] != "、"]])
+        back = {a.key for a in marks if lo <= a.start and a.end <= q.start}
+        ahead = {a.key for a in marks if q.end <= a.start and a.end <= hi}
         if q.bracketed:
-            pick = before[-1] if before else (after[0] if after else None)
+            keys = back
         elif cjk:
-            pick = after[0] if after else (before[-1] if before else None)
+            keys = ahead or back
         else:
-            cands = [(q.start - a.end, 0, a) for a in before] + [(a.start - q.end, 1, a) for a in after]
-            pick = min(cands, key=lambda c: (c[0], c[1]))[2] if cands else None
-        if pick is not None:
-            out[i] = pick.key
+            keys = back or ahead
+        if keys:
+            out[i] = keys
     return out
 
 
@@ -687,14 +777,20 @@ def check_sentence(
             )
     own = [a for a in marks if a.key in wanted]
     if not own:
-        return SentenceCheck(sentence, 0, len(sentence), findings, hits)
+        return SentenceCheck(sentence, 0, len(sentence), findings, hits, frozenset(keys))
     focus = own[0]
     qs = [q for q in quantities(text) if q.kind != "ident" and not q.in_title]
     bound = _bind(qs, marks, text, cjk)
-    topical = [q for i, q in enumerate(qs) if bound.get(i) in wanted]
+    # A treaty number names one treaty of a list: only its own values count.
+    valued = {f"ident:{n}" for n in claim.idents} or wanted
+    topical = [q for i, q in enumerate(qs) if bound.get(i, set()) & valued]
     if not topical:
+        # Values that qualify no named topic, in a clause that names the claim's topic.
         spans = [clause_bounds(text, a.start) for a in own]
-        topical = [q for q in qs if any(s <= q.start < e + 1 for s, e in spans)]
+        topical = [
+            q for i, q in enumerate(qs)
+            if i not in bound and any(s <= q.start < e + 1 for s, e in spans)
+        ]
     for cq in claim.values:
         outcome, eq = _compare_value(cq, topical)
         findings.append(
@@ -726,7 +822,7 @@ def check_sentence(
             Finding("polarity", outcome, "negative" if claim.negated else "affirmative",
                     "negative" if ev_neg else "affirmative", focus.text)
         )
-    return SentenceCheck(sentence, 0, len(sentence), findings, hits)
+    return SentenceCheck(sentence, 0, len(sentence), findings, hits, frozenset(keys))
 
 
 @dataclass
@@ -780,15 +876,23 @@ def judge(
         rest = [f for f in c.findings if f.facet != "topic"]
         if claim.cues_known and all(f.outcome == "match" for f in rest):
             return RuleVerdict("supported", c, [], list(unverified_words))
-    conflicting = [c for c in checks if on_topic(c) and c.conflicts]
-    conflicting.sort(key=lambda c: (not complete(c), -c.topic_hits))
-    if conflicting:
+    # A contradiction needs a sentence naming every topic of the claim, and no such sentence
+    # that agrees: "the CAT amendments (2016)" is not contradicted by "will ratify OPCAT".
+    conflicting = [c for c in full if c.conflicts]
+    agreeing = [
+        c for c in full
+        if not c.conflicts and not any(f.facet == "value" for f in c.unchecked)
+        and (claim.values or claim.modality == "none"
+             or not any(f.facet == "modality" for f in c.unchecked))
+    ]
+    if conflicting and not agreeing:
         hard = [c for c in conflicting if any(f.facet != "polarity" for f in c.conflicts)]
         best = hard[0] if hard else conflicting[0]
         reasons = [_describe_conflict(f) for f in best.conflicts]
         left = [
             w for w in unverified_words
-            if not word_occurs(w, fold(best.sentence), compact(best.sentence))
+            if w not in QUANTIFIERS
+            and not word_occurs(w, fold(best.sentence), compact(best.sentence))
         ]
         if not hard and left:
             # "on time" versus "overdue" is one fact stated the other way round: with words
@@ -809,7 +913,9 @@ def judge(
             f"modality and negation cannot be read in this claim's language ({claim.language})"
         )
     if best is not None:
-        for f in best.unchecked:
+        for f in best.findings:
+            if f.outcome != "unchecked":
+                continue
             if f.facet == "topic" and not (idents and complete(best)):
                 notes.append(f"{f.claim_part!r} is not named in the quoted sentence")
             elif f.facet == "value":
