@@ -275,8 +275,9 @@ def _explain(rules: RuleVerdict, evidence: list[Citation]) -> str:
     where = f" (paragraph {evidence[0].number}, [1])" if evidence else ""
     if rules.status == "supported":
         return (
-            f"{prompts.CLAIM_SUPPORTED}{where} Checked: topic, every year/number in the claim,"
-            " modality (done or pledged) and polarity."
+            f"{prompts.CLAIM_SUPPORTED}{where} Checked by rules, without a language model: topic,"
+            " every year, range, number and treaty number of the claim, modality (done or"
+            " pledged) and polarity; other words are listed under not_checked."
         )
     if rules.status == "contradicted":
         return f"{prompts.CLAIM_CONTRADICTED}{where}: " + "; ".join(rules.reasons) + "."

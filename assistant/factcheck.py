@@ -28,12 +28,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
+from assistant.citations import MARKER_RE, sentence_spans
 from assistant.terms import compact, find_countries, fold, glossary, is_cjk, word_occurs
+from assistant.types import SearchHit
 
 Kind = Literal["year", "range", "ident", "count", "ordinal"]
 Modality = Literal["done", "pledged", "mixed", "none"]
@@ -923,3 +925,67 @@ def judge(
             elif f.facet == "modality":
                 notes.append("the quoted sentence does not say whether it is done or pledged")
     return RuleVerdict("related", best, notes, list(unverified_words))
+
+
+# -- generated answers ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A cited paragraph as the checks read it."""
+
+    text: str
+    language: str
+    lead_in: str = ""
+    year: int | None = None
+
+    @classmethod
+    def of(cls, hit: SearchHit) -> Passage:
+        """The passage of a retrieved paragraph."""
+        doc, para = hit.document, hit.paragraph
+        return cls(
+            para.text, doc.language or "en", para.lead_in or "", doc.date.year if doc.date else None
+        )
+
+
+def screen_answer(text: str, passages: Mapping[int, Passage]) -> tuple[str, list[str]]:
+    """Remove the sentences of a generated answer that conflict with the paragraphs they cite.
+
+    Each sentence carrying markers ([1]) is read as a claim and checked against every sentence
+    of the cited paragraphs with :func:`judge`; a ``contradicted`` sentence (a wrong year,
+    "ratified" for "pledged to ratify", a lost negation) is replaced by a note, so the answer
+    never presents it as the pledge's words.
+
+    Returns:
+        The screened text and one warning per removed sentence.
+    """
+    out: list[str] = []
+    warnings: list[str] = []
+    pos = 0
+    for s, e in sentence_spans(text):
+        sentence = text[s:e]
+        cited = [int(n) for n in MARKER_RE.findall(sentence) if int(n) in passages]
+        if not cited:
+            continue
+        plain = MARKER_RE.sub("", sentence).strip()
+        facets = read_claim(plain)
+        if not facets.topics and not facets.idents:
+            continue
+        checks = []
+        for n in cited:
+            p = passages[n]
+            for ps, pe in sentence_spans(p.text):
+                checks.append(check_sentence(facets, p.text[ps:pe], p.language, p.lead_in, p.year))
+        verdict = judge(facets, checks)
+        if verdict.status != "contradicted":
+            continue
+        markers = ", ".join(f"[{n}]" for n in cited)
+        out.append(text[pos:s])
+        out.append(f"[sentence removed: it conflicts with {markers}]")
+        pos = e
+        warnings.append(
+            f"removed a sentence that conflicts with {markers} ({'; '.join(verdict.reasons)}):"
+            f" {plain[:100]!r}"
+        )
+    out.append(text[pos:])
+    return "".join(out), warnings
