@@ -416,6 +416,17 @@ def modality_of(
     subject_ends: Sequence[int] = (),
     cross: bool = False,
 ) -> Modality:
+    """The modality label of :func:`modality_cue`."""
+    return modality_cue(text, lang, focus, subject_ends, cross)[0]
+
+
+def modality_cue(
+    text: str,
+    lang: str,
+    focus: int,
+    subject_ends: Sequence[int] = (),
+    cross: bool = False,
+) -> tuple[Modality, str]:
     """Whether ``text`` reports the act at ``focus`` as done or pledged (or both, or neither).
 
     The clause holding ``focus`` decides. With ``cross`` (a claim: one proposition), earlier
@@ -426,7 +437,7 @@ def modality_of(
     names both.
     """
     if lang not in CUE_LANGUAGES:
-        return "none"
+        return "none", ""
     cs, ce = clause_bounds(text, focus)
     clauses = [(cs, ce)]
     pos = cs - 1
@@ -436,21 +447,23 @@ def modality_of(
         pos = s - 1
     for s, e in clauses:
         piece = text[s:e]
-        pledged = bool(_cue_spans(_PLEDGED[lang], piece, lang))
-        done = bool(_cue_spans(_DONE[lang], piece, lang))
+        pledged = _cue_spans(_PLEDGED[lang], piece, lang)
+        done = _cue_spans(_DONE[lang], piece, lang)
         if pledged and done and lang == "zh":
-            return "mixed"
+            return "mixed", ", ".join(piece[a:b] for a, b in sorted(pledged + done))
         if pledged:
-            return "pledged"
+            return "pledged", piece[pledged[0][0] : pledged[0][1]]
         if done:
-            return "done"
+            return "done", piece[done[0][0] : done[0][1]]
     for end in subject_ends:
         rx = _PAST_AFTER_SUBJECT.get(lang)
-        if rx and rx.match(text[end:]):
-            return "done"
-    if lang == "ar" and _AR_PAST_FIRST.match(text):
-        return "done"
-    return "none"
+        m = rx.match(text[end:]) if rx else None
+        if m:
+            return "done", m.group(1)
+    m = _AR_PAST_FIRST.match(text) if lang == "ar" else None
+    if m:
+        return "done", m.group(0).strip()
+    return "none", ""
 
 
 def negated(text: str, lang: str, start: int) -> bool:
@@ -537,6 +550,7 @@ class ClaimFacets:
     modality: Modality
     negated: bool
     anchors: list[Anchor] = field(default_factory=list)
+    modality_cue: str = ""
 
     @property
     def cues_known(self) -> bool:
@@ -620,8 +634,9 @@ def read_claim(claim: str, language: str | None = None) -> ClaimFacets:
     first = next((a for a in found if a.key in topics), None)
     focus = first.start if first else len(text) // 2
     modality: Modality = "none"
+    cue = ""
     if lang in CUE_LANGUAGES:
-        modality = modality_of(text, lang, focus, _subject_ends(text), cross=True)
+        modality, cue = modality_cue(text, lang, focus, _subject_ends(text), cross=True)
     neg = False
     if lang in CUE_LANGUAGES:
         neg = negated(text, lang, first.start) if first else False
@@ -635,7 +650,7 @@ def read_claim(claim: str, language: str | None = None) -> ClaimFacets:
                 # "有逾期未提交" (has overdue reports) has its "未" inside the topic.
                 if _NEGATION[lang].search(" ".join(head.split()[:3]) if lang != "zh" else head[:2]):
                     neg = True
-    return ClaimFacets(claim, lang, topics, idents, values, modality, neg, found)
+    return ClaimFacets(claim, lang, topics, idents, values, modality, neg, found, cue)
 
 
 # -- checking one evidence sentence ------------------------------------------------------------------
@@ -801,20 +816,23 @@ def check_sentence(
         )
     # Modality of the act the claim names.
     if claim.modality in ("done", "pledged"):
-        ev_mod = modality_of(text, language, focus.start)
+        ev_mod, ev_cue = modality_cue(text, language, focus.start)
         if ev_mod == "none" and context:
             ctx = normalize(context)
-            ev_mod = modality_of(ctx, language, len(ctx) - 1)
+            ev_mod, ev_cue = modality_cue(ctx, language, len(ctx) - 1)
         if ev_mod == "none" and doc_year:
-            years = [q.value[-1] for q in qs if q.kind in ("year", "range")]
-            if years and max(years) < doc_year:
-                ev_mod = "done"
+            years = [q for q in qs if q.kind in ("year", "range")]
+            if years and max(q.value[-1] for q in years) < doc_year:
+                ev_mod, ev_cue = "done", f"years before {doc_year}: " + ", ".join(
+                    q.text.strip() for q in years
+                )
+        claim_side = f"{claim.modality} ({claim.modality_cue!r})"
         if ev_mod in ("done", "pledged"):
             outcome = "match" if ev_mod == claim.modality else "conflict"
-            findings.append(Finding("modality", outcome, claim.modality, ev_mod))
+            findings.append(Finding("modality", outcome, claim_side, f"{ev_mod} ({ev_cue!r})"))
         else:
             findings.append(
-                Finding("modality", "unchecked", claim.modality, ev_mod,
+                Finding("modality", "unchecked", claim_side, ev_mod,
                         "the sentence does not say whether it is done or pledged")
             )
     if claim.cues_known:
@@ -841,7 +859,7 @@ def _describe_conflict(f: Finding) -> str:
     if f.facet == "value":
         return f"the claim says {f.claim_part!r}, the pledge says {f.evidence_part!r}"
     if f.facet == "modality":
-        return (f"the claim presents it as {f.claim_part}, the pledge as {f.evidence_part}")
+        return f"the claim presents it as {f.claim_part}, the pledge as {f.evidence_part}"
     return (f"the claim is {f.claim_part}, the pledge states it in the {f.evidence_part}"
             f" (at {f.note!r})")
 

@@ -147,7 +147,9 @@ def test_modality_conflict_is_contradicted_and_quoted():
     facets = read_claim("Belgium has already ratified ILO Convention No. 190.")
     verdict = judge(facets, [check_sentence(facets, P26, "zh", "", 2022)])
     assert verdict.status == "contradicted"
-    assert verdict.reasons == ["the claim presents it as done, the pledge as pledged"]
+    assert verdict.reasons == [
+        "the claim presents it as done ('has already ratified'), the pledge as pledged ('承诺')"
+    ]
 
 
 YEARS = st.integers(min_value=1990, max_value=2035)
