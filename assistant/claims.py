@@ -26,6 +26,7 @@ from assistant.errors import LLMError
 from assistant.extractive import select_extracts
 from assistant.factcheck import (
     ClaimFacets,
+    anchors,
     RuleVerdict,
     SentenceCheck,
     check_sentence,
@@ -203,11 +204,16 @@ def verify_claim(service: PledgeService, claim: str, filters: Filters | None = N
     concepts_missing = [m for m in signal.missing if m in concept_ids]
     # Fail closed: every glossary topic of the claim (or, when it names none, its words) and
     # every country it names must be in the evidence.
+    # A treaty number the retrieved paragraphs write is the topic, whatever the other words.
+    named_ident = bool(facets.idents) and all(
+        any(f"ident:{n}" in {a.key for a in anchors(h.paragraph.text)} for h in retrieval.hits)
+        for n in facets.idents
+    )
     if (
         not retrieval.hits
         or signal.countries_missing
         or concepts_missing
-        or (signal.abstain and not concept_ids)
+        or (signal.abstain and not concept_ids and not named_ident)
     ):
         return not_found
     # Same-script words the pledges do not use: the claim says something the quotes do not.

@@ -64,6 +64,8 @@ _BETWEEN_RE = re.compile(
 _IDENT_RE = re.compile(
     r"(?:\b(?:nos?|n|nº|n°|núm|num|número|numero|number|nr)\.?\s*|№\s*|رقم\s*)(?P<n>\d{1,4})(?!\d)"
     r"|第\s*(?P<z>\d{1,4})\s*号"
+    r"|\b(?:convention|convenio|convenção|convenzione|protocol|protocole|protocolo|конвенци\w*"
+    r"|протокол\w*)\s+(?P<w>\d{2,3})\b"
     r"|\bC\s?-?(?P<c>\d{2,3})\b",
     re.IGNORECASE,
 )
@@ -156,6 +158,7 @@ class Quantity:
     text: str
     bracketed: bool = False
     in_title: bool = False
+    relation: str = "="
 
     def shown(self) -> str:
         """The value as a reader would write it."""
@@ -165,6 +168,9 @@ class Quantity:
             return f"No. {self.value[0]}"
         if self.kind == "ordinal":
             return f"#{self.value[0]}"
+        if len(self.value) == 2:  # a decimal: digits and number of decimals
+            digits, places = self.value
+            return f"{digits / 10**places:.{places}f}"
         return str(self.value[0])
 
 
@@ -196,6 +202,31 @@ def _range_end(a: int, b: str) -> int:
     return int(b) if len(b) == 4 else (a // 100) * 100 + int(b)
 
 
+# A year that bounds the fact rather than dates it: "before 2017", "2017 年之前", "since 2016".
+_BEFORE = re.compile(
+    r"(?<!\w)(?:before|prior to|until|till|by|no later than|avant|jusqu['’]?\s?(?:en|à)|d['’]ici|"
+    r"antes de|hasta|до|к|قبل|حتى)\s*(?:the end of\s*|fin\s*|finales de\s*)?$",
+    re.I,
+)
+_AFTER = re.compile(
+    r"(?:(?<!\w)(?:after|since|après|depuis|después de|desde|после|с|منذ|بعد)|自|从)\s*$", re.I
+)
+_ZH_AFTER_YEAR = re.compile(r"\s*年?\s*(之前|以前|前|之后|以后|后|以来)")
+
+
+def _relation(text: str, start: int, end: int) -> str:
+    """``<`` (at the latest), ``>`` (at the earliest) or ``=`` for a year at ``start:end``."""
+    head = text[max(0, start - 24) : start]
+    if _BEFORE.search(head):
+        return "<"
+    if _AFTER.search(head):
+        return ">"
+    m = _ZH_AFTER_YEAR.match(text, end)
+    if m:
+        return "<" if m.group(1) in ("之前", "以前", "前") else ">"
+    return "="
+
+
 def quantities(text: str) -> list[Quantity]:
     """Years, year ranges, treaty numbers, counts and ordinals in ``text`` (normalized)."""
     t = normalize(text)
@@ -208,10 +239,13 @@ def quantities(text: str) -> list[Quantity]:
 
     def add(kind: Kind, value: tuple[int, ...], s: int, e: int) -> None:
         taken.append((s, e))
-        out.append(Quantity(kind, value, s, e, t[s:e], _inside(s, parens), _inside(s, titles)))
+        rel = _relation(t, s, e) if kind in ("year", "range") else "="
+        out.append(
+            Quantity(kind, value, s, e, t[s:e], _inside(s, parens), _inside(s, titles), rel)
+        )
 
     for m in _IDENT_RE.finditer(t):
-        n = m.group("n") or m.group("z") or m.group("c")
+        n = m.group("n") or m.group("z") or m.group("c") or m.group("w")
         # "no 2016" is not a treaty number; neither is a bare "n" before a year.
         if n and not re.fullmatch(_YEAR, n):
             add("ident", (int(n),), m.start(), m.end())
@@ -279,7 +313,7 @@ def quantities(text: str) -> list[Quantity]:
 _PLEDGED: dict[str, re.Pattern[str]] = {
     "en": re.compile(
         r"\b(will|shall|pledg\w*|commit\w*|undert(?:ake|akes|aking|ook|aken)|promis\w*|intend\w*"
-        r"|plans? to|planning to|aims? to|aiming to|seeks? to|seeking to|striv\w*|endeavou?r\w*"
+        r"|plans to|planned to|planning to|aims to|aiming to|seeks? to|seeking to|striv\w*|endeavou?r\w*"
         r"|going to|vow\w*|resolv\w+ to|determined to|continu\w+ to|continu\w+|working to"
         r"|is developing|are developing|being developed)\b",
         re.I,
@@ -747,6 +781,14 @@ def _compare_value(cq: Quantity, ev: Sequence[Quantity]) -> tuple[str, Quantity 
     cands = [q for q in ev if q.kind in kinds]
     if not cands:
         return "unchecked", None
+    if cq.relation != "=" and cq.kind == "year":
+        # "before 2017" holds when the stated year (or the range's end) is earlier.
+        bound = cq.value[0]
+        for q in cands:
+            lo, hi = q.value[0], q.value[-1]
+            if (cq.relation == "<" and hi <= bound) or (cq.relation == ">" and lo >= bound):
+                return "match", q
+        return "conflict", cands[0]
     for q in cands:
         if cq.kind == "year" and q.kind == "range" and q.value[0] <= cq.value[0] <= q.value[1]:
             return "match", q

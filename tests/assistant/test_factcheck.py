@@ -58,10 +58,27 @@ def shown(text: str) -> list[tuple[str, str]]:
         ("resolution 60/251 and COVID-19", []),
         ("第 17(7)条和第 18(5)条修正案", []),
         ("in 2016 and 2018", [("year", "2016"), ("year", "2018")]),
+        ("la Convention 190 de l'OIT", [("ident", "No. 190")]),
+        ("0.7% of gross national income", [("count", "0.7")]),
     ],
 )
 def test_values_are_read_in_every_script(text, expected):
     assert shown(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("claim", "outcome"),
+    [
+        ("Belgium ratified the Istanbul Convention before 2017.", "match"),
+        ("Belgium ratified the Istanbul Convention before 2015.", "conflict"),
+        ("比利时在2017年之前批准了《伊斯坦布尔公约》。", "match"),
+        ("Belgium has been a party to the Istanbul Convention since 2016.", "match"),
+        ("Belgium has been a party to the Istanbul Convention since 2018.", "conflict"),
+    ],
+)
+def test_a_bounding_year_is_compared_as_a_bound(claim, outcome):
+    check = check_sentence(read_claim(claim), P24, "zh", "", 2022)
+    assert [f.outcome for f in check.findings if f.facet == "value"] == [outcome]
 
 
 def test_a_year_in_a_title_is_part_of_the_name():
