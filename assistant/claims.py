@@ -26,9 +26,9 @@ from assistant.errors import LLMError
 from assistant.extractive import select_extracts
 from assistant.factcheck import (
     ClaimFacets,
-    anchors,
     RuleVerdict,
     SentenceCheck,
+    anchors,
     check_sentence,
     judge,
     read_claim,
@@ -111,8 +111,10 @@ def _with_llm(
         )
     # SUPPORTED: accepted where the rules found no conflict, but values the pledge sentence
     # does not state stay unconfirmed whatever the model says.
-    if rules.status == "related" and rules.best is not None and any(
-        f.facet == "value" for f in rules.best.unchecked
+    if (
+        rules.status == "related"
+        and rules.best is not None
+        and any(f.facet == "value" for f in rules.best.unchecked)
     ):
         warnings.append(
             "the language model said SUPPORTED, but a year or number of the claim is not stated"
@@ -271,8 +273,10 @@ def _evidence(rules: RuleVerdict, best_hit: SearchHit | None, extracts: list) ->
     if rules.best is not None and best_hit is not None:
         quotes.append((best_hit, best_hit.paragraph.text[rules.best.start : rules.best.end]))
     for e in extracts:
-        if not any(h.paragraph.id == e.hit.paragraph.id and (q in e.quote or e.quote in q)
-                   for h, q in quotes):
+        if not any(
+            h.paragraph.id == e.hit.paragraph.id and (q in e.quote or e.quote in q)
+            for h, q in quotes
+        ):
             quotes.append((e.hit, e.quote))
     return [make_citation(f"[{i}]", h, q) for i, (h, q) in enumerate(quotes[:3], start=1)]
 

@@ -34,7 +34,7 @@ from functools import lru_cache
 from typing import Literal
 
 from assistant.citations import MARKER_RE, sentence_spans
-from assistant.terms import compact, find_countries, fold, glossary, is_cjk, word_occurs
+from assistant.terms import compact, fold, glossary, is_cjk, word_occurs
 from assistant.types import SearchHit
 
 Kind = Literal["year", "range", "ident", "count", "ordinal"]
@@ -114,7 +114,18 @@ for _i, _ws in enumerate(
         _ORDINALS[fold(_w)] = _i
 _CARDINALS = {fold(k): v for k, v in _CARDINALS.items()}
 _WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
-_ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_ZH_DIGITS = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _ZH_NUM = "一二两三四五六七八九十百千万"
 # Measure words that make a Chinese numeral a count ("八项文书", "一个席位").
 _ZH_COUNT_RE = re.compile(rf"(?<![第{_ZH_NUM}])([{_ZH_NUM}]+)(?=项|个|名|份|次|届|条|部|所)")
@@ -240,9 +251,7 @@ def quantities(text: str) -> list[Quantity]:
     def add(kind: Kind, value: tuple[int, ...], s: int, e: int) -> None:
         taken.append((s, e))
         rel = _relation(t, s, e) if kind in ("year", "range") else "="
-        out.append(
-            Quantity(kind, value, s, e, t[s:e], _inside(s, parens), _inside(s, titles), rel)
-        )
+        out.append(Quantity(kind, value, s, e, t[s:e], _inside(s, parens), _inside(s, titles), rel))
 
     for m in _IDENT_RE.finditer(t):
         n = m.group("n") or m.group("z") or m.group("c") or m.group("w")
@@ -313,14 +322,16 @@ def quantities(text: str) -> list[Quantity]:
 _PLEDGED: dict[str, re.Pattern[str]] = {
     "en": re.compile(
         r"\b(will|shall|pledg\w*|commit\w*|undert(?:ake|akes|aking|ook|aken)|promis\w*|intend\w*"
-        r"|plans to|planned to|planning to|aims to|aiming to|seeks? to|seeking to|striv\w*|endeavou?r\w*"
+        r"|plans to|planned to|planning to|aims to|aiming to|seeks? to|seeking to|striv\w*"
+        r"|endeavou?r\w*"
         r"|going to|vow\w*|resolv\w+ to|determined to|continu\w+ to|continu\w+|working to"
         r"|is developing|are developing|being developed)\b",
         re.I,
     ),
     "fr": re.compile(
         r"(s['’]\s?engag\w*|\bengag\w+ à|\bpromet\w*|\bpromis\b|\bentend\w*|\bcompte\b|\bprévoi\w*"
-        r"|\bvise\w* à|\bva\b|\bvont\b|\bcontinu\w+|\bpoursuiv\w+|\bintention\b|\bs['’]\s?efforce\w*"
+        r"|\bvise\w* à|\bva\b|\bvont\b|\bcontinu\w+|\bpoursuiv\w+|\bintention\b"
+        r"|\bs['’]\s?efforce\w*"
         r"|\b\w{2,}(?:erai|eras|era|erons|erez|eront)\b|\b(?:sera|seront|aura|auront|fera|feront"
         r"|ira|iront|pourra)\b|\ben cours\b)",
         re.I,
@@ -337,18 +348,24 @@ _PLEDGED: dict[str, re.Pattern[str]] = {
         r"|продолж\w+|наме\w+|собира\w+|разрабатыва\w+)",
         re.I,
     ),
-    "zh": re.compile(r"(承诺|保证|将|致力于|决心|决意|计划|打算|拟|争取|努力|继续|正在|准备|愿意|力求|立志)"),
-    "ar": re.compile(r"(تعهد\w*|تتعهد|يتعهد|تلتزم|التزمت|تعتزم|سوف|\bس[تين]\w+|ستواصل|تواصل|تسعى|ستعمل)"),
+    "zh": re.compile(
+        r"(承诺|保证|将|致力于|决心|决意|计划|打算|拟|争取|努力|继续|正在|准备|愿意|力求|立志)"
+    ),
+    "ar": re.compile(
+        r"(تعهد\w*|تتعهد|يتعهد|تلتزم|التزمت|تعتزم|سوف|\bس[تين]\w+|ستواصل|تواصل|تسعى|ستعمل)"
+    ),
 }
 # Completed: perfect and past forms, "already".
 _DONE: dict[str, re.Pattern[str]] = {
     "en": re.compile(
-        r"\b(already|(?:has|have|had)(?: also| already| not| never| now)? (?:been|become|\w+ed|\w+en"
+        r"\b(already|(?:has|have|had)(?: also| already| not| never| now)?"
+        r" (?:been|become|\w+ed|\w+en"
         r"|won|held|made|done|got|joined|signed)|(?:was|were) \w+ed|did)\b",
         re.I,
     ),
     "fr": re.compile(
-        r"(\bdéjà\b|\b(?:a|ont|avait|avaient|eut|est|sont|était|étaient)(?: déjà| aussi| également)?"
+        r"(\bdéjà\b|\b(?:a|ont|avait|avaient|eut|est|sont|était|étaient)"
+        r"(?: déjà| aussi| également)?"
         r" (?:\w+é|\w+ée|\w+és|\w+ées|\w+i|\w+is|\w+it|\w+u|\w+us|été|fait)\b)",
         re.I,
     ),
@@ -364,14 +381,19 @@ _DONE: dict[str, re.Pattern[str]] = {
 # A past-tense verb right after the country named as subject ("Belgium ratified", "Бельгия
 # ратифицировала", "Bélgica ratificó"); Arabic puts the verb first ("صدقت بلجيكا").
 _PAST_AFTER_SUBJECT: dict[str, re.Pattern[str]] = {
-    "en": re.compile(r"^(?:\s*(?:also|then|later|in \d{4},?))?\s*(\w+ed|was|were|became|won|held|"
-                     r"took|made|joined|signed|gave|sat|led|chaired|hosted)\b", re.I),
+    "en": re.compile(
+        r"^(?:\s*(?:also|then|later|in \d{4},?))?\s*(\w+ed|was|were|became|won|held|"
+        r"took|made|joined|signed|gave|sat|led|chaired|hosted)\b",
+        re.I,
+    ),
     "es": re.compile(r"^\s*(\w+(?:ó|aron|ieron)|fue|fueron)\b", re.I),
     "ru": re.compile(r"^\s*(\w+(?:л|ла|ло|ли|лась|лся|лись))\b", re.I),
 }
 _AR_PAST_FIRST = re.compile(r"^\s*(?!س)[\u0600-\u06ff]{2,}ت\s")
 _NEGATION: dict[str, re.Pattern[str]] = {
-    "en": re.compile(r"\b(not|no|never|none|neither|nor|without|cannot|n't|lacks?|fail\w*)\b", re.I),
+    "en": re.compile(
+        r"\b(not|no|never|none|neither|nor|without|cannot|n't|lacks?|fail\w*)\b", re.I
+    ),
     "fr": re.compile(r"\b(ne|n['’]|pas|jamais|aucun\w*|sans|ni)\b|\bn['’]", re.I),
     "es": re.compile(r"\b(no|nunca|jamás|ningún|ninguna|ninguno|sin|ni|tampoco)\b", re.I),
     "ru": re.compile(r"\b(не|нет|никогда|ни|без)\b", re.I),
@@ -381,12 +403,21 @@ _NEGATION: dict[str, re.Pattern[str]] = {
 # Verbs that deny the act they govern ("withdrew from", "refused to"), read in claims only: in
 # pledges the same words name what is fought ("反对种族主义", "lutter contre").
 _DENIAL: dict[str, re.Pattern[str]] = {
-    "en": re.compile(r"\b(withdr[ae]w\w*|refus\w+|reject\w*|declin\w+ to|ceas\w+|abandon\w*|"
-                     r"revok\w+|suspend\w*|denounc\w+|opt\w* out)\b", re.I),
-    "fr": re.compile(r"\b(retir\w+|refus\w+|rejet\w+|renonc\w+|abandonn\w+|suspend\w+|"
-                     r"dénonc\w+|révoqu\w+)\b", re.I),
-    "es": re.compile(r"\b(retir\w+|rechaz\w+|neg[óo] a|renunci\w+|abandon\w+|suspend\w+|"
-                     r"denunci\w+|revoc\w+)\b", re.I),
+    "en": re.compile(
+        r"\b(withdr[ae]w\w*|refus\w+|reject\w*|declin\w+ to|ceas\w+|abandon\w*|"
+        r"revok\w+|suspend\w*|denounc\w+|opt\w* out)\b",
+        re.I,
+    ),
+    "fr": re.compile(
+        r"\b(retir\w+|refus\w+|rejet\w+|renonc\w+|abandonn\w+|suspend\w+|"
+        r"dénonc\w+|révoqu\w+)\b",
+        re.I,
+    ),
+    "es": re.compile(
+        r"\b(retir\w+|rechaz\w+|neg[óo] a|renunci\w+|abandon\w+|suspend\w+|"
+        r"denunci\w+|revoc\w+)\b",
+        re.I,
+    ),
     "ru": re.compile(r"(отказ\w+|вышл\w+|выход\w+|отозвал\w+|приостанов\w+|денонс\w+)", re.I),
     "zh": re.compile(r"(退出|拒绝|放弃|撤销|撤回|中止|暂停|停止)"),
     "ar": re.compile(r"(انسحب\w*|رفض\w*|تخلت|علقت|ألغت)"),
@@ -394,9 +425,11 @@ _DENIAL: dict[str, re.Pattern[str]] = {
 #: Indefinite quantifiers ("several overdue reports"): they assert that something exists, which
 #: is what polarity compares, so they are not words left unchecked.
 QUANTIFIERS = frozenset(
-    "several many some various multiple numerous plusieurs certains certaines nombreux nombreuses"
-    " divers diverses varios varias algunos algunas muchos muchas numerosos numerosas несколько"
-    " многие многих ряд некоторые 若干 一些 多个 多项 许多 عدة بعض العديد".split()
+    (  # noqa: SIM905
+        "several many some various multiple numerous plusieurs certains certaines nombreux"
+        " nombreuses divers diverses varios varias algunos algunas muchos muchas numerosos"
+        " numerosas несколько многие многих ряд некоторые 若干 一些 多个 多项 许多 عدة بعض العديد"
+    ).split()
 )
 # A conditional clause ("if there is no ...") asserts nothing.
 _CONDITIONAL = re.compile(r"^\s*(?:如果|若|假如|if\b|si\b|если\b|إذا)", re.I)
@@ -409,9 +442,7 @@ _ZH_VERBAL_NOUNS = ("承诺", "计划", "努力", "保证", "决心")
 _CLAUSE_CUTS = re.compile(r"[，,；;：:]|\s[-–—]\s")
 
 
-def _cue_spans(
-    rx: re.Pattern[str], text: str, lang: str
-) -> list[tuple[int, int]]:
+def _cue_spans(rx: re.Pattern[str], text: str, lang: str) -> list[tuple[int, int]]:
     spans = []
     for m in rx.finditer(text):
         if lang == "zh" and m.group(0) in _ZH_VERBAL_NOUNS:
@@ -687,7 +718,7 @@ def read_claim(claim: str, language: str | None = None) -> ClaimFacets:
     return ClaimFacets(claim, lang, topics, idents, values, modality, neg, found, cue)
 
 
-# -- checking one evidence sentence ------------------------------------------------------------------
+# -- checking one evidence sentence ------------------------------------------------------------
 
 
 @dataclass
@@ -776,8 +807,12 @@ def _bind(
 
 def _compare_value(cq: Quantity, ev: Sequence[Quantity]) -> tuple[str, Quantity | None]:
     """``match`` / ``conflict`` / ``unchecked`` for one claim value against evidence values."""
-    kinds = {"year": ("year", "range"), "range": ("range", "year"), "count": ("count",),
-             "ordinal": ("ordinal",)}[cq.kind]
+    kinds = {
+        "year": ("year", "range"),
+        "range": ("range", "year"),
+        "count": ("count",),
+        "ordinal": ("ordinal",),
+    }[cq.kind]
     cands = [q for q in ev if q.kind in kinds]
     if not cands:
         return "unchecked", None
@@ -847,14 +882,20 @@ def check_sentence(
         # Values that qualify no named topic, in a clause that names the claim's topic.
         spans = [clause_bounds(text, a.start) for a in own]
         topical = [
-            q for i, q in enumerate(qs)
+            q
+            for i, q in enumerate(qs)
             if i not in bound and any(s <= q.start < e + 1 for s, e in spans)
         ]
     for cq in claim.values:
         outcome, eq = _compare_value(cq, topical)
         findings.append(
-            Finding("value", outcome, cq.text.strip(), eq.text.strip() if eq else "",
-                    "" if outcome != "unchecked" else "the sentence states no such value")
+            Finding(
+                "value",
+                outcome,
+                cq.text.strip(),
+                eq.text.strip() if eq else "",
+                "" if outcome != "unchecked" else "the sentence states no such value",
+            )
         )
     # Modality of the act the claim names.
     if claim.modality in ("done", "pledged"):
@@ -865,8 +906,9 @@ def check_sentence(
         if ev_mod == "none" and doc_year:
             years = [q for q in qs if q.kind in ("year", "range")]
             if years and max(q.value[-1] for q in years) < doc_year:
-                ev_mod, ev_cue = "done", f"years before {doc_year}: " + ", ".join(
-                    q.text.strip() for q in years
+                ev_mod, ev_cue = (
+                    "done",
+                    f"years before {doc_year}: " + ", ".join(q.text.strip() for q in years),
                 )
         claim_side = f"{claim.modality} ({claim.modality_cue!r})"
         if ev_mod in ("done", "pledged"):
@@ -874,15 +916,25 @@ def check_sentence(
             findings.append(Finding("modality", outcome, claim_side, f"{ev_mod} ({ev_cue!r})"))
         else:
             findings.append(
-                Finding("modality", "unchecked", claim_side, ev_mod,
-                        "the sentence does not say whether it is done or pledged")
+                Finding(
+                    "modality",
+                    "unchecked",
+                    claim_side,
+                    ev_mod,
+                    "the sentence does not say whether it is done or pledged",
+                )
             )
     if claim.cues_known:
         ev_neg = negated(text, language, focus.start)
         outcome = "match" if ev_neg == claim.negated else "conflict"
         findings.append(
-            Finding("polarity", outcome, "negative" if claim.negated else "affirmative",
-                    "negative" if ev_neg else "affirmative", focus.text)
+            Finding(
+                "polarity",
+                outcome,
+                "negative" if claim.negated else "affirmative",
+                "negative" if ev_neg else "affirmative",
+                focus.text,
+            )
         )
     return SentenceCheck(sentence, 0, len(sentence), findings, hits, frozenset(keys))
 
@@ -902,8 +954,10 @@ def _describe_conflict(f: Finding) -> str:
         return f"the claim says {f.claim_part!r}, the pledge says {f.evidence_part!r}"
     if f.facet == "modality":
         return f"the claim presents it as {f.claim_part}, the pledge as {f.evidence_part}"
-    return (f"the claim is {f.claim_part}, the pledge states it in the {f.evidence_part}"
-            f" (at {f.note!r})")
+    return (
+        f"the claim is {f.claim_part}, the pledge states it in the {f.evidence_part}"
+        f" (at {f.note!r})"
+    )
 
 
 def judge(
@@ -942,17 +996,23 @@ def judge(
     # that agrees: "the CAT amendments (2016)" is not contradicted by "will ratify OPCAT".
     conflicting = [c for c in full if c.conflicts]
     agreeing = [
-        c for c in full
-        if not c.conflicts and not any(f.facet == "value" for f in c.unchecked)
-        and (claim.values or claim.modality == "none"
-             or not any(f.facet == "modality" for f in c.unchecked))
+        c
+        for c in full
+        if not c.conflicts
+        and not any(f.facet == "value" for f in c.unchecked)
+        and (
+            claim.values
+            or claim.modality == "none"
+            or not any(f.facet == "modality" for f in c.unchecked)
+        )
     ]
     if conflicting and not agreeing:
         hard = [c for c in conflicting if any(f.facet != "polarity" for f in c.conflicts)]
         best = hard[0] if hard else conflicting[0]
         reasons = [_describe_conflict(f) for f in best.conflicts]
         left = [
-            w for w in unverified_words
+            w
+            for w in unverified_words
             if w not in QUANTIFIERS
             and not word_occurs(w, fold(best.sentence), compact(best.sentence))
         ]
@@ -962,8 +1022,10 @@ def judge(
             return RuleVerdict(
                 "related",
                 best,
-                [*reasons, "words of the claim that were not checked may state it the other way"
-                 " round"],
+                [
+                    *reasons,
+                    "words of the claim that were not checked may state it the other way round",
+                ],
                 list(unverified_words),
             )
         return RuleVerdict("contradicted", best, reasons, list(unverified_words))
@@ -981,13 +1043,15 @@ def judge(
             if f.facet == "topic" and not (idents and complete(best)):
                 notes.append(f"{f.claim_part!r} is not named in the quoted sentence")
             elif f.facet == "value":
-                notes.append(f"{f.claim_part!r} is not stated for this topic in the quoted sentence")
+                notes.append(
+                    f"{f.claim_part!r} is not stated for this topic in the quoted sentence"
+                )
             elif f.facet == "modality":
                 notes.append("the quoted sentence does not say whether it is done or pledged")
     return RuleVerdict("related", best, notes, list(unverified_words))
 
 
-# -- generated answers ------------------------------------------------------------------------------
+# -- generated answers --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

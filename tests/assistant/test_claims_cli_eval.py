@@ -52,7 +52,9 @@ TRUE_CLAIMS = [
 
 
 @pytest.mark.parametrize(("claim", "number", "stated"), FALSE_CLAIMS)
-def test_false_claims_are_contradicted_quoting_both_sides(service, sample_text, claim, number, stated):
+def test_false_claims_are_contradicted_quoting_both_sides(
+    service, sample_text, claim, number, stated
+):
     verdict = verify_claim(service, claim)
     assert verdict.status == "contradicted", verdict.explanation
     assert verdict.evidence[0].number == number
@@ -171,8 +173,11 @@ def test_verify_json(cli_service):
 def test_eval_claims_prints_the_confusion_table(cli_service, tmp_path):
     lines = [
         {"claim": "Belgium ratified the Istanbul Convention in 2016.", "truth": "true"},
-        {"claim": "Belgium ratified the Istanbul Convention in 2019.", "truth": "false",
-         "error": "year"},
+        {
+            "claim": "Belgium ratified the Istanbul Convention in 2019.",
+            "truth": "false",
+            "error": "year",
+        },
         {"claim": "Belgium pledged to resettle 10,000 refugees a year.", "truth": "uncovered"},
     ]
     path = tmp_path / "claims.jsonl"

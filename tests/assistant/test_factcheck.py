@@ -104,8 +104,12 @@ def test_each_year_of_a_list_belongs_to_its_own_treaty(claim, outcome, evidence)
 
 
 def test_chinese_time_phrase_qualifies_what_follows_it():
-    right = check_sentence(read_claim("Belgium was vice-president of the Council in 2016."), P4, "zh")
-    wrong = check_sentence(read_claim("Belgium was vice-president of the Council in 2018."), P4, "zh")
+    right = check_sentence(
+        read_claim("Belgium was vice-president of the Council in 2016."), P4, "zh"
+    )
+    wrong = check_sentence(
+        read_claim("Belgium was vice-president of the Council in 2018."), P4, "zh"
+    )
     assert [f.outcome for f in right.findings if f.facet == "value"] == ["match"]
     assert [f.outcome for f in wrong.findings if f.facet == "value"] == ["conflict"]
 

@@ -191,7 +191,9 @@ def test_verify_supported_claim_cites_paragraph_8(http: httpx.Client) -> None:
 
 
 def test_verify_contradicted_claim_quotes_both_years(http: httpx.Client) -> None:
-    response = http.post("/v1/verify", json={"claim": "Belgium ratified the Istanbul Convention in 2019."})
+    response = http.post(
+        "/v1/verify", json={"claim": "Belgium ratified the Istanbul Convention in 2019."}
+    )
     assert response.status_code == 200, response.text
     verdict = Verdict.model_validate(response.json())
     assert verdict.status == "contradicted", verdict
