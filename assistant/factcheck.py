@@ -38,7 +38,7 @@ from assistant.terms import compact, fold, glossary, is_cjk, word_occurs
 from assistant.types import SearchHit
 
 Kind = Literal["year", "range", "ident", "count", "ordinal"]
-Modality = Literal["done", "pledged", "mixed", "none"]
+Modality = Literal["done", "pledged", "ongoing", "mixed", "none"]
 Status = Literal["supported", "contradicted", "related"]
 
 #: Glossary concepts naming an office ("vice-president", "co-chair"): weight 0 in coverage, but
@@ -324,13 +324,13 @@ _PLEDGED: dict[str, re.Pattern[str]] = {
         r"\b(will|shall|pledg\w*|commit\w*|undert(?:ake|akes|aking|ook|aken)|promis\w*|intend\w*"
         r"|plans to|planned to|planning to|aims to|aiming to|seeks? to|seeking to|striv\w*"
         r"|endeavou?r\w*"
-        r"|going to|vow\w*|resolv\w+ to|determined to|continu\w+ to|continu\w+|working to"
+        r"|going to|vow\w*|resolv\w+ to|determined to|working to"
         r"|is developing|are developing|being developed)\b",
         re.I,
     ),
     "fr": re.compile(
         r"(s['’]\s?engag\w*|\bengag\w+ à|\bpromet\w*|\bpromis\b|\bentend\w*|\bcompte\b|\bprévoi\w*"
-        r"|\bvise\w* à|\bva\b|\bvont\b|\bcontinu\w+|\bpoursuiv\w+|\bintention\b"
+        r"|\bvise\w* à|\bva\b|\bvont\b|\bintention\b"
         r"|\bs['’]\s?efforce\w*"
         r"|\b\w{2,}(?:erai|eras|era|erons|erez|eront)\b|\b(?:sera|seront|aura|auront|fera|feront"
         r"|ira|iront|pourra)\b|\ben cours\b)",
@@ -338,22 +338,30 @@ _PLEDGED: dict[str, re.Pattern[str]] = {
     ),
     "es": re.compile(
         r"\b(se compromete\w*|se comprometió|comprometid\w+|compromet\w+|promete\w*|prometió"
-        r"|prev[ée]\w*|pretende\w*|procura\w*|se propone|tiene previsto|va a|van a|seguirá\w*"
-        r"|continuar\w*|contin[úu]a\w*|\w{2,}(?:rá|rán|remos|réis)|intenci[óo]n|se esfuerza\w*"
+        r"|prev[ée]\w*|pretende\w*|procura\w*|se propone|tiene previsto|va a|van a"
+        r"|\w{2,}(?:rá|rán|remos|réis)|intenci[óo]n|se esfuerza\w*"
         r"|en curso)\b",
         re.I,
     ),
     "ru": re.compile(
         r"(обяза\w+|обязуется|будет|будут|намер\w+|планир\w+|стрем\w+|обеща\w+|пообеща\w+"
-        r"|продолж\w+|наме\w+|собира\w+|разрабатыва\w+)",
+        r"|наме\w+|собира\w+|разрабатыва\w+)",
         re.I,
     ),
     "zh": re.compile(
-        r"(承诺|保证|将|致力于|决心|决意|计划|打算|拟|争取|努力|继续|正在|准备|愿意|力求|立志)"
+        r"(承诺|保证|将|致力于|决心|决意|计划|打算|拟|争取|努力|正在|准备|愿意|力求|立志)"
     ),
-    "ar": re.compile(
-        r"(تعهد\w*|تتعهد|يتعهد|تلتزم|التزمت|تعتزم|سوف|\bس[تين]\w+|ستواصل|تواصل|تسعى|ستعمل)"
-    ),
+    "ar": re.compile(r"(تعهد\w*|تتعهد|يتعهد|تلتزم|التزمت|تعتزم|سوف|\bس[تين]\w+|تسعى|ستعمل)"),
+}
+# Continuing what is already done ("will continue to", "维持", "poursuivre"): a pledge, but one
+# that says nothing against a claim that the thing is done.
+_ONGOING: dict[str, re.Pattern[str]] = {
+    "en": re.compile(r"\b(continu\w+|maintain\w*|keep\w*|remain\w*|still)\b", re.I),
+    "fr": re.compile(r"\b(continu\w+|poursuiv\w+|maint\w+|demeur\w+|rest\w+|toujours)\b", re.I),
+    "es": re.compile(r"\b(contin[úu]\w+|segui\w+|seguir\w*|mant\w+|sigue\w*)\b", re.I),
+    "ru": re.compile(r"(продолж\w+|сохран\w+|поддерживать|по-прежнему)", re.I),
+    "zh": re.compile(r"(继续|维持|保持|一贯|始终|一直|仍然|仍将)"),
+    "ar": re.compile(r"(تواصل|ستواصل|يواصل|مواصلة|تحافظ|ستظل|لا تزال)"),
 }
 # Completed: perfect and past forms, "already".
 _DONE: dict[str, re.Pattern[str]] = {
@@ -442,11 +450,12 @@ _ZH_VERBAL_NOUNS = ("承诺", "计划", "努力", "保证", "决心")
 _CLAUSE_CUTS = re.compile(r"[，,；;：:]|\s[-–—]\s")
 
 
-def _cue_spans(rx: re.Pattern[str], text: str, lang: str) -> list[tuple[int, int]]:
+def _cue_spans(rx: re.Pattern[str], text: str, lang: str, after: str = "") -> list[tuple[int, int]]:
+    """Spans of cue ``rx`` in a clause; ``after`` is the character that ends the clause."""
     spans = []
     for m in rx.finditer(text):
         if lang == "zh" and m.group(0) in _ZH_VERBAL_NOUNS:
-            nxt = text[m.end() : m.end() + 1]
+            nxt = text[m.end() : m.end() + 1] or after
             if m.start() and text[m.start() - 1] in _ZH_NOUN_BEFORE:
                 continue
             if not (nxt == "：" or nxt == ":" or (is_cjk(nxt) and nxt not in "的以和与")):
@@ -512,10 +521,14 @@ def modality_cue(
         pos = s - 1
     for s, e in clauses:
         piece = text[s:e]
-        pledged = _cue_spans(_PLEDGED[lang], piece, lang)
-        done = _cue_spans(_DONE[lang], piece, lang)
-        if pledged and done and lang == "zh":
-            return "mixed", ", ".join(piece[a:b] for a, b in sorted(pledged + done))
+        after = text[e : e + 1]
+        pledged = _cue_spans(_PLEDGED[lang], piece, lang, after)
+        done = _cue_spans(_DONE[lang], piece, lang, after)
+        ongoing = _cue_spans(_ONGOING[lang], piece, lang, after)
+        if (pledged or ongoing) and done and lang == "zh":
+            return "mixed", ", ".join(piece[a:b] for a, b in sorted(pledged + ongoing + done))
+        if ongoing:
+            return "ongoing", piece[ongoing[0][0] : ongoing[0][1]]
         if pledged:
             return "pledged", piece[pledged[0][0] : pledged[0][1]]
         if done:
@@ -836,6 +849,18 @@ def _compare_value(cq: Quantity, ev: Sequence[Quantity]) -> tuple[str, Quantity 
     return "conflict", cands[0]
 
 
+# (claim, pledge) modality -> outcome; pairs not listed cannot be judged.
+_MODALITY_OUTCOME: dict[tuple[str, str], Literal["match", "conflict"]] = {
+    ("done", "done"): "match",
+    ("done", "pledged"): "conflict",
+    ("pledged", "pledged"): "match",
+    ("pledged", "ongoing"): "match",
+    ("pledged", "done"): "conflict",
+    ("ongoing", "ongoing"): "match",
+    ("ongoing", "pledged"): "match",
+}
+
+
 def check_sentence(
     claim: ClaimFacets,
     sentence: str,
@@ -898,11 +923,11 @@ def check_sentence(
             )
         )
     # Modality of the act the claim names.
-    if claim.modality in ("done", "pledged"):
+    if claim.modality in ("done", "pledged", "ongoing"):
         ev_mod, ev_cue = modality_cue(text, language, focus.start)
         if ev_mod == "none" and context:
-            ctx = normalize(context)
-            ev_mod, ev_cue = modality_cue(ctx, language, len(ctx) - 1)
+            ctx = normalize(context).rstrip()
+            ev_mod, ev_cue = modality_cue(ctx, language, max(0, len(ctx) - 1), cross=True)
         if ev_mod == "none" and doc_year:
             years = [q for q in qs if q.kind in ("year", "range")]
             if years and max(q.value[-1] for q in years) < doc_year:
@@ -911,8 +936,8 @@ def check_sentence(
                     f"years before {doc_year}: " + ", ".join(q.text.strip() for q in years),
                 )
         claim_side = f"{claim.modality} ({claim.modality_cue!r})"
-        if ev_mod in ("done", "pledged"):
-            outcome = "match" if ev_mod == claim.modality else "conflict"
+        outcome = _MODALITY_OUTCOME.get((claim.modality, ev_mod))
+        if outcome is not None:
             findings.append(Finding("modality", outcome, claim_side, f"{ev_mod} ({ev_cue!r})"))
         else:
             findings.append(

@@ -121,7 +121,8 @@ def test_chinese_time_phrase_qualifies_what_follows_it():
         ("Belgium ratified the Istanbul Convention in 2016.", "done"),
         ("Belgium pledged to ratify ILO Convention No. 190.", "pledged"),
         ("Belgium has pledged to ratify ILO Convention No. 190.", "pledged"),
-        ("Belgium will keep the death penalty on the agenda.", "pledged"),
+        ("Belgium will keep the death penalty on the agenda.", "ongoing"),
+        ("Belgium will continue to support the special procedures.", "ongoing"),
         ("La Belgique a déjà ratifié la Convention n° 190.", "done"),
         ("La Belgique s'engage à ratifier la Convention n° 190.", "pledged"),
         ("Bélgica ratificó el Convenio de Estambul en 2016.", "done"),
@@ -145,6 +146,19 @@ def test_pledge_sentences_modality():
     # "坚定承诺，" is a noun (a firm commitment), not a pledge; the clause has no cue.
     assert modality_of(P4, "zh", P4.index("副主席")) == "none"
     assert modality_of("比利时已经通过或正在制定一些国家行动计划", "zh", 10) == "mixed"
+    assert modality_of("维持向人权理事会所有特别程序任务负责人发出的长期邀请", "zh", 5) == "ongoing"
+
+
+def test_a_pledge_to_continue_does_not_contradict_what_is_done():
+    bullet = "维持向人权理事会所有特别程序任务负责人发出的长期邀请；"
+    done = read_claim("Belgium has extended a standing invitation to the special procedures.")
+    check = check_sentence(done, bullet, "zh", "比利时承诺：", 2022)
+    assert judge(done, [check]).status == "related"
+    new = read_claim("Belgium has ratified the Istanbul Convention.")
+    pledge = "与所有国家合作，批准《伊斯坦布尔公约》；"
+    assert judge(new, [check_sentence(new, pledge, "zh", "比利时承诺：", 2022)]).status == (
+        "contradicted"
+    )
 
 
 def test_negation_right_before_the_topic():
