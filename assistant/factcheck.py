@@ -940,15 +940,12 @@ def check_sentence(
         if outcome is not None:
             findings.append(Finding("modality", outcome, claim_side, f"{ev_mod} ({ev_cue!r})"))
         else:
-            findings.append(
-                Finding(
-                    "modality",
-                    "unchecked",
-                    claim_side,
-                    ev_mod,
-                    "the sentence does not say whether it is done or pledged",
-                )
-            )
+            note = {
+                "ongoing": f"the pledge promises to continue it ({ev_cue!r}), which does not"
+                " say whether it is done",
+                "mixed": f"the pledge names it as both done and under way ({ev_cue!r})",
+            }.get(ev_mod, "the quoted sentence does not say whether it is done or pledged")
+            findings.append(Finding("modality", "unchecked", claim_side, ev_mod, note))
     if claim.cues_known:
         ev_neg = negated(text, language, focus.start)
         outcome = "match" if ev_neg == claim.negated else "conflict"
@@ -1072,7 +1069,7 @@ def judge(
                     f"{f.claim_part!r} is not stated for this topic in the quoted sentence"
                 )
             elif f.facet == "modality":
-                notes.append("the quoted sentence does not say whether it is done or pledged")
+                notes.append(f.note)
     return RuleVerdict("related", best, notes, list(unverified_words))
 
 
