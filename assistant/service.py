@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import PledgeError
+from assistant.limits import check_history, check_question
 from assistant.settings import Settings
 from assistant.types import (
     Answer,
@@ -177,6 +178,7 @@ class PledgeService:
     def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[SearchHit]:
         from vectorstore.retrieval import HybridRetriever
 
+        query = check_question(query, self.settings.server.limits, what="query")
         return HybridRetriever(self.store).search(query, k=k, filters=filters)
 
     def ask(
@@ -184,6 +186,9 @@ class PledgeService:
     ) -> Answer:
         from assistant.chain import answer_question
 
+        limits = self.settings.server.limits
+        question = check_question(question, limits)
+        history = check_history(history, limits)
         return answer_question(self, question, history=history, filters=filters)
 
     def stream_ask(
@@ -192,9 +197,13 @@ class PledgeService:
         """Yield text chunks as an LLM writes them, then the validated Answer last."""
         from assistant.chain import stream_answer
 
+        limits = self.settings.server.limits
+        question = check_question(question, limits)
+        history = check_history(history, limits)
         return stream_answer(self, question, history=history, filters=filters)
 
     def verify(self, claim: str, filters: Filters | None = None) -> Verdict:
         from assistant.claims import verify_claim
 
+        claim = check_question(claim, self.settings.server.limits, what="claim")
         return verify_claim(self, claim, filters=filters)

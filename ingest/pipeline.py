@@ -24,14 +24,24 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from assistant.errors import IngestError, UnsupportedFormatError
-from assistant.types import UN_LANGUAGES, Document, Paragraph, ParsedDocument, paragraph_id
+from assistant.types import (
+    FIELD_RULES,
+    UN_LANGUAGES,
+    Document,
+    Paragraph,
+    ParsedDocument,
+    paragraph_id,
+)
 from ingest.clean import clean_lines, vocabulary
 from ingest.lines import Line
 from ingest.metadata import (
@@ -55,6 +65,8 @@ __all__ = [
     "parse_file",
     "sidecar_path",
 ]
+
+log = logging.getLogger(__name__)
 
 #: Keys accepted by ``--meta key=value`` and in a ``<file>.meta.json`` sidecar.
 OVERRIDE_KEYS = ("doc_id", "symbol", "country", "language", "date", "term", "session", "title")
@@ -289,7 +301,8 @@ def build_document(
     doc_id = doc_id_override or make_doc_id(
         fields["symbol"], country_code, fields["term"], fields["language"], stem, sha256
     )
-    document = Document(doc_id=doc_id, source=source, sha256=sha256, **fields)
+    given = {k for k, v in (overrides or {}).items() if v is not None and str(v).strip()}
+    document = _document(name, given, doc_id=doc_id, source=source, sha256=sha256, **fields)
 
     paragraphs: list[Paragraph] = []
     for block in kept:
@@ -312,6 +325,40 @@ def build_document(
     _check_unique(paragraphs, name)
     _check_offsets(text, paragraphs, name)
     return ParsedDocument(document=document, paragraphs=paragraphs)
+
+
+def _document(name: str, given: set[str], **fields: Any) -> Document:
+    """The document record, checked by the record's own rules (symbol, term, session and date
+    formats and bounds).
+
+    A value the user gave (``--meta``, a sidecar) that breaks a rule is an error naming the file
+    and the field; a value detected in the text that does (a misread date, say) is left null,
+    with a warning naming both, as any field that cannot be read is.
+
+    Raises:
+        IngestError: A given value is out of range (one line).
+    """
+    for _ in range(len(fields)):
+        try:
+            return Document(**fields)
+        except ValidationError as e:
+            problems: dict[str, str] = {}
+            for err in e.errors():
+                field = str(err.get("loc", ("metadata",))[0])
+                value = err.get("input")
+                if isinstance(value, dt.date):
+                    value = value.isoformat()
+                shown = f"={value!r}" if isinstance(value, (str, int, float)) else ""
+                problems.setdefault(field, f"{field}{shown}: {FIELD_RULES.get(field, err['msg'])}")
+            detected = [f for f in problems if f not in given and f != "doc_id" and f in fields]
+            if not detected:
+                # A doc_id derived from a bad symbol is wrong because of the symbol: name it first.
+                order = sorted(problems, key=lambda f: f == "doc_id")
+                raise IngestError(name, "; ".join(problems[f] for f in order[:2])) from e
+            for f in detected:
+                log.warning("%s: detected %s left empty (%s)", name, f, problems[f])
+                fields[f] = None
+    raise IngestError(name, "document metadata could not be validated")  # pragma: no cover
 
 
 def _document_text(blocks: list[Block]) -> tuple[str, dict[int, int]]:
@@ -378,7 +425,7 @@ def _apply_overrides(fields: dict[str, Any], overrides: Mapping[str, Any], name:
                     name, f"--meta date={value!r}: expected an ISO date such as 2022-06-21"
                 ) from e
         elif key == "session":
-            if not value.isdigit():
+            if not (value.isascii() and value.isdigit()):
                 raise IngestError(name, f"--meta session={value!r}: expected a number such as 77")
             fields[key] = int(value)
         elif key == "term":

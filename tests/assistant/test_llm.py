@@ -43,7 +43,7 @@ def llm_service(sample_store: Any, url: str) -> PledgeService:
 
 
 def passage_markers(request: dict[str, Any]) -> str:
-    return request["messages"][0]["content"]
+    return request["messages"][-1]["content"]  # the passages travel in the user turn
 
 
 def test_valid_llm_answer_keeps_markers_and_verified_quotes(sample_store, sample_text, stub):
@@ -181,8 +181,8 @@ def test_llm_supported_over_a_year_mismatch_is_overruled(sample_store, stub):
     assert "'2019'" in verdict.explanation and "2016" in verdict.explanation
     # The model judged the quoted sentences, numbered as the evidence is.
     (req,) = stub.requests
-    system = req["messages"][0]["content"]
-    assert f"[1] {verdict.evidence[0].quote}" in system
+    user = req["messages"][-1]["content"]
+    assert f"[1]\n{verdict.evidence[0].quote}\n<<<end" in user
 
 
 def test_llm_judges_wording_the_rules_leave_related(sample_store, stub):
