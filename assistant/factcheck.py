@@ -924,7 +924,7 @@ def check_sentence(
         )
     # Modality of the act the claim names.
     if claim.modality in ("done", "pledged", "ongoing"):
-        ev_mod, ev_cue = modality_cue(text, language, focus.start)
+        ev_mod, ev_cue = modality_cue(text, language, focus.start, _subject_ends(text))
         if ev_mod == "none" and context:
             ctx = normalize(context).rstrip()
             ev_mod, ev_cue = modality_cue(ctx, language, max(0, len(ctx) - 1), cross=True)
