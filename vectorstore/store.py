@@ -46,8 +46,9 @@ from assistant.types import (
     paragraph_id,
 )
 from vectorstore.embedders import MAX_EMBED_CHARS as EMBEDDER_MAX_CHARS
-from vectorstore.lexical import LexicalEntry, LexicalIndex, tokenize
+from vectorstore.lexical import TOKENIZER_VERSION, LexicalEntry, LexicalIndex, tokenize
 from vectorstore.mirror import VectorMirror
+from vectorstore.snapshot import SnapshotData, SnapshotStore
 
 if TYPE_CHECKING:
     from assistant.settings import StoreSettings
@@ -251,6 +252,8 @@ class PledgeStore:
         collection: Name of the paragraph collection.
         sweep_grace_s: Leftovers of interrupted writes are deleted on open once older than this.
         location: Human description of where the store is (for messages).
+        snapshot_dir: Where the snapshot of what opening rebuilds is kept (see
+            :mod:`vectorstore.snapshot`); None opens from Chroma alone and writes none.
 
     Raises:
         EmbedderMismatchError: The collection was filled by another embedder.
@@ -263,6 +266,7 @@ class PledgeStore:
         collection: str = "pledges",
         sweep_grace_s: float = 300.0,
         location: str = "",
+        snapshot_dir: Path | None = None,
     ) -> None:
         self.client = client
         self.embedder = embedder
@@ -292,7 +296,10 @@ class PledgeStore:
                 f"could not open Chroma collection {collection!r} at {location}: {e}"
             ) from e
         self._check_identity(self._col.metadata or {})
-        self._reload(sweep=True)
+        self._snapshots = (
+            SnapshotStore(snapshot_dir, self._snapshot_identity()) if snapshot_dir else None
+        )
+        self._open()
 
     # -- construction ----------------------------------------------------------------------------
 
@@ -340,6 +347,7 @@ class PledgeStore:
             except Exception as e:
                 raise StoreError(f"could not open the store directory {path}: {e}") from e
             location = str(path)
+        kw.setdefault("snapshot_dir", snapshot_dir(settings))
         return cls(client, embedder, collection=settings.collection, location=location, **kw)
 
     def _identity(self) -> dict[str, Any]:
@@ -372,6 +380,121 @@ class PledgeStore:
         self._check_identity(meta)
         version = meta.get("version")
         return str(version) if version is not None else None
+
+    # -- open and snapshot -----------------------------------------------------------------------
+
+    def _snapshot_identity(self) -> dict[str, Any]:
+        return {
+            "collection_id": str(self._col.id),
+            "collection": self.name,
+            "location": self.location,
+            "embedder": self.embedder.name,
+            "dim": int(self.embedder.dim),
+            "schema": SCHEMA_VERSION,
+            "tokenizer": TOKENIZER_VERSION,
+        }
+
+    def _open(self) -> None:
+        """Fill the caches: from the snapshot when a usable one exists (then catch up with
+        what changed since it was made and sweep leftovers), else from Chroma (then write a
+        snapshot for the next open)."""
+        with self._lock:
+            data = self._snapshots.load() if self._snapshots else None
+            if data is None:
+                self._reload(sweep=True)
+                self.save_snapshot()
+                return
+            self._restore(data)
+            version = self._remote_version()
+            if version != self._cache.version:
+                self._catch_up(version)
+            self._sweep_leftovers()
+
+    def _restore(self, data: SnapshotData) -> None:
+        documents: dict[str, Document] = {}
+        revs: dict[str, str] = {}
+        for meta in data.documents:
+            doc = from_metadata(meta, None)
+            assert isinstance(doc, Document)
+            documents[doc.doc_id] = doc
+            revs[doc.doc_id] = _rev(meta)
+        cache = _Cache(data.version, documents, revs=revs)
+        entries: dict[str, LexicalEntry] = {}
+        for rid, text, meta, tokens in data.rows:
+            p = from_metadata(meta, text)
+            assert isinstance(p, Paragraph)
+            cache.add(rid, p, meta)
+            entries[rid] = LexicalEntry(rid, tokens, meta)
+        self._unreadable = dict(data.unreadable)
+        self.lexical.restore([entries[rid] for rid in data.lexical_order], data.bm25)
+        self.mirror.restore(
+            data.vector_ids, data.vectors, [cache.metadata[rid] for rid in data.vector_ids]
+        )
+        self._cache = cache
+
+    def save_snapshot(self) -> None:
+        """Write what this handle holds as the store's snapshot (no-op without a snapshot
+        directory or before the caches are loaded). A failure is logged, never raised: the
+        snapshot only makes the next open faster."""
+        if self._snapshots is None:
+            return
+        with self._lock:
+            cache = self._cache
+            if cache.version is None:
+                return
+            try:
+                order, bm25 = self.lexical.export()
+                tokens = {e.id: e.tokens for e in order}
+                vector_ids, vectors, _ = self.mirror.export()
+                data = SnapshotData(
+                    version=cache.version,
+                    documents=[
+                        {**to_metadata(doc), "rev": cache.revs[doc_id]}
+                        for doc_id, doc in sorted(cache.documents.items())
+                    ],
+                    unreadable=dict(self._unreadable),
+                    rows=[
+                        (rid, p.text, cache.metadata[rid], tokens[rid])
+                        for rid, p in cache.paragraphs.items()
+                    ],
+                    vector_ids=vector_ids,
+                    vectors=vectors,
+                    lexical_order=[e.id for e in order],
+                    bm25=bm25,
+                )
+                self._snapshots.save(data)
+            except Exception as e:
+                log.warning(
+                    "could not write the store snapshot to %s (%s); the next open reads "
+                    "everything from Chroma",
+                    self._snapshots.directory,
+                    _one_line(str(e)),
+                )
+
+    def _sweep_leftovers(self) -> None:
+        """Delete paragraph records of no committed revision older than the grace period,
+        reading only record ids (and the metadata of records the caches do not hold)."""
+        committed = self._cache.paragraphs
+        try:
+            if self._col.count() == len(committed):
+                return  # every record is a committed paragraph
+            ids = self._get_all(self._col, [])["ids"]
+            extra = [rid for rid in ids if rid not in committed]
+            orphans: list[str] = []
+            now = time.time()
+            for i in range(0, len(extra), READ_PAGE):
+                got = self._col.get(ids=extra[i : i + READ_PAGE], include=["metadatas"])
+                for rid, meta in zip(got["ids"], got["metadatas"], strict=False):
+                    meta = meta or {}
+                    doc_id = meta.get("doc_id", "")
+                    if self._cache.revs.get(doc_id) == _rev(meta) or doc_id in self._unreadable:
+                        continue
+                    if now - float(meta.get("written_at", 0.0)) > self.sweep_grace_s:
+                        orphans.append(rid)
+            if orphans:
+                self._delete_ids(orphans)
+        except Exception as e:
+            raise StoreError(f"sweeping leftovers in {self.location} failed: {e}") from e
 
     def refresh(self) -> None:
         """Catch up when another process wrote since we looked: only the documents whose
@@ -929,11 +1052,42 @@ class PledgeStore:
         self.lexical.build()
 
     def close(self) -> None:
-        """Release what can be released (Chroma clients have no close; caches are dropped)."""
+        """Save the snapshot, then release what can be released (Chroma clients have no
+        close; caches are dropped)."""
         with self._lock:
+            self.save_snapshot()
             self._cache = _Cache()
             self.lexical.replace_all([])
             self.mirror.replace_all([])
+
+
+def _safe_name(name: str) -> str:
+    """A file name for a collection name (Chroma names are already mostly safe)."""
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name) or "_"
+
+
+def snapshot_dir(settings: StoreSettings) -> Path:
+    """Where the snapshot of the configured store and collection is kept.
+
+    An embedded store keeps it inside its directory (``pledges-snapshots/<collection>``); a
+    Chroma server's goes to a local cache directory (``$XDG_CACHE_HOME`` or ``~/.cache``,
+    ``pledge-assistant/snapshots``); ``PLEDGES_SNAPSHOT_DIR`` replaces either base. Below a
+    shared base, each store's location has its own folder.
+    """
+    import hashlib
+    import os
+
+    collection = _safe_name(settings.collection)
+    location = settings.chroma_url.rstrip("/") if settings.chroma_url else str(
+        Path(settings.store).resolve()
+    )
+    key = hashlib.sha256(location.encode()).hexdigest()[:16]
+    if settings.snapshot_dir is not None:
+        return Path(settings.snapshot_dir) / key / collection
+    if settings.chroma_url:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        return base / "pledge-assistant" / "snapshots" / key / collection
+    return Path(settings.store) / "pledges-snapshots" / collection
 
 
 def _vector_missing(error: Exception) -> bool:
