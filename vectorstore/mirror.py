@@ -144,9 +144,7 @@ class VectorMirror:
                 return ids, self._matrix[: len(live)], metas
             return ids, self._matrix[live], metas
 
-    def restore(
-        self, ids: list[str], matrix: np.ndarray, metas: list[Mapping[str, Any]]
-    ) -> None:
+    def restore(self, ids: list[str], matrix: np.ndarray, metas: list[Mapping[str, Any]]) -> None:
         """Hold rows exported by :meth:`export` (``matrix`` is used as given, e.g. a
         copy-on-write memory map, not copied)."""
         if matrix.shape != (len(ids), self.dim) or len(metas) != len(ids):

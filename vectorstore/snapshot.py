@@ -203,11 +203,14 @@ class SnapshotStore:
             np.save(tmp / _VECTORS, np.ascontiguousarray(data.vectors, dtype=np.float32))
             if data.bm25 is not None:
                 data.bm25.save(str(tmp / _BM25), show_progress=False)
-            files = {
-                str(p.relative_to(tmp)): (p.stat().st_size, _crc(p)) for p in _files(tmp)
+            files = {str(p.relative_to(tmp)): (p.stat().st_size, _crc(p)) for p in _files(tmp)}
+            meta = {
+                "identity": self.identity,
+                "version": data.version,
+                "files": files,
+                "paragraphs": len(data.rows),
+                "written": time.time(),
             }
-            meta = {"identity": self.identity, "version": data.version, "files": files,
-                    "paragraphs": len(data.rows), "written": time.time()}
             (tmp / _META).write_text(json.dumps(meta, sort_keys=True))
             gen = self.directory / name
             tmp.rename(gen)
