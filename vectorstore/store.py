@@ -255,6 +255,7 @@ class PledgeStore:
             if cache.version is None:
                 return
             try:
+                shared = _Shared()
                 order, bm25 = self.lexical.export()
                 tokens = {e.id: e.tokens for e in order}
                 vector_ids, vectors, _ = self.mirror.export()
@@ -266,7 +267,7 @@ class PledgeStore:
                     ],
                     unreadable=dict(self._unreadable),
                     rows=[
-                        (rid, text, cache.metadata[rid], tokens[rid])
+                        (rid, text, shared.meta(cache.metadata[rid]), shared.tokens(tokens[rid]))
                         for rid, text in cache.texts.items()
                     ],
                     vector_ids=vector_ids,
@@ -675,6 +676,32 @@ class PledgeStore:
             self._cache = CommittedCache()
             self.lexical.replace_all([])
             self.mirror.replace_all([])
+
+
+class _Shared:
+    """One object per distinct metadata dict and string, so that a snapshot stores each once
+    (pickle writes an object seen before as a reference) and a loaded store shares them."""
+
+    def __init__(self) -> None:
+        self._strings: dict[str, str] = {}
+        self._metas: dict[int, dict[str, Any]] = {}
+
+    def string(self, value: str) -> str:
+        return self._strings.setdefault(value, value)
+
+    def meta(self, meta: dict[str, Any]) -> dict[str, Any]:
+        """The metadata dict with keys and string values shared (same dict for the same
+        object)."""
+        out = self._metas.get(id(meta))
+        if out is None:
+            out = {
+                self.string(k): self.string(v) if isinstance(v, str) else v for k, v in meta.items()
+            }
+            self._metas[id(meta)] = out
+        return out
+
+    def tokens(self, tokens: list[str]) -> list[str]:
+        return [self.string(t) for t in tokens]
 
 
 def _safe_name(name: str) -> str:
