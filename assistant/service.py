@@ -108,6 +108,7 @@ class PledgeService:
         """
         import time
 
+        from assistant.indexing import stored_file_report
         from ingest.pipeline import parse_bytes
 
         started = time.perf_counter()
@@ -123,12 +124,7 @@ class PledgeService:
         try:
             parsed = parse_bytes(data, name, overrides=meta)
             status = self.store.upsert(parsed, on_progress=on_batch)
-            file = FileReport(
-                path=name,
-                status=status,
-                doc_id=parsed.document.doc_id,
-                paragraphs=len(parsed.paragraphs),
-            )
+            file = stored_file_report(name, status, parsed)
         except PledgeError as e:
             file = FileReport(path=name, status="failed", error=str(e).splitlines()[0])
         if progress:
