@@ -95,6 +95,9 @@ EmbedProgress = Callable[[int], None]
 
 #: Past this many changed documents (or half the store) catching up reloads everything.
 CATCH_UP_MAX_DOCUMENTS = 200
+#: Opening writes the snapshot again when catching up from it read more than this share of
+#: the store's paragraphs.
+SNAPSHOT_DRIFT = 0.1
 
 
 class PledgeStore:
@@ -210,8 +213,10 @@ class PledgeStore:
 
     def _open(self) -> None:
         """Fill the caches: from the snapshot when a usable one exists (then catch up with
-        what changed since it was made and sweep leftovers), else from Chroma (then write a
-        snapshot for the next open)."""
+        what changed since it was made and sweep leftovers), else from Chroma. The snapshot is
+        written again when this open read everything, or caught up with more than
+        :data:`SNAPSHOT_DRIFT` of the paragraphs (another process wrote much and did not
+        close its store), so that the next open does not read them again."""
         with self._lock:
             data = self._snapshots.load() if self._snapshots else None
             if data is None:
@@ -220,9 +225,10 @@ class PledgeStore:
                 return
             self._restore(data)
             version = self.backend.remote_version()
-            if version != self._cache.version:
-                self._catch_up(version)
+            read = self._catch_up(version) if version != self._cache.version else 0
             self._sweep_leftovers()
+            if read < 0 or read > SNAPSHOT_DRIFT * max(1, len(self._cache)):
+                self.save_snapshot()
 
     def _restore(self, data: SnapshotData) -> None:
         documents: dict[str, Document] = {}
@@ -334,18 +340,21 @@ class PledgeStore:
             self.lexical.replace_all(entries)
             self._cache = cache
 
-    def _catch_up(self, version: str | None) -> None:
+    def _catch_up(self, version: str | None) -> int:
+        """Read what changed since ``self._cache.version``; returns the number of paragraph
+        records read, or -1 when so much changed that everything was read again."""
         docs = self._committed_documents()
         cache = self._cache
         changed = sorted(d for d, r in docs.revs.items() if cache.revs.get(d) != r)
         removed = [d for d in cache.documents if d not in docs.documents]
         if len(changed) > max(CATCH_UP_MAX_DOCUMENTS, len(docs.documents) // 2):
             self._reload(sweep=False)
-            return
+            return -1
         records = self.backend.read_documents(changed, docs)
         records = self.backend.reread_incomplete(records, docs, only=set(changed))
         self._apply(records, removed + changed)
         cache.documents, cache.revs, cache.version = docs.documents, docs.revs, version
+        return len(records)
 
     def _apply(self, records: list[Record], dropped_documents: list[str]) -> None:
         """Replace the paragraphs of some documents in the cache, index and mirror."""
