@@ -835,6 +835,8 @@ def run_bench(
             result["load"]["paragraphs"] = store.count()
 
         result["store_size_mb"] = dir_size_mb(store_dir)
+        result["store_snapshot_mb"] = dir_size_mb(snapshot_dir(StoreSettings(store=store_dir)))
+        result["store_size_note"] = "store_size_mb includes the snapshot (store_snapshot_mb)"
         store.close()
     finally:
         if own_dir:
