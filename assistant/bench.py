@@ -102,6 +102,22 @@ def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def own_peak_rss_mb() -> float:
+    """Peak resident memory of this program in MB, since it was started.
+
+    Linux carries ``ru_maxrss`` over ``fork`` and ``exec``: a child started by a large process
+    reports at least the parent's size. ``VmHWM`` in ``/proc/self/status`` is the peak of this
+    program's own memory; ``getrusage`` is the fallback where there is no ``/proc``.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return peak_rss_mb()
+
+
 def _rate(n: int, seconds: float) -> float | None:
     return round(n / seconds, 1) if seconds > 0 else None
 
@@ -618,8 +634,9 @@ def open_in_child(path: Path, embedder: Any, timeout_s: float = 900.0) -> dict[s
     """Open the embedded store at ``path`` in a fresh Python process and return that
     process's figures: ``seconds`` (the open alone, modules already imported),
     ``paragraphs``, ``imports_s``, ``rss_before_open_mb`` (after the imports) and
-    ``peak_rss_mb`` (the process's peak, open included). The child loads no embedding model
-    (a server's would add its own memory): it opens with ``embedder``'s name and dimension.
+    ``peak_rss_mb`` (the process's own peak, open included: :func:`own_peak_rss_mb`). The
+    child loads no embedding model (a server's would add its own memory): it opens with
+    ``embedder``'s name and dimension.
 
     Raises:
         RuntimeError: The child failed (its last lines of stderr are in the message).
@@ -647,7 +664,7 @@ def _child_open(path: str, embedder_name: str, dim: str) -> None:
 
     imports_s = time.perf_counter() - imports_started
     embedder = _IdentityOnly(embedder_name, int(dim))
-    before = peak_rss_mb()
+    before = own_peak_rss_mb()
     started = time.perf_counter()
     store = _open_store(Path(path), embedder)
     seconds = time.perf_counter() - started
@@ -655,7 +672,7 @@ def _child_open(path: str, embedder_name: str, dim: str) -> None:
         "seconds": round(seconds, 3),
         "paragraphs": store.count(),
         "rss_before_open_mb": before,
-        "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_mb": own_peak_rss_mb(),
         "imports_s": round(imports_s, 3),
     }
     print(json.dumps(figures))
