@@ -32,6 +32,7 @@ from assistant.citations import (
 from assistant.condense import Condensed, condense
 from assistant.errors import LLMError
 from assistant.extractive import select_extracts
+from assistant.factcheck import Passage, screen_answer
 from assistant.grounding import citing_text, ungrounded_sentences
 from assistant.terms import LANGUAGE_NAMES, QuestionTerms, detect_language, question_terms
 from assistant.types import Answer, Citation, Filters, RetrievedItem, SearchHit
@@ -322,6 +323,11 @@ def finish_llm_answer(service: PledgeService, state: dict[str, Any], raw: str) -
         return answer.model_copy(update={"mode": "llm"})
     checked = check_markers(text, range(1, len(passages) + 1))
     checked = check_quotes(checked, {i: h.paragraph.text for i, h in enumerate(passages, 1)})
+    # The claim checks: no sentence conflicting with the paragraph it cites reaches the reader.
+    checked.text, conflicts = screen_answer(
+        checked.text, {i: Passage.of(h) for i, h in enumerate(passages, 1)}
+    )
+    checked.warnings.extend(conflicts)
     # Markers may have been removed with a quotation; recount what is still cited.
     checked.used = [n for n in checked.used if f"[{n}]" in checked.text]
     if not checked.used:

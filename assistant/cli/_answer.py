@@ -140,6 +140,16 @@ def render_verdict(verdict: Verdict) -> str:
             ).strip()
         )
         lines.append(f"    “{c.quote}”")
+    if verdict.checks:
+        lines.append("")
+        lines.append("Checked against [1]:")
+        for k in verdict.checks:
+            pair = f"{k.claim!r}" + (f" / {k.evidence!r}" if k.evidence else "")
+            lines.append(f"  {k.facet:<9} {k.outcome:<9} {pair}")
+    for note in verdict.not_checked:
+        lines.append(f"not checked: {note}")
+    for w in verdict.warnings:
+        lines.append(f"warning: {w}")
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -198,7 +208,18 @@ def verify(
     json_out: JsonOption = False,
     store: StoreOption = None,
 ) -> None:
-    """Check a claim: supported (with exact quotes) or not found; contradicted only by an LLM."""
+    """Check a claim against the pledges, quoting the sentence that decides it.
+
+    \b
+    supported:    a quoted sentence names the claim's topic and states
+                  every year, range, number and treaty number of it,
+                  with the same modality (done or pledged) and polarity
+    contradicted: a sentence on the topic states another value, the
+                  other modality or the opposite polarity (both quoted)
+    related:      the topic is there, but the wording cannot be judged
+                  without a language model: read the quotes
+    not_found:    no stored pledge addresses the claim's topic
+    """
     service = make_service(store)
     verdict = service.verify(claim, filters=make_filters(country, lang))
     if json_out:
