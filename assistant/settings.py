@@ -54,6 +54,11 @@ class StoreSettings(BaseSettings):
     store: Path = Field(default=Path(".pledges"), description="Embedded store directory")
     chroma_url: str | None = Field(default=None, description="Chroma server URL, http://host:port")
     collection: str = Field(default="pledges", description="Chroma collection name")
+    snapshot_dir: Path | None = Field(
+        default=None,
+        description="Where snapshots that make opening fast are kept (default: "
+        "pledges-snapshots/ inside the store, or a cache directory for a Chroma server)",
+    )
 
 
 class EmbedderSettings(BaseSettings):

@@ -29,6 +29,18 @@ SAMPLE = REPO / "assistant" / "data" / "sample" / "000_954a802aa9703412.txt"
 BACKENDS = ("embedded", "server")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _snapshots_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Store snapshots of every test go below a session temp dir, not the user's cache."""
+    old = os.environ.get("PLEDGES_SNAPSHOT_DIR")
+    os.environ["PLEDGES_SNAPSHOT_DIR"] = str(tmp_path_factory.mktemp("snapshots"))
+    yield
+    if old is None:
+        os.environ.pop("PLEDGES_SNAPSHOT_DIR", None)
+    else:
+        os.environ["PLEDGES_SNAPSHOT_DIR"] = old
+
+
 @pytest.fixture(scope="session")
 def sample_path() -> Path:
     """The bundled sample pledge (Belgium, HRC 2023-2025, Chinese)."""

@@ -134,6 +134,28 @@ class VectorMirror:
             self._clear(capacity=len(rows))
             self._add(rows)
 
+    def export(self) -> tuple[list[str], np.ndarray, list[Mapping[str, Any]]]:
+        """The live rows: record ids, their normalized vectors and metadata (for a snapshot)."""
+        with self._lock:
+            live = [i for i, rid in enumerate(self._ids) if rid is not None]
+            ids = [str(self._ids[i]) for i in live]
+            metas = [self._metas[i] or {} for i in live]
+            if len(live) == len(self._ids):
+                return ids, self._matrix[: len(live)], metas
+            return ids, self._matrix[live], metas
+
+    def restore(self, ids: list[str], matrix: np.ndarray, metas: list[Mapping[str, Any]]) -> None:
+        """Hold rows exported by :meth:`export` (``matrix`` is used as given, e.g. a
+        copy-on-write memory map, not copied)."""
+        if matrix.shape != (len(ids), self.dim) or len(metas) != len(ids):
+            raise ValueError(f"expected {len(ids)} vectors of dimension {self.dim}")
+        with self._lock:
+            self._clear()
+            self._matrix = matrix
+            self._ids = list(ids)
+            self._metas = list(metas)
+            self._pos = {rid: i for i, rid in enumerate(ids)}
+
     def update(
         self,
         add: Iterable[tuple[str, Any, Mapping[str, Any]]] = (),
