@@ -427,12 +427,38 @@ def question_terms(question: str, language: str | None = None) -> QuestionTerms:
     words: list[str] = []
     if lang == "zh" or is_cjk(question):
         words.extend(_zh_words(_blank(compacted, c_spans)))
-    for w in _LATIN_WORD_RE.findall(_blank(folded, f_spans)):
+    blanked = _blank(folded, f_spans)
+    for w in _LATIN_WORD_RE.findall(blanked):
         w = re.sub(r"'s$", "", w.strip("'"))
         if len(w) < 3 or w.isdigit() or w in _stopwords()[0]:
             continue
         words.append(w)
+    words.extend(_other_script_words(blanked))
     return QuestionTerms(lang, countries, concepts, list(dict.fromkeys(words)))
+
+
+def _other_script_words(text: str) -> list[str]:
+    """Words in scripts the rules above do not split (Arabic, Hangul, Devanagari, Greek, Thai…).
+
+    They cannot be checked against a glossary or stemmed here, but they are topic words all the
+    same: the answer-or-abstain decision must see that the question has a topic, and decides it
+    by meaning (:mod:`assistant.abstain`).
+    """
+    out: list[str] = []
+    token: list[str] = []
+    for ch in text + " ":
+        if unicodedata.category(ch)[0] in "LM" and not (
+            ch.isascii()
+            or _CYRILLIC_RE.match(ch)
+            or _CJK_RE.match(ch)
+            or "\u00c0" <= ch <= "\u024f"
+        ):
+            token.append(ch)
+            continue
+        if len(token) >= 2:
+            out.append("".join(token))
+        token = []
+    return out
 
 
 def _zh_words(text: str) -> list[str]:
