@@ -141,6 +141,14 @@ class SearchHit(Record):
             " to its document's centroid; None when not computed"
         ),
     )
+    concept: str | None = Field(
+        default=None,
+        description="The glossary concept named by the paragraph that is nearest the question",
+    )
+    concept_score: float | None = Field(
+        default=None,
+        description="Cosine of the question's topic and that concept's terms (any language)",
+    )
 
 
 class AlignedText(Record):

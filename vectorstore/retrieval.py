@@ -179,19 +179,16 @@ SEMANTIC_MIN_SIMILARITY = 0.15
 SEMANTIC_MARGIN = 0.04
 
 
-def semantic_concepts(
+def concept_similarities(
     topic_vector: np.ndarray,
     glossary: Glossary,
     languages: list[str],
     cache: ConceptVectors,
-) -> list[str]:
-    """The glossary concept a question is about by meaning, whatever its language or wording.
+) -> dict[str, float]:
+    """Cosine between a question's topic vector and every glossary concept.
 
     Each concept is represented by the mean vector of its term lists in English and the stored
-    languages (embedded once, :class:`ConceptVectors`); the question's topic vector (framing
-    projected out) is compared with all of them. The nearest concept is returned when it is
-    close enough and clearly nearer than the runner-up, so a question in Swahili about "adhabu ya
-    kifo" reaches the death-penalty concept without any Swahili term in the glossary.
+    languages (embedded once, :class:`ConceptVectors`).
     """
     langs = list(dict.fromkeys(["en", *languages]))
     ids: list[str] = []
@@ -203,18 +200,27 @@ def semantic_concepts(
         if ts:
             ids.append(concept.id)
             texts.append(ts)
-    if len(ids) < 2:
-        return []
+    if not ids:
+        return {}
     flat = cache.vectors([t for ts in texts for t in ts])
     means, i = [], 0
     for ts in texts:
         means.append(flat[i : i + len(ts)].mean(axis=0))
         i += len(ts)
     sims = normalize(np.vstack(means)) @ np.asarray(topic_vector, dtype=np.float32)
-    order = np.argsort(-sims)
-    best, second = float(sims[order[0]]), float(sims[order[1]])
+    return {cid: float(x) for cid, x in zip(ids, sims, strict=True)}
+
+
+def semantic_concepts(similarities: dict[str, float]) -> list[str]:
+    """The glossary concept a question is about by meaning, whatever its language or wording:
+    the nearest concept (:func:`concept_similarities`) when it is close enough and clearly
+    nearer than the runner-up, so a question in Swahili about "adhabu ya kifo" reaches the
+    death-penalty concept without any Swahili term in the glossary."""
+    if len(similarities) < 2:
+        return []
+    (best_id, best), (_, second) = sorted(similarities.items(), key=lambda x: -x[1])[:2]
     if best >= SEMANTIC_MIN_SIMILARITY and best - second >= SEMANTIC_MARGIN:
-        return [ids[int(order[0])]]
+        return [best_id]
     return []
 
 
@@ -249,6 +255,9 @@ class HybridRetriever:
         self.glossary = glossary
         self.candidates = candidates
         self.semantic = semantic
+        if self.glossary is None and semantic:
+            self.glossary = default_glossary()
+        self._named: dict[str, tuple[str, ...]] = {}
 
     def rankings(
         self, query: str, filters: Filters | None = None
@@ -256,6 +265,17 @@ class HybridRetriever:
         """Each ranking by name (``dense``, ``dense_expanded``, ``dense_topic``, ``lexical``) as
         ``(record_id, score)`` lists, best first. Exposed for evaluation and debugging."""
         return self._rankings(query, filters)[0]
+
+    def _paragraph_concepts(self, rid: str, text: str) -> tuple[str, ...]:
+        """Glossary concepts a paragraph names (in its own language), memoized per record."""
+        cached = self._named.get(rid)
+        if cached is None:
+            assert self.glossary is not None
+            cached = tuple(self.glossary.expand(text).concepts)
+            if len(self._named) > 200_000:
+                self._named.clear()
+            self._named[rid] = cached
+        return cached
 
     def _framing_country(self, conditions: dict[str, str]) -> tuple[str | None, str | None]:
         """The country whose framing is projected out of the query for concept matching: the
@@ -272,7 +292,7 @@ class HybridRetriever:
 
     def _rankings(
         self, query: str, filters: Filters | None = None
-    ) -> tuple[dict[str, list[tuple[str, float]]], np.ndarray]:
+    ) -> tuple[dict[str, list[tuple[str, float]]], np.ndarray, dict[str, float]]:
         conditions = self.store.resolve_filters(filters)
         expansion = self.glossary.expand(query) if (self.expand and self.glossary) else None
         vectors = embed_queries(self.store.embedder, [query])
@@ -280,10 +300,13 @@ class HybridRetriever:
         names = ["dense"]
         languages = self.store.languages()
         cache = ConceptVectors.of(self.store.embedder)
-        if self.expand and self.glossary and self.semantic and expansion is not None:
+        similarities: dict[str, float] = {}
+        if self.glossary is not None and self.semantic:
             code, name = self._framing_country(conditions)
             topic = scorer_for(self.store.embedder).topic_vector(query_vector, code, name)
-            for cid in semantic_concepts(topic, self.glossary, languages, cache):
+            similarities = concept_similarities(topic, self.glossary, languages, cache)
+        if self.expand and self.glossary and self.semantic and expansion is not None:
+            for cid in semantic_concepts(similarities):
                 if cid not in expansion.concepts:
                     expansion.add(self.glossary.concept(cid), self.glossary.max_terms)
         if expansion and self.glossary:
@@ -304,7 +327,7 @@ class HybridRetriever:
             pool = list(dict.fromkeys(rid for items in out.values() for rid, _ in items))
             topic = scorer_for(self.store.embedder).scores(self.store, query_vector, pool)
             out["dense_topic"] = sorted(topic.items(), key=lambda x: (-x[1], x[0]))[:n]
-        return out, query_vector
+        return out, query_vector, similarities
 
     def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[SearchHit]:
         """The ``k`` best paragraphs for ``query``, best first.
@@ -316,7 +339,7 @@ class HybridRetriever:
         """
         if not query.strip() or k <= 0:
             return []
-        ranks, query_vector = self._rankings(query, filters)
+        ranks, query_vector, similarities = self._rankings(query, filters)
         w = self.weights
         weight = {
             "dense": w.dense,
@@ -366,6 +389,14 @@ class HybridRetriever:
             for hit, rid in zip(hits, rids, strict=True):
                 if rid in topic:
                     hit.topic_score = round(topic[rid], 6)
+                if similarities:
+                    p = hit.paragraph
+                    text = p.text + ("\n" + p.lead_in if p.lead_in else "")
+                    named = [c for c in self._paragraph_concepts(rid, text) if c in similarities]
+                    if named:
+                        best = max(named, key=lambda c: similarities[c])
+                        hit.concept = best
+                        hit.concept_score = round(similarities[best], 6)
         return hits
 
     def as_langchain(self, k: int = 5, filters: Filters | None = None) -> Any:
