@@ -62,7 +62,10 @@ EXTRACTIVE_LEADS: dict[str, tuple[str, str]] = {
         "Os compromissos dizem (citação literal{language_note}):",
         ", em {language}, a língua do texto armazenado",
     ),
-    "ja": ("誓約文の原文（逐語引用{language_note}）：", "、保存されている原文の言語である{language}"),
+    "ja": (
+        "誓約文の原文（逐語引用{language_note}）：",
+        "、保存されている原文の言語である{language}",
+    ),
     "ko": ("서약 원문 (그대로 인용{language_note}):", ", 저장된 원문의 언어인 {language}"),
     "tr": (
         "Taahhütler şöyle diyor (kelimesi kelimesine alıntı{language_note}):",

@@ -99,6 +99,31 @@ def detect_language(text: str) -> str:
     return str(lang)
 
 
+@lru_cache(maxsize=1)
+def _any_identifier() -> object:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+#: Confidence py3langid needs before a question is taken to be in a language outside the six.
+ASKER_LANGUAGE_CONFIDENCE = 0.6
+
+
+def asker_language(text: str) -> str:
+    """ISO 639-1 code of the language a question is written in, among all the languages
+    py3langid knows (Swahili, Dutch, Hindi, Japanese…), for writing the answer in it.
+
+    The six UN languages are decided by :func:`detect_language` (script and cues first, which is
+    more reliable on short questions); another language needs py3langid's confidence of at least
+    :data:`ASKER_LANGUAGE_CONFIDENCE`, else the UN-language guess stands.
+    """
+    lang, prob = _any_identifier().classify(text[:2000])  # type: ignore[attr-defined]
+    if lang not in LANGUAGE_NAMES and prob >= ASKER_LANGUAGE_CONFIDENCE:
+        return str(lang)
+    return detect_language(text)
+
+
 LANGUAGE_NAMES: dict[str, str] = {
     "ar": "Arabic",
     "en": "English",
@@ -107,6 +132,46 @@ LANGUAGE_NAMES: dict[str, str] = {
     "ru": "Russian",
     "zh": "Chinese",
 }
+
+
+#: Languages whose names are written lower-case inside a sentence.
+_LOWER_CASE_NAMES = frozenset({"it", "pt", "ru", "es", "fr", "pl", "uk", "cs", "sk"})
+
+
+def english_language_name(code: str) -> str:
+    """English name of an ISO 639-1 code ("sw" -> "Swahili"); the code itself when unknown."""
+    if code in LANGUAGE_NAMES:
+        return LANGUAGE_NAMES[code]
+    import pycountry
+
+    lang = pycountry.languages.get(alpha_2=code)
+    if lang is None:
+        return code
+    return re.sub(r"\s*\(.*\)$", "", str(lang.name))
+
+
+@lru_cache(maxsize=64)
+def language_names_in(language: str) -> dict[str, str]:
+    """Names of the six UN languages written in ``language``: the prompts' own lists where they
+    have one, else pycountry's ISO 639 translations, else English."""
+    from assistant.prompts import LANGUAGE_NAMES_IN
+
+    if language in LANGUAGE_NAMES_IN:
+        return dict(LANGUAGE_NAMES_IN[language])
+    if language == "en":
+        return dict(LANGUAGE_NAMES)
+    import pycountry
+
+    locale = "zh_CN" if language == "zh" else language
+    try:
+        tr = gettext.translation("iso639-3", pycountry.LOCALES_DIR, languages=[locale])
+    except OSError:
+        return dict(LANGUAGE_NAMES)
+    out = {}
+    for code, english in LANGUAGE_NAMES.items():
+        name = tr.gettext(english).split(";")[0].strip()
+        out[code] = name.lower() if language in _LOWER_CASE_NAMES else name
+    return out
 
 
 # -- glossary ------------------------------------------------------------------------------------
@@ -304,6 +369,22 @@ def _country_names() -> list[CountryName]:
             add(c.alpha_3, english, extra)
     # Longest names first so "South Sudan" wins over "Sudan", "巴布亚新几内亚" over "几内亚".
     return sorted(names.values(), key=lambda n: -len(n.name if n.cjk else n.folded))
+
+
+def concept_names(text: str, language: str, limit: int = 4) -> list[str]:
+    """The topical glossary concepts a text names, written in ``language`` (each concept's first
+    term in that language). Empty when the glossary has no terms in ``language``: nothing is
+    translated or invented."""
+    out: list[str] = []
+    for concept, _ in glossary().find(text):
+        if concept.weight <= 0:
+            continue
+        names = [v for v in concept.variants.get(language, ()) if "*" not in v]
+        if names and names[0] not in out:
+            out.append(names[0])
+        if len(out) >= limit:
+            break
+    return out
 
 
 def country_occurs(code: str, folded: str, compacted: str) -> bool:
