@@ -117,8 +117,9 @@ class ConceptVectors:
         return len(self._vectors)
 
     def warm(self, glossary: Glossary, languages: Iterable[str]) -> int:
-        """Embed every concept's terms in ``languages`` now; returns how many texts are cached."""
-        wanted = set(languages)
+        """Embed every concept's terms in ``languages`` and English (which meaning-based concept
+        matching always reads) now; returns how many texts are cached."""
+        wanted = {"en", *languages}
         texts = [
             text
             for concept in glossary.concepts
@@ -222,6 +223,10 @@ def semantic_concepts(similarities: dict[str, float]) -> list[str]:
     if best >= SEMANTIC_MIN_SIMILARITY and best - second >= SEMANTIC_MARGIN:
         return [best_id]
     return []
+
+
+#: How many top hits get the glossary concept they name nearest the question.
+CONCEPT_DEPTH = 5
 
 
 class HybridRetriever:
@@ -386,10 +391,12 @@ class HybridRetriever:
             if missing:
                 scorer = scorer_for(self.store.embedder)
                 topic.update(scorer.scores(self.store, query_vector, missing))
-            for hit, rid in zip(hits, rids, strict=True):
+            for i, (hit, rid) in enumerate(zip(hits, rids, strict=True)):
                 if rid in topic:
                     hit.topic_score = round(topic[rid], 6)
-                if similarities:
+                # Finding the concepts a paragraph names costs a few milliseconds the first
+                # time (then memoized): only the top hits are read.
+                if similarities and i < CONCEPT_DEPTH:
                     p = hit.paragraph
                     text = p.text + ("\n" + p.lead_in if p.lead_in else "")
                     named = [c for c in self._paragraph_concepts(rid, text) if c in similarities]
