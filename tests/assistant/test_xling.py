@@ -25,7 +25,7 @@ def cited(answer: Any) -> list[str]:
     return [c.number for c in answer.citations]
 
 
-# -- the decision, on real answers -----------------------------------------------------------------
+# -- the decision, on real answers ----------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -95,7 +95,7 @@ def test_assess_answers_on_semantic_evidence_and_abstains_below_the_threshold(sa
     assert refused.abstain and refused.countries_missing == ["Kenya"]
 
 
-# -- the topic score ---------------------------------------------------------------------------------
+# -- the topic score ------------------------------------------------------------------------
 
 
 def test_projecting_the_framing_out_separates_topic_from_framing(sample_store):
@@ -127,7 +127,7 @@ def test_hits_carry_topic_and_concept_evidence(service):
     assert top.concept_score is not None and top.concept_score > CONCEPT_THRESHOLD
 
 
-# -- the asker's language ------------------------------------------------------------------------------
+# -- the asker's language -------------------------------------------------------------------
 
 
 def test_other_language_names_of_countries_are_found():
