@@ -32,6 +32,7 @@ from assistant.citations import (
 from assistant.condense import Condensed, condense
 from assistant.errors import LLMError
 from assistant.extractive import select_extracts
+from assistant.grounding import citing_text, ungrounded_sentences
 from assistant.terms import (
     LANGUAGE_NAMES,
     QuestionTerms,
@@ -306,8 +307,8 @@ def _passages(hits: Sequence[SearchHit]) -> str:
         body = h.paragraph.text
         if h.paragraph.lead_in:
             body = f"(under: {h.paragraph.lead_in}) {body}"
-        blocks.append(f"{head}\n{body}")
-    return "\n\n".join(blocks)
+        blocks.append((head, body))
+    return prompts.delimit_passages(blocks)
 
 
 def llm_messages(state: dict[str, Any]) -> list[Any]:
@@ -369,10 +370,17 @@ def finish_llm_answer(service: PledgeService, state: dict[str, Any], raw: str) -
         if quotes:
             quote = quotes[0]
         else:
-            ext = select_extracts(retrieval.terms, [hit], max_quotes=1)
+            # The sentence of the paragraph that the answer's own words rest on (a reader sees
+            # what the paragraph says about that claim), else the one the question points to.
+            claimed = citing_text(checked.text, n)
+            ext = (claimed and select_extracts(question_terms(claimed), [hit], max_quotes=1)) or (
+                select_extracts(retrieval.terms, [hit], max_quotes=1)
+            )
             quote = ext[0].quote if ext else hit.paragraph.text
         citations.append(make_citation(f"[{n}]", hit, quote, _aligned(service, hit, lang)))
     cited = {c.id for c in citations}
+    # A claim the cited paragraphs do not make (invented, or asked for by a passage) is flagged.
+    grounding = ungrounded_sentences(checked.text, {n: passages[n - 1] for n in checked.used})
     return Answer(
         question=state["question"],
         standalone_question=condensed.question,
@@ -380,7 +388,7 @@ def finish_llm_answer(service: PledgeService, state: dict[str, Any], raw: str) -
         abstained=False,
         citations=citations,
         mode="llm",
-        warnings=[*condensed.warnings, *checked.warnings],
+        warnings=[*condensed.warnings, *checked.warnings, *grounding],
         retrieved=_retrieved_trace(retrieval.hits, cited),
     )
 

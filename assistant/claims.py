@@ -38,7 +38,7 @@ def _llm_judgement(
     """
     from assistant.llm import invoke_text
 
-    context = "\n\n".join(f"[{i}] {text}" for i, text in enumerate(passages, start=1))
+    context = prompts.delimit_passages([(f"[{i}]", t) for i, t in enumerate(passages, start=1)])
     messages = prompts.CLAIM_PROMPT.template.format_messages(context=context, claim=claim)
     reply = invoke_text(service.llm, messages).strip()
     first = reply.splitlines()[0].strip().upper().replace(" ", "_") if reply else ""

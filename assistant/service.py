@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import PledgeError
+from assistant.limits import check_history, check_question
 from assistant.settings import Settings
 from assistant.types import (
     Answer,
@@ -107,6 +108,7 @@ class PledgeService:
         """
         import time
 
+        from assistant.indexing import stored_file_report
         from ingest.pipeline import parse_bytes
 
         started = time.perf_counter()
@@ -122,12 +124,7 @@ class PledgeService:
         try:
             parsed = parse_bytes(data, name, overrides=meta)
             status = self.store.upsert(parsed, on_progress=on_batch)
-            file = FileReport(
-                path=name,
-                status=status,
-                doc_id=parsed.document.doc_id,
-                paragraphs=len(parsed.paragraphs),
-            )
+            file = stored_file_report(name, status, parsed)
         except PledgeError as e:
             file = FileReport(path=name, status="failed", error=str(e).splitlines()[0])
         if progress:
@@ -184,6 +181,7 @@ class PledgeService:
     def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[SearchHit]:
         from vectorstore.retrieval import HybridRetriever
 
+        query = check_question(query, self.settings.server.limits, what="query")
         return HybridRetriever(self.store).search(query, k=k, filters=filters)
 
     def ask(
@@ -191,6 +189,9 @@ class PledgeService:
     ) -> Answer:
         from assistant.chain import answer_question
 
+        limits = self.settings.server.limits
+        question = check_question(question, limits)
+        history = check_history(history, limits)
         return answer_question(self, question, history=history, filters=filters)
 
     def stream_ask(
@@ -199,9 +200,13 @@ class PledgeService:
         """Yield text chunks as an LLM writes them, then the validated Answer last."""
         from assistant.chain import stream_answer
 
+        limits = self.settings.server.limits
+        question = check_question(question, limits)
+        history = check_history(history, limits)
         return stream_answer(self, question, history=history, filters=filters)
 
     def verify(self, claim: str, filters: Filters | None = None) -> Verdict:
         from assistant.claims import verify_claim
 
+        claim = check_question(claim, self.settings.server.limits, what="claim")
         return verify_claim(self, claim, filters=filters)

@@ -13,6 +13,12 @@ Each section reads its own variables, so the names users type stay short and fla
 | ``PLEDGES_LLM_MODEL`` / ``PLEDGES_LLM_API_KEY`` | model name and key for that endpoint | unset |
 | ``PLEDGES_ADMIN_TOKEN`` | bearer token for writes over HTTP; writes are refused without it | unset |
 | ``PLEDGES_API_TOKEN`` | bearer token for reads over HTTP; reads are open without it | unset |
+| ``PLEDGES_MAX_UPLOAD_MB`` | largest upload, MiB | 20 |
+| ``PLEDGES_MAX_REQUEST_KB`` | largest other request body, KiB | 512 |
+| ``PLEDGES_MAX_QUESTION_CHARS`` | longest question, query or claim | 2000 |
+| ``PLEDGES_MAX_HISTORY_TURNS`` | most earlier questions sent with one | 20 |
+| ``PLEDGES_MAX_PENDING_UPLOADS`` | chat uploads accepted in an hour | 50 |
+| ``PLEDGES_CORS_ORIGINS`` | JSON list of origins whose pages may call the API | none |
 
 Collaborators are created by the ``get_*`` factories, never as module-level singletons.
 """
@@ -24,6 +30,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from assistant.limits import Limits
 
 if TYPE_CHECKING:
     from vectorstore.embedders import Embedder
@@ -79,7 +87,33 @@ class ServerSettings(BaseSettings):
 
     admin_token: str | None = Field(default=None, description="Bearer token for writes")
     api_token: str | None = Field(default=None, description="Bearer token for reads")
-    max_upload_mb: float = Field(default=20.0, gt=0)
+    max_upload_mb: float = Field(default=20.0, gt=0, description="Largest upload, in MiB")
+    max_request_kb: int = Field(
+        default=512, gt=0, description="Largest request body other than an upload, in KiB"
+    )
+    max_question_chars: int = Field(default=2000, gt=0, description="Longest question or query")
+    max_history_turns: int = Field(
+        default=20, ge=0, description="Most earlier questions sent with a question"
+    )
+    max_pending_uploads: int = Field(
+        default=50, gt=0, description="Most chat uploads accepted in an hour"
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins (https://host:port) whose pages may call the API; none by default",
+    )
+
+    @property
+    def limits(self) -> Limits:
+        """The request limits these settings describe (see :mod:`assistant.limits`)."""
+        return Limits(
+            question_chars=self.max_question_chars,
+            history_turns=self.max_history_turns,
+            history_chars=self.max_question_chars * max(self.max_history_turns, 1),
+            request_bytes=self.max_request_kb * 1024,
+            upload_bytes=int(self.max_upload_mb * 1024 * 1024),
+            upload_files=self.max_pending_uploads,
+        )
 
 
 class Settings(BaseModel):
@@ -107,7 +141,9 @@ class Settings(BaseModel):
         """The configured store: embedded under ``store`` or a client of ``chroma_url``."""
         from vectorstore.store import PledgeStore
 
-        return PledgeStore.from_settings(self.store, embedder=embedder or self.get_embedder(), **kwargs)
+        return PledgeStore.from_settings(
+            self.store, embedder=embedder or self.get_embedder(), **kwargs
+        )
 
     def get_llm(self) -> Any | None:
         """A LangChain chat model for the configured endpoint, or None when none is set."""

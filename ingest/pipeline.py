@@ -24,15 +24,27 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from assistant.errors import IngestError, UnsupportedFormatError
-from assistant.types import UN_LANGUAGES, Document, Paragraph, ParsedDocument, paragraph_id
-from ingest.clean import clean_lines, vocabulary
+from assistant.types import (
+    FIELD_RULES,
+    UN_LANGUAGES,
+    Document,
+    Paragraph,
+    ParsedDocument,
+    RemovedText,
+    TextReport,
+    paragraph_id,
+)
+from ingest.clean import clean_lines, display_width, vocabulary
 from ingest.lines import Line
 from ingest.metadata import (
     country_from_value,
@@ -55,6 +67,8 @@ __all__ = [
     "parse_file",
     "sidecar_path",
 ]
+
+log = logging.getLogger(__name__)
 
 #: Keys accepted by ``--meta key=value`` and in a ``<file>.meta.json`` sidecar.
 OVERRIDE_KEYS = ("doc_id", "symbol", "country", "language", "date", "term", "session", "title")
@@ -247,11 +261,17 @@ def build_document(
 ) -> ParsedDocument:
     """Records from a reader's lines (the steps after reading; useful for tests)."""
     own_symbol = detect_symbol(lines)
-    cleaned = clean_lines(lines, own_symbol)
+    dropped: list[tuple[str, str]] = []
+    cleaned = clean_lines(lines, own_symbol, dropped)
     if not cleaned:
         raise IngestError(name, "no text left after removing headers, footers and links")
     vocab = vocabulary(line.text for line in cleaned)
-    blocks = split_blocks(cleaned, vocab)
+    # A language given by the user also steers the other detectors (country names, dates).
+    given = str((overrides or {}).get("language") or "").strip()
+    text_language = given if given in UN_LANGUAGES else None
+    if text_language is None:
+        text_language = detect_language(" ".join(line.text for line in cleaned[:400]))
+    blocks = split_blocks(cleaned, vocab, text_language)
 
     text, offsets = _document_text(blocks)
     kept = [b for b in blocks if b.kind in PARAGRAPH_KINDS and b.body.strip()]
@@ -259,8 +279,6 @@ def build_document(
         raise IngestError(name, "no paragraphs found in the text")
 
     body_text = "\n".join(b.body for b in kept)
-    # A language given by the user also steers the other detectors (country names, dates).
-    given = str((overrides or {}).get("language") or "").strip()
     language = given if given in UN_LANGUAGES else detect_language(body_text)
     titles = [b.text for b in blocks if b.kind in ("note_title", "annex", "title")]
     country = detect_country(body_text, language, titles)
@@ -268,7 +286,9 @@ def build_document(
     note_titles = [b.text for b in blocks if b.kind == "note_title"]
     annex = [b.text for b in blocks if b.kind == "annex"]
     notes = [b.text for b in blocks if b.kind in ("note", "header")]
-    date = detect_date(note_titles + annex + notes, language)
+    # Without a covering note, a short dated line (a closing "Accra, 15 March 2023") dates it.
+    dated = [b.text for b in blocks if b.kind in ("title", "text") and display_width(b.text) <= 60]
+    date = detect_date(note_titles + annex + notes + (dated if not note_titles else []), language)
     headers = [b.text for b in blocks if b.kind in ("header", "note_title", "note")]
     session = detect_session(headers, language, own_symbol)
     title = next((b.text for b in blocks if b.kind == "title"), None) or (
@@ -289,7 +309,8 @@ def build_document(
     doc_id = doc_id_override or make_doc_id(
         fields["symbol"], country_code, fields["term"], fields["language"], stem, sha256
     )
-    document = Document(doc_id=doc_id, source=source, sha256=sha256, **fields)
+    given = {k for k, v in (overrides or {}).items() if v is not None and str(v).strip()}
+    document = _document(name, given, doc_id=doc_id, source=source, sha256=sha256, **fields)
 
     paragraphs: list[Paragraph] = []
     for block in kept:
@@ -311,7 +332,94 @@ def build_document(
         )
     _check_unique(paragraphs, name)
     _check_offsets(text, paragraphs, name)
-    return ParsedDocument(document=document, paragraphs=paragraphs)
+    report = text_report(lines, blocks, dropped, name)
+    return ParsedDocument(document=document, paragraphs=paragraphs, report=report)
+
+
+#: A warning names the file when more than this share of its words was removed.
+REMOVED_WARN_SHARE = 0.05
+
+_WORD_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3040-\u30ff]|[^\W\d_]+")
+
+
+def count_words(text: str) -> int:
+    """Words in ``text``: runs of letters, each CJK character counting as one."""
+    return sum(1 for _ in _WORD_RE.finditer(text))
+
+
+def text_report(
+    lines: list[Line], blocks: list[Block], dropped: list[tuple[str, str]], name: str
+) -> TextReport:
+    """How much of the text read from a file the paragraphs kept, and what was removed."""
+    words = sum(count_words(line.text) for line in lines)
+    paragraph_words = heading_words = 0
+    removed: list[RemovedText] = []
+    for reason, line_text in dropped:
+        if n := count_words(line_text):
+            removed.append(RemovedText(reason=reason, text=line_text[:120], words=n))
+    for block in blocks:
+        n = count_words(block.text)
+        if block.kind in PARAGRAPH_KINDS:
+            paragraph_words += n
+        elif block.kind == "footnote":
+            if n:
+                removed.append(RemovedText(reason="footnote", text=block.text[:120], words=n))
+        else:
+            heading_words += n
+    removed_words = sum(r.words for r in removed)
+    warnings: list[str] = []
+    if words and removed_words > REMOVED_WARN_SHARE * words:
+        reasons: dict[str, int] = {}
+        for r in removed:
+            reasons[r.reason] = reasons.get(r.reason, 0) + r.words
+        listed = ", ".join(f"{k} {v}" for k, v in sorted(reasons.items(), key=lambda kv: -kv[1]))
+        warnings.append(
+            f"{name}: {removed_words} of {words} words ({removed_words / words:.0%}) were removed"
+            f" ({listed}); check them with `pledges parse --json` (report.removed)"
+        )
+    return TextReport(
+        numbering="un" if any(b.kind == "para" for b in blocks) else "ingest",
+        words=words,
+        paragraph_words=paragraph_words,
+        heading_words=heading_words,
+        removed_words=removed_words,
+        removed=removed,
+        warnings=warnings,
+    )
+
+
+def _document(name: str, given: set[str], **fields: Any) -> Document:
+    """The document record, checked by the record's own rules (symbol, term, session and date
+    formats and bounds).
+
+    A value the user gave (``--meta``, a sidecar) that breaks a rule is an error naming the file
+    and the field; a value detected in the text that does (a misread date, say) is left null,
+    with a warning naming both, as any field that cannot be read is.
+
+    Raises:
+        IngestError: A given value is out of range (one line).
+    """
+    for _ in range(len(fields)):
+        try:
+            return Document(**fields)
+        except ValidationError as e:
+            problems: dict[str, str] = {}
+            for err in e.errors():
+                field = str(err.get("loc", ("metadata",))[0])
+                value = err.get("input")
+                if isinstance(value, dt.date):
+                    value = value.isoformat()
+                shown = f"={value!r}" if isinstance(value, (str, int, float)) else ""
+                problems.setdefault(field, f"{field}{shown}: {FIELD_RULES.get(field, err['msg'])}")
+            detected = [f for f in problems if f not in given and f != "doc_id" and f in fields]
+            if not detected:
+                # A doc_id derived from a bad symbol is wrong because of the symbol: name it first.
+                order = sorted(problems, key=lambda f: f == "doc_id")
+                raise IngestError(name, "; ".join(problems[f] for f in order[:2])) from e
+            for f in detected:
+                log.warning("%s: detected %s left empty (%s)", name, f, problems[f])
+                fields[f] = None
+    raise IngestError(name, "document metadata could not be validated")  # pragma: no cover
 
 
 def _document_text(blocks: list[Block]) -> tuple[str, dict[int, int]]:
@@ -378,7 +486,7 @@ def _apply_overrides(fields: dict[str, Any], overrides: Mapping[str, Any], name:
                     name, f"--meta date={value!r}: expected an ISO date such as 2022-06-21"
                 ) from e
         elif key == "session":
-            if not value.isdigit():
+            if not (value.isascii() and value.isdigit()):
                 raise IngestError(name, f"--meta session={value!r}: expected a number such as 77")
             fields[key] = int(value)
         elif key == "term":

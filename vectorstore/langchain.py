@@ -13,6 +13,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.types import Filters, SearchHit
+from vectorstore.embedders import embed_queries
 
 
 class PledgeEmbeddings(Embeddings):
@@ -29,7 +30,7 @@ class PledgeEmbeddings(Embeddings):
         return self.embedder.embed_documents(list(texts)).tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        return self.embedder.embed_query(text).tolist()
+        return embed_queries(self.embedder, [text])[0].tolist()
 
 
 def hit_to_document(hit: SearchHit) -> LCDocument:
