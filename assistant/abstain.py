@@ -111,6 +111,7 @@ def assess(
     hits: Sequence[SearchHit],
     stored_countries: Iterable[str] | None = None,
     countries_complete: bool = True,
+    semantic: bool = False,
 ) -> AbstainSignal:
     """Decide whether the retrieved paragraphs can support an answer.
 
@@ -120,6 +121,11 @@ def assess(
         stored_countries: ISO alpha-3 codes of the countries with a stored pledge.
         countries_complete: False when some stored document has no detected country (then a
             missing country is not, on its own, a reason to abstain).
+        semantic: Decide by meaning (rules 2 and 3 of the module docstring) from the topic and
+            concept scores the hits carry. Those scores were computed for the question the hits
+            were retrieved for: a caller checking other text against the same hits (a claim, a
+            sentence of an answer) leaves this off and gets the literal rule alone (glossary
+            concepts and words, failing closed on words it cannot check).
     """
     agreement = rank_agreement(hits)
     if stored_countries is not None and terms.countries:
@@ -157,6 +163,10 @@ def assess(
                 else:
                     missing.append(name)
                     countries_missing.append(name)
+    if not semantic:
+        return _literal(
+            terms, covered, missing, countries_missing, folded, compacted, scripts, agreement
+        )
     for w in terms.words:
         if word_occurs(w, folded, compacted):
             covered.append(w)
@@ -283,6 +293,76 @@ def _best_concept(hits: Sequence[SearchHit]) -> tuple[float, str, str] | None:
         if h.concept_score is not None and h.concept
     ]
     return max(scored, key=lambda x: x[0]) if scored else None  # type: ignore[return-value]
+
+
+def _literal(
+    terms: QuestionTerms,
+    covered: list[str],
+    missing: list[str],
+    countries_missing: list[str],
+    folded: str,
+    compacted: str,
+    scripts: set[str],
+    agreement: bool | None,
+) -> AbstainSignal:
+    """The literal rule: glossary concepts and content words must be in the evidence; words that
+    cannot be checked (outside the glossary, in another script) fail closed."""
+    unverifiable: list[str] = []
+    for w in terms.words:
+        if word_occurs(w, folded, compacted):
+            covered.append(w)
+        elif script_of(terms.language) in scripts:
+            missing.append(w)
+        else:
+            # A word outside the glossary, in another script than every evidence paragraph:
+            # nothing can be checked literally, so it neither supports nor refutes.
+            unverifiable.append(w)
+    total = len(covered) + len(missing)
+    if total == 0 and unverifiable:
+        # The only topic words are outside the glossary and in another script than every
+        # retrieved paragraph: nothing shows the paragraphs are about them. Fail closed (an LLM
+        # judge, when configured, gets the final word).
+        return AbstainSignal(
+            abstain=True,
+            reason=(
+                f"none of the retrieved paragraphs could be matched to {', '.join(unverifiable)}"
+                " (no known translation of these words)"
+            ),
+            unverifiable=unverifiable,
+            rank_agreement=agreement,
+            needs_judge=True,
+        )
+    if total == 0:
+        return AbstainSignal(
+            abstain=False,
+            reason="the question has no topic term to check; answering from the top paragraphs",
+            rank_agreement=agreement,
+        )
+    coverage = len(covered) / total
+    concept_ids = {c.id for c in terms.topical}
+    missing_concept = any(m in concept_ids for m in missing)
+    # Half covered is not enough when what is missing is a glossary topic (the chain has
+    # scanned the documents in scope for it): "AI and privacy" is not answered by privacy alone.
+    # A country the question is about that no evidence names is decisive on its own.
+    abstain = (
+        coverage < MIN_COVERAGE
+        or (coverage <= MIN_COVERAGE and missing_concept)
+        or bool(countries_missing)
+    )
+    if abstain:
+        reason = f"the retrieved paragraphs do not mention {', '.join(missing)}"
+    else:
+        reason = f"the retrieved paragraphs mention {', '.join(covered)}"
+    return AbstainSignal(
+        abstain=abstain,
+        reason=reason,
+        coverage=round(coverage, 3),
+        covered=covered,
+        missing=missing,
+        unverifiable=unverifiable,
+        countries_missing=countries_missing,
+        rank_agreement=agreement,
+    )
 
 
 def _best_topic(hits: Sequence[SearchHit]) -> tuple[float, str] | None:

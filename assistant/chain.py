@@ -161,14 +161,18 @@ def decide_step(service: PledgeService, state: dict[str, Any]) -> AbstainSignal:
     """
     retrieval: Retrieval = state["retrieval"]
     stored, complete = _store_countries(service)
-    signal = assess(retrieval.terms, retrieval.hits, stored, countries_complete=complete)
+    signal = assess(
+        retrieval.terms, retrieval.hits, stored, countries_complete=complete, semantic=True
+    )
     concepts = {c.id for c in retrieval.terms.topical}
     if not signal.countries_missing and concepts & set(signal.missing):
         extra = concept_rescue(service, retrieval, signal.missing)
         if extra:
             # Mutating the retrieval keeps one list of retrieved paragraphs for answer and trace.
             retrieval.hits.extend(extra)
-            signal = assess(retrieval.terms, retrieval.hits, stored, countries_complete=complete)
+            signal = assess(
+                retrieval.terms, retrieval.hits, stored, countries_complete=complete, semantic=True
+            )
     return signal
 
 

@@ -83,15 +83,21 @@ def test_assess_answers_on_semantic_evidence_and_abstains_below_the_threshold(sa
     script; the concept a paragraph names, close in meaning, decides (old rule: always abstain)."""
     terms = question_terms("Ubelgiji iliahidi nini kuhusu adhabu ya kifo?")
     assert terms.concepts == [] and terms.countries == [("BEL", "Belgium")]
-    close = assess(terms, [_hit(sample_store, "8", "death_penalty", CONCEPT_THRESHOLD + 0.05)])
+    close = assess(
+        terms, [_hit(sample_store, "8", "death_penalty", CONCEPT_THRESHOLD + 0.05)], semantic=True
+    )
     assert not close.abstain and close.concept == "death_penalty" and close.concept_paragraph == "8"
-    far = assess(terms, [_hit(sample_store, "8", "death_penalty", CONCEPT_THRESHOLD - 0.05)])
+    far = assess(
+        terms, [_hit(sample_store, "8", "death_penalty", CONCEPT_THRESHOLD - 0.05)], semantic=True
+    )
     assert far.abstain and far.needs_judge and "below" in far.reason
+    # Without semantic evidence (a claim or an answer sentence checked against these hits) the
+    # literal rule stands: the Swahili words cannot be checked, so it fails closed.
+    literal = assess(terms, [_hit(sample_store, "8", "death_penalty", 0.9)])
+    assert literal.abstain and literal.needs_judge
     # A stored country's pledge is still required, whatever the semantic evidence says.
     other = question_terms("Kenya iliahidi nini kuhusu adhabu ya kifo?")
-    refused = assess(
-        other, [_hit(sample_store, "8", "death_penalty", 0.9)], stored_countries={"BEL"}
-    )
+    refused = assess(other, [_hit(sample_store, "8", "death_penalty", 0.9)], {"BEL"}, semantic=True)
     assert refused.abstain and refused.countries_missing == ["Kenya"]
 
 
