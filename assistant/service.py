@@ -160,8 +160,9 @@ class PledgeService:
         from vectorstore.topic import scorer_for
 
         scorer = scorer_for(self.store.embedder)
-        for country in {d.country for d in self.store.documents() if d.country}:
-            scorer.basis(country.code, country.name)
+        stored = {d.country.code: d.country.name for d in self.store.documents() if d.country}
+        for code, name in stored.items():
+            scorer.basis(code, name)
         scorer.basis(None)
         # One real question loads what answering loads lazily (the chain's modules, language
         # and country matchers), so the first user's question is not the slow one. It is
