@@ -35,7 +35,16 @@ from assistant.errors import LLMError
 from assistant.extractive import select_extracts
 from assistant.factcheck import Passage, screen_answer
 from assistant.grounding import citing_text, ungrounded_sentences
-from assistant.terms import LANGUAGE_NAMES, QuestionTerms, detect_language, question_terms
+from assistant.terms import (
+    LANGUAGE_NAMES,
+    QuestionTerms,
+    asker_language,
+    concept_names,
+    detect_language,
+    english_language_name,
+    language_names_in,
+    question_terms,
+)
 from assistant.types import UN_LANGUAGES, Answer, Citation, Filters, RetrievedItem, SearchHit
 
 if TYPE_CHECKING:
@@ -167,14 +176,18 @@ def decide_step(service: PledgeService, state: dict[str, Any]) -> AbstainSignal:
     """
     retrieval: Retrieval = state["retrieval"]
     stored, complete = _store_countries(service)
-    signal = assess(retrieval.terms, retrieval.hits, stored, countries_complete=complete)
+    signal = assess(
+        retrieval.terms, retrieval.hits, stored, countries_complete=complete, semantic=True
+    )
     concepts = {c.id for c in retrieval.terms.topical}
     if not signal.countries_missing and concepts & set(signal.missing):
         extra = concept_rescue(service, retrieval, signal.missing)
         if extra:
             # Mutating the retrieval keeps one list of retrieved paragraphs for answer and trace.
             retrieval.hits.extend(extra)
-            signal = assess(retrieval.terms, retrieval.hits, stored, countries_complete=complete)
+            signal = assess(
+                retrieval.terms, retrieval.hits, stored, countries_complete=complete, semantic=True
+            )
     return signal
 
 
@@ -183,6 +196,16 @@ def decide_step(service: PledgeService, state: dict[str, Any]) -> AbstainSignal:
 
 def _question_language(state: dict[str, Any]) -> str:
     return detect_language(state["question"])
+
+
+def _asker_language(state: dict[str, Any]) -> str:
+    """The language the asker wrote in (any py3langid knows), for the answer's own words."""
+    return asker_language(state["question"])
+
+
+def _paragraph_text(hit: SearchHit) -> str:
+    p = hit.paragraph
+    return p.text + ("\n" + p.lead_in if p.lead_in else "")
 
 
 def _aligned(service: PledgeService, hit: SearchHit, language: str) -> list[Any]:
@@ -259,15 +282,23 @@ def extractive_answer(
             make_citation(f"[{i}]", ext.hit, ext.quote, _aligned(service, ext.hit, lang))
         )
     source_langs = {c.language for c in citations}
-    lead, note_template = prompts.EXTRACTIVE_LEADS.get(lang, prompts.EXTRACTIVE_LEADS["en"])
-    names_in = prompts.LANGUAGE_NAMES_IN.get(lang, LANGUAGE_NAMES)
+    asker = _asker_language(state)
+    lead, note_template = prompts.EXTRACTIVE_LEADS.get(asker, prompts.EXTRACTIVE_LEADS["en"])
+    names_in = language_names_in(asker if asker in prompts.EXTRACTIVE_LEADS else "en")
     note = ""
-    if source_langs and lang not in source_langs:
+    if source_langs and asker not in source_langs:
         names = " / ".join(sorted(names_in.get(x or "", str(x)) for x in source_langs))
         note = note_template.format(language=names)
     lines = [lead.format(language_note=note)]
-    for c in citations:
-        lines.append(f"- {_label(c)}: “{c.quote}” {c.marker}")
+    label = prompts.TOPICS_LABEL.get(asker)
+    for c, ext in zip(citations, extracts, strict=True):
+        topics: list[str] = []
+        if label and c.language != asker:
+            # What can be said of a paragraph in another language without translating it: the
+            # glossary topics it names, in the asker's language (only where the glossary has it).
+            topics = concept_names(_paragraph_text(ext.hit), asker)
+        about = f" ({label}: {', '.join(topics)})" if topics else ""
+        lines.append(f"- {_label(c)}{about}: “{c.quote}” {c.marker}")
     if any(a.language == lang for c in citations for a in c.aligned):
         lines.append(
             f"The same paragraphs in {LANGUAGE_NAMES.get(lang, lang)} are shown with the citations."
@@ -302,10 +333,12 @@ def _passages(hits: Sequence[SearchHit]) -> str:
 def llm_messages(state: dict[str, Any]) -> list[Any]:
     """The chat messages of the answer prompt for this state."""
     retrieval: Retrieval = state["retrieval"]
+    asker = _asker_language(state)
     return prompts.ANSWER_PROMPT.template.format_messages(
         context=_passages(retrieval.hits[:LLM_PASSAGES]),
         question=state["condensed"].question,
         cannot_answer=prompts.CANNOT_ANSWER,
+        answer_language=english_language_name(asker),
     )
 
 

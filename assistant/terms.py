@@ -99,6 +99,31 @@ def detect_language(text: str) -> str:
     return str(lang)
 
 
+@lru_cache(maxsize=1)
+def _any_identifier() -> object:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+#: Confidence py3langid needs before a question is taken to be in a language outside the six.
+ASKER_LANGUAGE_CONFIDENCE = 0.6
+
+
+def asker_language(text: str) -> str:
+    """ISO 639-1 code of the language a question is written in, among all the languages
+    py3langid knows (Swahili, Dutch, Hindi, Japanese…), for writing the answer in it.
+
+    The six UN languages are decided by :func:`detect_language` (script and cues first, which is
+    more reliable on short questions); another language needs py3langid's confidence of at least
+    :data:`ASKER_LANGUAGE_CONFIDENCE`, else the UN-language guess stands.
+    """
+    lang, prob = _any_identifier().classify(text[:2000])  # type: ignore[attr-defined]
+    if lang not in LANGUAGE_NAMES and prob >= ASKER_LANGUAGE_CONFIDENCE:
+        return str(lang)
+    return detect_language(text)
+
+
 LANGUAGE_NAMES: dict[str, str] = {
     "ar": "Arabic",
     "en": "English",
@@ -107,6 +132,46 @@ LANGUAGE_NAMES: dict[str, str] = {
     "ru": "Russian",
     "zh": "Chinese",
 }
+
+
+#: Languages whose names are written lower-case inside a sentence.
+_LOWER_CASE_NAMES = frozenset({"it", "pt", "ru", "es", "fr", "pl", "uk", "cs", "sk"})
+
+
+def english_language_name(code: str) -> str:
+    """English name of an ISO 639-1 code ("sw" -> "Swahili"); the code itself when unknown."""
+    if code in LANGUAGE_NAMES:
+        return LANGUAGE_NAMES[code]
+    import pycountry
+
+    lang = pycountry.languages.get(alpha_2=code)
+    if lang is None:
+        return code
+    return re.sub(r"\s*\(.*\)$", "", str(lang.name))
+
+
+@lru_cache(maxsize=64)
+def language_names_in(language: str) -> dict[str, str]:
+    """Names of the six UN languages written in ``language``: the prompts' own lists where they
+    have one, else pycountry's ISO 639 translations, else English."""
+    from assistant.prompts import LANGUAGE_NAMES_IN
+
+    if language in LANGUAGE_NAMES_IN:
+        return dict(LANGUAGE_NAMES_IN[language])
+    if language == "en":
+        return dict(LANGUAGE_NAMES)
+    import pycountry
+
+    locale = "zh_CN" if language == "zh" else language
+    try:
+        tr = gettext.translation("iso639-3", pycountry.LOCALES_DIR, languages=[locale])
+    except OSError:
+        return dict(LANGUAGE_NAMES)
+    out = {}
+    for code, english in LANGUAGE_NAMES.items():
+        name = tr.gettext(english).split(";")[0].strip()
+        out[code] = name.lower() if language in _LOWER_CASE_NAMES else name
+    return out
 
 
 # -- glossary ------------------------------------------------------------------------------------
@@ -306,6 +371,22 @@ def _country_names() -> list[CountryName]:
     return sorted(names.values(), key=lambda n: -len(n.name if n.cjk else n.folded))
 
 
+def concept_names(text: str, language: str, limit: int = 4) -> list[str]:
+    """The topical glossary concepts a text names, written in ``language`` (each concept's first
+    term in that language). Empty when the glossary has no terms in ``language``: nothing is
+    translated or invented."""
+    out: list[str] = []
+    for concept, _ in glossary().find(text):
+        if concept.weight <= 0:
+            continue
+        names = [v for v in concept.variants.get(language, ()) if "*" not in v]
+        if names and names[0] not in out:
+            out.append(names[0])
+        if len(out) >= limit:
+            break
+    return out
+
+
 def country_occurs(code: str, folded: str, compacted: str) -> bool:
     """Does a text (given folded and compacted) name the country ``code`` in any UN language?"""
     for n in _country_names():
@@ -342,6 +423,54 @@ def _country_matchers() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, Cou
     return latin_re, cjk_re, by_form
 
 
+#: Locales of pycountry's country-name translations read beyond the six UN languages, so that
+#: "België", "Belgien", "Ubelgiji", "बेल्जियम" or "Österreich" name their country in a question.
+EXTRA_COUNTRY_LOCALES = (
+    "de", "nl", "it", "pt", "tr", "hi", "sw", "ja", "ko", "pl", "id", "vi", "fa", "uk", "el",
+    "he", "bn", "ur", "th", "ms", "sv", "da", "nb_NO", "fi", "cs", "hu", "ro",
+)  # fmt: skip
+
+
+_UNSPACED_RE = re.compile(r"[\u3040-\u30ff\uac00-\ud7af\u0e00-\u0e7f]")
+
+
+@lru_cache(maxsize=1)
+def _extra_country_names() -> dict[str, tuple[str, str]]:
+    """Country names in :data:`EXTRA_COUNTRY_LOCALES` (as written; at least 4 characters, or 2
+    in scripts written without spaces) ->
+    (alpha-3 code, English name); names already known from the UN languages are left out."""
+    import pycountry
+
+    known = {n.folded for n in _country_names()} | {n.compact for n in _country_names()}
+    out: dict[str, tuple[str, str]] = {}
+    for loc in EXTRA_COUNTRY_LOCALES:
+        try:
+            tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[loc])
+        except OSError:  # a locale missing from this pycountry build
+            continue
+        for c in pycountry.countries:
+            english = getattr(c, "common_name", None) or c.name
+            for form in {c.name, english}:
+                name = unicodedata.normalize("NFKC", tr.gettext(form)).strip()
+                shortest = 2 if _UNSPACED_RE.search(name) else 4
+                if len(name) >= shortest and fold(name) not in known and compact(name) not in known:
+                    out.setdefault(name, (c.alpha_3, english))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _extra_country_matcher() -> re.Pattern[str]:
+    # Matched as written (case and accents kept): a name in another language must not be taken
+    # from an ordinary lower-case word ("Island" is Iceland in German, "island" is not). Names in
+    # scripts written without spaces (kana, Hangul, Thai) carry particles: no word boundary.
+    names = sorted(_extra_country_names(), key=len, reverse=True)
+    spaced = [re.escape(n) for n in names if not _UNSPACED_RE.search(n)]
+    unspaced = [re.escape(n) for n in names if _UNSPACED_RE.search(n)]
+    return re.compile(
+        r"(?<![\w])(?:" + "|".join(spaced) + r")(?![\w])|(?:" + "|".join(unspaced or ["(?!)"]) + ")"
+    )
+
+
 def find_countries(text: str) -> list[tuple[str, str]]:
     """Countries a text names, as (alpha-3 code, English name), in order of first mention."""
     latin_re, cjk_re, by_form = _country_matchers()
@@ -355,6 +484,10 @@ def find_countries(text: str) -> list[tuple[str, str]]:
     for m in cjk_re.finditer(compacted):
         n = by_form[m.group(0)]
         hits.append((m.start(), n.code, n.name))
+    extra = _extra_country_names()
+    for m in _extra_country_matcher().finditer(unicodedata.normalize("NFKC", text)):
+        code, name = extra[m.group(0)]
+        hits.append((m.start(), code, name))
     seen: dict[str, str] = {}
     for _, code, name in sorted(hits):
         seen.setdefault(code, name)
@@ -420,6 +553,13 @@ def question_terms(question: str, language: str | None = None) -> QuestionTerms:
                 lambda m: " " * len(m.group(0)),
                 folded,
             )
+    for name, (code, _) in _extra_country_names().items():
+        if code in codes:
+            folded = re.sub(
+                r"(?<![\w])" + re.escape(fold(name)) + r"(?![\w])",
+                lambda m: " " * len(m.group(0)),
+                folded,
+            )
     found = glossary().find_views(folded, compacted)
     concepts = [c for c, _ in found]
     f_spans = [(s, e) for _, spans in found for v, s, e in spans if v == "f"]
@@ -427,12 +567,38 @@ def question_terms(question: str, language: str | None = None) -> QuestionTerms:
     words: list[str] = []
     if lang == "zh" or is_cjk(question):
         words.extend(_zh_words(_blank(compacted, c_spans)))
-    for w in _LATIN_WORD_RE.findall(_blank(folded, f_spans)):
+    blanked = _blank(folded, f_spans)
+    for w in _LATIN_WORD_RE.findall(blanked):
         w = re.sub(r"'s$", "", w.strip("'"))
         if len(w) < 3 or w.isdigit() or w in _stopwords()[0]:
             continue
         words.append(w)
+    words.extend(_other_script_words(blanked))
     return QuestionTerms(lang, countries, concepts, list(dict.fromkeys(words)))
+
+
+def _other_script_words(text: str) -> list[str]:
+    """Words in scripts the rules above do not split (Arabic, Hangul, Devanagari, Greek, Thai…).
+
+    They cannot be checked against a glossary or stemmed here, but they are topic words all the
+    same: the answer-or-abstain decision must see that the question has a topic, and decides it
+    by meaning (:mod:`assistant.abstain`).
+    """
+    out: list[str] = []
+    token: list[str] = []
+    for ch in text + " ":
+        if unicodedata.category(ch)[0] in "LM" and not (
+            ch.isascii()
+            or _CYRILLIC_RE.match(ch)
+            or _CJK_RE.match(ch)
+            or "\u00c0" <= ch <= "\u024f"
+        ):
+            token.append(ch)
+            continue
+        if len(token) >= 2:
+            out.append("".join(token))
+        token = []
+    return out
 
 
 def _zh_words(text: str) -> list[str]:

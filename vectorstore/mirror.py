@@ -118,6 +118,7 @@ class VectorMirror:
         self._pos: dict[str, int] = {}
         self._dead = 0
         self._conditions: ConditionIndex | None = None
+        self._centroids: dict[str, np.ndarray | None] = {}
 
     def __len__(self) -> int:
         return len(self._pos)
@@ -174,6 +175,7 @@ class VectorMirror:
             if self._dead > max(1024, len(self._ids) // 4):
                 self._compact()
             self._conditions = None
+            self._centroids = {}
 
     def _add(self, rows: list[tuple[str, Any, Mapping[str, Any]]]) -> None:
         if not rows:
@@ -200,6 +202,7 @@ class VectorMirror:
                 self._metas[pos] = meta
             self._matrix[pos] = vectors[i]
         self._conditions = None
+        self._centroids = {}
 
     def _compact(self) -> None:
         keep = [i for i, rid in enumerate(self._ids) if rid is not None]
@@ -215,6 +218,26 @@ class VectorMirror:
             if self._conditions is None:
                 self._conditions = ConditionIndex(self._metas)
             return np.flatnonzero(self._conditions.mask(where))
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The (normalized) vectors of the given record ids that the mirror holds."""
+        with self._lock:
+            return {
+                rid: self._matrix[pos].copy()
+                for rid in ids
+                if (pos := self._pos.get(rid)) is not None
+            }
+
+    def centroid(self, doc_id: str) -> np.ndarray | None:
+        """Mean vector of one document's rows (None when the mirror holds none), cached until
+        the mirror changes."""
+        with self._lock:
+            if doc_id in self._centroids:
+                return self._centroids[doc_id]
+            rows = self.rows({"doc_id": doc_id})
+            value = self._matrix[rows].mean(axis=0) if rows.size else None
+            self._centroids[doc_id] = value
+            return value
 
     def search(
         self, vectors: np.ndarray, k: int, where: Conditions
