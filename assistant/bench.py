@@ -734,7 +734,7 @@ def run_bench(
         store.close()
         open_started = time.perf_counter()
         store = _open_store(store_dir, real)
-        result["store_open_s"] = round(time.perf_counter() - open_started, 1)
+        result["store_open_s"] = round(time.perf_counter() - open_started, 3)
         result["store_open_note"] = (
             "what a server start costs: paragraphs, vectors and metadata read from Chroma, "
             "the BM25 index rebuilt"

@@ -48,7 +48,9 @@ def test_bench_json_has_every_figure(tmp_path: Path) -> None:
     assert d["top10_max_score_gap_vs_chroma"] < 1e-3
     assert d["mirror_mb"] > 0 and 0 < d["rows_kept"] < 1
     assert r["glossary_vectors"]["texts"] > 0
-    assert r["store_open_s"] > 0
+    # A timing is a measurement, not a property: a fast machine may open a tiny store in
+    # under a millisecond, so only its presence and sign are checked.
+    assert isinstance(r["store_open_s"], float) and r["store_open_s"] >= 0
     assert r["query_p95_ms"] >= r["query_p50_ms"] > 0
     load = r["load"]
     assert load["errors"] == 0 and load["requests"] > 0
