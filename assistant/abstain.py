@@ -28,8 +28,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from assistant.terms import QuestionTerms, compact, country_occurs, fold, script_of, word_occurs
-from assistant.types import SearchHit
+from assistant.terms import QuestionTerms, word_occurs
+from ingest.countries import country_occurs
+from ingest.language import compact, fold, script_of
+from vectorstore.records import SearchHit
 
 #: Share of the question's topical terms that the evidence must contain.
 MIN_COVERAGE = 0.5

@@ -11,36 +11,33 @@ can never turn missing evidence into support.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import Any
 
 from assistant import prompts
 from assistant.abstain import assess
-from assistant.chain import retrieve
+from assistant.chain import AnswerChain
 from assistant.citations import make_citation
 from assistant.errors import LLMError
 from assistant.extractive import select_extracts
-from assistant.types import Citation, Filters, Verdict
-
-if TYPE_CHECKING:
-    from assistant.service import PledgeService
+from assistant.llm import invoke_text
+from assistant.types import Citation, Verdict
+from vectorstore.records import Filters
 
 #: Paragraphs read for a claim.
 CLAIM_K = 6
 
 
 def _llm_judgement(
-    service: PledgeService, claim: str, evidence: list[Citation], passages: list[str]
+    llm: Any, claim: str, evidence: list[Citation], passages: list[str]
 ) -> tuple[str, int | None]:
     """(``SUPPORTED`` | ``CONTRADICTED`` | ``NOT_FOUND``, marker) from the chat model.
 
     Raises:
         LLMError: the model failed or its reply did not start with one of the three words.
     """
-    from assistant.llm import invoke_text
-
     context = "\n\n".join(f"[{i}] {text}" for i, text in enumerate(passages, start=1))
     messages = prompts.CLAIM_PROMPT.template.format_messages(context=context, claim=claim)
-    reply = invoke_text(service.llm, messages).strip()
+    reply = invoke_text(llm, messages).strip()
     first = reply.splitlines()[0].strip().upper().replace(" ", "_") if reply else ""
     label = next(
         (w for w in ("SUPPORTED", "CONTRADICTED", "NOT_FOUND") if first.startswith(w)), None
@@ -53,16 +50,16 @@ def _llm_judgement(
     return label, int(marker.group(1)) if marker else None
 
 
-def verify_claim(service: PledgeService, claim: str, filters: Filters | None = None) -> Verdict:
+def verify_claim(chain: AnswerChain, claim: str, filters: Filters | None = None) -> Verdict:
     """Check ``claim`` against the stored pledges.
 
     Args:
-        service: The service whose store, search and optional LLM are used.
+        chain: The answer chain whose retrieval, store and optional LLM are used.
         claim: A sentence such as "Belgium pledged to ratify OPCAT".
         filters: Restrict the search (country, language, term, symbol, document).
     """
-    retrieval = retrieve(service, claim, filters, k=CLAIM_K)
-    docs = service.documents()
+    retrieval = chain.retrieve(claim, filters, k=CLAIM_K)
+    docs = chain.reader.documents()
     stored = {d.country.code for d in docs if d.country}
     signal = assess(
         retrieval.terms, retrieval.hits, stored, countries_complete=all(d.country for d in docs)
@@ -91,10 +88,10 @@ def verify_claim(service: PledgeService, claim: str, filters: Filters | None = N
         return not_found.model_copy(update={"explanation": f"{lead}: no quote mentions {missing}."})
 
     explanation = prompts.CLAIM_SUPPORTED
-    if service.llm is not None:
+    if chain.llm is not None:
         try:
             label, marker = _llm_judgement(
-                service, claim, evidence, [e.hit.paragraph.text for e in extracts]
+                chain.llm, claim, evidence, [e.hit.paragraph.text for e in extracts]
             )
         except LLMError as e:
             explanation += f" The language model could not judge the wording: {e}"

@@ -2,7 +2,7 @@
 
 Public interface (other folders code against it):
 
-* :func:`parse_file` / :func:`parse_bytes` → :class:`~assistant.types.ParsedDocument`;
+* :func:`parse_file` / :func:`parse_bytes` → :class:`~ingest.records.ParsedDocument`;
 * :func:`iter_files` — the files a list of paths stands for (directories recursed);
 * :data:`SUPPORTED_SUFFIXES`.
 
@@ -15,7 +15,7 @@ the same pledge keeps its id and replaces the old paragraphs when re-ingested:
    (only then does an edit change the id).
 
 The language suffix is left out when the language is unknown. ``--meta doc_id=...`` overrides.
-Paragraph ids are ``{doc_id}:¶{number}`` (:func:`assistant.types.paragraph_id`). The same bytes
+Paragraph ids are ``{doc_id}:¶{number}`` (:func:`ingest.records.paragraph_id`). The same bytes
 always give the same records.
 """
 
@@ -30,20 +30,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import IngestError, UnsupportedFormatError
-from assistant.types import UN_LANGUAGES, Document, Paragraph, ParsedDocument, paragraph_id
 from ingest.clean import clean_lines, vocabulary
+from ingest.countries import country_from_value, detect_country
+from ingest.errors import IngestError, UnsupportedFormatError
+from ingest.language import UN_LANGUAGES, detect_language
 from ingest.lines import Line
-from ingest.metadata import (
-    country_from_value,
-    detect_country,
-    detect_date,
-    detect_language,
-    detect_session,
-    detect_symbol,
-    detect_term,
-)
+from ingest.metadata import detect_date, detect_session, detect_symbol, detect_term
 from ingest.readers import SUPPORTED_SUFFIXES, read_bytes
+from ingest.records import Document, Paragraph, ParsedDocument, paragraph_id
 from ingest.structure import PARAGRAPH_KINDS, Block, split_blocks
 
 __all__ = [
@@ -261,7 +255,7 @@ def build_document(
     body_text = "\n".join(b.body for b in kept)
     # A language given by the user also steers the other detectors (country names, dates).
     given = str((overrides or {}).get("language") or "").strip()
-    language = given if given in UN_LANGUAGES else detect_language(body_text)
+    language = given if given in UN_LANGUAGES else detect_language(body_text, default=None)
     titles = [b.text for b in blocks if b.kind in ("note_title", "annex", "title")]
     country = detect_country(body_text, language, titles)
     term = detect_term(body_text, titles)

@@ -1,7 +1,7 @@
 """Readers: one function per file format, each turning bytes into :class:`~ingest.lines.Line` s.
 
 Readers only extract; they never clean or interpret. Every failure is an
-:class:`~assistant.errors.IngestError` whose message starts with the file name and says what was
+:class:`~ingest.errors.IngestError` whose message starts with the file name and says what was
 wrong and what to do about it. Heavy libraries (pypdf, python-docx, BeautifulSoup) load lazily.
 """
 
@@ -19,8 +19,10 @@ import zipfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from assistant.errors import IngestError, UnsupportedFormatError
+from ingest.errors import IngestError, UnsupportedFormatError
+from ingest.language import has_han
 from ingest.lines import Line
+from ingest.structure import to_roman
 
 #: File suffixes the readers handle (lower case, with the dot).
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".pdf", ".docx", ".html", ".htm", ".md")
@@ -174,7 +176,7 @@ def _is_wrap(line: str, following: str) -> bool:
     if not end or not start or end.endswith(_STOPS) or _LIST_MARKER.match(start):
         return False
     first = start[0]
-    return first.islower() or first.isdigit() or "\u3400" <= first <= "\u9fff"
+    return first.islower() or first.isdigit() or has_han(first)
 
 
 def read_txt(data: bytes, name: str) -> list[Line]:
@@ -456,8 +458,6 @@ def _format_number(n: int, fmt: str) -> str:
         letter = chr(ord("a") + (n - 1) % 26)
         return letter.upper() if fmt == "upperLetter" else letter
     if fmt in ("lowerRoman", "upperRoman"):
-        from ingest.structure import to_roman
-
         roman = to_roman(n)
         return roman.upper() if fmt == "upperRoman" else roman
     return str(n)

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from ingest.clean import CleanLine, display_width, join_pair
+from ingest.language import is_arabic
 
 BlockKind = Literal[
     "header",
@@ -229,7 +230,7 @@ def _original_end(text: str, plain_end: int) -> int:
 
 
 def _has_arabic(text: str) -> bool:
-    return any("\u0600" <= ch <= "\u06ff" for ch in text)
+    return is_arabic(text)
 
 
 # -- regions -------------------------------------------------------------------------------------

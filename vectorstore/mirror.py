@@ -24,14 +24,13 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 Conditions = Mapping[str, Any]
 
 
 @lru_cache(maxsize=1)
 def _blas() -> Any:
-    from threadpoolctl import ThreadpoolController
-
     return ThreadpoolController()
 
 

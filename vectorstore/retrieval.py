@@ -5,7 +5,7 @@ For one query the retriever runs up to three rankings, all under the same filter
 * dense, the query as asked (e5 ``query:`` role);
 * dense, the query's vector moved towards the glossary concepts it mentions: the mean of the
   vectors of each concept's terms in the languages of the stored documents is added to the
-  query vector (see :mod:`vectorstore.expansion`). Those term vectors depend on the glossary
+  query vector (see :mod:`vectorstore.glossary`). Those term vectors depend on the glossary
   alone, so they are embedded once per process (:class:`ConceptVectors`) and a query costs one
   short embedding, not a second, long one with the terms appended;
 * lexical, BM25 over the query's terms plus the expansion terms.
@@ -18,16 +18,18 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from assistant.types import Filters, SearchHit
+from ingest.language import compact, fold
 from vectorstore.embedders import Embedder, embed_queries, normalize
-from vectorstore.expansion import Expansion, Glossary, default_glossary
+from vectorstore.glossary import Concept, Expansion, Glossary, default_glossary
+from vectorstore.langchain import PledgeRetriever
 from vectorstore.lexical import tokenize
+from vectorstore.records import Filters, SearchHit
 from vectorstore.store import PledgeStore
 
 
@@ -47,6 +49,9 @@ class FusionWeights:
     lexical: float = 1.0
     rrf_k: float = 60.0
 
+
+#: Paragraphs the lexical index proposes to a concept rescue (each is then confirmed).
+RESCUE_CANDIDATES = 100
 
 #: The retrieval steps ``pledges eval --ablation`` measures, each adding one part.
 ABLATION: dict[str, dict[str, Any]] = {
@@ -105,8 +110,8 @@ class ConceptVectors:
         wanted = set(languages)
         texts = [
             text
-            for concept in glossary.concepts
-            for lang, terms in concept.terms.items()
+            for concept in glossary.expansion
+            for lang, terms in concept.expansion_terms.items()
             if lang in wanted and (text := term_text(terms, glossary.max_terms))
         ]
         for i in range(0, len(texts), 16):
@@ -135,13 +140,13 @@ def expanded_vector(
     matched concept has terms in those languages."""
     matched = set(expansion.concepts)
     per_concept: list[list[str]] = []
-    for concept in glossary.concepts:
+    for concept in glossary.expansion:
         if concept.id not in matched:
             continue
         texts = [
             text
             for lang in languages
-            if (text := term_text(concept.terms.get(lang, ()), glossary.max_terms))
+            if (text := term_text(concept.expansion_terms.get(lang, ()), glossary.max_terms))
         ]
         if texts:
             per_concept.append(texts)
@@ -257,8 +262,52 @@ class HybridRetriever:
                 break
         return hits
 
-    def as_langchain(self, k: int = 5, filters: Filters | None = None) -> Any:
-        """This retriever as a LangChain ``BaseRetriever``."""
-        from vectorstore.langchain import PledgeRetriever
+    def rescue(
+        self,
+        concepts: Sequence[Concept],
+        filters: Filters | None,
+        exclude: set[str],
+        limit: int = 3,
+    ) -> list[SearchHit]:
+        """Paragraphs under ``filters`` that name glossary ``concepts`` (the concept rescue).
 
+        Dense and lexical ranking can both miss a paragraph that plainly names a topic in
+        another language (a Spanish question, a Chinese text): the ranked search is driven by
+        the question's own words. When the answer chain finds a topic of the question missing
+        from the ranked hits, it asks here: the lexical index is searched for the concepts'
+        wording in every UN language, under the same filters, and each candidate is confirmed
+        by the concepts' coverage matcher; the ones that name the most concepts come first.
+
+        Args:
+            concepts: The glossary concepts to look for.
+            filters: The filters the ranked search ran under.
+            exclude: Paragraph ids already retrieved.
+            limit: How many paragraphs to return at most.
+        """
+        if not concepts:
+            return []
+        tokens = [
+            token
+            for c in concepts
+            for lang, variants in c.variants.items()
+            for variant in variants
+            for token in tokenize(variant.replace("*", ""), lang)
+        ]
+        conditions = self.store.resolve_filters(filters)
+        found: list[tuple[int, SearchHit]] = []
+        for rid, _ in self.store.lexical_search(tokens, RESCUE_CANDIDATES, conditions):
+            resolved = self.store.resolve(rid)
+            if resolved is None or resolved[0].id in exclude:
+                continue
+            para, doc = resolved
+            text = para.text + ("\n" + para.lead_in if para.lead_in else "")
+            folded, compacted = fold(text), compact(text)
+            n = sum(c.occurs_in(folded, compacted) for c in concepts)
+            if n:
+                found.append((n, SearchHit(paragraph=para, document=doc, score=0.0)))
+        found.sort(key=lambda x: -x[0])
+        return [h for _, h in found[:limit]]
+
+    def as_langchain(self, k: int = 5, filters: Filters | None = None) -> PledgeRetriever:
+        """This retriever as a LangChain ``BaseRetriever``."""
         return PledgeRetriever(retriever=self, k=k, filters=filters)

@@ -25,32 +25,27 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 from urllib.parse import urlparse
 
 import numpy as np
 
-from assistant.errors import ConfigError, EmbedderMismatchError, NotFoundError, StoreError
-from assistant.types import (
-    Country,
-    Document,
-    Filters,
-    Paragraph,
-    ParsedDocument,
-    paragraph_id,
-)
+from ingest.countries import lookup_code
+from ingest.errors import ConfigError
+from ingest.records import Country, Document, Paragraph, ParsedDocument, paragraph_id
+from vectorstore.embedders import Embedder
+from vectorstore.errors import EmbedderMismatchError, NotFoundError, StoreError
 from vectorstore.lexical import LexicalEntry, LexicalIndex, tokenize
 from vectorstore.mirror import VectorMirror
-
-if TYPE_CHECKING:
-    from assistant.settings import StoreSettings
-    from vectorstore.embedders import Embedder
+from vectorstore.records import Filters
+from vectorstore.settings import StoreSettings
 
 log = logging.getLogger(__name__)
 
@@ -270,6 +265,10 @@ class PledgeStore:
         self.location = location or collection
         self.sweep_grace_s = sweep_grace_s
         self._lock = threading.RLock()
+        # Writes (upsert, delete) run one at a time: each reads the committed revision, writes
+        # Chroma and then updates the caches, the lexical index and the mirror from what it read.
+        # Reads take only ``_lock``, so they never wait for an embedding batch.
+        self._write_lock = threading.Lock()
         self._cache = _Cache()
         self.lexical = LexicalIndex()
         self.mirror = VectorMirror(embedder.dim)
@@ -597,7 +596,13 @@ class PledgeStore:
         Returns:
             ``"unchanged"`` when the same bytes (sha256) with the same metadata are already
             committed, ``"replaced"`` when an older version was, else ``"added"``.
+
+        Writers of one store object (the API's and the chat's threads) take turns.
         """
+        with self._write_lock:
+            return self._upsert(parsed, on_progress)
+
+    def _upsert(self, parsed: ParsedDocument, on_progress: EmbedProgress | None) -> UpsertStatus:
         doc = parsed.document
         self._validate(parsed)
         self.refresh()
@@ -700,6 +705,10 @@ class PledgeStore:
         Raises:
             NotFoundError: No such document is stored.
         """
+        with self._write_lock:
+            self._delete_document(doc_id)
+
+    def _delete_document(self, doc_id: str) -> None:
         self.refresh()
         with self._lock:
             if doc_id not in self._cache.documents:
@@ -818,12 +827,7 @@ class PledgeStore:
                     return doc.country.code
         if len(v) == 3 and v.isalpha():
             return v.upper()
-        try:
-            import pycountry
-
-            return str(pycountry.countries.lookup(v).alpha_3)
-        except (LookupError, ImportError):
-            return v.upper()
+        return lookup_code(v) or v.upper()
 
     def dense_search(
         self, vectors: np.ndarray, k: int, conditions: dict[str, str] | None = None
@@ -931,8 +935,6 @@ def _reading_order(p: Paragraph) -> tuple[Any, ...]:
 
 def _number_key(number: str) -> tuple[Any, ...]:
     """Sort key for paragraph numbers: notes first, then numeric parts, then letters."""
-    import re
-
     parts: list[Any] = [0 if number.startswith("note") else 1]
     for tok in re.findall(r"\d+|[a-z]+", number.lower()):
         parts.append((0, int(tok), "") if tok.isdigit() else (1, 0, tok))

@@ -9,17 +9,16 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from assistant.claims import verify_claim
-from assistant.cli import app
 from assistant.evaluation import evaluate_service, load_eval
 from assistant.service import PledgeService
 from tests.assistant.conftest import no_llm_settings
+from ui.cli import app
 
 runner = CliRunner()
 
 
 def test_supported_claim_quotes_the_evidence_exactly(service, sample_text):
-    verdict = verify_claim(service, "Belgium pledged to ratify OPCAT")
+    verdict = service.verify("Belgium pledged to ratify OPCAT")
     assert verdict.status == "supported"
     assert verdict.evidence[0].number == "26"
     assert "任择议定书" in verdict.evidence[0].quote
@@ -37,7 +36,7 @@ def test_supported_claim_quotes_the_evidence_exactly(service, sample_text):
     ],
 )
 def test_claims_without_evidence_fail_closed(service, claim):
-    verdict = verify_claim(service, claim)
+    verdict = service.verify(claim)
     assert verdict.status == "not_found"
     assert verdict.evidence == []
 
@@ -45,7 +44,7 @@ def test_claims_without_evidence_fail_closed(service, claim):
 @pytest.fixture
 def cli_service(service, monkeypatch):
     """Point the commands at the shared sample store (no second Chroma client on its files)."""
-    import assistant.cli._answer as answer_cli
+    import ui.cli._answer as answer_cli
 
     monkeypatch.setattr(answer_cli, "make_service", lambda store: service)
     return service
@@ -141,7 +140,7 @@ def test_aligned_paragraph_from_another_language_version(tmp_store, tmp_path: Pa
     for pledge in (EN, FR):
         tmp_store.upsert(parse_file(write(pledge, "pdf", tmp_path)))
     svc = PledgeService(settings=no_llm_settings(), store=tmp_store)
-    from assistant.types import Filters
+    from vectorstore.records import Filters
 
     answer = svc.ask(
         "La Ruritanie va-t-elle ratifier le Protocole facultatif contre la torture ?",

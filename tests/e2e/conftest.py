@@ -14,9 +14,10 @@ import pytest
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from assistant.bench import ThreadedServer as LiveServer
 from assistant.service import PledgeService
-from assistant.settings import LLMSettings, ServerSettings, Settings
+from assistant.settings import LLMSettings
+from bench.run import ThreadedServer as LiveServer
+from ui.settings import ServerSettings, Settings
 
 ADMIN = "test-admin-token"
 READER = "test-read-token"
@@ -36,7 +37,7 @@ def server_settings(base: Settings, **server: object) -> Settings:
 def e2e_service(tmp_path_factory: pytest.TempPathFactory, embedder: object) -> PledgeService:
     """A real service over its own temp-dir store, filled the way a first start fills it:
     :func:`assistant.api.ensure_sample` ingests the bundled sample pledge."""
-    from assistant.api import ensure_sample
+    from ui.server import ensure_sample
 
     store_dir = tmp_path_factory.mktemp("e2e-store")
     settings = Settings().with_store(store_dir)
@@ -57,7 +58,7 @@ def e2e_service(tmp_path_factory: pytest.TempPathFactory, embedder: object) -> P
 def live_app(e2e_service: PledgeService) -> Iterator[LiveServer]:
     """The full server as ``pledges serve`` builds it: /v1 API plus the chat UI at /, writes
     allowed with the admin token, a 1 MB upload limit."""
-    from assistant.cli._serve import build_server_app
+    from ui.server import build_server_app
 
     settings = server_settings(e2e_service.settings, admin_token=ADMIN, max_upload_mb=1.0)
     service = PledgeService(settings, store=e2e_service.store, embedder=e2e_service.embedder)
@@ -74,7 +75,7 @@ def http(live_app: LiveServer) -> Iterator[httpx.Client]:
 @pytest.fixture(scope="session")
 def locked_api(e2e_service: PledgeService) -> Iterator[httpx.Client]:
     """The API with no admin token (writes disabled) and a read token set."""
-    from assistant.api import create_app
+    from ui.api import create_app
 
     settings = server_settings(e2e_service.settings, admin_token=None, api_token=READER)
     with (

@@ -12,9 +12,10 @@ from typing import Any
 import httpx
 import pytest
 
-from assistant.bench import ThreadedServer
 from assistant.service import PledgeService
-from assistant.settings import LLMSettings, ServerSettings, Settings
+from assistant.settings import LLMSettings
+from bench.run import ThreadedServer
+from ui.settings import ServerSettings, Settings
 
 ADMIN = "hardening-admin-token"
 
@@ -48,7 +49,7 @@ class Served:
 def served(
     tmp_path_factory: pytest.TempPathFactory, embedder: Any, sample_parsed: Any
 ) -> Iterator[Served]:
-    from assistant.api import create_app
+    from ui.api import create_app
     from vectorstore.store import PledgeStore
 
     store_dir = tmp_path_factory.mktemp("hardening-store")

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from ui.cli import app
 
 GOOD = """Note verbale dated 3 May 2022 from the Permanent Mission of Belgium to the United \
 Nations addressed to the President of the General Assembly

@@ -17,8 +17,8 @@ from langchain_tests.integration_tests import (
 )
 from langchain_tests.unit_tests import EmbeddingsUnitTests
 
-from assistant.types import Filters
 from vectorstore.langchain import PledgeEmbeddings, PledgeRetriever
+from vectorstore.records import Filters
 from vectorstore.retrieval import HybridRetriever
 
 DEATH_PENALTY = "What did Belgium commit to on the death penalty?"

@@ -7,10 +7,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assistant.errors import EmbedderMismatchError, NotFoundError
-from assistant.types import Document, Filters, Paragraph
+from ingest.records import Document, Paragraph
 from tests.vectorstore.helpers import EN_PLEDGE, FR_PLEDGE, make_parsed
+from vectorstore.errors import EmbedderMismatchError, NotFoundError
 from vectorstore.lexical import tokenize
+from vectorstore.records import Filters
 from vectorstore.store import from_metadata, record_id, to_metadata
 
 

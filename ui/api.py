@@ -2,10 +2,10 @@
 
 Every endpoint parses its input into a pydantic model, calls one service method in the threadpool
 (the service is blocking: embedding, Chroma, the LLM) and returns a record. Errors leave as JSON
-``{"error": {"code": ..., "message": ...}}`` with the status the :mod:`assistant.errors` class
+``{"error": {"code": ..., "message": ...}}`` with the status the :mod:`ingest.errors` class
 declares; request validation failures use the same shape with status 422.
 
-Access control, from :class:`assistant.settings.ServerSettings`:
+Access control, from :class:`ui.settings.ServerSettings`:
 
 * writes (upload, delete) need ``Authorization: Bearer <PLEDGES_ADMIN_TOKEN>``; without an admin
   token configured they are disabled (403);
@@ -22,32 +22,26 @@ import logging
 import threading
 import time
 import unicodedata
-import weakref
 from collections.abc import AsyncIterator, Callable
-from importlib import resources
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, File, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, ConfigDict, Field, computed_field
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from assistant.errors import PledgeError
 from assistant.service import PledgeService
-from assistant.settings import Settings
-from assistant.types import (
-    Answer,
-    Document,
-    Filters,
-    IngestReport,
-    Paragraph,
-    SearchHit,
-    Verdict,
-)
+from assistant.types import Answer, IngestReport, Verdict
+from ingest.errors import PledgeError
+from ingest.records import Document, Paragraph
+from ui.settings import Settings
+from vectorstore.records import Filters, SearchHit
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +56,6 @@ ALLOWED_SUFFIXES: dict[str, str] = {
     ".html": "HTML",
     ".htm": "HTML",
 }
-
-#: Where the bundled sample pledge lives (ingested on first start when the store is empty).
-SAMPLE_DIR = resources.files("assistant") / "data" / "sample"
 
 
 # -- errors -------------------------------------------------------------------------------------
@@ -339,24 +330,6 @@ def ingest_upload(
     return service.ingest_bytes(data, display, meta=meta or None, progress=progress)
 
 
-_WRITE_LOCKS: weakref.WeakKeyDictionary[Any, threading.Lock] = weakref.WeakKeyDictionary()
-_WRITE_LOCKS_GUARD = threading.Lock()
-
-
-def write_lock(service: PledgeService) -> threading.Lock:
-    """The lock that serialises writes (ingest, delete) to the service's store.
-
-    Ingest and delete rewrite the store and its lexical index; the API and the chat UI of one
-    process share this lock so that only one writer runs at a time. Reads do not take it.
-    """
-    store = service.store
-    with _WRITE_LOCKS_GUARD:
-        lock = _WRITE_LOCKS.get(store)
-        if lock is None:
-            lock = _WRITE_LOCKS[store] = threading.Lock()
-        return lock
-
-
 class UploadLimit:
     """ASGI middleware: refuse an upload whose declared size is over the limit (413) before the
     multipart body is read; the endpoint re-checks the bytes it actually received."""
@@ -387,30 +360,6 @@ def _too_large(size: int, limit: int) -> str:
 # -- bootstrap -----------------------------------------------------------------------------------
 
 
-def ensure_sample(service: PledgeService) -> IngestReport | None:
-    """Ingest the bundled sample pledge when the store is empty, so a first start can answer.
-
-    Returns:
-        The ingest report, or None when the store already held documents.
-    """
-    if service.documents():
-        return None
-    with resources.as_file(SAMPLE_DIR) as sample:
-        log.info("store is empty: ingesting the bundled sample pledge from %s", sample)
-        # The folder, not a file list: ingest picks the files it can read (not the provenance
-        # note).
-        report = service.ingest([Path(sample)])
-    log.info(
-        "ingested the sample: %d paragraph(s) from %d file(s) in %.1f s",
-        report.paragraphs,
-        len(report.files),
-        report.seconds,
-    )
-    for failed in report.failed:
-        log.warning("sample file %s failed: %s", failed.path, failed.error)
-    return report
-
-
 def warm_service(service: PledgeService) -> None:
     """Embed the glossary term lists in the background (see :meth:`PledgeService.warm`)."""
     started = time.perf_counter()
@@ -427,7 +376,7 @@ def warm_service(service: PledgeService) -> None:
 
 def create_app(service: PledgeService | None = None, settings: Settings | None = None) -> FastAPI:
     """The FastAPI app with the ``/v1`` API and ``/healthz`` (the chat UI is mounted separately,
-    see :func:`assistant.cli._serve.build_server_app`).
+    see :func:`ui.server.build_server_app`).
 
     Args:
         service: The service to call; built from ``settings`` when omitted.
@@ -442,8 +391,6 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Build the store once, before requests race to create it from several threads.
-        from starlette.concurrency import run_in_threadpool
-
         try:
             await run_in_threadpool(lambda: svc.store)
         except PledgeError as e:  # serve anyway: requests answer 503 with the reason
@@ -451,8 +398,6 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
         else:
             threading.Thread(target=warm_service, args=(svc,), name="warm", daemon=True).start()
         yield
-
-    from fastapi_offline import FastAPIOffline
 
     # FastAPIOffline: /docs and /redoc with Swagger UI and ReDoc served from the wheel, not a CDN.
     app = FastAPIOffline(
@@ -564,8 +509,7 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
             if v and v.strip()
         }
         started = time.perf_counter()
-        with write_lock(svc):
-            report = ingest_upload(svc, data, file.filename, meta)
+        report = ingest_upload(svc, data, file.filename, meta)  # the store serialises writes
         for failed in report.failed:
             raise ApiError(422, "ingest_error", failed.error or f"{failed.path}: not ingested")
         log.info(
@@ -585,8 +529,7 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
     )
     def delete(doc_id: str) -> DeleteResponse:
         """Remove a document and its paragraphs (admin)."""
-        with write_lock(svc):
-            svc.delete(doc_id)  # NotFoundError (404) for an unknown doc_id
+        svc.delete(doc_id)  # NotFoundError (404) for an unknown doc_id
         log.info("deleted document %s", doc_id)
         return DeleteResponse(deleted=doc_id)
 

@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
-from assistant.cli._common import JsonOption, app, console, emit_json, parse_meta
-from assistant.types import ParsedDocument
+from ingest.records import ParsedDocument
+from ui.cli._common import JsonOption, app, console, emit_json, make_service, parse_meta
 
 MetaOption = Annotated[
     list[str] | None,
@@ -29,9 +30,7 @@ def parse_command(
     meta: MetaOption = None,
 ) -> None:
     """Parse one pledge file into its document metadata and numbered paragraphs."""
-    from ingest.pipeline import parse_file
-
-    parsed = parse_file(file, overrides=parse_meta(meta))
+    parsed = make_service(None).parse(file, meta=parse_meta(meta))
     if json_out:
         emit_json(parsed)
         return
@@ -40,8 +39,6 @@ def parse_command(
 
 def render(parsed: ParsedDocument) -> None:
     """A readable view: the document's metadata, then one table row per paragraph."""
-    from rich.table import Table
-
     doc = parsed.document
     meta = Table.grid(padding=(0, 2))
     meta.add_column(style="bold")

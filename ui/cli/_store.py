@@ -7,9 +7,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from assistant.cli._common import (
+from assistant.evaluation import evaluate_ablation, evaluate_service, load_eval
+from assistant.service import PledgeService
+from assistant.types import IngestReport
+from ingest.language import UN_LANGUAGES
+from ui.cli._common import (
     JsonOption,
     StoreOption,
     app,
@@ -19,7 +24,7 @@ from assistant.cli._common import (
     make_service,
     parse_meta,
 )
-from assistant.types import UN_LANGUAGES, Filters, IngestReport, SearchHit
+from vectorstore.records import Filters, SearchHit
 
 
 @app.command()
@@ -51,9 +56,9 @@ def ingest(
         raise typer.Exit(1)
 
 
-def _ingest_with_progress(service: Any, paths: list[Path], overrides: dict[str, str]) -> Any:
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
+def _ingest_with_progress(
+    service: PledgeService, paths: list[Path], overrides: dict[str, str]
+) -> IngestReport:
     started = time.perf_counter()
     with Progress(
         TextColumn("[bold]ingest[/]"),
@@ -234,8 +239,6 @@ def eval_cmd(
     json_out: JsonOption = False,
 ) -> None:
     """Quality: recall@1/@5 and MRR, abstention, answered in scope, citation validity."""
-    from assistant.evaluation import evaluate_ablation, evaluate_service, load_eval
-
     items = load_eval(file)
     service = make_service(store)
     if not service.documents():

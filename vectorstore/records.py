@@ -1,0 +1,30 @@
+"""Records of retrieval: the filters a search takes and the hits it returns."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from ingest.records import Document, Language, Paragraph, Record
+
+
+class Filters(Record):
+    """Restrict retrieval; every field is optional and they combine with AND."""
+
+    country: str | None = Field(default=None, description="ISO alpha-3 code (or a country name)")
+    language: Language | None = None
+    term: str | None = None
+    symbol: str | None = None
+    doc_id: str | None = None
+
+    def is_empty(self) -> bool:
+        return not any(self.model_dump().values())
+
+
+class SearchHit(Record):
+    """A retrieved paragraph with the document it belongs to."""
+
+    paragraph: Paragraph
+    document: Document
+    score: float = Field(description="Fused relevance score; higher is better")
+    dense_rank: int | None = Field(default=None, description="1-based rank in the dense list")
+    lexical_rank: int | None = Field(default=None, description="1-based rank in the lexical list")
