@@ -230,8 +230,11 @@ class AnswerChain:
         return Understood(asked, condense(asked.question, asked.history, llm=self.llm))
 
     def retrieve(self, query: str, filters: Filters | None = None, k: int = TOP_K) -> Retrieval:
-        """Search as the chain does: when the question names one stored country and no country
-        filter is set, the search is narrowed to that country's pledges."""
+        """Search for a question as the chain does.
+
+        Search as the chain does: when the question names one stored country and no country
+        filter is set, the search is narrowed to that country's pledges.
+        """
         terms = question_terms(query)
         effective = filters
         if terms.countries and not (filters and filters.country):
@@ -374,8 +377,11 @@ class AnswerChain:
         )
 
     def fallback_answer(self, state: Decided, warnings: Sequence[str]) -> Answer:
-        """When the LLM path fails: the extractive answer, or the abstention the rule had decided
-        (the LLM was only asked to judge a question the rule could not check)."""
+        """The answer when the LLM path fails.
+
+        When the LLM path fails: the extractive answer, or the abstention the rule had decided
+        (the LLM was only asked to judge a question the rule could not check).
+        """
         if state.signal.abstain:
             kept = [w.replace("answered extractively", "the abstention stands") for w in warnings]
             return self.abstain_answer(state, state.signal, kept)

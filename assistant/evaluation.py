@@ -42,6 +42,7 @@ class EvalItem:
 
     @property
     def in_scope(self) -> bool:
+        """Whether the corpus answers the question (its gold is not empty)."""
         return bool(self.gold)
 
     def search_text(self) -> str:
@@ -239,8 +240,11 @@ def evaluate_service(items: list[EvalItem], service: PledgeService) -> dict[str,
 
 
 def evaluate_ablation(items: list[EvalItem], store: PledgeStore) -> dict[str, dict[str, Any]]:
-    """Retrieval figures for each step of :data:`vectorstore.retrieval.ABLATION` on ``store``
-    (questions with history are searched with the history joined to them)."""
+    """Retrieval figures for each step of the ablation.
+
+    Retrieval figures for each step of :data:`vectorstore.retrieval.ABLATION` on ``store``
+    (questions with history are searched with the history joined to them).
+    """
     out: dict[str, dict[str, Any]] = {}
     for name, kwargs in ABLATION.items():
         retriever = HybridRetriever(store, **kwargs)

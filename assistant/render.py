@@ -18,7 +18,7 @@ from ingest.language import LANGUAGE_NAMES
 
 
 def citation_label(c: Citation) -> str:
-    """ "Belgium, A/77/89, ¶8" when the symbol is known, else the document's label and ¶."""
+    """The label of an extractive quote: "Belgium, A/77/89, ¶8", or the document's label and ¶."""
     if c.symbol:
         return (
             f"{c.country_name}, {c.symbol}, ¶{c.number}"
@@ -42,7 +42,7 @@ def who(c: Citation) -> str:
 
 
 def language_name(code: str | None) -> str:
-    """English name of a language code (the code, or \"unknown language\", when not a UN one)."""
+    """English name of a language code (the code itself, or "unknown language", otherwise)."""
     return LANGUAGE_NAMES.get(code or "", code or "unknown language")
 
 

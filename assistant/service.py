@@ -148,9 +148,12 @@ class PledgeService:
     # -- retrieval and answers -----------------------------------------------------------------
 
     def warm(self) -> int:
-        """Build the BM25 index, embed the glossary's term lists for the stored languages and
+        """Prepare what answering loads lazily.
+
+        Build the BM25 index, embed the glossary's term lists for the stored languages and
         answer one question now (a server calls this as it starts, so that no user's question
-        pays for them); returns how many term lists are cached."""
+        pays for them); returns how many term lists are cached.
+        """
         self.store.prepare()
         glossary = default_glossary()
         cached = ConceptVectors.of(self.store.embedder).warm(glossary, self.store.languages())

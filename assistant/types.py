@@ -99,8 +99,10 @@ class IngestReport(Record):
 
     @property
     def failed(self) -> list[FileReport]:
+        """The files that failed."""
         return [f for f in self.files if f.status == "failed"]
 
     @property
     def paragraphs(self) -> int:
+        """Paragraphs stored by the added and replaced files."""
         return sum(f.paragraphs for f in self.files if f.status in ("added", "replaced"))

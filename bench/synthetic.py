@@ -57,10 +57,12 @@ class SyntheticCorpus:
 
     @property
     def paragraphs(self) -> int:
+        """Paragraphs in the corpus."""
         return sum(d.paragraphs for d in self.documents)
 
     @property
     def files(self) -> list[Path]:
+        """The corpus files."""
         return [d.path for d in self.documents]
 
 

@@ -34,6 +34,7 @@ def is_cjk_punct(ch: str) -> bool:
 
 
 def is_wide(ch: str) -> bool:
+    """A character that takes no space either side: CJK script or CJK punctuation."""
     return is_cjk(ch) or is_cjk_punct(ch)
 
 

@@ -29,7 +29,7 @@ LOCALES: dict[str, str] = {"ar": "ar", "es": "es", "fr": "fr", "ru": "ru", "zh":
 
 @lru_cache(maxsize=8)
 def translator(language: str) -> gettext.NullTranslations | None:
-    """pycountry's country-name translations into a UN language (None: English, or missing)."""
+    """Pycountry's country-name translations into a UN language (None: English, or missing)."""
     if language not in LOCALES:
         return None
     try:
@@ -87,7 +87,11 @@ def _names_by_language() -> dict[str, dict[str, str]]:
 
 
 def _variants(name: str) -> list[str]:
-    """ "Bolivia, Plurinational State of" → itself, "Plurinational State of Bolivia", "Bolivia"."""
+    """Forms of a country name.
+
+    Forms of a name: "Bolivia, Plurinational State of" also as "Plurinational State of
+    Bolivia" and "Bolivia".
+    """
     out = [name]
     if ", " in name:
         head, _, tail = name.partition(", ")

@@ -124,7 +124,9 @@ def parse_bytes(
     overrides: Mapping[str, str] | None = None,
     source: str | None = None,
 ) -> ParsedDocument:
-    """Parse a file's bytes (an HTTP upload). ``filename`` only picks the reader by its suffix
+    """Parse a file's bytes (an HTTP upload).
+
+    Parse a file's bytes (an HTTP upload). ``filename`` only picks the reader by its suffix
     and names the file in errors; it is never opened as a path.
 
     Args:
@@ -166,8 +168,11 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
 
 
 def sidecar_path(path: Path) -> Path | None:
-    """The metadata sidecar of ``path`` if one exists: ``<name>.meta.json`` or
-    ``<stem>.meta.json``."""
+    """The metadata sidecar of a file, if one exists.
+
+    The metadata sidecar of ``path`` if one exists: ``<name>.meta.json`` or
+    ``<stem>.meta.json``.
+    """
     for candidate in (path.with_name(path.name + ".meta.json"), path.with_suffix(".meta.json")):
         if candidate.is_file():
             return candidate

@@ -190,8 +190,11 @@ _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 
 
 def read_md(data: bytes, name: str) -> list[Line]:
-    """Markdown: headings lose their ``#`` and are flagged, list dashes become bullets, links
-    keep their text."""
+    """Read Markdown.
+
+    Markdown: headings lose their ``#`` and are flagged, list dashes become bullets, links
+    keep their text.
+    """
     lines = text_to_lines(decode_text(data, name))
     out: list[Line] = []
     for line in lines:
@@ -225,7 +228,7 @@ def read_pdf(data: bytes, name: str) -> list[Line]:
 
 @contextlib.contextmanager
 def _quiet_pypdf() -> Iterator[None]:
-    """pypdf logs and warns about every repair it makes; the outcome is reported as one error."""
+    """Pypdf logs and warns about every repair it makes; the outcome is reported as one error."""
     logger = logging.getLogger("pypdf")
     level = logger.level
     logger.setLevel(logging.CRITICAL)
@@ -292,8 +295,11 @@ def _arabic_letters(pages: list[str]) -> int:
 
 
 def _logical_arabic_score(pages: list[str]) -> int:
-    """How much the Arabic words read in logical order: the article "ال" starts words and
-    "ة" ends them; reversed text has "لا" at word ends and "ة" at word starts."""
+    """How much the Arabic words read in logical order.
+
+    How much the Arabic words read in logical order: the article "ال" starts words and
+    "ة" ends them; reversed text has "لا" at word ends and "ة" at word starts.
+    """
     score = 0
     for text in pages:
         for m in _ARABIC_WORD.finditer(text):
@@ -364,8 +370,11 @@ def read_docx(data: bytes, name: str) -> list[Line]:
 
 
 def _check_unpacked_size(data: bytes, name: str) -> None:
-    """Refuse a DOCX whose declared unpacked size is over :data:`MAX_DOCX_UNPACKED_MB`
-    (zipfile never reads past a member's declared size, so this bounds memory)."""
+    """Refuse a DOCX that unpacks too large.
+
+    Refuse a DOCX whose declared unpacked size is over :data:`MAX_DOCX_UNPACKED_MB`
+    (zipfile never reads past a member's declared size, so this bounds memory).
+    """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())

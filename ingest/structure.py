@@ -271,8 +271,11 @@ _FOOTNOTE = re.compile(
 
 
 def is_footnote(text: str) -> bool:
-    """A footnote's own text: "* A/77/50.", "1 See A/RES/60/251.", "² Available at ..." (a
-    superscript number opening a line); never a numbered paragraph."""
+    """Whether a line is a footnote's own text.
+
+    A footnote's own text: "* A/77/50.", "1 See A/RES/60/251.", "² Available at ..." (a
+    superscript number opening a line); never a numbered paragraph.
+    """
     return (
         text.startswith(("* ", "*A/"))
         or bool(_FOOTNOTE.match(text))
@@ -306,6 +309,7 @@ class Block:
 
     @property
     def body_offset(self) -> int:
+        """Offset of the block's first character in the cleaned document text."""
         off = self.marker_len
         while off < len(self.text) and self.text[off].isspace():
             off += 1
@@ -313,6 +317,7 @@ class Block:
 
     @property
     def page(self) -> int | None:
+        """1-based page of the block's first line (PDF only)."""
         return self.lines[0].page if self.lines else None
 
 
@@ -426,8 +431,11 @@ _MARKER_ONLY = re.compile(
 
 
 def _merge_marker_lines(lines: list[CleanLine]) -> list[CleanLine]:
-    """A marker alone on its line ("8." then the text on the next line, as some PDFs extract a
-    hanging indent) is joined to the line that follows it."""
+    """Join a marker alone on its line to the line after it.
+
+    A marker alone on its line ("8." then the text on the next line, as some PDFs extract a
+    hanging indent) is joined to the line that follows it.
+    """
     out: list[CleanLine] = []
     i = 0
     while i < len(lines):

@@ -202,15 +202,18 @@ class DocumentInfo(Document):
     @computed_field(description="Short human name: symbol, else country and term")  # type: ignore[prop-decorator]
     @property
     def label(self) -> str:
+        """Short human name of the document."""
         return Document.label.fget(self)  # type: ignore[attr-defined,no-any-return]
 
     @computed_field(description="Official copy on undocs.org, when the symbol is known")  # type: ignore[prop-decorator]
     @property
     def url(self) -> str | None:
+        """Link to the official copy, when the symbol is known."""
         return Document.url.fget(self)  # type: ignore[attr-defined,no-any-return]
 
     @classmethod
     def of(cls, doc: Document) -> DocumentInfo:
+        """The API view of a stored document."""
         return cls.model_validate(doc.model_dump())
 
 
@@ -289,7 +292,9 @@ def _make_guards(settings: Settings) -> tuple[Callable[..., None], Callable[...,
 
 
 def safe_upload_name(filename: str | None) -> tuple[str, str]:
-    """The display name and the lower-case suffix of an uploaded file, checked against the
+    """The checked display name and suffix of an uploaded file.
+
+    The display name and the lower-case suffix of an uploaded file, checked against the
     allowed types. The name is only ever shown, never joined into a path.
 
     Raises:
@@ -331,8 +336,11 @@ def ingest_upload(
 
 
 class UploadLimit:
-    """ASGI middleware: refuse an upload whose declared size is over the limit (413) before the
-    multipart body is read; the endpoint re-checks the bytes it actually received."""
+    """ASGI middleware refusing an upload declared too large (413).
+
+    ASGI middleware: refuse an upload whose declared size is over the limit (413) before the
+    multipart body is read; the endpoint re-checks the bytes it actually received.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int, paths: tuple[str, ...]) -> None:
         self.app = app
@@ -340,6 +348,7 @@ class UploadLimit:
         self.paths = paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Refuse a declared upload size over the limit, else pass the request on."""
         if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] in self.paths:
             headers = dict(scope.get("headers") or [])
             length = headers.get(b"content-length")
@@ -375,7 +384,9 @@ def warm_service(service: PledgeService) -> None:
 
 
 def create_app(service: PledgeService | None = None, settings: Settings | None = None) -> FastAPI:
-    """The FastAPI app with the ``/v1`` API and ``/healthz`` (the chat UI is mounted separately,
+    """The FastAPI app with the ``/v1`` API and ``/healthz``.
+
+    The FastAPI app with the ``/v1`` API and ``/healthz`` (the chat UI is mounted separately,
     see :func:`ui.server.build_server_app`).
 
     Args:

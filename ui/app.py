@@ -218,8 +218,11 @@ def render_card(
 
 
 def render_turn(service: PledgeService, answer: Answer, turn: int) -> str:
-    """The citation cards of one answer (whole paragraphs fetched from the store); when the
-    answer abstained, the related paragraphs instead, marked as such."""
+    """The citation cards of one answer.
+
+    The citation cards of one answer (whole paragraphs fetched from the store); when the
+    answer abstained, the related paragraphs instead, marked as such.
+    """
     docs = {d.doc_id: d for d in _safe_documents(service)}
     cards = []
     related = not answer.citations

@@ -288,9 +288,12 @@ def _find(haystack: list[str], needle: tuple[str, ...]) -> list[int]:
 
 
 def _same_stem(a: str, b: str) -> bool:
-    """Equal, or one of at least 4 letters is a prefix of the other that is at most 2 letters
+    """Whether two stems are the same word.
+
+    Equal, or one of at least 4 letters is a prefix of the other that is at most 2 letters
     longer: Snowball stems inflected forms unevenly ("органы" -> "орга", "органами" ->
-    "орган"), while "прав" must not match "правозащитник"."""
+    "орган"), while "прав" must not match "правозащитник".
+    """
     if a == b:
         return True
     if a.isascii() or b.isascii():

@@ -1,4 +1,6 @@
-"""LangChain adapters at the edge: ``Embeddings`` over an embedder, ``BaseRetriever`` over the
+"""LangChain adapters at the edge.
+
+LangChain adapters at the edge: ``Embeddings`` over an embedder, ``BaseRetriever`` over the
 hybrid retriever. Imported lazily (LangChain is heavy); nothing else in ``vectorstore`` needs it.
 """
 
@@ -27,9 +29,11 @@ class PledgeEmbeddings(Embeddings):
         self.embedder = embedder
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Embed passages (LangChain ``Embeddings`` API)."""
         return self.embedder.embed_documents(list(texts)).tolist()
 
     def embed_query(self, text: str) -> list[float]:
+        """Embed one query (LangChain ``Embeddings`` API)."""
         return self.embedder.embed_query(text).tolist()
 
 

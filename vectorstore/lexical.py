@@ -127,7 +127,7 @@ def _stem(algorithm: str, word: str) -> str:
 
 
 def _strip_accents(word: str) -> str:
-    """ "expresión" -> "expresion": users type accents inconsistently; stems keep meaning."""
+    """Drop accents ("expresión" -> "expresion"): users type them inconsistently."""
     if word.isascii():
         return word
     decomposed = unicodedata.normalize("NFD", word)

@@ -35,10 +35,13 @@ def _blas() -> Any:
 
 
 def _one_blas_thread() -> Any:
-    """The products here are small; run them on one BLAS thread. OpenBLAS's worker threads
+    """Run the mirror's products on one BLAS thread.
+
+    The products here are small; run them on one BLAS thread. OpenBLAS's worker threads
     keep spinning after a multi-threaded product, and the embedding engine, which wants both
     cores for the next question, then runs at a fraction of its speed (``pledges bench`` saw
-    filtered searches take 127 ms instead of 42 at 100,000 paragraphs)."""
+    filtered searches take 127 ms instead of 42 at 100,000 paragraphs).
+    """
     return _blas().limit(limits=1, user_api="blas")
 
 

@@ -17,6 +17,7 @@ class Filters(Record):
     doc_id: str | None = None
 
     def is_empty(self) -> bool:
+        """True when no field restricts anything."""
         return not any(self.model_dump().values())
 
 

@@ -135,9 +135,12 @@ def expanded_vector(
     languages: list[str],
     cache: ConceptVectors,
 ) -> np.ndarray | None:
-    """``query_vector`` plus the mean vector of the matched concepts' terms in ``languages``
+    """The query vector moved towards the matched concepts.
+
+    ``query_vector`` plus the mean vector of the matched concepts' terms in ``languages``
     (each concept weighs the same whatever its number of languages), normalized; None when no
-    matched concept has terms in those languages."""
+    matched concept has terms in those languages.
+    """
     matched = set(expansion.concepts)
     per_concept: list[list[str]] = []
     for concept in glossary.expansion:
@@ -192,8 +195,11 @@ class HybridRetriever:
     def rankings(
         self, query: str, filters: Filters | None = None
     ) -> dict[str, list[tuple[str, float]]]:
-        """Each ranking by name (``dense``, ``dense_expanded``, ``lexical``) as
-        ``(record_id, score)`` lists, best first. Exposed for evaluation and debugging."""
+        """Each ranking of a query, by name.
+
+        Each ranking by name (``dense``, ``dense_expanded``, ``lexical``) as
+        ``(record_id, score)`` lists, best first. Exposed for evaluation and debugging.
+        """
         conditions = self.store.resolve_filters(filters)
         expansion = self.glossary.expand(query) if (self.expand and self.glossary) else None
         vectors = embed_queries(self.store.embedder, [query])

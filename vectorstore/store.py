@@ -293,7 +293,9 @@ class PledgeStore:
 
     @classmethod
     def from_settings(cls, settings: StoreSettings, embedder: Embedder, **kw: Any) -> PledgeStore:
-        """A store on the configured backend: a Chroma server when ``chroma_url`` is set,
+        """A store on the configured backend.
+
+        A store on the configured backend: a Chroma server when ``chroma_url`` is set,
         else an embedded one under ``settings.store``.
 
         Args:
@@ -369,8 +371,11 @@ class PledgeStore:
         return str(version) if version is not None else None
 
     def refresh(self) -> None:
-        """Catch up when another process wrote since we looked: only the documents whose
-        committed revision changed are read again (a whole reload when most did)."""
+        """Catch up when another process wrote since we looked.
+
+        Catch up when another process wrote since we looked: only the documents whose
+        committed revision changed are read again (a whole reload when most did).
+        """
         with self._lock:
             version = self._remote_version()
             if self._cache.version is None:  # closed, or never loaded
@@ -378,9 +383,14 @@ class PledgeStore:
             elif version != self._cache.version:
                 self._catch_up(version)
 
-    def _get_all(self, collection: Any, include: list[str], where: Any = None) -> dict[str, list]:
-        """Every record of ``collection`` (matching ``where``), read :data:`READ_PAGE` at a
-        time."""
+    def _get_all(
+        self, collection: Any, include: list[str], where: Any = None
+    ) -> dict[str, list[Any]]:
+        """Every record of a collection, read a page at a time.
+
+        Every record of ``collection`` (matching ``where``), read :data:`READ_PAGE` at a
+        time.
+        """
         out: dict[str, list[Any]] = {"ids": [], **{key: [] for key in include}}
         offset = 0
         while True:
@@ -445,8 +455,11 @@ class PledgeStore:
     def _committed_documents(
         self,
     ) -> tuple[dict[str, Document], dict[str, str], dict[str, int]]:
-        """The committed documents, their revisions and paragraph counts (for documents
-        written with one), from the document collection."""
+        """The committed documents, their revisions and paragraph counts.
+
+        The committed documents, their revisions and paragraph counts (for documents
+        written with one), from the document collection.
+        """
         documents: dict[str, Document] = {}
         revs: dict[str, str] = {}
         counts: dict[str, int] = {}
@@ -462,8 +475,11 @@ class PledgeStore:
     def _read_paragraphs(
         self, revs: dict[str, str], where: dict[str, Any] | None = None
     ) -> tuple[list[tuple[str, Paragraph, dict[str, Any], Any]], list[str]]:
-        """Paragraph records (matching ``where``) split into committed ones, as
-        ``(record_id, paragraph, metadata, vector)``, and leftovers older than the grace period."""
+        """Paragraph records split into committed ones and leftovers.
+
+        Paragraph records (matching ``where``) split into committed ones, as
+        ``(record_id, paragraph, metadata, vector)``, and leftovers older than the grace period.
+        """
         got = self._get_all(self._col, ["metadatas", "documents", "embeddings"], where)
         committed: list[tuple[str, Paragraph, dict[str, Any], Any]] = []
         orphans: list[str] = []
@@ -486,9 +502,12 @@ class PledgeStore:
         revs: dict[str, str],
         counts: dict[str, int],
     ) -> list[tuple[str, Paragraph, dict[str, Any], Any]]:
-        """Pages are read by offset, so a concurrent write elsewhere can shift a record past a
+        """Read again the documents that came back short.
+
+        Pages are read by offset, so a concurrent write elsewhere can shift a record past a
         page boundary: documents that came back short of their recorded paragraph count are
-        read again on their own."""
+        read again on their own.
+        """
         read: dict[str, int] = {}
         for _, p, _, _ in records:
             read[p.doc_id] = read.get(p.doc_id, 0) + 1
@@ -502,8 +521,11 @@ class PledgeStore:
     def _read_documents(
         self, doc_ids: list[str], revs: dict[str, str]
     ) -> list[tuple[str, Paragraph, dict[str, Any], Any]]:
-        """The committed paragraph records of some documents, :data:`CATCH_UP_BATCH` documents
-        per Chroma call."""
+        """The committed paragraph records of some documents.
+
+        The committed paragraph records of some documents, :data:`CATCH_UP_BATCH` documents
+        per Chroma call.
+        """
         records: list[tuple[str, Paragraph, dict[str, Any], Any]] = []
         for i in range(0, len(doc_ids), CATCH_UP_BATCH):
             part = doc_ids[i : i + CATCH_UP_BATCH]
@@ -569,7 +591,8 @@ class PledgeStore:
         identity = self._identity()
         self._col.modify(metadata=identity)
         # Another process wrote between our read and our write: our cache misses its change.
-        return identity["version"] if current == seen else "stale:" + identity["version"]
+        version = str(identity["version"])
+        return version if current == seen else "stale:" + version
 
     def _delete_ids(self, ids: list[str]) -> None:
         step = self._batch_size()
@@ -697,7 +720,8 @@ class PledgeStore:
                 on_progress(len(part))
         if not out:
             return []
-        return np.vstack(out).tolist()
+        vectors: list[list[float]] = np.vstack(out).tolist()
+        return vectors
 
     def delete_document(self, doc_id: str) -> None:
         """Remove a document and all its paragraphs.
@@ -862,8 +886,11 @@ class PledgeStore:
     def chroma_search(
         self, vectors: np.ndarray, k: int, conditions: dict[str, str] | None = None
     ) -> list[list[tuple[str, float]]]:
-        """Nearest committed paragraphs from Chroma's own index (with ``where`` when
-        conditions are given); :meth:`dense_search` uses it for unfiltered queries."""
+        """Nearest committed paragraphs from Chroma's own index.
+
+        Nearest committed paragraphs from Chroma's own index (with ``where`` when
+        conditions are given); :meth:`dense_search` uses it for unfiltered queries.
+        """
         vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
         with self._lock:
             committed = self._cache.paragraphs

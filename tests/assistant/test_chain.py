@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from langchain_core.runnables import Runnable
 
 from assistant.chain import AnswerChain, Asked, Decided
@@ -98,14 +97,12 @@ def test_topics_that_cannot_be_matched_across_languages_fail_closed(service, que
 
 
 def test_other_country_named_as_topic_must_be_in_the_evidence(service):
-    answer = service.ask("What is Belgium's position on the armed conflict in Ukraine?"
-    )
+    answer = service.ask("What is Belgium's position on the armed conflict in Ukraine?")
     assert answer.abstained and "Ukraine" in answer.answer
 
 
 def test_country_filter_without_stored_pledge_abstains(service):
-    answer = service.ask("What was pledged on the death penalty?", filters=Filters(country="FRA")
-    )
+    answer = service.ask("What was pledged on the death penalty?", filters=Filters(country="FRA"))
     assert answer.abstained and answer.citations == []
 
 
@@ -139,7 +136,8 @@ def test_follow_ups_carry_the_country_and_find_the_new_topic(
 
 
 def test_follow_up_without_topic_reuses_the_earlier_topic(service):
-    answer = service.ask("And Norway?", history=["What did Belgium commit to on the death penalty?"]
+    answer = service.ask(
+        "And Norway?", history=["What did Belgium commit to on the death penalty?"]
     )
     assert answer.standalone_question == "What did Norway commit to on the death penalty?"
     assert answer.abstained  # no Norwegian pledge is stored
