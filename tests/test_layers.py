@@ -198,3 +198,31 @@ def test_the_checker_sees_every_kind_of_import(
 def test_the_checker_finds_a_cycle() -> None:
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert _cycles(graph) == [["a", "b", "c"]]
+
+
+def test_bench_reaches_the_cli_through_its_entry_point(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI offers ``bench`` without importing it; a plugin that is not installed is skipped,
+    and a plugin that is installed but broken still fails loudly."""
+    from importlib.metadata import EntryPoint
+
+    import typer
+
+    import ui.cli
+
+    names = {
+        c.name or (c.callback.__name__ if c.callback else "")
+        for c in ui.cli.app.registered_commands
+    }
+    assert "bench" in names
+
+    fresh = typer.Typer()
+    missing = EntryPoint("gone", "no_such_plugin.cli:register", ui.cli.PLUGIN_GROUP)
+    monkeypatch.setattr(ui.cli, "entry_points", lambda group: [missing])
+    monkeypatch.setattr(ui.cli, "app", fresh)
+    ui.cli._register_plugins()
+    assert fresh.registered_commands == []
+
+    broken = EntryPoint("broken", "tests.test_layers:_no_such_function", ui.cli.PLUGIN_GROUP)
+    monkeypatch.setattr(ui.cli, "entry_points", lambda group: [broken])
+    with pytest.raises(AttributeError):
+        ui.cli._register_plugins()
