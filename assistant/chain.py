@@ -43,6 +43,7 @@ from assistant.terms import QuestionTerms, question_terms
 from assistant.types import AlignedText, Answer, Citation, RetrievedItem
 from ingest.language import LANGUAGE_NAMES, detect_language
 from ingest.records import Document, Paragraph
+from vectorstore.glossary import Concept
 from vectorstore.records import Filters, SearchHit
 
 #: Paragraphs retrieved per question.
@@ -61,7 +62,7 @@ class Retriever(Protocol):
         ...
 
     def rescue(
-        self, concepts: Sequence[Any], filters: Filters | None, exclude: set[str], limit: int
+        self, concepts: Sequence[Concept], filters: Filters | None, exclude: set[str], limit: int
     ) -> list[SearchHit]:
         """Paragraphs under ``filters`` that name the glossary ``concepts``, not in ``exclude``."""
         ...

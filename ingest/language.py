@@ -22,7 +22,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any
+from typing import Any, overload
 
 #: The six official UN languages (ISO 639-1).
 UN_LANGUAGES: tuple[str, ...] = ("ar", "en", "es", "fr", "ru", "zh")
@@ -157,6 +157,14 @@ def latin_language(text: str) -> str:
     except Exception:  # language identification is a hint, never a failure
         return "en"
     return str(lang) if lang in LATIN_LANGUAGES else "en"
+
+
+@overload
+def detect_language(text: str, default: str = "en") -> str: ...
+
+
+@overload
+def detect_language(text: str, default: None) -> str | None: ...
 
 
 def detect_language(text: str, default: str | None = "en") -> str | None:
