@@ -7,7 +7,7 @@ What one run measures, in order:
    parallelizes a batch across OpenMP threads with no shared state, so perfect scaling is the
    bound), with FLOPs per token from the model's shape for scale;
 2. ingest of the bundled sample and of a synthetic corpus of ``paragraphs`` paragraphs
-   (:mod:`assistant.synthetic`), through the same calls ``pledges ingest`` makes
+   (:mod:`bench.synthetic`), through the same calls ``pledges ingest`` makes
    (``parse_file`` then ``PledgeStore.upsert`` per file), split into parsing, embedding
    (time inside the embedder) and store time (the rest of ``upsert``: Chroma writes, commit
    marker, lexical index);

@@ -36,7 +36,7 @@ def server_settings(base: Settings, **server: object) -> Settings:
 @pytest.fixture(scope="session")
 def e2e_service(tmp_path_factory: pytest.TempPathFactory, embedder: object) -> PledgeService:
     """A real service over its own temp-dir store, filled the way a first start fills it:
-    :func:`assistant.api.ensure_sample` ingests the bundled sample pledge."""
+    :func:`ui.server.ensure_sample` ingests the bundled sample pledge."""
     from ui.server import ensure_sample
 
     store_dir = tmp_path_factory.mktemp("e2e-store")
