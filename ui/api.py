@@ -394,7 +394,7 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
         settings: Server settings (tokens, upload limit); the service's settings when omitted.
     """
     if settings is None:
-        settings = service.settings if service is not None else Settings()
+        settings = Settings.of(service.settings) if service is not None else Settings()
     svc = service or PledgeService(settings)
     max_bytes = int(settings.server.max_upload_mb * 1024 * 1024)
     require_read, require_admin = _make_guards(settings)

@@ -29,6 +29,7 @@ from ingest.errors import PledgeError
 from ingest.language import UN_LANGUAGES
 from ingest.records import Document
 from ui.api import ApiError, ingest_upload
+from ui.settings import Settings
 from vectorstore.records import Filters
 
 log = logging.getLogger(__name__)
@@ -335,7 +336,7 @@ def _error_text(e: BaseException) -> str:
 
 def build_ui(service: PledgeService) -> gr.Blocks:
     """The chat app over ``service`` (not yet mounted; see :func:`mount_ui`)."""
-    settings = service.settings
+    settings = Settings.of(service.settings)
     max_bytes = int(settings.server.max_upload_mb * 1024 * 1024)
 
     def store_views() -> tuple[Any, ...]:
@@ -569,7 +570,7 @@ def mount_ui(app: FastAPI, service: PledgeService, path: str = "/") -> FastAPI:
     When ``PLEDGES_API_TOKEN`` is set the chat asks for it as a password, so the UI is no back
     door around the API's read protection.
     """
-    settings = service.settings
+    settings = Settings.of(service.settings)
     api_token = settings.server.api_token
     auth = None
     if api_token:

@@ -33,3 +33,15 @@ class Settings(ServiceSettings):
     """Every setting of the application, one section per layer (and the front ends')."""
 
     server: ServerSettings = Field(default_factory=ServerSettings)
+
+    @classmethod
+    def of(cls, settings: ServiceSettings) -> Settings:
+        """``settings`` with the front ends' section (read from the environment if it lacks one).
+
+        Args:
+            settings: A service's settings, which a test may have built without the server
+                section.
+        """
+        if isinstance(settings, cls):
+            return settings
+        return cls(store=settings.store, embedder=settings.embedder, llm=settings.llm)
