@@ -37,6 +37,7 @@ from assistant.citations import (
 from assistant.condense import Condensed, condense
 from assistant.errors import LLMError
 from assistant.extractive import select_extracts
+from assistant.grounding import citing_text, ungrounded_sentences
 from assistant.llm import describe, invoke_text, stream_text
 from assistant.render import citation_label
 from assistant.terms import QuestionTerms, question_terms
@@ -144,8 +145,8 @@ def _passages(hits: Sequence[SearchHit]) -> str:
         body = h.paragraph.text
         if h.paragraph.lead_in:
             body = f"(under: {h.paragraph.lead_in}) {body}"
-        blocks.append(f"{head}\n{body}")
-    return "\n\n".join(blocks)
+        blocks.append((head, body))
+    return prompts.delimit_passages(blocks)
 
 
 def llm_messages(state: Decided) -> list[Any]:
@@ -425,10 +426,19 @@ class AnswerChain:
             if quotes:
                 quote = quotes[0]
             else:
-                ext = select_extracts(retrieval.terms, [hit], max_quotes=1)
+                # The sentence of the paragraph that the answer's own words rest on (a reader
+                # sees what the paragraph says about that claim), else the one the question
+                # points to.
+                claimed = citing_text(checked.text, n)
+                ext = (
+                    claimed and select_extracts(question_terms(claimed), [hit], max_quotes=1)
+                ) or select_extracts(retrieval.terms, [hit], max_quotes=1)
                 quote = ext[0].quote if ext else hit.paragraph.text
             citations.append(make_citation(f"[{n}]", hit, quote, self._aligned(hit, lang)))
         cited = {c.id for c in citations}
+        # A claim the cited paragraphs do not make (invented, or asked for by a passage) is
+        # flagged.
+        grounding = ungrounded_sentences(checked.text, {n: passages[n - 1] for n in checked.used})
         return Answer(
             question=state.asked.question,
             standalone_question=state.condensed.question,
@@ -436,7 +446,7 @@ class AnswerChain:
             abstained=False,
             citations=citations,
             mode="llm",
-            warnings=[*state.condensed.warnings, *checked.warnings],
+            warnings=[*state.condensed.warnings, *checked.warnings, *grounding],
             retrieved=_retrieved_trace(retrieval.hits, cited),
         )
 

@@ -35,7 +35,7 @@ def _llm_judgement(
     Raises:
         LLMError: the model failed or its reply did not start with one of the three words.
     """
-    context = "\n\n".join(f"[{i}] {text}" for i, text in enumerate(passages, start=1))
+    context = prompts.delimit_passages([(f"[{i}]", t) for i, t in enumerate(passages, start=1)])
     messages = prompts.CLAIM_PROMPT.template.format_messages(context=context, claim=claim)
     reply = invoke_text(llm, messages).strip()
     first = reply.splitlines()[0].strip().upper().replace(" ", "_") if reply else ""

@@ -16,6 +16,7 @@ from typing import Any
 from assistant.chain import AnswerChain
 from assistant.claims import verify_claim
 from assistant.indexing import ingest_paths
+from assistant.limits import check_history, check_question
 from assistant.llm import make_chat_model
 from assistant.settings import LLMSettings, ServiceSettings
 from assistant.types import Answer, FileReport, IngestReport, Verdict
@@ -182,20 +183,28 @@ class PledgeService:
 
     def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[SearchHit]:
         """The ``k`` best paragraphs for ``query``."""
+        query = check_question(query, self.settings.requests.limits, what="query")
         return self.retriever.search(query, k=k, filters=filters)
 
     def ask(
         self, question: str, history: Sequence[str] = (), filters: Filters | None = None
     ) -> Answer:
         """A cited answer to ``question`` (with its earlier turns), or an abstention."""
+        limits = self.settings.requests.limits
+        question = check_question(question, limits)
+        history = check_history(history, limits)
         return self.chain.ask(question, history=history, filters=filters)
 
     def stream_ask(
         self, question: str, history: Sequence[str] = (), filters: Filters | None = None
     ) -> Iterator[str | Answer]:
         """Yield text chunks as an LLM writes them, then the validated Answer last."""
+        limits = self.settings.requests.limits
+        question = check_question(question, limits)
+        history = check_history(history, limits)
         return self.chain.stream(question, history=history, filters=filters)
 
     def verify(self, claim: str, filters: Filters | None = None) -> Verdict:
         """Check a claim against the stored pledges."""
+        claim = check_question(claim, self.settings.requests.limits, what="claim")
         return verify_claim(self.chain, claim, filters=filters)

@@ -4,6 +4,11 @@
 | --- | --- | --- |
 | ``PLEDGES_LLM_URL`` | OpenAI-compatible base URL (Ollama, vLLM, llama.cpp) | unset: extractive |
 | ``PLEDGES_LLM_MODEL`` / ``PLEDGES_LLM_API_KEY`` | model name and key for that endpoint | unset |
+| ``PLEDGES_MAX_UPLOAD_MB`` | largest upload, MiB | 20 |
+| ``PLEDGES_MAX_REQUEST_KB`` | largest other request body, KiB | 512 |
+| ``PLEDGES_MAX_QUESTION_CHARS`` | longest question, query or claim | 2000 |
+| ``PLEDGES_MAX_HISTORY_TURNS`` | most earlier questions sent with one | 20 |
+| ``PLEDGES_MAX_PENDING_UPLOADS`` | chat uploads accepted in an hour | 50 |
 
 Collaborators are created by the ``get_*`` factories (the chat model by
 :func:`assistant.llm.make_chat_model`), never as module-level singletons.
@@ -17,6 +22,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings
 
+from assistant.limits import Limits
 from vectorstore.embedders import Embedder, make_embedder
 from vectorstore.settings import EmbedderSettings, StoreSettings, env_config
 from vectorstore.store import PledgeStore
@@ -39,8 +45,42 @@ class LLMSettings(BaseSettings):
         return bool(self.url)
 
 
+class RequestSettings(BaseSettings):
+    """How much one request may hold.
+
+    How much one request may hold: the service checks questions against these, and the
+    front ends' guard checks request sizes (see :mod:`assistant.limits`).
+    """
+
+    model_config = env_config("PLEDGES_")
+
+    max_upload_mb: float = Field(default=20.0, gt=0, description="Largest upload, in MiB")
+    max_request_kb: int = Field(
+        default=512, gt=0, description="Largest request body other than an upload, in KiB"
+    )
+    max_question_chars: int = Field(default=2000, gt=0, description="Longest question or query")
+    max_history_turns: int = Field(
+        default=20, ge=0, description="Most earlier questions sent with a question"
+    )
+    max_pending_uploads: int = Field(
+        default=50, gt=0, description="Most chat uploads accepted in an hour"
+    )
+
+    @property
+    def limits(self) -> Limits:
+        """The request limits these settings describe (see :mod:`assistant.limits`)."""
+        return Limits(
+            question_chars=self.max_question_chars,
+            history_turns=self.max_history_turns,
+            history_chars=self.max_question_chars * max(self.max_history_turns, 1),
+            request_bytes=self.max_request_kb * 1024,
+            upload_bytes=int(self.max_upload_mb * 1024 * 1024),
+            upload_files=self.max_pending_uploads,
+        )
+
+
 class ServiceSettings(BaseModel):
-    """The sections a :class:`assistant.service.PledgeService` needs: store, embedder, LLM.
+    """The sections a :class:`assistant.service.PledgeService` needs: store, embedder, LLM, limits.
 
     :class:`ui.settings.Settings` adds the front ends' section to these.
     """
@@ -48,6 +88,7 @@ class ServiceSettings(BaseModel):
     store: StoreSettings = Field(default_factory=StoreSettings)
     embedder: EmbedderSettings = Field(default_factory=EmbedderSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    requests: RequestSettings = Field(default_factory=RequestSettings)
 
     def with_store(self, path: Path | str | None) -> Any:
         """A copy (of the same class) whose embedded store lives at ``path`` (``--store``)."""

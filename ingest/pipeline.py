@@ -24,11 +24,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
+
+from pydantic import ValidationError
 
 from ingest.clean import clean_lines, vocabulary
 from ingest.countries import country_from_value, detect_country
@@ -37,7 +40,7 @@ from ingest.language import UN_LANGUAGES, detect_language
 from ingest.lines import Line
 from ingest.metadata import detect_date, detect_session, detect_symbol, detect_term
 from ingest.readers import SUPPORTED_SUFFIXES, read_bytes
-from ingest.records import Document, Paragraph, ParsedDocument, paragraph_id
+from ingest.records import FIELD_RULES, Document, Paragraph, ParsedDocument, paragraph_id
 from ingest.structure import PARAGRAPH_KINDS, Block, split_blocks
 
 __all__ = [
@@ -49,6 +52,8 @@ __all__ = [
     "parse_file",
     "sidecar_path",
 ]
+
+log = logging.getLogger(__name__)
 
 #: Keys accepted by ``--meta key=value`` and in a ``<file>.meta.json`` sidecar.
 OVERRIDE_KEYS = ("doc_id", "symbol", "country", "language", "date", "term", "session", "title")
@@ -288,7 +293,8 @@ def build_document(
     doc_id = doc_id_override or make_doc_id(
         fields["symbol"], country_code, fields["term"], fields["language"], stem, sha256
     )
-    document = Document(doc_id=doc_id, source=source, sha256=sha256, **fields)
+    given = {k for k, v in (overrides or {}).items() if v is not None and str(v).strip()}
+    document = _document(name, given, doc_id=doc_id, source=source, sha256=sha256, **fields)
 
     paragraphs: list[Paragraph] = []
     for block in kept:
@@ -311,6 +317,42 @@ def build_document(
     _check_unique(paragraphs, name)
     _check_offsets(text, paragraphs, name)
     return ParsedDocument(document=document, paragraphs=paragraphs)
+
+
+def _document(name: str, given: set[str], **fields: Any) -> Document:
+    """The document record, checked by the record's own rules.
+
+    The document record, checked by the record's own rules (symbol, term, session and date
+    formats and bounds).
+
+    A value the user gave (``--meta``, a sidecar) that breaks a rule is an error naming the file
+    and the field; a value detected in the text that does (a misread date, say) is left null,
+    with a warning naming both, as any field that cannot be read is.
+
+    Raises:
+        IngestError: A given value is out of range (one line).
+    """
+    for _ in range(len(fields)):
+        try:
+            return Document(**fields)
+        except ValidationError as e:
+            problems: dict[str, str] = {}
+            for err in e.errors():
+                field = str(err.get("loc", ("metadata",))[0])
+                value = err.get("input")
+                if isinstance(value, dt.date):
+                    value = value.isoformat()
+                shown = f"={value!r}" if isinstance(value, (str, int, float)) else ""
+                problems.setdefault(field, f"{field}{shown}: {FIELD_RULES.get(field, err['msg'])}")
+            detected = [f for f in problems if f not in given and f != "doc_id" and f in fields]
+            if not detected:
+                # A doc_id derived from a bad symbol is wrong because of the symbol: name it first.
+                order = sorted(problems, key=lambda f: f == "doc_id")
+                raise IngestError(name, "; ".join(problems[f] for f in order[:2])) from e
+            for f in detected:
+                log.warning("%s: detected %s left empty (%s)", name, f, problems[f])
+                fields[f] = None
+    raise IngestError(name, "document metadata could not be validated")  # pragma: no cover
 
 
 def _document_text(blocks: list[Block]) -> tuple[str, dict[int, int]]:
@@ -377,7 +419,7 @@ def _apply_overrides(fields: dict[str, Any], overrides: Mapping[str, Any], name:
                     name, f"--meta date={value!r}: expected an ISO date such as 2022-06-21"
                 ) from e
         elif key == "session":
-            if not value.isdigit():
+            if not (value.isascii() and value.isdigit()):
                 raise IngestError(name, f"--meta session={value!r}: expected a number such as 77")
             fields[key] = int(value)
         elif key == "term":

@@ -12,7 +12,31 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+#: Bounds of what a stored document may say about itself. Values outside them are refused when a
+#: record is built (at ingest), so nothing that is stored can make the store unreadable later.
+#: A UN document symbol: series letters, then slash-separated parts ("A/77/89", "A/HRC/52/1",
+#: "A/77/89/Corr.1", "A/C.3/77/L.1").
+SYMBOL_PATTERN = r"^[A-Z]{1,10}(?:/[A-Za-z0-9][A-Za-z0-9.()\-]{0,20}){1,8}$"
+#: A Council term, e.g. "2023-2025".
+TERM_PATTERN = r"^(19|20|21)\d{2}-(19|20|21)\d{2}$"
+#: A document id: lower-case letters, digits, dots and hyphens (what ``make_doc_id`` makes).
+DOC_ID_PATTERN = r"^[0-9a-z][0-9a-z._\-]{0,159}$"
+#: General Assembly sessions (the 1st met in 1946; the 80th in 2025).
+MAX_SESSION = 500
+EARLIEST_DATE = dt.date(1945, 10, 24)  # the Charter entered into force
+LATEST_DATE = dt.date(2199, 12, 31)
+
+#: What each bounded field expects, in words (for errors a person can act on).
+FIELD_RULES: dict[str, str] = {
+    "symbol": "expected a UN document symbol such as A/77/89",
+    "term": "expected YYYY-YYYY with the end after the start, e.g. 2023-2025",
+    "session": f"expected a General Assembly session number from 1 to {MAX_SESSION}",
+    "date": f"expected a date from {EARLIEST_DATE} to {LATEST_DATE}",
+    "doc_id": "expected lower-case letters, digits, dots and hyphens, e.g. bel-2023-2025.en",
+    "title": "expected at most 1,000 characters",
+}
 
 #: One of :data:`ingest.language.UN_LANGUAGES`.
 Language = Literal["ar", "en", "es", "fr", "ru", "zh"]
@@ -35,23 +59,42 @@ class Document(Record):
     """One pledge document in one language, as ingested from one file."""
 
     doc_id: str = Field(
+        pattern=DOC_ID_PATTERN,
         description=(
             "Stable id derived from what the document is (symbol or country+term, plus language),"
             " so a changed file keeps its id and replaces its old paragraphs"
-        )
+        ),
     )
     symbol: str | None = Field(
         default=None,
+        pattern=SYMBOL_PATTERN,
         description="The document's own UN symbol (e.g. A/77/89); null when the text lacks it",
     )
     country: Country | None = Field(default=None, description="The candidate state")
     language: Language | None = Field(default=None, description="ISO 639-1 code of the text")
-    date: dt.date | None = Field(default=None, description="Date of the note verbale")
-    term: str | None = Field(default=None, description="Council term sought, e.g. 2023-2025")
-    session: int | None = Field(default=None, description="General Assembly session number")
-    title: str | None = Field(default=None, description="Title line of the annex or note")
+    date: dt.date | None = Field(
+        default=None, ge=EARLIEST_DATE, le=LATEST_DATE, description="Date of the note verbale"
+    )
+    term: str | None = Field(
+        default=None, pattern=TERM_PATTERN, description="Council term sought, e.g. 2023-2025"
+    )
+    session: int | None = Field(
+        default=None, ge=1, le=MAX_SESSION, strict=False, description="General Assembly session"
+    )
+    title: str | None = Field(
+        default=None, max_length=1000, description="Title line of the annex or note"
+    )
     source: str = Field(description="Path or URL the bytes came from")
     sha256: str = Field(description="SHA-256 of the source bytes", pattern=r"^[0-9a-f]{64}$")
+
+    @field_validator("term")
+    @classmethod
+    def _term_in_order(cls, value: str | None) -> str | None:
+        if value is not None:
+            start, end = (int(x) for x in value.split("-"))
+            if not start < end <= start + 10:
+                raise ValueError(f"term {value}: expected a later end year, e.g. 2023-2025")
+        return value
 
     @property
     def url(self) -> str | None:

@@ -34,8 +34,9 @@ from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.middleware.cors import CORSMiddleware
 
+from assistant.limits import Limits, RequestGuard, check_history, check_question, mib
 from assistant.service import PledgeService
 from assistant.types import Answer, IngestReport, Verdict
 from ingest.errors import PledgeError
@@ -152,11 +153,13 @@ class _Model(BaseModel):
 class AskRequest(_Model):
     """A question, with earlier questions of the conversation for follow-ups."""
 
-    question: str = Field(min_length=1, max_length=2000, description="The question to answer")
-    history: list[Annotated[str, Field(max_length=2000)]] = Field(
+    question: str = Field(
+        min_length=1, description="The question to answer (PLEDGES_MAX_QUESTION_CHARS, 2000)"
+    )
+    history: list[str] = Field(
         default_factory=list,
-        max_length=20,
-        description="Earlier questions of the conversation, oldest first",
+        description="Earlier questions of the conversation, oldest first"
+        " (PLEDGES_MAX_HISTORY_TURNS, 20)",
     )
     filters: Filters | None = Field(default=None, description="Restrict retrieval")
 
@@ -177,7 +180,7 @@ class AskRequest(_Model):
 class SearchRequest(_Model):
     """A search query: ranked paragraphs, no answer."""
 
-    query: str = Field(min_length=1, max_length=2000)
+    query: str = Field(min_length=1, description="PLEDGES_MAX_QUESTION_CHARS, 2000")
     k: int = Field(default=5, ge=1, le=50, description="How many paragraphs to return")
     filters: Filters | None = None
 
@@ -192,7 +195,7 @@ class SearchResponse(_Model):
 class VerifyRequest(_Model):
     """A claim to check against the pledges."""
 
-    claim: str = Field(min_length=1, max_length=2000)
+    claim: str = Field(min_length=1, description="PLEDGES_MAX_QUESTION_CHARS, 2000")
     filters: Filters | None = None
 
 
@@ -255,35 +258,93 @@ def _same(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode(), expected.encode())
 
 
-def _make_guards(settings: Settings) -> tuple[Callable[..., None], Callable[..., None]]:
+#: Where the mounted chat UI receives its file uploads (limited like the API's).
+GRADIO_UPLOAD_PATH = "/gradio_api/upload"
+
+#: The write endpoints: uploading (POST) to and deleting (DELETE) under this path.
+DOCUMENTS_PATH = "/v1/documents"
+
+
+def access_error(settings: Settings, need: str, authorization: str | None) -> ApiError | None:
+    """Whether a request may read or write, from its Authorization header.
+
+    Whether a request with this ``Authorization`` header may read (``need="read"``) or write
+    (``need="admin"``); None when it may. The one rule behind both the route dependencies and
+    :class:`assistant.limits.RequestGuard` (which applies it before a body is read).
+    """
     server = settings.server
-
-    def require_read(credentials: Credentials) -> None:
-        if not server.api_token:
-            return
-        if credentials is None:
-            raise ApiError(
-                401, "unauthorized", "reads need 'Authorization: Bearer <PLEDGES_API_TOKEN>'"
-            )
-        ok = _same(credentials.credentials, server.api_token) or bool(
-            server.admin_token and _same(credentials.credentials, server.admin_token)
-        )
-        if not ok:
-            raise ApiError(403, "forbidden", "the bearer token does not match PLEDGES_API_TOKEN")
-
-    def require_admin(credentials: Credentials) -> None:
+    scheme, _, given = (authorization or "").partition(" ")
+    token = given.strip() if scheme.lower() == "bearer" and given.strip() else None
+    if need == "admin":
         if not server.admin_token:
-            raise ApiError(
+            return ApiError(
                 403,
                 "writes_disabled",
                 "writes are disabled: the server has no PLEDGES_ADMIN_TOKEN configured",
             )
-        if credentials is None:
-            raise ApiError(
+        if token is None:
+            return ApiError(
                 401, "unauthorized", "writes need 'Authorization: Bearer <PLEDGES_ADMIN_TOKEN>'"
             )
-        if not _same(credentials.credentials, server.admin_token):
-            raise ApiError(403, "forbidden", "the bearer token does not match PLEDGES_ADMIN_TOKEN")
+        if not _same(token, server.admin_token):
+            return ApiError(403, "forbidden", "the bearer token does not match PLEDGES_ADMIN_TOKEN")
+        return None
+    if not server.api_token:
+        return None
+    if token is None:
+        return ApiError(
+            401, "unauthorized", "reads need 'Authorization: Bearer <PLEDGES_API_TOKEN>'"
+        )
+    if _same(token, server.api_token) or bool(
+        server.admin_token and _same(token, server.admin_token)
+    ):
+        return None
+    return ApiError(403, "forbidden", "the bearer token does not match PLEDGES_API_TOKEN")
+
+
+def route_access(method: str, path: str) -> str | None:
+    """What a ``/v1`` request needs: admin, read, or nothing.
+
+    What a ``/v1`` request needs: ``"admin"`` for writes, ``"read"`` for the rest of
+    ``/v1``, None for what stays open (``/healthz``, docs, the chat, CORS preflights).
+    """
+    if method == "OPTIONS" or not (path == "/v1" or path.startswith("/v1/")):
+        return None
+    if (method == "POST" and path == DOCUMENTS_PATH) or (
+        method == "DELETE" and path.startswith(DOCUMENTS_PATH + "/")
+    ):
+        return "admin"
+    return "read"
+
+
+def make_authorize(
+    settings: Settings,
+) -> Callable[[str, str, str | None], tuple[int, str, str] | None]:
+    """The header-only access check :class:`assistant.limits.RequestGuard` runs first."""
+
+    def authorize(method: str, path: str, authorization: str | None) -> tuple[int, str, str] | None:
+        need = route_access(method, path)
+        if need is None:
+            return None
+        error = access_error(settings, need, authorization)
+        return None if error is None else (error.status_code, error.code, str(error))
+
+    return authorize
+
+
+def _make_guards(settings: Settings) -> tuple[Callable[..., None], Callable[..., None]]:
+    def header(credentials: HTTPAuthorizationCredentials | None) -> str | None:
+        return f"Bearer {credentials.credentials}" if credentials is not None else None
+
+    def require_read(credentials: Credentials) -> None:
+        error = access_error(settings, "read", header(credentials))
+        if error is not None:
+            raise error
+
+    def require_admin(credentials: Credentials) -> None:
+        error = access_error(settings, "admin", header(credentials))
+        if error is not None:
+            raise error
 
     return require_read, require_admin
 
@@ -335,35 +396,18 @@ def ingest_upload(
     return service.ingest_bytes(data, display, meta=meta or None, progress=progress)
 
 
-class UploadLimit:
-    """ASGI middleware refusing an upload declared too large (413).
+def _too_large(size: int, limit: int, name: str = "upload") -> str:
+    return f"{name} of {mib(size)} is over the limit of {mib(limit)} (PLEDGES_MAX_UPLOAD_MB)"
 
-    ASGI middleware: refuse an upload whose declared size is over the limit (413) before the
-    multipart body is read; the endpoint re-checks the bytes it actually received.
+
+def check_upload_size(size: int, limits: Limits, name: str = "upload") -> None:
+    """Refuse an upload over ``PLEDGES_MAX_UPLOAD_MB`` (the API's and the chat's rule).
+
+    Raises:
+        ApiError: 413 when ``size`` bytes is over ``limits.upload_bytes``.
     """
-
-    def __init__(self, app: ASGIApp, max_bytes: int, paths: tuple[str, ...]) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-        self.paths = paths
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Refuse a declared upload size over the limit, else pass the request on."""
-        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] in self.paths:
-            headers = dict(scope.get("headers") or [])
-            length = headers.get(b"content-length")
-            if length and length.isdigit() and int(length) > self.max_bytes:
-                response = _error(413, "payload_too_large", _too_large(int(length), self.max_bytes))
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
-
-
-def _too_large(size: int, limit: int) -> str:
-    return (
-        f"upload of {size / 1e6:.1f} MB is over the limit of {limit / 1e6:.1f} MB"
-        " (PLEDGES_MAX_UPLOAD_MB)"
-    )
+    if size > limits.upload_bytes:
+        raise ApiError(413, "payload_too_large", _too_large(size, limits.upload_bytes, name))
 
 
 # -- bootstrap -----------------------------------------------------------------------------------
@@ -396,7 +440,7 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
     if settings is None:
         settings = Settings.of(service.settings) if service is not None else Settings()
     svc = service or PledgeService(settings)
-    max_bytes = int(settings.server.max_upload_mb * 1024 * 1024)
+    max_bytes = int(settings.requests.max_upload_mb * 1024 * 1024)
     require_read, require_admin = _make_guards(settings)
 
     @contextlib.asynccontextmanager
@@ -428,7 +472,25 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
     app.state.service = svc
     app.state.settings = settings
     _install_error_handlers(app)
-    app.add_middleware(UploadLimit, max_bytes=max_bytes, paths=("/v1/documents",))
+    limits = settings.requests.limits
+    # Sizes and tokens are checked from the headers and the body is counted as it streams,
+    # before any route (the API's or the mounted chat's) reads it.
+    app.add_middleware(
+        RequestGuard,
+        limits=limits,
+        upload_paths=(DOCUMENTS_PATH, GRADIO_UPLOAD_PATH),
+        authorize=make_authorize(settings),
+        quota_paths=(GRADIO_UPLOAD_PATH,),
+    )
+    # Cross-origin pages may call the API only from the configured origins, without cookies;
+    # configuring this on the parent app also stops Gradio from echoing localhost origins.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.server.cors_origins),
+        allow_credentials=False,
+        allow_methods=["GET", "POST", "DELETE"],
+        allow_headers=["Authorization", "Content-Type"],
+    )
 
     read = [Depends(require_read)]
     write = [Depends(require_admin)]
@@ -444,7 +506,9 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
     )  # fmt: skip
     def ask(body: AskRequest) -> Answer:
         """Answer a question with cited paragraphs, or abstain when the pledges do not say."""
-        return svc.ask(body.question, history=body.history, filters=body.filters)
+        question = check_question(body.question, limits)
+        history = check_history(body.history, limits)
+        return svc.ask(question, history=history, filters=body.filters)
 
     @app.post(
         "/v1/search", response_model=SearchResponse, dependencies=read, tags=["answers"],
@@ -452,8 +516,9 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
     )  # fmt: skip
     def search(body: SearchRequest) -> SearchResponse:
         """Ranked paragraphs for a query (hybrid dense + lexical retrieval)."""
+        query = check_question(body.query, limits, what="query")
         return SearchResponse(
-            query=body.query, hits=svc.search(body.query, k=body.k, filters=body.filters)
+            query=body.query, hits=svc.search(query, k=body.k, filters=body.filters)
         )
 
     @app.post(
@@ -462,7 +527,7 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
     )  # fmt: skip
     def verify(body: VerifyRequest) -> Verdict:
         """Check a claim: supported, not found, or contradicted, with the evidence."""
-        return svc.verify(body.claim, filters=body.filters)
+        return svc.verify(check_question(body.claim, limits, what="claim"), filters=body.filters)
 
     @app.get(
         "/v1/documents", response_model=DocumentList, dependencies=read, tags=["documents"],
@@ -507,8 +572,7 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
         """Upload one file and ingest it (admin). A file that fails to parse is a 422/415."""
         safe_upload_name(file.filename)  # 415 before reading the bytes
         data = file.file.read(max_bytes + 1)
-        if len(data) > max_bytes:
-            raise ApiError(413, "payload_too_large", _too_large(len(data), max_bytes))
+        check_upload_size(len(data), settings.requests.limits)
         meta = {
             k: v.strip()
             for k, v in {

@@ -8,7 +8,6 @@ Nothing is loaded from the internet: analytics are off and the theme uses bundle
 
 from __future__ import annotations
 
-import hmac
 import html
 import logging
 import os
@@ -22,13 +21,14 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr
 from fastapi import FastAPI
 
+from assistant.limits import LimitError, check_history, check_question
 from assistant.render import language_name, render_markdown
 from assistant.service import PledgeService
 from assistant.types import Answer, Citation
 from ingest.errors import PledgeError
 from ingest.language import UN_LANGUAGES
 from ingest.records import Document
-from ui.api import ApiError, ingest_upload
+from ui.api import access_error, check_upload_size, ingest_upload
 from ui.settings import Settings
 from vectorstore.records import Filters
 
@@ -47,6 +47,10 @@ EXAMPLES: list[str] = [
 ALL = ""  # dropdown value meaning "no filter"
 
 _MARKER = re.compile(r"\[(\d+)\]")
+
+#: ASCII punctuation that markdown, HTML, autolinks or math could read as markup (all of it
+#: but , ; ? ! % ' " which nothing reads on its own; "!" only before "[", which is escaped).
+_MD_PUNCT = re.compile(r"[#$&()*+\-./:<=>@\[\\\]^_`{|}~]")
 
 CSS = """
 #citations .turn > summary { cursor: pointer; font-weight: 600; margin: 0.4em 0; }
@@ -106,32 +110,48 @@ def card_id(turn: int, marker: str) -> str:
     return f"cite-{turn}-{marker.strip('[]')}"
 
 
+def md_literal(text: str) -> str:
+    """``text`` as chat markdown that shows exactly these characters.
+
+    Pledge paragraphs come from outside sources and questions from anyone: ASCII punctuation is
+    written as numeric character references, which markdown shows as the characters and never
+    reads as markup, HTML, a link, an autolink or math. :func:`html.unescape` reverses it.
+    """
+    return _MD_PUNCT.sub(lambda m: f"&#{ord(m.group(0))};", text)
+
+
 def render_answer(answer: Answer, turn: int) -> str:
-    """The answer as chat markdown, each known ``[n]`` marker a link to its citation card."""
+    """The answer as chat markdown, each known ``[n]`` marker a link to its citation card.
+
+    Everything but the marker links is text (quotes, labels, warnings), shown literally.
+    """
     known = {c.marker for c in answer.citations}
-
-    def link(m: re.Match[str]) -> str:
+    pieces: list[str] = []
+    pos = 0
+    for m in _MARKER.finditer(answer.answer):
+        pieces.append(md_literal(answer.answer[pos : m.start()]))
         marker = m.group(0)
-        if marker not in known:
-            return marker
-        return f"[\\[{m.group(1)}\\]](#{card_id(turn, marker)})"
-
-    text = _MARKER.sub(link, answer.answer)
-    lines = [text]
+        if marker in known:
+            pieces.append(f"[\\[{m.group(1)}\\]](#{card_id(turn, marker)})")
+        else:
+            pieces.append(md_literal(marker))
+        pos = m.end()
+    pieces.append(md_literal(answer.answer[pos:]))
+    lines = ["".join(pieces)]
     if answer.standalone_question and answer.standalone_question != answer.question:
-        lines.append(f"\n<small>Searched as: {html.escape(answer.standalone_question)}</small>")
+        lines.append(f"\n<small>Searched as: {md_literal(answer.standalone_question)}</small>")
     if answer.citations:
         sources = " · ".join(
             f"[\\[{c.marker.strip('[]')}\\]](#{card_id(turn, c.marker)}) "
-            f"{html.escape(c.country_name or c.country or '')} ¶{c.number}"
+            f"{md_literal(c.country_name or c.country or '')} ¶{md_literal(c.number)}"
             for c in answer.citations
         )
         lines.append(f"\n<small>Sources: {sources}</small>")
     if answer.abstained and answer.related:
-        related = ", ".join(f"¶{c.number}" for c in answer.related)
+        related = ", ".join(f"¶{md_literal(c.number)}" for c in answer.related)
         lines.append(f"\n<small>Related paragraphs (not an answer): {related}</small>")
     for warning in answer.warnings:
-        lines.append(f"\n<small>Note: {html.escape(warning)}</small>")
+        lines.append(f"\n<small>Note: {md_literal(warning)}</small>")
     return "\n".join(lines)
 
 
@@ -302,15 +322,57 @@ def document_rows(docs: Sequence[Document]) -> list[list[str]]:
 
 
 def _message_text(message: dict[str, Any]) -> str:
-    """Text of a chat message in Gradio 6's normalised format (content is a list of parts)."""
+    """Text of a chat message, as the user typed it.
+
+    Text of a chat message in Gradio 6's normalised format (content is a list of parts),
+    as the user typed it. Only text parts count: the chat never takes files.
+    """
+    content = message.get("content")
+    if isinstance(content, str):
+        return html.unescape(content)
+    if isinstance(content, list):
+        return html.unescape(
+            " ".join(
+                str(part.get("text") or "")
+                for part in content
+                if isinstance(part, dict) and part.get("type", "text") == "text"
+            ).strip()
+        )
+    return ""
+
+
+def text_history(history: Sequence[Any]) -> list[dict[str, str]]:
+    """The chat history reduced to text messages.
+
+    The chat history reduced to text messages: what the client sends back is data, and a
+    message that is not text (a file, a component) is dropped rather than echoed.
+    """
+    out: list[dict[str, str]] = []
+    for m in history or ():
+        if not isinstance(m, dict) or m.get("role") not in ("user", "assistant"):
+            continue
+        content = m.get("content")
+        if isinstance(content, list) and any(
+            isinstance(p, dict) and p.get("type", "text") != "text" for p in content
+        ):
+            continue
+        text = _message_text(m)
+        if text:
+            out.append(
+                {
+                    "role": m["role"],
+                    "content": md_literal(text) if m["role"] == "user" else _raw_text(m),
+                }
+            )
+    return out
+
+
+def _raw_text(message: dict[str, Any]) -> str:
+    """An assistant message as the server rendered it (markdown built by :func:`render_answer`)."""
     content = message.get("content")
     if isinstance(content, str):
         return content
-    if isinstance(content, list):
-        return " ".join(
-            part.get("text", "") if isinstance(part, dict) else str(part) for part in content
-        ).strip()
-    return ""
+    return " ".join(str(p.get("text") or "") for p in content or () if isinstance(p, dict)).strip()
 
 
 def _filters(country: str | None, language: str | None, term: str | None) -> Filters | None:
@@ -324,7 +386,7 @@ def _filters(country: str | None, language: str | None, term: str | None) -> Fil
 
 def _error_text(e: BaseException) -> str:
     if isinstance(e, PledgeError):
-        return f"⚠️ {e}"
+        return f"⚠️ {md_literal(str(e))}"
     return (
         f"⚠️ Something went wrong while answering ({type(e).__name__}). "
         "The server log has the details; please try again or rephrase."
@@ -337,7 +399,7 @@ def _error_text(e: BaseException) -> str:
 def build_ui(service: PledgeService) -> gr.Blocks:
     """The chat app over ``service`` (not yet mounted; see :func:`mount_ui`)."""
     settings = Settings.of(service.settings)
-    max_bytes = int(settings.server.max_upload_mb * 1024 * 1024)
+    limits = settings.requests.limits
 
     def store_views() -> tuple[Any, ...]:
         """Rows of the documents table and the filter choices, from the store."""
@@ -358,15 +420,29 @@ def build_ui(service: PledgeService) -> gr.Blocks:
         language: str,
         term: str,
     ) -> Iterator[tuple[Any, ...]]:
-        """Answer one chat message, streaming the text when an LLM writes it."""
-        message = (message or "").strip()
-        history = list(history or [])
+        """Answer one chat message, streaming the text when an LLM writes it.
+
+        The question and the earlier questions pass the same limits as ``/v1/ask``
+        (:mod:`assistant.limits`) before any work is done on them.
+        """
+        history = text_history(history)
         turns = list(turns or [])
-        if not message:
+        if not (message or "").strip():
             yield history, render_panel(turns), turns, ""
             return
-        earlier = [_message_text(m) for m in history if m.get("role") == "user"]
-        history.append({"role": "user", "content": message})
+        try:
+            earlier = check_history(
+                [_message_text(m) for m in history if m.get("role") == "user"], limits
+            )
+            message = check_question(message, limits)
+        except LimitError as e:
+            shown = (message or "").strip()
+            shown = shown if len(shown) <= 200 else shown[:200] + "…"
+            history.append({"role": "user", "content": md_literal(shown)})
+            history.append({"role": "assistant", "content": _error_text(e)})
+            yield history, render_panel(turns), turns, ""
+            return
+        history.append({"role": "user", "content": md_literal(message)})
         yield [*history, {"role": "assistant", "content": "…"}], render_panel(turns), turns, ""
         turn = len(turns)
         try:
@@ -379,7 +455,7 @@ def build_ui(service: PledgeService) -> gr.Blocks:
                         answer = chunk
                     else:
                         text += chunk
-                        partial = {"role": "assistant", "content": text + " ▌"}
+                        partial = {"role": "assistant", "content": md_literal(text) + " ▌"}
                         yield [*history, partial], render_panel(turns), turns, ""
             else:
                 answer = service.ask(message, history=earlier, filters=filters)
@@ -419,13 +495,14 @@ def build_ui(service: PledgeService) -> gr.Blocks:
         progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> tuple[Any, ...]:
         """Ingest uploaded files (admins only), reporting progress per file."""
-        admin = settings.server.admin_token
-        if not admin:
+        # The API's rule, with the token typed in the admin tab as the bearer token.
+        denied = access_error(settings, "admin", f"Bearer {token}" if token else None)
+        if denied is not None and denied.code == "writes_disabled":
             return (
                 "⚠️ Uploads are disabled on this server: set PLEDGES_ADMIN_TOKEN and restart.",
                 *store_views(),
             )
-        if not token or not hmac.compare_digest(token.encode(), admin.encode()):
+        if denied is not None:
             return ("⚠️ The admin token is missing or wrong.", *store_views())
         if not files:
             return ("Choose one or more files to ingest first.", *store_views())
@@ -435,14 +512,7 @@ def build_ui(service: PledgeService) -> gr.Blocks:
             name = path.name
             progress((i, len(files)), desc=f"Ingesting {name}", unit="files")
             try:
-                size = path.stat().st_size
-                if size > max_bytes:
-                    raise ApiError(
-                        413,
-                        "payload_too_large",
-                        f"{name}: {size / 1e6:.1f} MB is over the limit of"
-                        f" {max_bytes / 1e6:.1f} MB (PLEDGES_MAX_UPLOAD_MB)",
-                    )
+                check_upload_size(path.stat().st_size, limits, name)
 
                 def embedded(
                     _done: int, _total: int, paragraphs: int, _i: int = i, _name: str = name
@@ -452,14 +522,18 @@ def build_ui(service: PledgeService) -> gr.Blocks:
                 report = ingest_upload(service, path.read_bytes(), name, progress=embedded)
                 for r in report.files:
                     if r.status == "failed":
-                        lines.append(f"- ✗ **{r.path}**: {r.error}")
+                        lines.append(f"- ✗ **{md_literal(r.path)}**: {md_literal(r.error or '')}")
                     else:
-                        lines.append(f"- ✓ **{r.path}**: {r.status}, {r.paragraphs} paragraphs")
+                        lines.append(
+                            f"- ✓ **{md_literal(r.path)}**: {r.status}, {r.paragraphs} paragraphs"
+                        )
             except PledgeError as e:
-                lines.append(f"- ✗ {e}")
+                lines.append(f"- ✗ {md_literal(str(e))}")
             except Exception as e:
                 log.exception("upload of %s failed", name)
-                lines.append(f"- ✗ {name}: {type(e).__name__}; the server log has the details")
+                lines.append(
+                    f"- ✗ {md_literal(name)}: {type(e).__name__}; the server log has the details"
+                )
         progress((len(files), len(files)), desc="Done", unit="files")
         return ("\n".join(lines), *store_views())
 
@@ -467,7 +541,11 @@ def build_ui(service: PledgeService) -> gr.Blocks:
     # load refreshes them, so documents uploaded later show up.
     initial = filter_choices(_safe_documents(service))
 
-    with gr.Blocks(title="Pledge Assistant", analytics_enabled=False) as demo:
+    # Files uploaded for ingest are deleted after an hour (checked every ten minutes); the
+    # server accepts at most PLEDGES_MAX_PENDING_UPLOADS chat uploads an hour (assistant.limits).
+    with gr.Blocks(
+        title="Pledge Assistant", analytics_enabled=False, delete_cache=(600, 3600)
+    ) as demo:
         turns_state = gr.State([])
         gr.Markdown(
             "## Pledge Assistant\n"
@@ -483,6 +561,10 @@ def build_ui(service: PledgeService) -> gr.Blocks:
                     buttons=["copy"],
                     feedback_options=None,
                     placeholder="Ask in any of the six UN languages.",
+                    # Answers are text: no math rendering, HTML sanitised besides
+                    # (render_answer already writes quoted text as literal characters).
+                    latex_delimiters=[],
+                    sanitize_html=True,
                 )
                 with gr.Row():
                     question = gr.Textbox(
@@ -492,6 +574,7 @@ def build_ui(service: PledgeService) -> gr.Blocks:
                         scale=5,
                         lines=1,
                         max_lines=4,
+                        max_length=limits.question_chars,
                     )
                     ask_btn = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
                 with gr.Row():
@@ -576,11 +659,14 @@ def mount_ui(app: FastAPI, service: PledgeService, path: str = "/") -> FastAPI:
     if api_token:
 
         def auth(username: str, password: str) -> bool:
-            return hmac.compare_digest(password.encode(), api_token.encode())
+            # The API's read rule: the read token (or the admin token) as the bearer token.
+            return access_error(settings, "read", f"Bearer {password}") is None
 
-    return gr.mount_gradio_app(
+    demo = build_ui(service)
+    store_dir = Path(settings.store.store).resolve()
+    mounted = gr.mount_gradio_app(
         app,
-        build_ui(service),
+        demo,
         path=path,
         css=CSS,
         head=HEAD,
@@ -590,6 +676,16 @@ def mount_ui(app: FastAPI, service: PledgeService, path: str = "/") -> FastAPI:
         auth_message="Enter the server's PLEDGES_API_TOKEN as the password (any user name).",
         ssr_mode=False,
         mcp_server=False,
-        max_file_size=int(settings.server.max_upload_mb * 1024 * 1024),
+        max_file_size=settings.requests.limits.upload_bytes,
         show_error=False,
+        # Nothing outside Gradio's own upload and cache folders is served; the store is named
+        # explicitly in case it lies under the working directory or the temp folder.
+        allowed_paths=[],
+        blocked_paths=[str(store_dir)],
     )
+    # Gradio checks that a file named in a request was uploaded through it (and not any path
+    # on the server) only once the app counts as launched: ``launch()`` sets this flag,
+    # ``mount_gradio_app`` does not, so without it a chat request naming a server path in its
+    # history had that file copied to the cache and served.
+    demo.has_launched = True
+    return mounted

@@ -4,10 +4,11 @@
 | --- | --- | --- |
 | ``PLEDGES_ADMIN_TOKEN`` | bearer token for writes over HTTP; no writes without it | unset |
 | ``PLEDGES_API_TOKEN`` | bearer token for reads over HTTP; reads are open without it | unset |
-| ``PLEDGES_MAX_UPLOAD_MB`` | largest upload over HTTP or the chat | 20 |
+| ``PLEDGES_CORS_ORIGINS`` | JSON list of origins whose pages may call the API | none |
 
 The other sections are defined in their layers (:mod:`vectorstore.settings`,
-:mod:`assistant.settings`) and read the same way, from the environment and an optional ``.env``.
+:mod:`assistant.settings`, where the request limits live: the service checks questions against
+them too) and read the same way, from the environment and an optional ``.env``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,10 @@ class ServerSettings(BaseSettings):
 
     admin_token: str | None = Field(default=None, description="Bearer token for writes")
     api_token: str | None = Field(default=None, description="Bearer token for reads")
-    max_upload_mb: float = Field(default=20.0, gt=0)
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins (https://host:port) whose pages may call the API; none by default",
+    )
 
 
 class Settings(ServiceSettings):
@@ -44,4 +48,4 @@ class Settings(ServiceSettings):
         """
         if isinstance(settings, cls):
             return settings
-        return cls(store=settings.store, embedder=settings.embedder, llm=settings.llm)
+        return cls(**{name: getattr(settings, name) for name in type(settings).model_fields})

@@ -14,7 +14,6 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from ingest.errors import ConfigError
-from vectorstore.langchain import PledgeEmbeddings
 from vectorstore.settings import EmbedderSettings
 
 
@@ -189,19 +188,25 @@ def _model_label(model: str) -> str:
     return model
 
 
+#: Characters of a text that are embedded (queries and passages alike). The engine embeds
+#: longer texts window by window (512 tokens each), so a 1 MB text would cost minutes while
+#: every other request waits for the engine; a real question or paragraph is far shorter.
+MAX_EMBED_CHARS = 4000
+
+
 def embed_queries(embedder: Embedder, texts: list[str]) -> np.ndarray:
-    """Several queries at once, batched when the embedder can, one by one otherwise."""
+    """Embed several queries at once.
+
+    Several queries at once, batched when the embedder can, one by one otherwise; each
+    cut to :data:`MAX_EMBED_CHARS` characters.
+    """
+    texts = [t[:MAX_EMBED_CHARS] for t in texts]
     batch = getattr(embedder, "embed_queries", None)
     if callable(batch):
         return np.asarray(batch(texts), dtype=np.float32)
     if not texts:
         return np.zeros((0, embedder.dim), dtype=np.float32)
     return np.vstack([embedder.embed_query(t) for t in texts]).astype(np.float32)
-
-
-def as_langchain(embedder: Embedder) -> PledgeEmbeddings:
-    """Wrap an embedder as a LangChain ``Embeddings``."""
-    return PledgeEmbeddings(embedder)
 
 
 def make_embedder(settings: EmbedderSettings) -> Embedder:

@@ -15,6 +15,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field
 
+from vectorstore.embedders import Embedder, embed_queries
 from vectorstore.records import Filters, SearchHit
 
 
@@ -34,7 +35,7 @@ class PledgeEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         """Embed one query (LangChain ``Embeddings`` API)."""
-        return self.embedder.embed_query(text).tolist()
+        return embed_queries(self.embedder, [text])[0].tolist()
 
 
 def hit_to_document(hit: SearchHit) -> LCDocument:
@@ -94,3 +95,8 @@ class PledgeRetriever(BaseRetriever):
             chosen = Filters.model_validate(dict(filters))
         hits = self.retriever.search(query, k=n, filters=chosen)
         return [hit_to_document(h) for h in hits]
+
+
+def as_langchain(embedder: Embedder) -> PledgeEmbeddings:
+    """Wrap an embedder as a LangChain ``Embeddings``."""
+    return PledgeEmbeddings(embedder)

@@ -40,6 +40,7 @@ import numpy as np
 from ingest.countries import lookup_code
 from ingest.errors import ConfigError
 from ingest.records import Country, Document, Paragraph, ParsedDocument, paragraph_id
+from vectorstore.embedders import MAX_EMBED_CHARS as EMBEDDER_MAX_CHARS
 from vectorstore.embedders import Embedder
 from vectorstore.errors import EmbedderMismatchError, NotFoundError, StoreError
 from vectorstore.lexical import LexicalEntry, LexicalIndex, tokenize
@@ -164,8 +165,9 @@ def from_metadata(metadata: dict[str, Any], text: str | None) -> Document | Para
                 start=m.get("start"),
                 end=m.get("end"),
             )
-    except (KeyError, ValueError) as e:
-        raise StoreError(f"a stored {kind or 'record'} has unreadable metadata {m!r}: {e}") from e
+    except (KeyError, ValueError, TypeError) as e:
+        what = f"{kind or 'record'} {m.get('doc_id')!r}" if m.get("doc_id") else kind or "record"
+        raise StoreError(f"a stored {what} has unreadable metadata: {_one_line(str(e))}") from e
     raise StoreError(f"expected a record written by pledge-assistant, found metadata {m!r}")
 
 
@@ -192,10 +194,8 @@ def passage_text(paragraph: Paragraph, document: Document | None = None) -> str:
     return "\n".join(parts)[:MAX_EMBED_CHARS]
 
 
-#: Characters of a passage that are embedded. The engine embeds longer texts window by window
-#: (512 tokens each), so a pathological 1 MB paragraph would cost minutes; real paragraphs are
-#: far shorter than this, and the lexical index still sees the whole text.
-MAX_EMBED_CHARS = 4000
+#: Characters of a passage that are embedded (the lexical index still sees the whole text).
+MAX_EMBED_CHARS = EMBEDDER_MAX_CHARS
 
 
 def lexical_text(paragraph: Paragraph) -> str:
@@ -270,6 +270,10 @@ class PledgeStore:
         # Reads take only ``_lock``, so they never wait for an embedding batch.
         self._write_lock = threading.Lock()
         self._cache = _Cache()
+        # doc_id -> why its stored record cannot be read (written by an older version): such a
+        # document is left out of every read, its paragraphs are kept (never swept) and
+        # ``delete_document`` removes it.
+        self._unreadable: dict[str, str] = {}
         self.lexical = LexicalIndex()
         self.mirror = VectorMirror(embedder.dim)
         try:
@@ -463,13 +467,29 @@ class PledgeStore:
         documents: dict[str, Document] = {}
         revs: dict[str, str] = {}
         counts: dict[str, int] = {}
-        for meta in self._get_all(self._docs, ["metadatas"])["metadatas"]:
-            doc = from_metadata(meta, None)
+        unreadable: dict[str, str] = {}
+        got = self._get_all(self._docs, ["metadatas"])
+        for rid, meta in zip(got["ids"], got["metadatas"], strict=False):
+            try:
+                doc = from_metadata(meta, None)
+            except StoreError as e:
+                unreadable[str((meta or {}).get("doc_id") or rid)] = str(e)
+                continue
             assert isinstance(doc, Document)
             documents[doc.doc_id] = doc
             revs[doc.doc_id] = _rev(meta)
             if isinstance(meta.get("paragraphs"), int):
                 counts[doc.doc_id] = meta["paragraphs"]
+        for doc_id in sorted(set(unreadable) - set(self._unreadable)):
+            log.warning(
+                "skipping stored document %r in %s: its record cannot be read (%s); remove it"
+                " with `pledges delete %s` and ingest the file again",
+                doc_id,
+                self.name,
+                _one_line(unreadable[doc_id]),
+                doc_id,
+            )
+        self._unreadable = unreadable
         return documents, revs, counts
 
     def _read_paragraphs(
@@ -489,9 +509,15 @@ class PledgeStore:
         ):
             doc_id = meta.get("doc_id", "")
             if doc_id in revs and revs[doc_id] == _rev(meta):
-                p = from_metadata(meta, text)
+                try:
+                    p = from_metadata(meta, text)
+                except StoreError as e:
+                    log.warning("skipping stored paragraph %s: %s", rid, _one_line(str(e)))
+                    continue
                 assert isinstance(p, Paragraph)
                 committed.append((rid, p, meta, vector))
+            elif doc_id in self._unreadable:
+                continue  # kept until its document is deleted
             elif now - float(meta.get("written_at", 0.0)) > self.sweep_grace_s:
                 orphans.append(rid)
         return committed, orphans
@@ -735,7 +761,7 @@ class PledgeStore:
     def _delete_document(self, doc_id: str) -> None:
         self.refresh()
         with self._lock:
-            if doc_id not in self._cache.documents:
+            if doc_id not in self._cache.documents and doc_id not in self._unreadable:
                 raise NotFoundError(self._not_found_message(doc_id))
             seen = self._cache.version
         try:
@@ -749,6 +775,7 @@ class PledgeStore:
             cache = self._cache
             cache.documents.pop(doc_id, None)
             cache.revs.pop(doc_id, None)
+            self._unreadable.pop(doc_id, None)
             gone = cache.drop_document(doc_id)
             cache.version = version
             self.lexical.update(remove=gone)
@@ -759,13 +786,24 @@ class PledgeStore:
     def _not_found_message(self, doc_id: str) -> str:
         known = sorted(self._cache.documents)
         hint = ", ".join(known[:5]) + (" …" if len(known) > 5 else "") if known else "none"
-        return f"no document {doc_id!r} in the store at {self.location} (stored: {hint})"
+        # The store's location stays out: this message reaches HTTP clients.
+        return f"no document {doc_id!r} in the store (stored: {hint})"
 
     def documents(self) -> list[Document]:
         """Committed documents, sorted by doc_id."""
         self.refresh()
         with self._lock:
             return [self._cache.documents[k] for k in sorted(self._cache.documents)]
+
+    def unreadable(self) -> dict[str, str]:
+        """Stored documents whose records cannot be read.
+
+        Stored documents left out of every read because their records cannot be read (an
+        older version wrote them): doc_id -> reason. ``delete_document`` removes them.
+        """
+        self.refresh()
+        with self._lock:
+            return dict(self._unreadable)
 
     def languages(self) -> list[str]:
         """Languages of the committed documents, sorted."""
@@ -935,6 +973,11 @@ class PledgeStore:
 def _vector_missing(error: Exception) -> bool:
     """Whether Chroma failed because a record's vector is not in this process's index."""
     return "Error finding id" in str(error)
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def _rev(meta: dict[str, Any]) -> str:

@@ -45,7 +45,7 @@ def llm_service(sample_store: Any, url: str) -> PledgeService:
 
 
 def passage_markers(request: dict[str, Any]) -> str:
-    return request["messages"][0]["content"]
+    return request["messages"][-1]["content"]  # the passages travel in the user turn
 
 
 def test_valid_llm_answer_keeps_markers_and_verified_quotes(sample_store, sample_text, stub):

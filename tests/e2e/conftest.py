@@ -15,7 +15,7 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from assistant.service import PledgeService
-from assistant.settings import LLMSettings
+from assistant.settings import LLMSettings, RequestSettings
 from bench.run import ThreadedServer as LiveServer
 from ui.settings import ServerSettings, Settings
 
@@ -27,10 +27,18 @@ ARTIFACTS = REPO / "test-artifacts"
 
 
 def server_settings(base: Settings, **server: object) -> Settings:
-    """A copy of ``base`` with explicit server settings (the environment does not leak in)."""
+    """A copy of ``base`` with explicit server and request-limit settings (the environment does
+    not leak in); each keyword goes to the section that defines it."""
     values: dict[str, object] = {"admin_token": None, "api_token": None, "max_upload_mb": 20.0}
     values.update(server)
-    return base.model_copy(update={"server": ServerSettings(**values)})  # type: ignore[arg-type]
+    limits = {k: v for k, v in values.items() if k in RequestSettings.model_fields}
+    own = {k: v for k, v in values.items() if k not in limits}
+    return Settings.of(base).model_copy(
+        update={
+            "server": ServerSettings(**own),  # type: ignore[arg-type]
+            "requests": RequestSettings(**limits),  # type: ignore[arg-type]
+        }
+    )
 
 
 @pytest.fixture(scope="session")

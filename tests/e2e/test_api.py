@@ -299,7 +299,7 @@ def test_upload_of_a_type_not_allowed_is_415(http: httpx.Client, filename: str) 
 def test_upload_over_the_limit_is_413(http: httpx.Client) -> None:
     big = b"1. " + b"x" * (1024 * 1024 + 10)
     err = assert_error(upload(http, big, "big.txt", ADMIN_HEADERS), 413, "payload_too_large")
-    assert "MB" in err["message"]
+    assert "MiB" in err["message"] and "PLEDGES_MAX_UPLOAD_MB" in err["message"]
 
 
 def test_chunked_upload_over_the_limit_is_413(http: httpx.Client) -> None:

@@ -3,6 +3,7 @@ answer with its citation cards. The LLM is the only fake: a local OpenAI-compati
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 
@@ -51,8 +52,9 @@ def test_chat_streams_then_shows_the_validated_answer(llm_server) -> None:
     seen = [_text(out[0][-1]) for out in job if out and out[0]]
     history, panel, _ = job.result()
 
-    # Partial texts arrived before the end, each a growing prefix of the model's words.
-    partial = [t for t in seen if t.endswith("▌")]
+    # Partial texts arrived before the end, each a growing prefix of the model's words (shown
+    # as literal characters: the chat writes punctuation as character references).
+    partial = [html.unescape(t) for t in seen if t.endswith("▌")]
     assert len(partial) >= 2, seen
     assert all(REPLY.startswith(t.removesuffix(" ▌")) for t in partial), partial
     assert any(stub_req.get("stream") for stub_req in stub.requests)

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from assistant.service import PledgeService
-from assistant.settings import LLMSettings
+from assistant.settings import LLMSettings, RequestSettings
 from bench.run import ThreadedServer
 from ui.settings import ServerSettings, Settings
 
@@ -26,11 +26,14 @@ def offline_settings(store_dir: Path, **server: Any) -> Settings:
     settings = Settings().with_store(store_dir)
     values: dict[str, Any] = {"admin_token": ADMIN, "api_token": None, "max_upload_mb": 20.0}
     values.update(server)
+    limits = {k: v for k, v in values.items() if k in RequestSettings.model_fields}
+    own = {k: v for k, v in values.items() if k not in limits}
     return settings.model_copy(
         update={
             "store": settings.store.model_copy(update={"chroma_url": None}),
             "llm": LLMSettings(url=None),
-            "server": ServerSettings(**values),
+            "server": ServerSettings(**own),
+            "requests": RequestSettings(**limits),
         }
     )
 

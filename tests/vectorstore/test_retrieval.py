@@ -98,7 +98,7 @@ def test_langchain_retriever_and_embeddings(sample_store: Any, embedder: Any) ->
     from langchain_core.embeddings import Embeddings
     from langchain_core.retrievers import BaseRetriever
 
-    from vectorstore.embedders import as_langchain
+    from vectorstore.langchain import as_langchain
 
     lc = HybridRetriever(sample_store).as_langchain(k=2)
     assert isinstance(lc, BaseRetriever)

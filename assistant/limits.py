@@ -1,0 +1,281 @@
+"""Request limits: one set, enforced once at the edge, shared by the HTTP API and the chat UI.
+
+Every request to ``pledges serve`` passes :class:`RequestGuard` (an ASGI middleware wrapped
+around the whole server, API and mounted chat alike) before any route sees it:
+
+1. a declared ``Content-Length`` over the limit is refused (413) before a byte is read;
+2. a route that needs a token (see :func:`ui.api.access_error`) is refused (401/403)
+   from the headers alone, before its body is read or parsed;
+3. the body is counted as it streams in (chunked bodies declare no length) and the request is
+   refused the moment it passes the limit, so at most one limit plus one network chunk is ever
+   held or written to disk.
+
+The limits on what a question may be (:func:`check_question`, :func:`check_history`) are applied
+by every front end that takes one (``/v1`` and the chat) through the same functions, with the same
+settings; and the query embedder never embeds more than
+:data:`vectorstore.embedders.MAX_EMBED_CHARS` characters, so one question costs at most one
+embedding of a bounded text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import unicodedata
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ingest.errors import PledgeError
+
+log = logging.getLogger(__name__)
+
+MIB = 1024 * 1024
+KIB = 1024
+
+
+class LimitError(PledgeError):
+    """A request is over one of the limits (HTTP 413 for sizes, 422 for the question itself)."""
+
+    status_code = 422
+    code = "limit_exceeded"
+
+    def __init__(self, message: str, status_code: int = 422) -> None:
+        self.status_code = status_code
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one request may hold. Built from :class:`assistant.settings.RequestSettings`.
+
+    Attributes:
+        question_chars: Longest question, query or claim (``PLEDGES_MAX_QUESTION_CHARS``).
+        history_turns: Most earlier questions sent with one (``PLEDGES_MAX_HISTORY_TURNS``).
+        history_chars: Most characters in all of them together.
+        request_bytes: Largest request body other than an upload (``PLEDGES_MAX_REQUEST_KB``).
+        upload_bytes: Largest upload (``PLEDGES_MAX_UPLOAD_MB``).
+        upload_files: Most uploads the chat accepts in an hour (``PLEDGES_MAX_PENDING_UPLOADS``);
+            it deletes uploaded files after an hour, so this bounds the disk they take.
+    """
+
+    question_chars: int = 2000
+    history_turns: int = 20
+    history_chars: int = 40_000
+    request_bytes: int = 512 * KIB
+    upload_bytes: int = 20 * MIB
+    upload_files: int = 50
+
+
+def mib(size: int) -> str:
+    """A byte count as MiB, the unit the size settings use (``PLEDGES_MAX_UPLOAD_MB``)."""
+    return f"{size / MIB:.1f} MiB"
+
+
+def _has_words(text: str) -> bool:
+    """Whether a text holds a letter or a digit.
+
+    True when ``text`` holds a letter or a digit in any script (not only punctuation,
+    symbols, emoji or invisible format characters).
+    """
+    return any(unicodedata.category(ch)[0] in "LN" for ch in text)
+
+
+def check_question(text: str, limits: Limits, what: str = "question") -> str:
+    """The question, stripped, or an error a person can act on.
+
+    Raises:
+        LimitError: empty, longer than ``question_chars``, or without a letter or digit.
+    """
+    text = (text or "").strip()
+    if not text:
+        raise LimitError(f"the {what} is empty")
+    if len(text) > limits.question_chars:
+        raise LimitError(
+            f"the {what} has {len(text):,} characters, over the limit of"
+            f" {limits.question_chars:,} (PLEDGES_MAX_QUESTION_CHARS)"
+        )
+    if not _has_words(text):
+        raise LimitError(f"the {what} has no words to search for (only symbols or punctuation)")
+    return text
+
+
+def check_history(history: Sequence[str], limits: Limits) -> list[str]:
+    """Earlier questions of a conversation, checked against the history limits.
+
+    Raises:
+        LimitError: more than ``history_turns`` questions, or more than ``history_chars``
+            characters in all, or one of them longer than ``question_chars``.
+    """
+    items = [h for h in (str(x) for x in history or ()) if h.strip()]
+    if len(items) > limits.history_turns:
+        raise LimitError(
+            f"the conversation has {len(items)} earlier questions, over the limit of"
+            f" {limits.history_turns} (PLEDGES_MAX_HISTORY_TURNS); start a new conversation"
+        )
+    longest = max((len(h) for h in items), default=0)
+    if longest > limits.question_chars:
+        raise LimitError(
+            f"an earlier question has {longest:,} characters, over the limit of"
+            f" {limits.question_chars:,} (PLEDGES_MAX_QUESTION_CHARS)"
+        )
+    total = sum(len(h) for h in items)
+    if total > limits.history_chars:
+        raise LimitError(
+            f"the conversation's earlier questions hold {total:,} characters, over the limit of"
+            f" {limits.history_chars:,}; start a new conversation"
+        )
+    return items
+
+
+# -- the ASGI guard ------------------------------------------------------------------------------
+
+#: ``authorize(method, path, authorization header) -> (status, code, message)`` or None to pass.
+Authorize = Callable[[str, str, str | None], tuple[int, str, str] | None]
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _json_error(status: int, code: str, message: str) -> tuple[dict[str, object], bytes]:
+    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    if status == 401:
+        headers.append((b"www-authenticate", b"Bearer"))
+    start: dict[str, object] = {"type": "http.response.start", "status": status, "headers": headers}
+    return start, body
+
+
+class RequestGuard:
+    """ASGI middleware enforcing the request limits before any route.
+
+    ASGI middleware: sizes and tokens checked from the headers, then the body counted as it
+    streams, before any route buffers, parses or writes it.
+
+    Args:
+        app: The wrapped application (the API with the chat mounted).
+        limits: The limits to enforce.
+        upload_paths: POST paths whose bodies are file uploads (limit ``upload_bytes``; every
+            other body is limited to ``request_bytes``).
+        authorize: Decides from the method, path and Authorization header whether a request
+            may proceed at all (before its body is read).
+        quota_paths: Upload paths open to anyone (the chat's): at most ``upload_files``
+            requests an hour are accepted, the files they leave being deleted after an hour.
+    """
+
+    #: The window of the upload quota, in seconds.
+    QUOTA_WINDOW_S = 3600.0
+
+    #: Multipart framing around one file (boundaries, part headers).
+    MULTIPART_SLACK = 64 * KIB
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        limits: Limits,
+        upload_paths: Sequence[str] = (),
+        authorize: Authorize | None = None,
+        quota_paths: Sequence[str] = (),
+    ) -> None:
+        self.app = app
+        self.limits = limits
+        self.upload_paths = tuple(upload_paths)
+        self.authorize = authorize
+        self.quota_paths = tuple(quota_paths)
+        self._accepted: deque[float] = deque()
+
+    def _limit(self, method: str, path: str) -> tuple[int, str]:
+        if method == "POST" and path in self.upload_paths:
+            return self.limits.upload_bytes + self.MULTIPART_SLACK, "PLEDGES_MAX_UPLOAD_MB"
+        return self.limits.request_bytes, "PLEDGES_MAX_REQUEST_KB"
+
+    def _take_upload_slot(self) -> bool:
+        """Count one upload against the hourly quota; False when it is used up."""
+        now = time.monotonic()
+        while self._accepted and now - self._accepted[0] > self.QUOTA_WINDOW_S:
+            self._accepted.popleft()
+        if len(self._accepted) >= self.limits.upload_files:
+            return False
+        self._accepted.append(now)
+        return True
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Check the request's size and access, then pass it on with its body counted."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        method, path = scope["method"], scope["path"]
+        headers = dict(scope.get("headers") or [])
+        limit, setting = self._limit(method, path)
+
+        async def refuse(status: int, code: str, message: str) -> None:
+            start, body = _json_error(status, code, message)
+            await send(start)
+            await send({"type": "http.response.body", "body": body})
+
+        length = headers.get(b"content-length", b"").decode("latin-1").strip()
+        if length.isdigit() and int(length) > limit:
+            await refuse(413, "payload_too_large", _over(limit, setting, path, int(length)))
+            return
+        if self.authorize is not None:
+            auth = headers.get(b"authorization")
+            denied = self.authorize(method, path, auth.decode("latin-1") if auth else None)
+            if denied is not None:
+                await refuse(*denied)
+                return
+        if method == "POST" and path in self.quota_paths and not self._take_upload_slot():
+            await refuse(
+                429,
+                "too_many_uploads",
+                f"{self.limits.upload_files} uploads were received in the last hour, the limit"
+                " (PLEDGES_MAX_PENDING_UPLOADS); retry later",
+            )
+            return
+
+        received = 0
+        over = False
+        started = False
+
+        async def counted_receive() -> Message:
+            nonlocal received, over
+            if over:
+                raise _TooLarge
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    over = True
+                    raise _TooLarge
+            return message
+
+        async def tracked_send(message: Message) -> None:
+            nonlocal started
+            if over:
+                # The route turned the interrupted read into an error of its own (a parser's
+                # 400): the client gets the 413 that says why, once.
+                if message["type"] == "http.response.start" and not started:
+                    started = True
+                    await refuse(413, "payload_too_large", _over(limit, setting, path))
+                return
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted_receive, tracked_send)
+        except Exception:
+            if not over:
+                raise
+        if over:
+            log.warning("%s %s refused: body over %d bytes", method, path, limit)
+            if not started:
+                await refuse(413, "payload_too_large", _over(limit, setting, path))
+
+
+def _over(limit: int, setting: str, path: str, declared: int | None = None) -> str:
+    size = f" of {mib(declared)}" if declared is not None else ""
+    return f"the request body{size} to {path} is over the limit of {mib(limit)} ({setting})"
