@@ -46,6 +46,8 @@ HAN: tuple[tuple[int, int], ...] = ((0x3400, 0x9FFF), (0xF900, 0xFAFF), (0x20000
 KANA: tuple[tuple[int, int], ...] = ((0x3040, 0x30FF),)
 #: Korean hangul syllables.
 HANGUL: tuple[tuple[int, int], ...] = ((0xAC00, 0xD7AF),)
+#: Latin letters with diacritics (Latin-1 Supplement letters and Latin Extended-A and -B).
+LATIN_EXTENDED: tuple[tuple[int, int], ...] = ((0x00C0, 0x024F),)
 #: Basic Cyrillic.
 CYRILLIC: tuple[tuple[int, int], ...] = ((0x0400, 0x04FF),)
 #: Arabic, its supplement and its presentation forms.

@@ -138,6 +138,15 @@ class Expansion:
     def __bool__(self) -> bool:
         return bool(self.concepts)
 
+    def add(self, concept: Concept, max_terms: int) -> None:
+        """Add a concept and its first ``max_terms`` expansion terms per language."""
+        self.concepts.append(concept.id)
+        for lang, terms in concept.expansion_terms.items():
+            bucket = self.terms.setdefault(lang, [])
+            for t in terms[:max_terms]:
+                if t not in bucket:
+                    bucket.append(t)
+
     def text(self, languages: list[str] | None = None) -> str:
         """Expansion terms as one string (only the given languages, when given)."""
         langs = languages if languages else list(self.terms)
@@ -265,14 +274,19 @@ class Glossary:
         }
         out = Expansion()
         for ci in sorted(kept):
-            concept = self._patterns[ci][0]
-            out.concepts.append(concept.id)
-            for lang, terms in concept.expansion_terms.items():
-                bucket = out.terms.setdefault(lang, [])
-                for t in terms[: self.max_terms]:
-                    if t not in bucket:
-                        bucket.append(t)
+            out.add(self._patterns[ci][0], self.max_terms)
         return out
+
+    def concept(self, concept_id: str) -> Concept:
+        """The concept with this id.
+
+        Raises:
+            KeyError: No such concept.
+        """
+        for c in self.concepts:
+            if c.id == concept_id:
+                return c
+        raise KeyError(concept_id)
 
 
 def _find(haystack: list[str], needle: tuple[str, ...]) -> list[int]:
