@@ -13,6 +13,7 @@ from pathlib import Path
 from assistant.types import FileReport, IngestReport
 from ingest.errors import PledgeError
 from ingest.pipeline import iter_files, parse_file
+from ingest.records import ParsedDocument
 from vectorstore.store import PledgeStore
 
 #: (files done, files total, paragraphs embedded so far), called as work progresses.
@@ -70,17 +71,24 @@ def ingest_paths(
         try:
             parsed = parse_file(path, overrides=overrides)
             status = store.upsert(parsed, on_progress=on_batch)
-            report.files.append(
-                FileReport(
-                    path=str(path),
-                    status=status,
-                    doc_id=parsed.document.doc_id,
-                    paragraphs=len(parsed.paragraphs),
-                )
-            )
+            report.files.append(stored_file_report(str(path), status, parsed))
         except Exception as e:  # one bad file never stops the batch
             report.files.append(FileReport(path=str(path), status="failed", error=_one_line(e)))
         if progress:
             progress(done + 1, total, embedded)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
+
+
+def stored_file_report(path: str, status: str, parsed: ParsedDocument) -> FileReport:
+    """The report of one stored file: its paragraphs and how much of its text they kept."""
+    text = parsed.report
+    return FileReport(
+        path=path,
+        status=status,  # type: ignore[arg-type]  # the store's upsert status
+        doc_id=parsed.document.doc_id,
+        paragraphs=len(parsed.paragraphs),
+        words=text.words if text else 0,
+        kept_words=text.words - text.removed_words if text else 0,
+        warnings=list(text.warnings) if text else [],
+    )

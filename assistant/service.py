@@ -15,7 +15,7 @@ from typing import Any
 
 from assistant.chain import AnswerChain
 from assistant.claims import verify_claim
-from assistant.indexing import ingest_paths
+from assistant.indexing import ingest_paths, stored_file_report
 from assistant.limits import check_history, check_question
 from assistant.llm import make_chat_model
 from assistant.settings import LLMSettings, ServiceSettings
@@ -118,12 +118,7 @@ class PledgeService:
         try:
             parsed = parse_bytes(data, name, overrides=meta)
             status = self.store.upsert(parsed, on_progress=on_batch)
-            file = FileReport(
-                path=name,
-                status=status,
-                doc_id=parsed.document.doc_id,
-                paragraphs=len(parsed.paragraphs),
-            )
+            file = stored_file_report(name, status, parsed)
         except PledgeError as e:
             file = FileReport(path=name, status="failed", error=str(e).splitlines()[0])
         if progress:

@@ -89,6 +89,9 @@ class FileReport(Record):
     doc_id: str | None = None
     paragraphs: int = 0
     error: str | None = None
+    words: int = Field(default=0, description="Words read from the file")
+    kept_words: int = Field(default=0, description="Words kept in paragraphs, titles and headings")
+    warnings: list[str] = Field(default_factory=list)
 
 
 class IngestReport(Record):

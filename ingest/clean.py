@@ -64,6 +64,57 @@ _HEADER_TOKEN = re.compile(r"\d{1,3}/\d{1,3}|\d{2}-\d{5}|\([A-Z]\)|\d{6}|\*\d{6,
 _STRAY = re.compile(r"\d{1,3}|\*+|[¹²³⁰⁴-⁹]+")
 
 
+# Page furniture a web page, a viewer or a printer adds around the text, in the six languages.
+# Each pattern must match a whole (short) line: a sentence that mentions these words is text.
+_VIEWER = re.compile(
+    r"(?:Total\s+Pages?|Pages?|File\s+(?:Type|Name|Size)|Document\s+Type|Nombre\s+de\s+pages"
+    r"|Type\s+de\s+fichier|Tipo\s+de\s+archivo|Всего\s+страниц|Тип\s+файла|عدد\s+الصفحات"
+    r"|نوع\s+الملف|总页数|文件类型|文件名)\s*[:：]\s*\S.{0,80}"
+    r"|(?:Page|Página|Страница|صفحة|第)\s*\d{1,4}\s*(?:of|de|sur|из|من|/|页[,，]?\s*共)\s*\d{1,4}\s*页?"
+    r"|(?:Page|Página|Страница|صفحة)\s*\d{1,4}|[-–—]\s*\d{1,4}\s*[-–—]",
+    re.IGNORECASE,
+)
+_WEB = re.compile(
+    r"(?:Skip\s+to\s+(?:main\s+)?content|Skip\s+navigation|Aller\s+au\s+contenu(?:\s+principal)?"
+    r"|Passer\s+au\s+contenu(?:\s+principal)?|Saltar\s+al\s+contenido(?:\s+principal)?"
+    r"|Ir\s+al\s+contenido(?:\s+principal)?|Перейти\s+к\s+(?:основному\s+)?(?:содержанию|содержимому)"
+    r"|(?:انتقل|تخطي|تخطى)\s+إلى\s+المحتوى(?:\s+الرئيسي)?|跳(?:到|至|转到)(?:主要)?(?:内容|正文)"
+    r"|Share(?:\s+this(?:\s+page)?)?|Partager(?:\s+cette\s+page)?|Compartir(?:\s+esta\s+página)?"
+    r"|Поделиться|شارك\s+هذه\s+الصفحة|مشاركة|分享(?:此页|本页)?|Print(?:\s+this\s+page)?"
+    r"|Imprimer|Imprimir|Печать|طباعة|打印|Back\s+to\s+top|Retour\s+en\s+haut|Volver\s+arriba"
+    r"|Наверх|العودة\s+إلى\s+الأعلى|返回顶部)[\s.:!|>»]*"
+    r"|(?:Last\s+updated|Updated|Page\s+last\s+updated|Dernière\s+mise\s+à\s+jour|Mis\s+à\s+jour"
+    r"|Última\s+actualización|Actualizado|Последнее\s+обновление|Обновлено|آخر\s+تحديث"
+    r"|最后更新|更新时间|更新日期)(?:\s*[:：]\s*\S.{0,60}|\s+(?:on\s+|le\s+|el\s+)?\d.{0,40})",
+    re.IGNORECASE,
+)
+_COOKIES = re.compile(r"cookie|куки|ملفات\s+تعريف\s+الارتباط|الكوكيز", re.IGNORECASE)
+#: Breadcrumbs: three or more short parts joined by ">" / "/" / "»" / "|" (Home > Policy > ...).
+_CRUMBS = re.compile(r"[^>»|/]{1,40}(?:\s[>»|/]\s[^>»|/]{1,40}){2,}")
+
+
+def furniture_reason(text: str) -> str | None:
+    """Why a line is page furniture of a web page or a document viewer, or None.
+
+    >>> furniture_reason("Total Page:3")
+    'document viewer line'
+    >>> furniture_reason("Skip to main content")
+    'web page navigation'
+    >>> furniture_reason("Share this page") is None, furniture_reason("We share values.") is None
+    ('web page navigation', True)
+    """
+    s = text.strip()
+    if len(s) > 300:
+        return None
+    if _VIEWER.fullmatch(s):
+        return "document viewer line"
+    if _WEB.fullmatch(s) or _CRUMBS.fullmatch(s):
+        return "web page navigation"
+    if _COOKIES.search(s) and len(s) <= 300:
+        return "cookie notice"
+    return None
+
+
 def junk_reason(text: str, own_symbol: str | None = None) -> str | None:
     """Why a line is not pledge text, or None when it is.
 
@@ -94,7 +145,7 @@ def junk_reason(text: str, own_symbol: str | None = None) -> str | None:
         return "running header or footer"
     if _STRAY.fullmatch(s):
         return "stray page number or footnote mark"
-    return None
+    return furniture_reason(s)
 
 
 # -- footnote marks ------------------------------------------------------------------------------
@@ -145,7 +196,11 @@ class CleanLine:
     hard: bool = False
 
 
-def clean_lines(lines: Iterable[Line], own_symbol: str | None = None) -> list[CleanLine]:
+def clean_lines(
+    lines: Iterable[Line],
+    own_symbol: str | None = None,
+    dropped: list[tuple[str, str]] | None = None,
+) -> list[CleanLine]:
     """Drop junk lines and strip footnote marks; keep every other character as it was.
 
     A dropped line passes its ``brk`` on to the next kept line, so a paragraph break is never lost.
@@ -153,13 +208,22 @@ def clean_lines(lines: Iterable[Line], own_symbol: str | None = None) -> list[Cl
     Args:
         lines: The reader's lines.
         own_symbol: The document's own symbol, when known: lines carrying only it are headers.
+        dropped: When given, receives ``(reason, line)`` for every line dropped, so that what
+            was removed can be reported.
     """
+    lines = list(lines)
+    repeated = running_lines(lines)
     out: list[CleanLine] = []
     pending_brk = False
     for line in lines:
         # Tabs are layout (after a paragraph number); no-break spaces are text (French "à :").
         raw = line.text.replace("\t", " ")
-        if junk_reason(raw, own_symbol) is not None:
+        reason = junk_reason(raw, own_symbol)
+        if reason is None and line.page is not None and _page_key(raw) in repeated:
+            reason = "running header or footer"
+        if reason is not None:
+            if dropped is not None and reason != "blank":
+                dropped.append((reason, raw.strip()))
             pending_brk = pending_brk or line.brk
             continue
         # Justified PDF lines come out with runs of spaces; one space keeps every word intact.
@@ -181,6 +245,31 @@ def clean_lines(lines: Iterable[Line], own_symbol: str | None = None) -> list[Cl
         )
         pending_brk = False
     return out
+
+
+def _page_key(text: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(text.split()))
+
+
+def running_lines(lines: list[Line], edge: int = 2) -> frozenset[str]:
+    """Lines a printer repeats at the top or bottom of the pages.
+
+    Lines a printer repeats at the top or bottom of the pages (a brochure's running title, a
+    "page N" footer): among the first and last ``edge`` lines of each page, those found on at
+    least two pages and on half of them (digits are compared as one, so "2" and "3" match).
+    """
+    pages: dict[int, list[str]] = {}
+    for line in lines:
+        if line.page is not None and line.text.strip():
+            pages.setdefault(line.page, []).append(_page_key(line.text))
+    if len(pages) < 2:
+        return frozenset()
+    seen: dict[str, int] = {}
+    for texts in pages.values():
+        for key in {*texts[:edge], *texts[-edge:]}:
+            seen[key] = seen.get(key, 0) + 1
+    need = max(2, (len(pages) + 1) // 2)
+    return frozenset(k for k, n in seen.items() if n >= need and len(k) <= 200)
 
 
 # -- rejoining wrapped lines ---------------------------------------------------------------------

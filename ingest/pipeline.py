@@ -33,14 +33,22 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ingest.clean import clean_lines, vocabulary
+from ingest.clean import clean_lines, display_width, vocabulary
 from ingest.countries import country_from_value, detect_country
 from ingest.errors import IngestError, UnsupportedFormatError
 from ingest.language import UN_LANGUAGES, detect_language
 from ingest.lines import Line
 from ingest.metadata import detect_date, detect_session, detect_symbol, detect_term
 from ingest.readers import SUPPORTED_SUFFIXES, read_bytes
-from ingest.records import FIELD_RULES, Document, Paragraph, ParsedDocument, paragraph_id
+from ingest.records import (
+    FIELD_RULES,
+    Document,
+    Paragraph,
+    ParsedDocument,
+    RemovedText,
+    TextReport,
+    paragraph_id,
+)
 from ingest.structure import PARAGRAPH_KINDS, Block, split_blocks
 
 __all__ = [
@@ -251,11 +259,17 @@ def build_document(
 ) -> ParsedDocument:
     """Records from a reader's lines (the steps after reading; useful for tests)."""
     own_symbol = detect_symbol(lines)
-    cleaned = clean_lines(lines, own_symbol)
+    dropped: list[tuple[str, str]] = []
+    cleaned = clean_lines(lines, own_symbol, dropped)
     if not cleaned:
         raise IngestError(name, "no text left after removing headers, footers and links")
     vocab = vocabulary(line.text for line in cleaned)
-    blocks = split_blocks(cleaned, vocab)
+    # A language given by the user also steers the other detectors (country names, dates).
+    given = str((overrides or {}).get("language") or "").strip()
+    text_language = given if given in UN_LANGUAGES else None
+    if text_language is None:
+        text_language = detect_language(" ".join(line.text for line in cleaned[:400]), default=None)
+    blocks = split_blocks(cleaned, vocab, text_language)
 
     text, offsets = _document_text(blocks)
     kept = [b for b in blocks if b.kind in PARAGRAPH_KINDS and b.body.strip()]
@@ -263,8 +277,6 @@ def build_document(
         raise IngestError(name, "no paragraphs found in the text")
 
     body_text = "\n".join(b.body for b in kept)
-    # A language given by the user also steers the other detectors (country names, dates).
-    given = str((overrides or {}).get("language") or "").strip()
     language = given if given in UN_LANGUAGES else detect_language(body_text, default=None)
     titles = [b.text for b in blocks if b.kind in ("note_title", "annex", "title")]
     country = detect_country(body_text, language, titles)
@@ -272,7 +284,9 @@ def build_document(
     note_titles = [b.text for b in blocks if b.kind == "note_title"]
     annex = [b.text for b in blocks if b.kind == "annex"]
     notes = [b.text for b in blocks if b.kind in ("note", "header")]
-    date = detect_date(note_titles + annex + notes, language)
+    # Without a covering note, a short dated line (a closing "Accra, 15 March 2023") dates it.
+    dated = [b.text for b in blocks if b.kind in ("title", "text") and display_width(b.text) <= 60]
+    date = detect_date(note_titles + annex + notes + (dated if not note_titles else []), language)
     headers = [b.text for b in blocks if b.kind in ("header", "note_title", "note")]
     session = detect_session(headers, language, own_symbol)
     title = next((b.text for b in blocks if b.kind == "title"), None) or (
@@ -316,7 +330,60 @@ def build_document(
         )
     _check_unique(paragraphs, name)
     _check_offsets(text, paragraphs, name)
-    return ParsedDocument(document=document, paragraphs=paragraphs)
+    report = text_report(lines, blocks, dropped, name)
+    return ParsedDocument(document=document, paragraphs=paragraphs, report=report)
+
+
+#: A warning names the file when more than this share of its words was removed.
+REMOVED_WARN_SHARE = 0.05
+
+_WORD_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3040-\u30ff]|[^\W\d_]+")
+
+
+def count_words(text: str) -> int:
+    """Words in ``text``: runs of letters, each CJK character counting as one."""
+    return sum(1 for _ in _WORD_RE.finditer(text))
+
+
+def text_report(
+    lines: list[Line], blocks: list[Block], dropped: list[tuple[str, str]], name: str
+) -> TextReport:
+    """How much of the text read from a file the paragraphs kept, and what was removed."""
+    words = sum(count_words(line.text) for line in lines)
+    paragraph_words = heading_words = 0
+    removed: list[RemovedText] = []
+    for reason, line_text in dropped:
+        if n := count_words(line_text):
+            removed.append(RemovedText(reason=reason, text=line_text[:120], words=n))
+    for block in blocks:
+        n = count_words(block.text)
+        if block.kind in PARAGRAPH_KINDS:
+            paragraph_words += n
+        elif block.kind == "footnote":
+            if n:
+                removed.append(RemovedText(reason="footnote", text=block.text[:120], words=n))
+        else:
+            heading_words += n
+    removed_words = sum(r.words for r in removed)
+    warnings: list[str] = []
+    if words and removed_words > REMOVED_WARN_SHARE * words:
+        reasons: dict[str, int] = {}
+        for r in removed:
+            reasons[r.reason] = reasons.get(r.reason, 0) + r.words
+        listed = ", ".join(f"{k} {v}" for k, v in sorted(reasons.items(), key=lambda kv: -kv[1]))
+        warnings.append(
+            f"{name}: {removed_words} of {words} words ({removed_words / words:.0%}) were removed"
+            f" ({listed}); check them with `pledges parse --json` (report.removed)"
+        )
+    return TextReport(
+        numbering="un" if any(b.kind == "para" for b in blocks) else "ingest",
+        words=words,
+        paragraph_words=paragraph_words,
+        heading_words=heading_words,
+        removed_words=removed_words,
+        removed=removed,
+        warnings=warnings,
+    )
 
 
 def _document(name: str, given: set[str], **fields: Any) -> Document:

@@ -153,8 +153,42 @@ class Paragraph(Record):
     end: int | None = Field(default=None, description="End offset (exclusive) in the cleaned text")
 
 
+class RemovedText(Record):
+    """Text of a file that is in no paragraph: page furniture, footnotes."""
+
+    reason: str = Field(description='Why it was removed, e.g. "document viewer line"')
+    text: str = Field(description="The removed text (first 120 characters)")
+    words: int = Field(description="Words in it")
+
+
+class TextReport(Record):
+    """How much of a file's text the paragraphs kept (``pledges parse`` / ``pledges ingest``).
+
+    Words are runs of letters; each CJK character counts as one.
+    """
+
+    numbering: Literal["un", "ingest"] = Field(
+        description='"un": the paragraphs carry the document\'s own numbers ("8", "20.5",'
+        ' "27(a)", "note.1"); "ingest": the document has no paragraph numbers and ingest numbered'
+        ' its paragraphs in reading order ("p1", "p2", bullets "p3.1")'
+    )
+    words: int = Field(description="Words in the text read from the file")
+    paragraph_words: int = Field(description="Words kept in paragraphs")
+    heading_words: int = Field(
+        description="Words of titles, headings and mastheads (kept as title and section)"
+    )
+    removed_words: int = Field(description="Words removed: page furniture and footnotes")
+    removed: list[RemovedText] = Field(default_factory=list)
+    warnings: list[str] = Field(
+        default_factory=list, description="One line each, naming the file, when text was lost"
+    )
+
+
 class ParsedDocument(Record):
     """What ``pledges parse`` returns: one document and its paragraphs in reading order."""
 
     document: Document
     paragraphs: list[Paragraph]
+    report: TextReport | None = Field(
+        default=None, description="How much of the file's text the paragraphs kept"
+    )

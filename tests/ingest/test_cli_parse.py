@@ -19,7 +19,8 @@ def test_parse_json_contract() -> None:
     result = runner.invoke(app, ["parse", str(SAMPLE_FILE), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"document", "paragraphs"}
+    assert set(data) == {"document", "paragraphs", "report"}
+    assert data["report"]["numbering"] == "un" and data["report"]["warnings"] == []
     doc = data["document"]
     assert doc["country"] == {"code": "BEL", "name": "Belgium"}
     assert (doc["language"], doc["term"], doc["date"], doc["symbol"]) == (
@@ -62,3 +63,39 @@ def test_corrupted_pdf_is_one_line_naming_the_file(tmp_path: Path) -> None:
     assert len(lines) == 1, proc.stderr
     assert str(broken) in lines[0] and "not a readable PDF" in lines[0]
     assert "Traceback" not in proc.stderr
+
+
+VIEWER_DUMP = (
+    "Total Page:3\nFile Type: PDF\n"
+    "Ruritania is a candidate for the Human Rights Council for 2026-2028. It pledges to\n"
+    "cooperate with all mechanisms of the Council.\n"
+)
+
+
+def test_parse_reports_what_was_kept_and_warns_naming_the_file(tmp_path: Path) -> None:
+    dump = tmp_path / "dump.txt"
+    dump.write_text(VIEWER_DUMP, encoding="utf-8")
+    result = runner.invoke(app, ["parse", str(dump)])
+    assert result.exit_code == 0, result.output
+    assert "20 of 25 words in paragraphs (80%)" in result.stdout
+    assert "document viewer line: 5" in result.stdout
+    (warning,) = [line for line in result.stderr.splitlines() if line.strip()]
+    assert warning.startswith(f"warning: {dump}: 5 of 25 words (20%) were removed")
+    data = json.loads(runner.invoke(app, ["parse", str(dump), "--json"]).stdout)
+    assert data["report"]["numbering"] == "ingest"
+    assert [p["number"] for p in data["paragraphs"]] == ["p1"]
+
+
+def test_ingest_reports_the_share_kept_per_file(tmp_path: Path) -> None:
+    dump = tmp_path / "dump.txt"
+    dump.write_text(VIEWER_DUMP, encoding="utf-8")
+    store = tmp_path / "store"
+    result = runner.invoke(app, ["ingest", str(dump), "--store", str(store), "--json"])
+    assert result.exit_code == 0, result.output
+    (file,) = json.loads(result.stdout)["files"]
+    assert (file["status"], file["words"], file["kept_words"]) == ("added", 25, 20)
+    assert file["warnings"][0].startswith(f"{dump}: 5 of 25 words")
+    assert f"warning: {dump}: 5 of 25 words" in result.stderr
+    again = runner.invoke(app, ["ingest", str(dump), "--store", str(store)])
+    assert again.exit_code == 0, again.output
+    assert "kept 20 of 25 words (80%) in paragraphs and headings; 1 file(s)" in again.stdout

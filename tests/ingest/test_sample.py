@@ -139,3 +139,16 @@ def test_sample_as_a_pdf_gives_the_same_records(tmp_path: Path, parsed: ParsedDo
     )
     pages = [p.page for p in from_pdf.paragraphs]
     assert pages == sorted(pages) and pages[0] == 1 and pages[-1] == 4  # type: ignore[type-var]
+
+
+def test_parse_is_unchanged_from_the_recorded_output(parsed: ParsedDocument) -> None:
+    """The sample's document and 54 paragraphs are exactly what ``pledges parse --json`` gave
+    before ingest learned real-world layouts (``data/sample.parse.json``, recorded then)."""
+    import json
+
+    recorded = json.loads((Path(__file__).parent / "data" / "sample.parse.json").read_text("utf-8"))
+    now = parsed.model_dump(mode="json", exclude={"report"})
+    recorded["document"].pop("source")
+    now["document"].pop("source")
+    assert len(now["paragraphs"]) == 54
+    assert now == recorded

@@ -6,10 +6,19 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from ingest.records import ParsedDocument
-from ui.cli._common import JsonOption, app, console, emit_json, make_service, parse_meta
+from ingest.records import ParsedDocument, TextReport
+from ui.cli._common import (
+    JsonOption,
+    app,
+    console,
+    emit_json,
+    err_console,
+    make_service,
+    parse_meta,
+)
 
 MetaOption = Annotated[
     list[str] | None,
@@ -31,10 +40,37 @@ def parse_command(
 ) -> None:
     """Parse one pledge file into its document metadata and numbered paragraphs."""
     parsed = make_service(None).parse(file, meta=parse_meta(meta))
+    if parsed.report is not None:
+        for warning in parsed.report.warnings:
+            err_console.print(
+                f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True
+            )
     if json_out:
         emit_json(parsed)
         return
     render(parsed)
+
+
+def kept_summary(report: TextReport) -> str:
+    """One line: how many of the file's words the paragraphs kept, and what was removed."""
+    words = max(report.words, 1)
+    line = (
+        f"{report.paragraph_words} of {report.words} words in paragraphs"
+        f" ({report.paragraph_words / words:.0%}), {report.heading_words} in titles and"
+        f" headings, {report.removed_words} removed"
+    )
+    reasons: dict[str, int] = {}
+    for removed in report.removed:
+        reasons[removed.reason] = reasons.get(removed.reason, 0) + removed.words
+    if reasons:
+        line += " (" + ", ".join(f"{k}: {v}" for k, v in reasons.items()) + ")"
+    return line
+
+
+_NUMBERING = {
+    "un": "the document's own (8, 20.5, 27(a), note.1)",
+    "ingest": "none in the document: p1, p2 … in reading order, bullets p3.1",
+}
 
 
 def render(parsed: ParsedDocument) -> None:
@@ -55,6 +91,8 @@ def render(parsed: ParsedDocument) -> None:
         ("title", doc.title or "—"),
         ("source", doc.source),
         ("paragraphs", str(len(parsed.paragraphs))),
+        ("numbering", _NUMBERING[parsed.report.numbering] if parsed.report else "—"),
+        ("kept", kept_summary(parsed.report) if parsed.report else "—"),
     ]:
         meta.add_row(key, value)
     console.print(meta)

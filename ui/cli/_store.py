@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -14,6 +15,7 @@ from assistant.evaluation import evaluate_ablation, evaluate_service, load_eval
 from assistant.service import PledgeService
 from assistant.types import IngestReport
 from ingest.language import UN_LANGUAGES
+from ingest.pipeline import REMOVED_WARN_SHARE
 from ui.cli._common import (
     JsonOption,
     StoreOption,
@@ -49,6 +51,7 @@ def ingest(
     if json_out:
         report = service.ingest(paths, meta=overrides or None)
         emit_json(_report_json(report))
+        _print_warnings(report)
     else:
         report = _ingest_with_progress(service, paths, overrides)
         _print_report(report)
@@ -84,6 +87,15 @@ def _ingest_with_progress(
         return service.ingest(paths, meta=overrides or None, progress=progress)
 
 
+def _print_warnings(report: IngestReport) -> None:
+    """Each file's warnings (text removed from it), one line each on stderr."""
+    for f in report.files:
+        for warning in f.warnings:
+            err_console.print(
+                f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True
+            )
+
+
 def _report_json(report: IngestReport) -> dict[str, Any]:
     data = report.model_dump(mode="json")
     data["paragraphs"] = report.paragraphs
@@ -111,12 +123,23 @@ def _print_report(report: IngestReport) -> None:
             f.error or "",
         )
     console.print(table)
+    _print_warnings(report)
     rate = report.paragraphs / report.seconds if report.seconds > 0 else 0.0
     console.print(
         f"{len(report.files)} file(s), {len(report.failed)} failed, {report.paragraphs} "
         f"paragraph(s) embedded in {report.seconds:.1f} s ({rate:.1f} ¶/s)",
         highlight=False,
     )
+    read = [f for f in report.files if f.words]
+    if read:
+        words = sum(f.words for f in read)
+        kept = sum(f.kept_words for f in read)
+        warned = sum(1 for f in read if f.warnings)
+        console.print(
+            f"kept {kept} of {words} words ({kept / words:.0%}) in paragraphs and headings;"
+            f" {warned} file(s) lost over {REMOVED_WARN_SHARE:.0%}",
+            highlight=False,
+        )
 
 
 @app.command()
