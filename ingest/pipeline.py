@@ -36,7 +36,7 @@ from pydantic import ValidationError
 from ingest.clean import clean_lines, display_width, vocabulary
 from ingest.countries import country_from_value, detect_country
 from ingest.errors import IngestError, UnsupportedFormatError
-from ingest.language import UN_LANGUAGES, detect_language
+from ingest.language import HAN, KANA, UN_LANGUAGES, char_class, detect_language
 from ingest.lines import Line
 from ingest.metadata import detect_date, detect_session, detect_symbol, detect_term
 from ingest.readers import SUPPORTED_SUFFIXES, read_bytes
@@ -337,7 +337,7 @@ def build_document(
 #: A warning names the file when more than this share of its words was removed.
 REMOVED_WARN_SHARE = 0.05
 
-_WORD_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3040-\u30ff]|[^\W\d_]+")
+_WORD_RE = re.compile(f"[{char_class(HAN[:2] + KANA)}]" + r"|[^\W\d_]+")
 
 
 def count_words(text: str) -> int:

@@ -44,7 +44,10 @@ from typing import Literal
 import sentencex
 
 from ingest.clean import CleanLine, display_width, join_pair
-from ingest.language import is_arabic, is_cjk
+from ingest.language import HAN, char_class, is_arabic, is_cjk
+
+#: Chinese characters, as the inside of a character class.
+_HAN = char_class(HAN)
 
 BlockKind = Literal[
     "header",
@@ -466,7 +469,7 @@ def split_blocks(
 #: Where a marker may start inside a line: after white space or CJK punctuation, at something
 #: shaped like a marker (a cheap filter before :func:`markers` reads it).
 _INLINE_CANDIDATE = re.compile(
-    r"(?:(?<=\s)|(?<=[。．！？；：\u3400-\u9fff]))"
+    r"(?:(?<=\s)|(?<=[。．！？；：" + _HAN + r"]))"
     r"(?=\d{1,3}\s*[.．\-–]|[٠-٩۰-۹]{1,3}\s*[.．\-–]|[(（]|[a-zа-я]\)|[IVXL]{1,6}\s*[.．\-–]"
     r"|[A-ZА-Я]\s*[.．]|[一二三四五六七八九十]{1,3}\s*[.．、]|[•●▪■◦○‣∙\uf0b7\uf0a7\uf0d8\uf076]"
     r"|[\u0621-\u064a]{3,6}[\u064b-\u0652]?\s*[-–.:])"
@@ -672,7 +675,7 @@ def _after_heading(text: str, p: int) -> bool:
     return False
 
 
-_HEADING_TOKEN = re.compile(r"[IVXL]{1,6}|[A-ZА-Я]|[一二三四五六七八九十]{1,3}|.*[\u3400-\u9fff]")
+_HEADING_TOKEN = re.compile(r"[IVXL]{1,6}|[A-ZА-Я]|[一二三四五六七八九十]{1,3}|.*[" + _HAN + "]")
 
 
 def _later_para(text: str, start: int, index: int) -> bool:
@@ -909,7 +912,7 @@ def _finish(blocks: list[Block], vocab: frozenset[str], language: str | None) ->
     return blocks
 
 
-_SENTENCE_INSIDE = re.compile(r"[.。!?！？]\s*[A-ZА-ЯЁ\u0621-\u064a\u3400-\u9fff]")
+_SENTENCE_INSIDE = re.compile(r"[.。!?！？]\s*[A-ZА-ЯЁ\u0621-\u064a" + _HAN + "]")
 
 
 def _heads(blocks: list[Block], i: int) -> bool:
