@@ -18,7 +18,7 @@ with the LangChain ecosystem and each step can be run on its own (evaluation run
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -37,6 +37,7 @@ from assistant.citations import (
 from assistant.condense import Condensed, condense
 from assistant.errors import LLMError
 from assistant.extractive import select_extracts
+from assistant.factcheck import Passage, screen_answer
 from assistant.grounding import citing_text, ungrounded_sentences
 from assistant.llm import describe, invoke_text, stream_text
 from assistant.render import citation_label
@@ -253,6 +254,16 @@ class AnswerChain:
         retrieval = self.retrieve(state.condensed.question, state.asked.filters)
         return Retrieved(state.asked, state.condensed, retrieval)
 
+    def rescue(self, retrieval: Retrieval, missing: Iterable[str]) -> list[SearchHit]:
+        """Paragraphs in scope that name the ``missing`` topics of a retrieval (by concept id).
+
+        The retriever's concept rescue, under the retrieval's filters, leaving out what it
+        already holds.
+        """
+        wanted = [c for c in retrieval.terms.topical if c.id in set(missing)]
+        seen = {h.paragraph.id for h in retrieval.hits}
+        return self.retriever.rescue(wanted, retrieval.filters, seen, RESCUE_MAX_HITS)
+
     def decide_step(self, state: Retrieved) -> Decided:
         """The abstention signal for what was retrieved.
 
@@ -265,9 +276,7 @@ class AnswerChain:
         signal = assess(retrieval.terms, retrieval.hits, stored, countries_complete=complete)
         concepts = {c.id for c in retrieval.terms.topical}
         if not signal.countries_missing and concepts & set(signal.missing):
-            wanted = [c for c in retrieval.terms.topical if c.id in signal.missing]
-            seen = {h.paragraph.id for h in retrieval.hits}
-            extra = self.retriever.rescue(wanted, retrieval.filters, seen, RESCUE_MAX_HITS)
+            extra = self.rescue(retrieval, signal.missing)
             if extra:
                 # One list of retrieved paragraphs for answer and trace.
                 retrieval.hits.extend(extra)
@@ -407,6 +416,12 @@ class AnswerChain:
             return answer.model_copy(update={"mode": "llm"})
         checked = check_markers(text, range(1, len(passages) + 1))
         checked = check_quotes(checked, {i: h.paragraph.text for i, h in enumerate(passages, 1)})
+        # The claim checks: no sentence conflicting with the paragraph it cites reaches the
+        # reader.
+        checked.text, conflicts = screen_answer(
+            checked.text, {i: Passage.of(h) for i, h in enumerate(passages, 1)}
+        )
+        checked.warnings.extend(conflicts)
         # Markers may have been removed with a quotation; recount what is still cited.
         checked.used = [n for n in checked.used if f"[{n}]" in checked.text]
         if not checked.used:

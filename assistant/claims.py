@@ -1,41 +1,58 @@
-"""Check a claim against the stored pledges: supported, not found, or (by an LLM) contradicted.
+"""Check a claim against the stored pledges: supported, contradicted, related or not found.
 
-The check fails closed. Without evidence the verdict is ``not_found``; ``supported`` needs every
-topical term of the claim (in any UN language, via the glossary) to appear in the quoted
-paragraphs. Without a language model the wording is not judged beyond that, and the explanation
-says so and names the words it could not check. With a model configured, the model reads the
-same passages and may downgrade the verdict to ``not_found`` or judge it ``contradicted``; it
-can never turn missing evidence into support.
+The check fails closed. Without evidence on the claim's topics the verdict is ``not_found``
+(retrieval and the abstain signal decide, as for questions). On the paragraphs found, the rules
+of :mod:`assistant.factcheck` compare the claim with each sentence: its topics and treaty
+numbers, every year, range, count and ordinal, the modality (done versus pledged) and the
+polarity. ``supported`` needs a sentence that matches all of them; ``contradicted`` a sentence
+on the topic that states otherwise (both sides are quoted); everything else is ``related``,
+with the parts that were not checked named. With a language model configured, the model reads
+the quoted sentences and judges entailment; the rules still overrule it (a "supported" over a
+year mismatch becomes ``contradicted``, with a warning) and it can never turn missing evidence
+into support.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from assistant import prompts
 from assistant.abstain import assess
 from assistant.chain import AnswerChain
-from assistant.citations import make_citation
+from assistant.citations import make_citation, sentence_spans
 from assistant.errors import LLMError
 from assistant.extractive import select_extracts
+from assistant.factcheck import (
+    ClaimFacets,
+    RuleVerdict,
+    SentenceCheck,
+    anchors,
+    check_sentence,
+    judge,
+    read_claim,
+    rule_words,
+)
 from assistant.llm import invoke_text
-from assistant.types import Citation, Verdict
-from vectorstore.records import Filters
+from assistant.terms import word_occurs
+from assistant.types import Citation, ClaimCheck, Verdict
+from ingest.language import compact, fold
+from vectorstore.records import Filters, SearchHit
 
 #: Paragraphs read for a claim.
-CLAIM_K = 6
+CLAIM_K = 10
 
 
-def _llm_judgement(
-    llm: Any, claim: str, evidence: list[Citation], passages: list[str]
-) -> tuple[str, int | None]:
+def _llm_judgement(llm: Any, claim: str, quotes: list[str]) -> tuple[str, int | None]:
     """(``SUPPORTED`` | ``CONTRADICTED`` | ``NOT_FOUND``, marker) from the chat model.
+
+    The model sees the quoted sentences, numbered as the evidence is, not whole paragraphs.
 
     Raises:
         LLMError: the model failed or its reply did not start with one of the three words.
     """
-    context = prompts.delimit_passages([(f"[{i}]", t) for i, t in enumerate(passages, start=1)])
+    context = prompts.delimit_passages([(f"[{i}]", t) for i, t in enumerate(quotes, start=1)])
     messages = prompts.CLAIM_PROMPT.template.format_messages(context=context, claim=claim)
     reply = invoke_text(llm, messages).strip()
     first = reply.splitlines()[0].strip().upper().replace(" ", "_") if reply else ""
@@ -50,6 +67,108 @@ def _llm_judgement(
     return label, int(marker.group(1)) if marker else None
 
 
+def _with_llm(
+    chain: AnswerChain, facets: ClaimFacets, rules: RuleVerdict, verdict: Verdict
+) -> Verdict:
+    """Let the model judge the quoted sentences.
+
+    Let the model judge the quoted sentences; the rules keep the last word on values,
+    modality and polarity.
+    """
+    try:
+        label, marker = _llm_judgement(chain.llm, facets.text, [c.quote for c in verdict.evidence])
+    except LLMError as e:
+        return verdict.model_copy(
+            update={"warnings": [*verdict.warnings, f"the language model could not judge: {e}"]}
+        )
+    warnings = list(verdict.warnings)
+    if rules.status == "contradicted":
+        if label != "CONTRADICTED":
+            warnings.append(
+                f"the language model said {label}; overruled by the rules: "
+                + "; ".join(rules.reasons)
+            )
+        return verdict.model_copy(update={"warnings": warnings})
+    if label == "CONTRADICTED":
+        chosen = [c for c in verdict.evidence if marker and c.marker == f"[{marker}]"]
+        return verdict.model_copy(
+            update={
+                "status": "contradicted",
+                "explanation": f"{prompts.CLAIM_CONTRADICTED} (judged by the language model on"
+                f" {(chosen or verdict.evidence)[0].marker}).",
+                "evidence": chosen + [c for c in verdict.evidence if c not in chosen],
+            }
+        )
+    if label == "NOT_FOUND":
+        if rules.status == "supported":
+            warnings.append("the language model did not find the claim stated; the rules did")
+        return verdict.model_copy(
+            update={
+                "status": "related",
+                "explanation": f"{prompts.CLAIM_RELATED} The language model did not find it"
+                " stated in the quotes.",
+                "warnings": warnings,
+            }
+        )
+    # SUPPORTED: accepted where the rules found no conflict, but values the pledge sentence
+    # does not state stay unconfirmed whatever the model says.
+    if (
+        rules.status == "related"
+        and rules.best is not None
+        and any(f.facet == "value" for f in rules.best.unchecked)
+    ):
+        warnings.append(
+            "the language model said SUPPORTED, but a year or number of the claim is not stated"
+            " in the quotes: kept as related"
+        )
+        return verdict.model_copy(update={"warnings": warnings})
+    return verdict.model_copy(
+        update={
+            "status": "supported",
+            "explanation": f"{prompts.CLAIM_SUPPORTED} (paragraph {verdict.evidence[0].number},"
+            " [1]; judged by the language model, values and modality checked by the rules).",
+            "not_checked": [],
+            "warnings": warnings,
+        }
+    )
+
+
+def _sentence_checks(
+    claim: ClaimFacets, hits: list[SearchHit]
+) -> list[tuple[SearchHit, SentenceCheck]]:
+    out = []
+    for hit in hits:
+        para, doc = hit.paragraph, hit.document
+        year = doc.date.year if doc.date else None
+        for s, e in sentence_spans(para.text):
+            check = check_sentence(
+                claim, para.text[s:e], doc.language or "en", para.lead_in or "", year
+            )
+            check.start, check.end = s, e
+            out.append((hit, check))
+    return out
+
+
+def _records(check: SentenceCheck | None) -> list[ClaimCheck]:
+    if check is None:
+        return []
+    return [
+        ClaimCheck(
+            facet=f.facet,
+            outcome=f.outcome,
+            claim=f.claim_part,
+            evidence=f.evidence_part,
+            note=f.note,
+        )
+        for f in check.findings
+    ]
+
+
+def _unverified_words(words: list[str], sentence: str) -> list[str]:
+    folded, compacted = fold(sentence), compact(sentence)
+    return [w for w in words if not word_occurs(w, folded, compacted)]
+
+
 def verify_claim(chain: AnswerChain, claim: str, filters: Filters | None = None) -> Verdict:
     """Check ``claim`` against the stored pledges.
 
@@ -61,9 +180,16 @@ def verify_claim(chain: AnswerChain, claim: str, filters: Filters | None = None)
     retrieval = chain.retrieve(claim, filters, k=CLAIM_K)
     docs = chain.reader.documents()
     stored = {d.country.code for d in docs if d.country}
-    signal = assess(
-        retrieval.terms, retrieval.hits, stored, countries_complete=all(d.country for d in docs)
-    )
+    complete = all(d.country for d in docs)
+    signal = assess(retrieval.terms, retrieval.hits, stored, countries_complete=complete)
+    concepts = {c.id for c in retrieval.terms.topical}
+    if not signal.countries_missing and concepts & set(signal.missing):
+        # A wrong year or number pulls the ranking towards other paragraphs; the topic is
+        # looked for in the pledges themselves before it is called missing (as for questions).
+        extra = chain.rescue(retrieval, signal.missing)
+        if extra:
+            retrieval.hits.extend(extra)
+            signal = assess(retrieval.terms, retrieval.hits, stored, countries_complete=complete)
     lead = prompts.CLAIM_NOT_FOUND.rstrip(".")
     not_found = Verdict(
         claim=claim,
@@ -71,50 +197,100 @@ def verify_claim(chain: AnswerChain, claim: str, filters: Filters | None = None)
         explanation=f"{lead}: {signal.reason}.",
         evidence=[],
     )
-    # Fail closed: a claim must have every topical term in the evidence, not just half.
-    if signal.abstain or signal.missing or not retrieval.hits:
+    facets = read_claim(claim)
+    # Years and number words are checked as values by the rules, not as words to find.
+    value_words = rule_words(claim, facets.language)
+    terms = retrieval.terms
+    terms = replace(terms, words=[w for w in terms.words if w not in value_words])
+    signal = assess(terms, retrieval.hits, stored, countries_complete=complete)
+    concept_ids = {c.id for c in terms.topical}
+    concepts_missing = [m for m in signal.missing if m in concept_ids]
+    # Fail closed: every glossary topic of the claim (or, when it names none, its words) and
+    # every country it names must be in the evidence.
+    # A treaty number the retrieved paragraphs write is the topic, whatever the other words.
+    named_ident = bool(facets.idents) and all(
+        any(f"ident:{n}" in {a.key for a in anchors(h.paragraph.text)} for h in retrieval.hits)
+        for n in facets.idents
+    )
+    if (
+        not retrieval.hits
+        or signal.countries_missing
+        or concepts_missing
+        or (signal.abstain and not concept_ids and not named_ident)
+    ):
         return not_found
-    extracts = select_extracts(retrieval.terms, retrieval.hits, max_quotes=3)
-    # Words outside the glossary in another script than the evidence cannot be checked here.
-    words = {w for w in retrieval.terms.words if w not in signal.unverifiable}
-    topical = {c.id for c in retrieval.terms.topical} | words
-    extracts = [e for e in extracts if not topical or (e.concepts & topical)]
-    if not extracts:
+    # Same-script words the pledges do not use: the claim says something the quotes do not.
+    words_missing = [m for m in signal.missing if m not in concept_ids]
+    extracts = select_extracts(terms, retrieval.hits, max_quotes=3)
+    pairs = _sentence_checks(facets, retrieval.hits)
+    if not any(c.topic_hits for _, c in pairs) and not extracts:
         return not_found
-    evidence = [make_citation(f"[{i}]", e.hit, e.quote) for i, e in enumerate(extracts, start=1)]
-    quoted_terms = set().union(*(e.concepts for e in extracts)) & topical
-    if topical and quoted_terms != topical:
-        missing = ", ".join(sorted(topical - quoted_terms))
-        return not_found.model_copy(update={"explanation": f"{lead}: no quote mentions {missing}."})
-
-    explanation = prompts.CLAIM_SUPPORTED
-    if chain.llm is not None:
-        try:
-            label, marker = _llm_judgement(
-                chain.llm, claim, evidence, [e.hit.paragraph.text for e in extracts]
-            )
-        except LLMError as e:
-            explanation += f" The language model could not judge the wording: {e}"
-        else:
-            if label == "NOT_FOUND":
-                return not_found.model_copy(
-                    update={"explanation": f"{lead} (judged by the language model)."}
-                )
-            if label == "CONTRADICTED":
-                chosen = [c for c in evidence if marker and c.marker == f"[{marker}]"] or evidence
-                return Verdict(
-                    claim=claim,
-                    status="contradicted",
-                    explanation=prompts.CLAIM_CONTRADICTED,
-                    evidence=chosen,
-                )
-            explanation += " The language model judged the wording supported."
-    else:
-        checked = ", ".join(sorted(topical)) or "the claim's words"
-        explanation += (
-            f" Checked terms: {checked}. Without a language model the wording itself is not"
-            " judged: read the quotes."
+    named = {k for _, c in pairs for k in c.keys}
+    absent = [n for n in facets.idents if f"ident:{n}" not in named]
+    if absent:
+        # A treaty number is a name: a pledge that never writes it does not address it.
+        numbers = ", ".join(f"No. {n}" for n in absent)
+        return not_found.model_copy(
+            update={"explanation": f"{lead}: no retrieved paragraph names {numbers}."}
         )
-        if signal.unverifiable:
-            explanation += f" Not checked (other language): {', '.join(signal.unverifiable)}."
-    return Verdict(claim=claim, status="supported", explanation=explanation, evidence=evidence)
+    rules = judge(facets, [c for _, c in pairs], terms.words)
+    if rules.status == "contradicted":
+        # Before calling a claim false, look for every topic of it in the pledges: the
+        # paragraph that agrees may be ranked below the one that does not.
+        extra = chain.rescue(retrieval, sorted(concept_ids))
+        if extra:
+            more = _sentence_checks(facets, extra)
+            pairs += more
+            rules = judge(facets, [c for _, c in pairs], terms.words)
+    if rules.status == "supported" and words_missing:
+        rules = RuleVerdict(
+            "related",
+            rules.best,
+            [f"the pledges do not use the claim's words {', '.join(words_missing)}"],
+            rules.unchecked,
+        )
+    best_hit = next((h for h, c in pairs if c is rules.best), None)
+    evidence = _evidence(rules, best_hit, extracts)
+    not_checked = list(rules.reasons if rules.status == "related" else [])
+    words_left = _unverified_words(terms.words, rules.best.sentence) if rules.best else []
+    if words_left:
+        not_checked.append("words not compared with the pledge: " + ", ".join(words_left))
+    verdict = Verdict(
+        claim=claim,
+        status=rules.status,
+        explanation=_explain(rules, evidence),
+        evidence=evidence,
+        checks=_records(rules.best),
+        not_checked=not_checked,
+    )
+    if chain.llm is not None:
+        verdict = _with_llm(chain, facets, rules, verdict)
+    return verdict
+
+
+def _evidence(rules: RuleVerdict, best_hit: SearchHit | None, extracts: list) -> list[Citation]:
+    """The decisive sentence as [1], then the other quotes (each an exact substring)."""
+    quotes: list[tuple[SearchHit, str]] = []
+    if rules.best is not None and best_hit is not None:
+        quotes.append((best_hit, best_hit.paragraph.text[rules.best.start : rules.best.end]))
+    for e in extracts:
+        if not any(
+            h.paragraph.id == e.hit.paragraph.id and (q in e.quote or e.quote in q)
+            for h, q in quotes
+        ):
+            quotes.append((e.hit, e.quote))
+    return [make_citation(f"[{i}]", h, q) for i, (h, q) in enumerate(quotes[:3], start=1)]
+
+
+def _explain(rules: RuleVerdict, evidence: list[Citation]) -> str:
+    where = f" (paragraph {evidence[0].number}, [1])" if evidence else ""
+    if rules.status == "supported":
+        return (
+            f"{prompts.CLAIM_SUPPORTED}{where} Checked by rules, without a language model: topic,"
+            " every year, range, number and treaty number of the claim, modality (done or"
+            " pledged) and polarity; other words are listed under not_checked."
+        )
+    if rules.status == "contradicted":
+        return f"{prompts.CLAIM_CONTRADICTED}{where}: " + "; ".join(rules.reasons) + "."
+    reasons = "; ".join(rules.reasons) or "its wording could not be compared"
+    return f"{prompts.CLAIM_RELATED}{where} Not judged: {reasons}. Read the quotes."

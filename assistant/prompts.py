@@ -74,9 +74,10 @@ LANGUAGE_NAMES_IN: dict[str, dict[str, str]] = {
 }
 
 #: Claim-checking explanations.
-CLAIM_SUPPORTED = "The quoted pledge paragraphs address every key term of this claim."
+CLAIM_SUPPORTED = "A quoted pledge sentence states this claim."
 CLAIM_NOT_FOUND = "No stored pledge paragraph supports this claim."
-CLAIM_CONTRADICTED = "The cited passages contradict this claim (judged by the language model)."
+CLAIM_CONTRADICTED = "A quoted pledge sentence on this topic states otherwise"
+CLAIM_RELATED = "The pledges address this claim's topic, but the rules cannot judge its wording."
 
 #: How every prompt that carries retrieved text says what that text is. The passages come from
 #: documents anyone may have written: they are data, never instructions (see delimit_passages).

@@ -127,4 +127,14 @@ def render_verdict(verdict: Verdict) -> str:
             ).strip()
         )
         lines.append(f"    “{c.quote}”")
+    if verdict.checks:
+        lines.append("")
+        lines.append("Checked against [1]:")
+        for k in verdict.checks:
+            pair = f"{k.claim!r}" + (f" / {k.evidence!r}" if k.evidence else "")
+            lines.append(f"  {k.facet:<9} {k.outcome:<9} {pair}")
+    for note in verdict.not_checked:
+        lines.append(f"not checked: {note}")
+    for w in verdict.warnings:
+        lines.append(f"warning: {w}")
     return "\n".join(lines).rstrip() + "\n"

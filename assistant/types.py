@@ -72,13 +72,53 @@ class Answer(Record):
     retrieved: list[RetrievedItem] = Field(default_factory=list)
 
 
+class ClaimCheck(Record):
+    """One part of a claim compared with the quoted pledge sentence."""
+
+    facet: Literal["topic", "value", "modality", "polarity"] = Field(
+        description="topic (a named concept or treaty number), value (year, range, count,"
+        " ordinal), modality (done or pledged) or polarity (affirmative or negative)"
+    )
+    outcome: Literal["match", "conflict", "unchecked"] = Field(
+        description="match: the pledge states the same; conflict: it states something else;"
+        " unchecked: the pledge sentence does not say, or the rules cannot read it"
+    )
+    claim: str = Field(description="The part of the claim, as written")
+    evidence: str = Field(default="", description="The part of the pledge sentence, as written")
+    note: str = ""
+
+
+#: What each verdict status means (README, API schema and ``pledges verify --help`` quote it).
+VERDICT_STATUSES: dict[str, str] = {
+    "supported": "a quoted pledge sentence names the claim's topic and states every year, range,"
+    " number and treaty number of the claim, with the same modality (done or pledged) and"
+    " polarity",
+    "contradicted": "a quoted pledge sentence on the claim's topic states a different year,"
+    " range or number, the opposite modality (done versus pledged) or the opposite polarity;"
+    " the explanation quotes both",
+    "related": "the pledges address the claim's topic but its wording cannot be judged without"
+    " a language model (a value or modality the sentence does not state, or a claim language"
+    " whose grammar the rules do not read); read the quotes",
+    "not_found": "no stored pledge paragraph addresses the claim's topic",
+}
+
+
 class Verdict(Record):
     """The outcome of checking a claim against the pledges."""
 
     claim: str
-    status: Literal["supported", "not_found", "contradicted"]
+    status: Literal["supported", "contradicted", "related", "not_found"] = Field(
+        description="; ".join(f"{k}: {v}" for k, v in VERDICT_STATUSES.items())
+    )
     explanation: str
     evidence: list[Citation] = Field(default_factory=list)
+    checks: list[ClaimCheck] = Field(
+        default_factory=list, description="Each part of the claim compared with evidence [1]"
+    )
+    not_checked: list[str] = Field(
+        default_factory=list, description="Parts of the claim that no rule or model checked"
+    )
+    warnings: list[str] = Field(default_factory=list)
 
 
 class FileReport(Record):

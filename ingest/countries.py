@@ -269,7 +269,8 @@ def country_occurs(code: str, folded: str, compacted: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _country_matchers() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, CountryName]]:
+def country_matchers() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, CountryName]]:
+    """Patterns of every country name: Latin-script (on folded text), CJK (on compacted text)."""
     names = all_names()
     by_form: dict[str, CountryName] = {}
     for n in names:  # longest first: the first form registered wins
@@ -283,7 +284,7 @@ def _country_matchers() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, Cou
 
 def find_countries(text: str) -> list[tuple[str, str]]:
     """Countries a text names, as (alpha-3 code, English name), in order of first mention."""
-    latin_re, cjk_re, by_form = _country_matchers()
+    latin_re, cjk_re, by_form = country_matchers()
     compacted = compact(text)
     for trap in _ZH_TRAPS:
         compacted = compacted.replace(trap, "\u3000" * len(trap))

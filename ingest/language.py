@@ -152,6 +152,23 @@ def _latin_identifier() -> Any:
     return ident
 
 
+@lru_cache(maxsize=1)
+def _any_identifier() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def identify(text: str) -> tuple[str, float]:
+    """py3langid's guess among every language it knows (not only the six), with its probability.
+
+    For what :func:`detect_language` cannot say: the language a claim or a question is really
+    written in when it is none of the UN six (Italian is not Spanish).
+    """
+    lang, prob = _any_identifier().classify(text)
+    return str(lang), float(prob)
+
+
 def latin_language(text: str) -> str:
     """en, fr or es for a Latin-script text, by py3langid alone (English when it fails)."""
     try:

@@ -526,7 +526,16 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
         responses=_ERROR_RESPONSES,
     )  # fmt: skip
     def verify(body: VerifyRequest) -> Verdict:
-        """Check a claim: supported, not found, or contradicted, with the evidence."""
+        """Check a claim against the pledges, quoting the deciding sentence.
+
+        Statuses: **supported** (a quoted sentence names the claim's topic and states every
+        year, range, number and treaty number of it, with the same modality, done or pledged,
+        and polarity); **contradicted** (a sentence on the topic states a different value,
+        the other modality or the opposite polarity; both are quoted); **related** (the topic
+        is there but the wording cannot be judged without a language model: read the quotes
+        and `not_checked`); **not_found** (no pledge addresses the topic). `checks` lists each
+        part of the claim compared with evidence [1].
+        """
         return svc.verify(check_question(body.claim, limits, what="claim"), filters=body.filters)
 
     @app.get(

@@ -25,6 +25,65 @@ def test_supported_claim_quotes_the_evidence_exactly(service, sample_text):
     for c in verdict.evidence:
         assert c.quote in sample_text[c.number]
     assert "without a language model" in verdict.explanation.lower()
+    assert {(c.facet, c.outcome) for c in verdict.checks} >= {
+        ("topic", "match"),
+        ("modality", "match"),
+        ("polarity", "match"),
+    }
+
+
+# The claims of issue 15, as a journalist tried them: each false one was "supported".
+FALSE_CLAIMS = [
+    ("Belgium was vice-president of the Human Rights Council in 2018", "4", "2016"),
+    ("Belgium ratified the Istanbul Convention in 2019", "24", "2016"),
+    ("Belgium has already ratified ILO Convention No. 190", "26", "pledged"),
+    ("Belgium served on the Security Council in 2015-2016", "3", "2019-2020"),
+    ("Belgium's national action plan on trafficking covers 2018-2020", "27(c)", "2021-2025"),
+]
+TRUE_CLAIMS = [
+    ("Belgium was vice-president of the Human Rights Council in 2016", "4"),
+    ("Belgium ratified the Istanbul Convention in 2016", "24"),
+    ("Belgium pledged to ratify ILO Convention No. 190", "26"),
+    ("Belgium served on the Security Council in 2019-2020", "3"),
+    ("Belgium has no overdue reports to the treaty bodies", "25"),
+    ("Belgium's national action plan on trafficking covers 2021-2025", "27(c)"),
+]
+
+
+@pytest.mark.parametrize(("claim", "number", "stated"), FALSE_CLAIMS)
+def test_false_claims_are_contradicted_quoting_both_sides(
+    service, sample_text, claim, number, stated
+):
+    verdict = service.verify(claim)
+    assert verdict.status == "contradicted", verdict.explanation
+    assert verdict.evidence[0].number == number
+    assert verdict.evidence[0].quote in sample_text[number]
+    assert stated in verdict.explanation
+    assert any(c.outcome == "conflict" for c in verdict.checks)
+
+
+def test_overdue_reports_claim_is_never_supported(service):
+    verdict = service.verify("Belgium has several overdue reports to the treaty bodies")
+    assert verdict.status == "contradicted", verdict.explanation
+    assert "negative" in verdict.explanation and verdict.evidence[0].number == "25"
+
+
+@pytest.mark.parametrize(("claim", "number"), TRUE_CLAIMS)
+def test_true_claims_are_supported(service, claim, number):
+    verdict = service.verify(claim)
+    assert verdict.status == "supported", verdict.explanation
+    assert verdict.evidence[0].number == number
+
+
+def test_a_claim_in_a_language_the_rules_cannot_read_is_related(service):
+    verdict = service.verify("Il Belgio ha ratificato la Convenzione di Istanbul nel 2016.")
+    assert verdict.status == "related"
+    assert any("(it)" in n for n in verdict.not_checked)
+
+
+def test_a_treaty_number_the_pledge_never_names_is_not_found(service):
+    verdict = service.verify("Belgium ratified ILO Convention No. 189")
+    assert verdict.status == "not_found" and "No. 189" in verdict.explanation
 
 
 @pytest.mark.parametrize(
@@ -45,8 +104,10 @@ def test_claims_without_evidence_fail_closed(service, claim):
 def cli_service(service, monkeypatch):
     """Point the commands at the shared sample store (no second Chroma client on its files)."""
     import ui.cli._answer as answer_cli
+    import ui.cli._store as store_cli
 
     monkeypatch.setattr(answer_cli, "make_service", lambda store: service)
+    monkeypatch.setattr(store_cli, "make_service", lambda store: service)
     return service
 
 
@@ -106,6 +167,38 @@ def test_verify_json(cli_service):
     assert out["status"] == "supported" and out["evidence"][0]["number"] == "26"
     result = runner.invoke(app, ["verify", "Belgium pledged to resettle refugees"])
     assert result.stdout.startswith("NOT_FOUND: Belgium pledged to resettle refugees")
+
+
+def test_eval_claims_prints_the_confusion_table(cli_service, tmp_path):
+    lines = [
+        {"claim": "Belgium ratified the Istanbul Convention in 2016.", "truth": "true"},
+        {
+            "claim": "Belgium ratified the Istanbul Convention in 2019.",
+            "truth": "false",
+            "error": "year",
+        },
+        {"claim": "Belgium pledged to resettle 10,000 refugees a year.", "truth": "uncovered"},
+    ]
+    path = tmp_path / "claims.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in lines), encoding="utf-8")
+    result = runner.invoke(app, ["eval-claims", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["confusion"] == {
+        "true": {"supported": 1, "contradicted": 0, "related": 0, "not_found": 0},
+        "false": {"supported": 0, "contradicted": 1, "related": 0, "not_found": 0},
+        "uncovered": {"supported": 0, "contradicted": 0, "related": 0, "not_found": 1},
+    }
+    assert out["false_by_error"] == {
+        "year": {"supported": 0, "contradicted": 1, "related": 0, "not_found": 0}
+    }
+    assert (out["false_supported"], out["true_contradicted"]) == (0, 0)
+    assert out["value_errors_contradicted"] == 1.0 and out["uncovered_not_found"] == 1.0
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"claim": "x", "truth": "maybe"}', encoding="utf-8")
+    result = runner.invoke(app, ["eval-claims", str(bad)])
+    assert result.exit_code != 0 and "bad.jsonl:1" in str(result.exception)
+    assert "'truth' must be one of true, false, uncovered" in str(result.exception)
 
 
 def test_answer_figures_on_a_small_eval_file(service, tmp_path):

@@ -172,6 +172,45 @@ def test_llm_judges_a_contradicted_claim(sample_store, stub):
     assert verdict.evidence and verdict.evidence[0].number == "8"
 
 
+def test_llm_supported_over_a_year_mismatch_is_overruled(sample_store, stub):
+    stub.replies = ["SUPPORTED\n[1]"]
+    verdict = llm_service(sample_store, stub.url).verify(
+        "Belgium ratified the Istanbul Convention in 2019"
+    )
+    assert verdict.status == "contradicted"
+    assert verdict.evidence[0].number == "24"
+    assert any("language model said SUPPORTED; overruled" in w for w in verdict.warnings)
+    assert "'2019'" in verdict.explanation and "2016" in verdict.explanation
+    # The model judged the quoted sentences, numbered as the evidence is.
+    (req,) = stub.requests
+    user = req["messages"][-1]["content"]
+    assert f"[1]\n{verdict.evidence[0].quote}\n<<<end" in user
+
+
+def test_llm_judges_wording_the_rules_leave_related(sample_store, stub):
+    claim = "Belgium supports the universal abolition of the death penalty"
+    svc = llm_service(sample_store, stub.url)
+    stub.replies = ["SUPPORTED\n[1]"]
+    assert svc.verify(claim).status == "supported"
+    stub.replies = ["NOT_FOUND"]
+    verdict = svc.verify(claim)
+    assert verdict.status == "related" and "did not find" in verdict.explanation
+
+
+def test_llm_answer_sentence_with_a_wrong_year_is_removed(sample_store, stub):
+    stub.replies = [
+        "Belgium ratified the Istanbul Convention in 2019 [1]. "
+        "Belgium ratified ILO Convention No. 187 in 2018 [1]."
+    ]
+    answer = llm_service(sample_store, stub.url).ask(
+        "When did Belgium ratify the Istanbul Convention?"
+    )
+    assert answer.mode == "llm"
+    assert "in 2019" not in answer.answer
+    assert "No. 187 in 2018 [1]" in answer.answer
+    assert any("conflicts with [1]" in w and "'2019'" in w for w in answer.warnings)
+
+
 def test_llm_cannot_turn_missing_evidence_into_support(sample_store, stub):
     stub.replies = ["SUPPORTED\n[1]"]
     verdict = llm_service(sample_store, stub.url).verify("Belgium pledged to resettle refugees")

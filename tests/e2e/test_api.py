@@ -182,7 +182,7 @@ def test_search_filter_by_language(http: httpx.Client) -> None:
 
 
 def test_verify_supported_claim_cites_paragraph_8(http: httpx.Client) -> None:
-    claim = "Belgium supports the universal abolition of the death penalty."
+    claim = "Belgium will keep the death penalty on the agenda of the Human Rights Council."
     response = http.post("/v1/verify", json={"claim": claim})
     assert response.status_code == 200, response.text
     verdict = Verdict.model_validate(response.json())
@@ -190,6 +190,27 @@ def test_verify_supported_claim_cites_paragraph_8(http: httpx.Client) -> None:
     assert verdict.status == "supported", verdict
     assert "8" in numbers(verdict.evidence)
     assert all(e.quote for e in verdict.evidence)
+
+
+def test_verify_contradicted_claim_quotes_both_years(http: httpx.Client) -> None:
+    response = http.post(
+        "/v1/verify", json={"claim": "Belgium ratified the Istanbul Convention in 2019."}
+    )
+    assert response.status_code == 200, response.text
+    verdict = Verdict.model_validate(response.json())
+    assert verdict.status == "contradicted", verdict
+    assert numbers(verdict.evidence)[0] == "24"
+    assert "'2019'" in verdict.explanation and "2016" in verdict.explanation
+    assert ("value", "conflict") in {(c.facet, c.outcome) for c in verdict.checks}
+
+
+def test_openapi_documents_the_verdict_statuses(http: httpx.Client) -> None:
+    schema = http.get("/openapi.json").json()
+    status = schema["components"]["schemas"]["Verdict"]["properties"]["status"]
+    assert status["enum"] == ["supported", "contradicted", "related", "not_found"]
+    for word in ("supported:", "contradicted:", "related:", "not_found:"):
+        assert word in status["description"]
+    assert "**related**" in schema["paths"]["/v1/verify"]["post"]["description"]
 
 
 def test_verify_claim_the_pledges_do_not_make(http: httpx.Client) -> None:

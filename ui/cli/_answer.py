@@ -98,7 +98,18 @@ def verify(
     json_out: JsonOption = False,
     store: StoreOption = None,
 ) -> None:
-    """Check a claim: supported (with exact quotes) or not found; contradicted only by an LLM."""
+    r"""Check a claim against the pledges, quoting the sentence that decides it.
+
+    \b
+    supported:    a quoted sentence names the claim's topic and states
+                  every year, range, number and treaty number of it,
+                  with the same modality (done or pledged) and polarity
+    contradicted: a sentence on the topic states another value, the
+                  other modality or the opposite polarity (both quoted)
+    related:      the topic is there, but the wording cannot be judged
+                  without a language model: read the quotes
+    not_found:    no stored pledge addresses the claim's topic
+    """
     service = make_service(store)
     verdict = service.verify(claim, filters=make_filters(country, lang))
     if json_out:

@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from assistant.claim_eval import STATUSES, evaluate_claims, load_claims
 from assistant.evaluation import evaluate_ablation, evaluate_service, load_eval
 from assistant.service import PledgeService
 from assistant.types import IngestReport
@@ -320,3 +321,53 @@ def eval_cmd(
                 " / ".join([*d["history"], d["question"]]),
             )
         console.print(rows)
+
+
+@app.command("eval-claims")
+def eval_claims_cmd(
+    file: Annotated[
+        Path, typer.Argument(help='JSONL: claim, truth ("true", "false", "uncovered"), error?')
+    ],
+    details: Annotated[bool, typer.Option("--details", help="Add one line per claim.")] = False,
+    store: StoreOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Claim checks: confusion table of truth against verdict status, and the key rates."""
+    items = load_claims(file)
+    service = make_service(store)
+    if not service.documents():
+        err_console.print(
+            "warning: the store is empty; ingest the pledges the claims are about first",
+            highlight=False,
+        )
+    result = evaluate_claims(items, service)
+    if not details:
+        result.pop("details")
+    if json_out:
+        emit_json(result)
+        return
+    grid = Table(title=f"Claims in {file.name}: truth (rows) by verdict (columns)")
+    grid.add_column("truth")
+    for s in STATUSES:
+        grid.add_column(s, justify="right")
+    for truth, row in result["confusion"].items():
+        grid.add_row(truth, *(str(row[s]) for s in STATUSES))
+    for error, row in result["false_by_error"].items():
+        grid.add_row(f"  false: {error}", *(str(row[s]) for s in STATUSES))
+    console.print(grid)
+    for key in (
+        "false_supported",
+        "true_contradicted",
+        "value_errors_contradicted",
+        "false_contradicted",
+        "true_supported",
+        "uncovered_not_found",
+    ):
+        console.print(f"{key}: {result[key]}", highlight=False)
+    if details:
+        for d in result["details"]:
+            console.print(
+                f"{d['line']:>3} {d['truth']:<9} {d['status']:<12} {d['claim']}",
+                markup=False,
+                highlight=False,
+            )
