@@ -14,7 +14,7 @@ such claims is a small set of facets that can be read without understanding ever
   as values. Each value in a pledge sentence is bound to the topic it qualifies (a bracketed
   value to what precedes it; in Chinese a bare time phrase to what follows it, as Chinese puts
   time before the verb), so the year of one convention in a list is not read as another's;
-* topics: glossary concepts (one multilingual list, :mod:`assistant.terms`) and treaty numbers
+* topics: glossary concepts (one multilingual list, :mod:`vectorstore.glossary`) and treaty numbers
   must be present in the evidence sentence;
 * modality: whether the sentence reports something done or something pledged, intended or
   under way. The cues are the grammar of each UN language (perfect and past forms, "already",
