@@ -31,6 +31,7 @@ from assistant.citations import (
     aligned_versions,
     check_markers,
     check_quotes,
+    in_language,
     make_citation,
     sentence_spans,
 )
@@ -43,7 +44,7 @@ from assistant.llm import describe, invoke_text, stream_text
 from assistant.render import citation_label
 from assistant.terms import QuestionTerms, question_terms
 from assistant.types import AlignedText, Answer, Citation, RetrievedItem
-from ingest.language import LANGUAGE_NAMES, detect_language
+from ingest.language import LANGUAGE_NAMES, UN_LANGUAGES, detect_language
 from ingest.records import Document, Paragraph
 from vectorstore.glossary import Concept
 from vectorstore.records import Filters, SearchHit
@@ -232,11 +233,19 @@ class AnswerChain:
         """The standalone question (rule-based, or by the LLM with the rule as fallback)."""
         return Understood(asked, condense(asked.question, asked.history, llm=self.llm))
 
-    def retrieve(self, query: str, filters: Filters | None = None, k: int = TOP_K) -> Retrieval:
+    def retrieve(
+        self,
+        query: str,
+        filters: Filters | None = None,
+        k: int = TOP_K,
+        language: str | None = None,
+    ) -> Retrieval:
         """Search for a question as the chain does.
 
-        Search as the chain does: when the question names one stored country and no country
-        filter is set, the search is narrowed to that country's pledges.
+        When the question names one stored country and no country filter is set, the search is
+        narrowed to that country's pledges. With ``language`` (the asker's) and no language or
+        document filter, each hit becomes the same-numbered paragraph of its version in that
+        language when one is stored (:func:`assistant.citations.in_language`).
         """
         terms = question_terms(query)
         effective = filters
@@ -247,11 +256,17 @@ class AnswerChain:
                 base = filters.model_dump() if filters else {}
                 effective = Filters(**{**base, "country": asked[0]})
         hits = self.retriever.search(query, k=k, filters=effective)
+        if language and not (effective and (effective.language or effective.doc_id)):
+            hits = in_language(hits, language, self.reader.documents(), self.reader.get_paragraph)
         return Retrieval(query=query, filters=effective, hits=hits, terms=terms)
 
     def retrieve_step(self, state: Understood) -> Retrieved:
         """Hybrid search for the standalone question."""
-        retrieval = self.retrieve(state.condensed.question, state.asked.filters)
+        retrieval = self.retrieve(
+            state.condensed.question,
+            state.asked.filters,
+            language=detect_language(state.asked.question),
+        )
         return Retrieved(state.asked, state.condensed, retrieval)
 
     def rescue(self, retrieval: Retrieval, missing: Iterable[str]) -> list[SearchHit]:
@@ -307,15 +322,15 @@ class AnswerChain:
     # -- answers ---------------------------------------------------------------------------------
 
     def _aligned(self, hit: SearchHit, language: str) -> list[AlignedText]:
-        if hit.document.language == language:
-            return []
-        return aligned_versions(
+        """The cited paragraph in every other stored language version, the asker's first."""
+        found = aligned_versions(
             self.reader.documents(),
             hit.document,
             hit.paragraph.number,
-            [language],
+            UN_LANGUAGES,
             self.reader.get_paragraph,
         )
+        return sorted(found, key=lambda a: (a.language != language, a.language or ""))
 
     def abstain_answer(
         self, state: Decided, signal: AbstainSignal, extra: Sequence[str] = ()
@@ -370,7 +385,7 @@ class AnswerChain:
         lines = [lead.format(language_note=note)]
         for c in citations:
             lines.append(f"- {citation_label(c)}: “{c.quote}” {c.marker}")
-        if any(c.aligned for c in citations):
+        if any(a.language == lang for c in citations for a in c.aligned):
             lines.append(
                 f"The same paragraphs in {LANGUAGE_NAMES.get(lang, lang)} are shown with the"
                 " citations."

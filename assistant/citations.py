@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.types import AlignedText, Citation
+from ingest.language import UN_LANGUAGES
 from ingest.records import Document
 from vectorstore.errors import NotFoundError
 from vectorstore.records import SearchHit
@@ -169,8 +170,49 @@ def aligned_versions(
         except NotFoundError:
             continue
         out.append(
-            AlignedText(doc_id=other.doc_id, language=other.language, number=number, text=para.text)
+            AlignedText(
+                doc_id=other.doc_id,
+                language=other.language,
+                number=number,
+                text=para.text,
+                url=other.url,
+            )
         )
+    return out
+
+
+def in_language(
+    hits: Sequence[SearchHit],
+    language: str | None,
+    documents: Sequence[Document],
+    get_paragraph: Any,
+) -> list[SearchHit]:
+    """Each hit as the same-numbered paragraph of its ``language`` version, when one is stored.
+
+    The UN publishes a pledge under one symbol in six languages with the same paragraph
+    numbering, so ¶8 of the French version says what ¶8 of the Chinese one says. A hit whose
+    document has a symbol is replaced by that paragraph of the stored version in ``language``
+    (same score and ranks); a paragraph reached through several versions is kept once, at its
+    best rank. Hits without such a version are kept as they are.
+    """
+    if language not in UN_LANGUAGES:
+        return list(hits)
+    versions = {d.symbol: d for d in documents if d.symbol and d.language == language}
+    out: list[SearchHit] = []
+    seen: set[str] = set()
+    for hit in hits:
+        doc = hit.document
+        other = versions.get(doc.symbol) if doc.symbol and doc.language != language else None
+        if other is not None:
+            try:
+                para = get_paragraph(other.doc_id, hit.paragraph.number)
+            except NotFoundError:
+                para = None
+            if para is not None:
+                hit = hit.model_copy(update={"paragraph": para, "document": other})
+        if hit.paragraph.id not in seen:
+            seen.add(hit.paragraph.id)
+            out.append(hit)
     return out
 
 

@@ -15,12 +15,19 @@ from typing import Any
 
 from assistant.chain import AnswerChain
 from assistant.claims import verify_claim
+from assistant.fetching import (
+    OFFICIAL_DIR,
+    OfficialCopies,
+    fetch_symbols,
+    normalize_symbol,
+    parse_languages_option,
+)
 from assistant.indexing import ingest_paths, stored_file_report
 from assistant.limits import check_history, check_question
 from assistant.llm import make_chat_model
 from assistant.settings import LLMSettings, ServiceSettings
-from assistant.types import Answer, FileReport, IngestReport, Verdict
-from ingest.errors import PledgeError
+from assistant.types import Answer, FetchItem, FetchReport, FileReport, IngestReport, Verdict
+from ingest.errors import ConfigError, PledgeError
 from ingest.pipeline import parse_bytes, parse_file
 from ingest.records import Document, Paragraph, ParsedDocument
 from vectorstore.embedders import Embedder
@@ -124,6 +131,58 @@ class PledgeService:
         if progress:
             progress(1, 1, embedded)
         return IngestReport(files=[file], seconds=round(time.perf_counter() - started, 3))
+
+    def fetch(
+        self,
+        symbols: Sequence[str] = (),
+        session: int | None = None,
+        languages: str | Sequence[str] | None = None,
+        ingest: bool = True,
+        list_only: bool = False,
+        progress: Callable[[FetchItem, int, int], None] | None = None,
+    ) -> FetchReport:
+        """Official copies from the UN, kept and ingested.
+
+        Official copies from the UN: each language version of each symbol, checked, kept
+        under ``<store>/official`` by hash and (unless ``ingest`` is False) ingested.
+
+        Args:
+            symbols: UN symbols such as ``A/77/89``.
+            session: A General Assembly session: its candidature notes are found through the
+                Digital Library and listed in ``FetchReport.listed`` (fetched too, unless
+                ``list_only``).
+            languages: ``"all"`` (the default), ``"en,fr"`` or a list of codes.
+            ingest: Ingest what is fetched (False keeps the bytes only).
+            list_only: With ``session``: list, download nothing.
+            progress: Called after each language version with (item, done, planned).
+
+        Raises:
+            ConfigError: Neither symbols nor a session, a bad symbol or language.
+            UnreachableError: The UN cannot be reached (one line naming the host).
+        """
+        langs = parse_languages_option(languages)
+        if not symbols and session is None:
+            raise ConfigError("name at least one UN symbol (e.g. A/77/89) or a --session")
+        started = time.perf_counter()
+        with self.settings.get_un_client() as client:
+            listed = client.search_session(session) if session is not None else []
+            if list_only:
+                return FetchReport(listed=listed, seconds=round(time.perf_counter() - started, 3))
+            entries = {normalize_symbol(e.symbol): e for e in listed}
+            wanted = [*symbols, *entries]
+            copies = OfficialCopies(Path(self.settings.store.store) / OFFICIAL_DIR)
+            report = fetch_symbols(
+                client,
+                copies,
+                (lambda: self.store) if ingest else None,
+                wanted,
+                langs,
+                progress=progress,
+                entries=entries,
+            )
+        return report.model_copy(
+            update={"listed": listed, "seconds": round(time.perf_counter() - started, 3)}
+        )
 
     def documents(self) -> list[Document]:
         """Every stored document."""

@@ -9,6 +9,9 @@
 | ``PLEDGES_MAX_QUESTION_CHARS`` | longest question, query or claim | 2000 |
 | ``PLEDGES_MAX_HISTORY_TURNS`` | most earlier questions sent with one | 20 |
 | ``PLEDGES_MAX_PENDING_UPLOADS`` | chat uploads accepted in an hour | 50 |
+| ``PLEDGES_UN_DOCUMENTS_URL`` | UN document system (``pledges fetch``) | the UN's |
+| ``PLEDGES_UN_LIBRARY_URL`` | UN Digital Library (``pledges fetch --session``) | the UN's |
+| ``PLEDGES_UN_*`` | rate, retries, timeouts, size cap: :class:`ingest.un.UNSettings` | |
 
 Collaborators are created by the ``get_*`` factories (the chat model by
 :func:`assistant.llm.make_chat_model`), never as module-level singletons.
@@ -23,6 +26,7 @@ from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings
 
 from assistant.limits import Limits
+from ingest.un import UNClient, UNSettings
 from vectorstore.embedders import Embedder, make_embedder
 from vectorstore.settings import EmbedderSettings, StoreSettings, env_config
 from vectorstore.store import PledgeStore
@@ -89,6 +93,7 @@ class ServiceSettings(BaseModel):
     embedder: EmbedderSettings = Field(default_factory=EmbedderSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     requests: RequestSettings = Field(default_factory=RequestSettings)
+    un: UNSettings = Field(default_factory=UNSettings)
 
     def with_store(self, path: Path | str | None) -> Any:
         """A copy (of the same class) whose embedded store lives at ``path`` (``--store``)."""
@@ -106,3 +111,7 @@ class ServiceSettings(BaseModel):
         return PledgeStore.from_settings(
             self.store, embedder=embedder or self.get_embedder(), **kwargs
         )
+
+    def get_un_client(self) -> UNClient:
+        """A client of the UN document system and Digital Library (``PLEDGES_UN_*``)."""
+        return UNClient(self.un)

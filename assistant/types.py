@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from ingest.records import Language, Record
+from ingest.records import Language, LibraryEntry, Record
 
 
 class AlignedText(Record):
@@ -20,6 +20,7 @@ class AlignedText(Record):
     language: Language | None
     number: str
     text: str
+    url: str | None = Field(default=None, description="Official copy of that version")
 
 
 class Citation(Record):
@@ -119,6 +120,44 @@ class Verdict(Record):
         default_factory=list, description="Parts of the claim that no rule or model checked"
     )
     warnings: list[str] = Field(default_factory=list)
+
+
+class FetchItem(Record):
+    """What happened to one language version of one symbol in a fetch."""
+
+    symbol: str
+    language: Language
+    status: Literal["fetched", "unchanged", "not_published", "failed"] = Field(
+        description=(
+            "fetched: new or changed bytes stored (and ingested); unchanged: the same bytes were"
+            " already stored; not_published: the UN has no such version; failed: see error"
+        )
+    )
+    url: str = Field(description="Where the bytes were asked for")
+    official_url: str = Field(description="The undocs.org link people cite")
+    sha256: str | None = None
+    file: str | None = Field(default=None, description="Stored copy, named by its SHA-256")
+    doc_id: str | None = Field(default=None, description="Document id when ingested")
+    ingest: Literal["added", "replaced", "unchanged"] | None = Field(
+        default=None, description="What the store did with it; null when not ingested"
+    )
+    paragraphs: int = 0
+    error: str | None = Field(default=None, description="One-line reason (failed, not_published)")
+
+
+class FetchReport(Record):
+    """Summary of a fetch run, one item per symbol and language, in order."""
+
+    items: list[FetchItem] = Field(default_factory=list)
+    listed: list[LibraryEntry] = Field(
+        default_factory=list, description="Digital Library entries found (--session)"
+    )
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[FetchItem]:
+        """The items that failed."""
+        return [i for i in self.items if i.status == "failed"]
 
 
 class FileReport(Record):

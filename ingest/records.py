@@ -192,3 +192,20 @@ class ParsedDocument(Record):
     report: TextReport | None = Field(
         default=None, description="How much of the file's text the paragraphs kept"
     )
+
+
+class LibraryEntry(Record):
+    """A UN Digital Library record of one document, as far as it could be read."""
+
+    symbol: str = Field(description="UN document symbol (MARC 191 $a)")
+    title: str | None = Field(default=None, description="MARC 245 $a $b")
+    date: dt.date | None = Field(default=None, description="MARC 269 $a or 260 $c")
+    country: Country | None = Field(default=None, description="From MARC 710/610 or the title")
+    body: str | None = Field(default=None, description="Issuing body (MARC 710/610 $a)")
+    languages: list[Language] = Field(
+        default_factory=list, description="Language versions the record lists (856/FFT, 041)"
+    )
+    subjects: list[str] = Field(
+        default_factory=list, description="Subjects and agenda items (MARC 650 $a, 991 $b $d)"
+    )
+    record_id: str | None = Field(default=None, description="Library record id (MARC 001)")

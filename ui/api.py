@@ -18,29 +18,32 @@ from __future__ import annotations
 
 import contextlib
 import hmac
+import json
 import logging
+import queue
 import threading
 import time
 import unicodedata
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import PurePosixPath
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, File, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi_offline import FastAPIOffline
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 
+from assistant.fetching import MAX_SYMBOLS, normalize_symbol
 from assistant.limits import Limits, RequestGuard, check_history, check_question, mib
 from assistant.service import PledgeService
-from assistant.types import Answer, IngestReport, Verdict
+from assistant.types import Answer, FetchReport, IngestReport, Verdict
 from ingest.errors import PledgeError
-from ingest.records import Document, Paragraph
+from ingest.records import Document, Language, Paragraph
 from ui.settings import Settings
 from vectorstore.records import Filters, SearchHit
 
@@ -199,6 +202,37 @@ class VerifyRequest(_Model):
     filters: Filters | None = None
 
 
+class FetchRequest(_Model):
+    """Official copies to fetch from the UN by symbol, or one session's candidature notes."""
+
+    symbols: list[Annotated[str, Field(max_length=100)]] = Field(
+        default_factory=list, max_length=MAX_SYMBOLS, description="UN symbols, e.g. A/77/89"
+    )
+    session: int | None = Field(
+        default=None, ge=1, le=200, description="General Assembly session: find its notes"
+    )
+    languages: list[Language] | Literal["all"] = Field(
+        default="all", description='"all" or language codes'
+    )
+    ingest: bool = Field(default=True, description="Ingest what is fetched (else keep the PDFs)")
+    list_only: bool = Field(default=False, description="With session: list, download nothing")
+    stream: bool = Field(
+        default=False,
+        description=(
+            "Answer with NDJSON progress: one {'event': 'progress'} line per language version,"
+            " then {'event': 'report'} (or {'event': 'error'})"
+        ),
+    )
+
+    @field_validator("symbols")
+    @classmethod
+    def _symbols(cls, value: list[str]) -> list[str]:
+        try:
+            return [normalize_symbol(v) for v in value]
+        except PledgeError as e:
+            raise ValueError(str(e)) from e
+
+
 class DocumentInfo(Document):
     """A stored document, with its display label and the link to its official copy."""
 
@@ -263,6 +297,8 @@ GRADIO_UPLOAD_PATH = "/gradio_api/upload"
 
 #: The write endpoints: uploading (POST) to and deleting (DELETE) under this path.
 DOCUMENTS_PATH = "/v1/documents"
+#: Where official copies are fetched from the UN (admin).
+FETCH_PATH = "/v1/fetch"
 
 
 def access_error(settings: Settings, need: str, authorization: str | None) -> ApiError | None:
@@ -310,7 +346,7 @@ def route_access(method: str, path: str) -> str | None:
     """
     if method == "OPTIONS" or not (path == "/v1" or path.startswith("/v1/")):
         return None
-    if (method == "POST" and path == DOCUMENTS_PATH) or (
+    if (method == "POST" and path in (DOCUMENTS_PATH, FETCH_PATH)) or (
         method == "DELETE" and path.startswith(DOCUMENTS_PATH + "/")
     ):
         return "admin"
@@ -408,6 +444,41 @@ def check_upload_size(size: int, limits: Limits, name: str = "upload") -> None:
     """
     if size > limits.upload_bytes:
         raise ApiError(413, "payload_too_large", _too_large(size, limits.upload_bytes, name))
+
+
+def fetch_events(service: PledgeService, args: dict[str, Any]) -> Iterator[str]:
+    """NDJSON lines of a fetch as it runs.
+
+    NDJSON lines of a fetch as it runs: progress per language version, then the report (or
+    the error). The fetch runs in a thread of its own.
+    """
+    events: queue.Queue[dict[str, Any] | None] = queue.Queue()
+
+    def progress(item: Any, done: int, total: int) -> None:
+        events.put(
+            {
+                "event": "progress",
+                "done": done,
+                "total": total,
+                "item": item.model_dump(mode="json"),
+            }
+        )
+
+    def run() -> None:
+        try:
+            report = service.fetch(**args, progress=progress)  # the store serialises writes
+            events.put({"event": "report", "report": report.model_dump(mode="json")})
+        except PledgeError as e:
+            events.put({"event": "error", "error": {"code": e.code, "message": str(e)}})
+        except Exception as e:  # the stream has started: the error travels in it
+            log.exception("fetch failed")
+            events.put({"event": "error", "error": {"code": "internal_error", "message": repr(e)}})
+        finally:
+            events.put(None)
+
+    threading.Thread(target=run, name="fetch", daemon=True).start()
+    while (event := events.get()) is not None:
+        yield json.dumps(event, ensure_ascii=False) + "\n"
 
 
 # -- bootstrap -----------------------------------------------------------------------------------
@@ -603,6 +674,37 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
             time.perf_counter() - started,
         )
         return report
+
+    @app.post(
+        FETCH_PATH,
+        response_model=FetchReport,
+        dependencies=write,
+        tags=["documents"],
+        responses={
+            **_ERROR_RESPONSES,
+            502: {"model": ErrorResponse, "description": "The UN answered unusably"},
+            503: {"model": ErrorResponse, "description": "The UN cannot be reached"},
+        },
+    )
+    def fetch(body: FetchRequest) -> Any:
+        """Fetch official copies from the UN by symbol (admin).
+
+        Fetch official copies from the UN by symbol (admin): each language version is
+        checked, kept and ingested; with ``session``, the Digital Library's list of that
+        session's candidature notes is fetched too (or only listed, with ``list_only``).
+        """
+        if not body.symbols and body.session is None:
+            raise ApiError(422, "validation_error", "give symbols or a session")
+        args = {
+            "symbols": body.symbols,
+            "session": body.session,
+            "languages": body.languages,
+            "ingest": body.ingest,
+            "list_only": body.list_only,
+        }
+        if not body.stream:
+            return svc.fetch(**args)
+        return StreamingResponse(fetch_events(svc, args), media_type="application/x-ndjson")
 
     @app.delete(
         "/v1/documents/{doc_id:path}",

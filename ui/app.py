@@ -11,7 +11,9 @@ from __future__ import annotations
 import html
 import logging
 import os
+import queue
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr
 from fastapi import FastAPI
 
+from assistant.fetching import MAX_SYMBOLS
 from assistant.limits import LimitError, check_history, check_question
 from assistant.render import language_name, render_markdown
 from assistant.service import PledgeService
@@ -217,10 +220,16 @@ def render_card(
         parts.append(f'<details class="aligned"><summary>Also in: {html.escape(langs)}</summary>')
         for a in c.aligned:
             a_lang = f' lang="{a.language}"' if a.language else ""
+            link = (
+                f' <a href="{html.escape(a.url)}" target="_blank" rel="noopener noreferrer">'
+                "official copy</a>"
+                if a.url
+                else ""
+            )
             parts.append(
                 f'<p dir="auto"{a_lang}><b>'
                 f"{html.escape(language_name(a.language))} ¶{html.escape(a.number)}"
-                f"</b> {html.escape(a.text)}</p>"
+                f"</b> {html.escape(a.text)}{link}</p>"
             )
         parts.append("</details>")
     url = c.url or (document.url if document else None)
@@ -393,6 +402,79 @@ def _error_text(e: BaseException) -> str:
     )
 
 
+# -- official copies ---------------------------------------------------------------------------
+
+_FETCH_MARKS = {"fetched": "✓", "unchanged": "=", "not_published": "–", "failed": "✗"}
+
+
+def fetch_lines(item: Any) -> str:
+    """One markdown line for one language version of a fetch (document text never inside)."""
+    what = item.status.replace("_", " ")
+    detail = (
+        f": {item.error}" if item.error else (f", {item.paragraphs} ¶" if item.paragraphs else "")
+    )
+    return f"- {_FETCH_MARKS[item.status]} `{item.symbol}` {item.language}: {what}{detail}"
+
+
+def run_fetch(
+    service: PledgeService,
+    symbols_text: str,
+    languages: Sequence[str] | None,
+    ingest: bool,
+    session: int | None = None,
+) -> Iterator[str]:
+    """Fetch official copies, yielding the status as each version is done.
+
+    Fetch official copies (the caller has checked the admin token), yielding the status
+    markdown as each language version is done; the summary comes last. With ``session``, the
+    Digital Library's candidature notes of that General Assembly session are fetched too.
+    """
+    symbols = [s for s in re.split(r"[\s,;]+", symbols_text or "") if s]
+    if not symbols and session is None:
+        yield "Name at least one UN symbol, e.g. `A/77/89`, or a session."
+        return
+    if len(symbols) > MAX_SYMBOLS:
+        yield f"{len(symbols)} symbols is over the limit of {MAX_SYMBOLS} for one fetch."
+        return
+    events: queue.Queue[Any] = queue.Queue()
+
+    def progress(item: Any, done: int, total: int) -> None:
+        events.put((item, done, total))
+
+    def run() -> None:
+        try:
+            events.put(  # the store serialises writes
+                service.fetch(
+                    symbols,
+                    session=session,
+                    languages=list(languages or []) or None,
+                    ingest=ingest,
+                    progress=progress,
+                )
+            )
+        except Exception as e:  # shown as a line, never as a traceback
+            if not isinstance(e, PledgeError):
+                log.exception("fetch of %s failed", symbols)
+            events.put(e)
+
+    threading.Thread(target=run, name="fetch-ui", daemon=True).start()
+    lines: list[str] = []
+    while True:
+        event = events.get()
+        if isinstance(event, tuple):
+            item, done, total = event
+            lines.append(fetch_lines(item))
+            yield f"Fetching… {done}/{total}\n\n" + "\n".join(lines)
+            continue
+        if isinstance(event, BaseException):
+            yield "\n".join([*lines, f"- ✗ {_error_text(event)}"])
+            return
+        counts = {s: sum(1 for i in event.items if i.status == s) for s in _FETCH_MARKS}
+        summary = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in counts.items() if n)
+        yield f"Done in {event.seconds:.1f} s: {summary or 'nothing to do'}\n\n" + "\n".join(lines)
+        return
+
+
 # -- the app -------------------------------------------------------------------------------------
 
 
@@ -537,6 +619,31 @@ def build_ui(service: PledgeService) -> gr.Blocks:
         progress((len(files), len(files)), desc="Done", unit="files")
         return ("\n".join(lines), *store_views())
 
+    def fetch_official(
+        symbols_text: str,
+        session: float | None,
+        languages: list[str],
+        no_ingest: bool,
+        token: str,
+    ) -> Iterator[tuple[Any, ...]]:
+        """Fetch official copies from the UN (admins only), with a line per language version."""
+        # The API's rule, with the token typed in the admin tab as the bearer token.
+        denied = access_error(settings, "admin", f"Bearer {token}" if token else None)
+        if denied is not None and denied.code == "writes_disabled":
+            yield (
+                "⚠️ Fetching is disabled on this server: set PLEDGES_ADMIN_TOKEN and restart.",
+                *store_views(),
+            )
+            return
+        if denied is not None:
+            yield ("⚠️ The admin token is missing or wrong.", *store_views())
+            return
+        text = ""
+        number = int(session) if session else None
+        for text in run_fetch(service, symbols_text, languages, not no_ingest, number):
+            yield (text, gr.skip(), gr.skip(), gr.skip(), gr.skip())
+        yield (text, *store_views())
+
     # Choices known when the app is built (API clients are checked against these); every page
     # load refreshes them, so documents uploaded later show up.
     initial = filter_choices(_safe_documents(service))
@@ -621,6 +728,33 @@ def build_ui(service: PledgeService) -> gr.Blocks:
                 )
                 ingest_btn = gr.Button("Ingest", variant="primary", elem_id="ingest")
                 status = gr.Markdown(elem_id="ingest-status")
+            with gr.Accordion("Fetch official copies from the UN (admins)", open=False):
+                gr.Markdown(
+                    "Download each language version of UN documents by symbol from the UN's"
+                    " document system, check it, keep it and ingest it. Uses the admin token"
+                    " above."
+                )
+                fetch_symbols_box = gr.Textbox(
+                    label="Symbols", placeholder="A/77/89 A/77/90", elem_id="fetch-symbols"
+                )
+                fetch_session = gr.Number(
+                    label="…or a General Assembly session (its candidature notes, found in the"
+                    " UN Digital Library)",
+                    precision=0,
+                    minimum=1,
+                    maximum=200,
+                    value=None,
+                    elem_id="fetch-session",
+                )
+                fetch_langs = gr.CheckboxGroup(
+                    choices=[(language_name(c), c) for c in UN_LANGUAGES],
+                    value=list(UN_LANGUAGES),
+                    label="Languages",
+                    elem_id="fetch-languages",
+                )
+                fetch_no_ingest = gr.Checkbox(label="Keep the PDFs only (do not ingest)")
+                fetch_btn = gr.Button("Fetch", variant="primary", elem_id="fetch")
+                fetch_status = gr.Markdown(elem_id="fetch-status")
 
         store_outputs = [docs_table, country, language, term]
         demo.load(store_views, outputs=store_outputs, api_visibility="private")
@@ -642,6 +776,12 @@ def build_ui(service: PledgeService) -> gr.Blocks:
             upload,
             [files, token],
             [status, *store_outputs],
+            api_visibility="private",
+        )
+        fetch_btn.click(
+            fetch_official,
+            [fetch_symbols_box, fetch_session, fetch_langs, fetch_no_ingest, token],
+            [fetch_status, *store_outputs],
             api_visibility="private",
         )
     return demo

@@ -11,7 +11,7 @@ import sys
 from importlib.metadata import entry_points
 
 from ingest.errors import PledgeError
-from ui.cli import _answer, _parse, _serve, _store  # noqa: F401  (each registers its commands)
+from ui.cli import _answer, _fetch, _parse, _serve, _store  # noqa: F401  (each registers its commands)
 from ui.cli._common import app, err_console
 
 #: Entry-point group through which installed tools add commands (``pledges bench`` is one).
