@@ -42,9 +42,15 @@ from assistant.factcheck import Passage, screen_answer
 from assistant.grounding import citing_text, ungrounded_sentences
 from assistant.llm import describe, invoke_text, stream_text
 from assistant.render import citation_label
-from assistant.terms import QuestionTerms, question_terms
+from assistant.terms import QuestionTerms, concept_names, language_names_in, question_terms
 from assistant.types import AlignedText, Answer, Citation, RetrievedItem
-from ingest.language import LANGUAGE_NAMES, UN_LANGUAGES, detect_language
+from ingest.language import (
+    LANGUAGE_NAMES,
+    UN_LANGUAGES,
+    asker_language,
+    detect_language,
+    english_language_name,
+)
 from ingest.records import Document, Paragraph
 from vectorstore.glossary import Concept
 from vectorstore.records import Filters, SearchHit
@@ -151,12 +157,19 @@ def _passages(hits: Sequence[SearchHit]) -> str:
     return prompts.delimit_passages(blocks)
 
 
+def _paragraph_text(hit: SearchHit) -> str:
+    p = hit.paragraph
+    return p.text + ("\n" + p.lead_in if p.lead_in else "")
+
+
 def llm_messages(state: Decided) -> list[Any]:
     """The chat messages of the answer prompt for this state."""
+    asker = asker_language(state.asked.question)
     return prompts.ANSWER_PROMPT.template.format_messages(
         context=_passages(state.retrieval.hits[:LLM_PASSAGES]),
         question=state.condensed.question,
         cannot_answer=prompts.CANNOT_ANSWER,
+        answer_language=english_language_name(asker),
     )
 
 
@@ -288,7 +301,9 @@ class AnswerChain:
         """
         retrieval = state.retrieval
         stored, complete = self.stored_countries()
-        signal = assess(retrieval.terms, retrieval.hits, stored, countries_complete=complete)
+        signal = assess(
+            retrieval.terms, retrieval.hits, stored, countries_complete=complete, semantic=True
+        )
         concepts = {c.id for c in retrieval.terms.topical}
         if not signal.countries_missing and concepts & set(signal.missing):
             extra = self.rescue(retrieval, signal.missing)
@@ -296,7 +311,11 @@ class AnswerChain:
                 # One list of retrieved paragraphs for answer and trace.
                 retrieval.hits.extend(extra)
                 signal = assess(
-                    retrieval.terms, retrieval.hits, stored, countries_complete=complete
+                    retrieval.terms,
+                    retrieval.hits,
+                    stored,
+                    countries_complete=complete,
+                    semantic=True,
                 )
         return Decided(state.asked, state.condensed, retrieval, signal)
 
@@ -376,15 +395,24 @@ class AnswerChain:
                 make_citation(f"[{i}]", ext.hit, ext.quote, self._aligned(ext.hit, lang))
             )
         source_langs = {c.language for c in citations}
-        lead, note_template = prompts.EXTRACTIVE_LEADS.get(lang, prompts.EXTRACTIVE_LEADS["en"])
-        names_in = prompts.LANGUAGE_NAMES_IN.get(lang, LANGUAGE_NAMES)
+        asker = asker_language(state.asked.question)
+        lead, note_template = prompts.EXTRACTIVE_LEADS.get(asker, prompts.EXTRACTIVE_LEADS["en"])
+        names_in = language_names_in(asker if asker in prompts.EXTRACTIVE_LEADS else "en")
         note = ""
-        if source_langs and lang not in source_langs:
+        if source_langs and asker not in source_langs:
             names = " / ".join(sorted(names_in.get(x or "", str(x)) for x in source_langs))
             note = note_template.format(language=names)
         lines = [lead.format(language_note=note)]
-        for c in citations:
-            lines.append(f"- {citation_label(c)}: “{c.quote}” {c.marker}")
+        label = prompts.TOPICS_LABEL.get(asker)
+        for c, ext in zip(citations, extracts, strict=True):
+            topics: list[str] = []
+            if label and c.language != asker:
+                # What can be said of a paragraph in another language without translating it:
+                # the glossary topics it names, in the asker's language (only where the
+                # glossary has it).
+                topics = concept_names(_paragraph_text(ext.hit), asker)
+            about = f" ({label}: {', '.join(topics)})" if topics else ""
+            lines.append(f"- {citation_label(c)}{about}: “{c.quote}” {c.marker}")
         if any(a.language == lang for c in citations for a in c.aligned):
             lines.append(
                 f"The same paragraphs in {LANGUAGE_NAMES.get(lang, lang)} are shown with the"

@@ -43,6 +43,55 @@ EXTRACTIVE_LEADS: dict[str, tuple[str, str]] = {
         ", en {language}, el idioma del texto almacenado",
     ),
     "zh": ("承诺文件原文（逐字引用{language_note}）：", "，原文为{language}"),
+    "ru": (
+        "В обязательствах сказано (дословная цитата{language_note}):",
+        ", на языке хранимого текста: {language}",
+    ),
+    "ar": ("تقول التعهدات (اقتباس حرفي{language_note}):", "، باللغة {language}، لغة النص المخزن"),
+    "de": (
+        "Die Zusagen lauten (wörtlich zitiert{language_note}):",
+        ", auf {language}, der Sprache des gespeicherten Textes",
+    ),
+    "nl": (
+        "De toezeggingen luiden (letterlijk geciteerd{language_note}):",
+        ", in het {language}, de taal van de opgeslagen tekst",
+    ),
+    "it": (
+        "Gli impegni dicono (citazione testuale{language_note}):",
+        ", in {language}, la lingua del testo archiviato",
+    ),
+    "pt": (
+        "Os compromissos dizem (citação literal{language_note}):",
+        ", em {language}, a língua do texto armazenado",
+    ),
+    "ja": (
+        "誓約文の原文（逐語引用{language_note}）：",
+        "、保存されている原文の言語である{language}",
+    ),
+    "ko": ("서약 원문 (그대로 인용{language_note}):", ", 저장된 원문의 언어인 {language}"),
+    "tr": (
+        "Taahhütler şöyle diyor (kelimesi kelimesine alıntı{language_note}):",
+        ", kayıtlı metnin dili olan {language}",
+    ),
+    "hi": (
+        "प्रतिज्ञाओं में लिखा है (शब्दशः उद्धरण{language_note}):",
+        ", संग्रहीत पाठ की भाषा {language} में",
+    ),
+    "sw": (
+        "Ahadi zinasema (nukuu neno kwa neno{language_note}):",
+        ", kwa {language}, lugha ya maandishi yaliyohifadhiwa",
+    ),
+}
+
+#: "Topics" before the glossary concepts a cited paragraph names, in the asker's language (only
+#: the UN languages: the glossary has concept names in those alone).
+TOPICS_LABEL: dict[str, str] = {
+    "en": "topics",
+    "fr": "thèmes",
+    "es": "temas",
+    "zh": "主题",
+    "ru": "темы",
+    "ar": "المواضيع",
 }
 
 #: Language names as written in each lead's language.
@@ -62,6 +111,14 @@ LANGUAGE_NAMES_IN: dict[str, dict[str, str]] = {
         "fr": "francés",
         "ru": "ruso",
         "zh": "chino",
+    },
+    "sw": {
+        "ar": "Kiarabu",
+        "en": "Kiingereza",
+        "es": "Kihispania",
+        "fr": "Kifaransa",
+        "ru": "Kirusi",
+        "zh": "Kichina",
     },
     "zh": {
         "ar": "阿拉伯文",
@@ -95,7 +152,8 @@ Use ONLY the numbered passages in the user's message. Rules:
   markers of the passages; never invent one.
 - When you quote, copy the words exactly as they appear in the passage, inside double quotes,
   in the passage's own language; do not translate inside quotes.
-- Answer in the language of the question, in at most five sentences.
+- Answer in {answer_language} (the language of the question), in at most five sentences; when
+  the passages are in another language, say so in one short clause.
 - If the passages do not answer the question, reply with exactly this sentence and nothing else:
 {cannot_answer}
 
@@ -154,7 +212,7 @@ def _spec(name: str, messages: list[tuple[str, str]], variables: set[str]) -> Pr
 ANSWER_PROMPT = _spec(
     "answer",
     [("system", _ANSWER_SYSTEM), ("human", "Passages:\n{context}\n\nQuestion: {question}")],
-    {"context", "question", "cannot_answer"},
+    {"context", "question", "cannot_answer", "answer_language"},
 )
 CONDENSE_PROMPT = _spec(
     "condense",

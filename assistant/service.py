@@ -35,6 +35,7 @@ from vectorstore.glossary import default_glossary
 from vectorstore.records import Filters, SearchHit
 from vectorstore.retrieval import ConceptVectors, HybridRetriever
 from vectorstore.store import PledgeStore
+from vectorstore.topic import scorer_for
 
 #: Called as ingest progresses: (files done, files total, paragraphs embedded so far).
 ProgressFn = Callable[[int, int, int], None]
@@ -212,6 +213,12 @@ class PledgeService:
         self.store.prepare()
         glossary = default_glossary()
         cached = ConceptVectors.of(self.store.embedder).warm(glossary, self.store.languages())
+        # The framing questions projected out of a question, one set per stored country.
+        scorer = scorer_for(self.store.embedder)
+        stored = {d.country.code: d.country.name for d in self.store.documents() if d.country}
+        for code, name in stored.items():
+            scorer.basis(code, name)
+        scorer.basis(None)
         # One real question loads what answering loads lazily (the chain's modules, language
         # and country matchers), so the first user's question is not the slow one. It is
         # answered extractively: warming up never calls a configured LLM.

@@ -10,21 +10,82 @@ in the question's script. Countries come from :mod:`ingest.countries`, scripts a
 
 from __future__ import annotations
 
+import gettext
 import logging
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import jieba
+import pycountry
 
-from ingest.countries import all_names, find_countries
-from ingest.language import CYRILLIC, HAN, char_class, compact, detect_language, fold, has_han
+from assistant.prompts import LANGUAGE_NAMES_IN
+from ingest.countries import all_names, extra_country_names, find_countries
+from ingest.language import (
+    CYRILLIC,
+    HAN,
+    LANGUAGE_NAMES,
+    LATIN_EXTENDED,
+    char_class,
+    compact,
+    detect_language,
+    fold,
+    has_han,
+    in_ranges,
+)
 from vectorstore.glossary import Concept, default_glossary
 from vectorstore.stopwords import question_stopwords
 
 _LATIN_WORD_RE = re.compile(f"[a-z0-9{char_class(CYRILLIC)}]+(?:['’][a-z]+)?")
 _NOT_HAN = re.compile(f"[^{char_class(HAN)}]+")
 jieba.setLogLevel(logging.WARNING)
+
+
+#: Languages whose names are written lower-case inside a sentence.
+_LOWER_CASE_NAMES = frozenset({"it", "pt", "ru", "es", "fr", "pl", "uk", "cs", "sk"})
+
+
+@lru_cache(maxsize=64)
+def language_names_in(language: str) -> dict[str, str]:
+    """Names of the six UN languages written in ``language``.
+
+    The prompts' own lists where they have one, else pycountry's ISO 639 translations, else
+    English.
+    """
+    if language in LANGUAGE_NAMES_IN:
+        return dict(LANGUAGE_NAMES_IN[language])
+    if language == "en":
+        return dict(LANGUAGE_NAMES)
+    locale = "zh_CN" if language == "zh" else language
+    try:
+        tr = gettext.translation("iso639-3", pycountry.LOCALES_DIR, languages=[locale])
+    except OSError:
+        return dict(LANGUAGE_NAMES)
+    out = {}
+    for code, english in LANGUAGE_NAMES.items():
+        name = tr.gettext(english).split(";")[0].strip()
+        out[code] = name.lower() if language in _LOWER_CASE_NAMES else name
+    return out
+
+
+def concept_names(text: str, language: str, limit: int = 4) -> list[str]:
+    """The topical glossary concepts a text names, written in ``language``.
+
+    Each concept's first term in that language. Empty when the glossary has no terms in
+    ``language``: nothing is translated or invented.
+    """
+    out: list[str] = []
+    for concept, _ in default_glossary().find(text):
+        if concept.weight <= 0:
+            continue
+        names = [v for v in concept.variants.get(language, ()) if "*" not in v]
+        if names and names[0] not in out:
+            out.append(names[0])
+        if len(out) >= limit:
+            break
+    return out
 
 
 # -- key terms -----------------------------------------------------------------------------------
@@ -72,6 +133,13 @@ def question_terms(question: str, language: str | None = None) -> QuestionTerms:
                 lambda m: " " * len(m.group(0)),
                 folded,
             )
+    for name, (code, _) in extra_country_names().items():
+        if code in codes:
+            folded = re.sub(
+                r"(?<![\w])" + re.escape(fold(name)) + r"(?![\w])",
+                lambda m: " " * len(m.group(0)),
+                folded,
+            )
     found = default_glossary().find_views(folded, compacted)
     concepts = [c for c, _ in found]
     f_spans = [(s, e) for _, spans in found for v, s, e in spans if v == "f"]
@@ -79,12 +147,38 @@ def question_terms(question: str, language: str | None = None) -> QuestionTerms:
     words: list[str] = []
     if lang == "zh" or has_han(question):
         words.extend(_zh_words(_blank(compacted, c_spans)))
-    for w in _LATIN_WORD_RE.findall(_blank(folded, f_spans)):
+    blanked = _blank(folded, f_spans)
+    for w in _LATIN_WORD_RE.findall(blanked):
         w = re.sub(r"'s$", "", w.strip("'"))
         if len(w) < 3 or w.isdigit() or w in question_stopwords()[0]:
             continue
         words.append(w)
+    words.extend(_other_script_words(blanked))
     return QuestionTerms(lang, countries, concepts, list(dict.fromkeys(words)))
+
+
+def _other_script_words(text: str) -> list[str]:
+    """Words in scripts the rules above do not split (Arabic, Hangul, Devanagari, Greek, Thai…).
+
+    They cannot be checked against a glossary or stemmed here, but they are topic words all the
+    same: the answer-or-abstain decision must see that the question has a topic, and decides it
+    by meaning (:mod:`assistant.abstain`).
+    """
+    out: list[str] = []
+    token: list[str] = []
+    for ch in text + " ":
+        if unicodedata.category(ch)[0] in "LM" and not (
+            ch.isascii()
+            or in_ranges(ch, CYRILLIC)
+            or in_ranges(ch, HAN)
+            or in_ranges(ch, LATIN_EXTENDED)
+        ):
+            token.append(ch)
+            continue
+        if len(token) >= 2:
+            out.append("".join(token))
+        token = []
+    return out
 
 
 def _zh_words(text: str) -> list[str]:

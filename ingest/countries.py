@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gettext
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -282,6 +283,54 @@ def country_matchers() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, Coun
     return latin_re, cjk_re, by_form
 
 
+#: Locales of pycountry's country-name translations read beyond the six UN languages, so that
+#: "België", "Belgien", "Ubelgiji", "बेल्जियम" or "Österreich" name their country in a question.
+EXTRA_COUNTRY_LOCALES = (
+    "de", "nl", "it", "pt", "tr", "hi", "sw", "ja", "ko", "pl", "id", "vi", "fa", "uk", "el",
+    "he", "bn", "ur", "th", "ms", "sv", "da", "nb_NO", "fi", "cs", "hu", "ro",
+)  # fmt: skip
+
+
+_UNSPACED_RE = re.compile(r"[\u3040-\u30ff\uac00-\ud7af\u0e00-\u0e7f]")
+
+
+@lru_cache(maxsize=1)
+def extra_country_names() -> dict[str, tuple[str, str]]:
+    """Country names in the locales of :data:`EXTRA_COUNTRY_LOCALES`.
+
+    Names as written (at least 4 characters, or 2 in scripts written without spaces) ->
+    (alpha-3 code, English name); names already known from the UN languages are left out.
+    """
+    known = {n.folded for n in all_names()} | {n.compact for n in all_names()}
+    out: dict[str, tuple[str, str]] = {}
+    for loc in EXTRA_COUNTRY_LOCALES:
+        try:
+            tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[loc])
+        except OSError:  # a locale missing from this pycountry build
+            continue
+        for c in pycountry.countries:
+            english = getattr(c, "common_name", None) or c.name
+            for form in {c.name, english}:
+                name = unicodedata.normalize("NFKC", tr.gettext(form)).strip()
+                shortest = 2 if _UNSPACED_RE.search(name) else 4
+                if len(name) >= shortest and fold(name) not in known and compact(name) not in known:
+                    out.setdefault(name, (c.alpha_3, english))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _extra_country_matcher() -> re.Pattern[str]:
+    # Matched as written (case and accents kept): a name in another language must not be taken
+    # from an ordinary lower-case word ("Island" is Iceland in German, "island" is not). Names in
+    # scripts written without spaces (kana, Hangul, Thai) carry particles: no word boundary.
+    names = sorted(extra_country_names(), key=len, reverse=True)
+    spaced = [re.escape(n) for n in names if not _UNSPACED_RE.search(n)]
+    unspaced = [re.escape(n) for n in names if _UNSPACED_RE.search(n)]
+    return re.compile(
+        r"(?<![\w])(?:" + "|".join(spaced) + r")(?![\w])|(?:" + "|".join(unspaced or ["(?!)"]) + ")"
+    )
+
+
 def find_countries(text: str) -> list[tuple[str, str]]:
     """Countries a text names, as (alpha-3 code, English name), in order of first mention."""
     latin_re, cjk_re, by_form = country_matchers()
@@ -295,6 +344,10 @@ def find_countries(text: str) -> list[tuple[str, str]]:
     for m in cjk_re.finditer(compacted):
         n = by_form[m.group(0)]
         hits.append((m.start(), n.code, n.name))
+    extra = extra_country_names()
+    for m in _extra_country_matcher().finditer(unicodedata.normalize("NFKC", text)):
+        code, name = extra[m.group(0)]
+        hits.append((m.start(), code, name))
     seen: dict[str, str] = {}
     for _, code, name in sorted(hits):
         seen.setdefault(code, name)

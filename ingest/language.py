@@ -24,6 +24,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any, overload
 
+import pycountry
+
 #: The six official UN languages (ISO 639-1).
 UN_LANGUAGES: tuple[str, ...] = ("ar", "en", "es", "fr", "ru", "zh")
 
@@ -167,6 +169,40 @@ def identify(text: str) -> tuple[str, float]:
     """
     lang, prob = _any_identifier().classify(text)
     return str(lang), float(prob)
+
+
+#: Confidence py3langid needs before a question is taken to be in a language outside the six.
+ASKER_LANGUAGE_CONFIDENCE = 0.6
+
+
+def asker_language(text: str) -> str:
+    """ISO 639-1 code of the language a question is written in, among all py3langid knows.
+
+    Any language py3langid knows (Swahili, Dutch, Hindi, Japanese…), for writing the answer in
+    it. The six UN languages are decided by :func:`detect_language` (script and cues first,
+    which is more reliable on short questions); another language needs py3langid's confidence
+    of at least :data:`ASKER_LANGUAGE_CONFIDENCE`, else the UN-language guess stands.
+
+    Args:
+        text: A question (its first 2,000 characters are read).
+
+    Returns:
+        An ISO 639-1 code.
+    """
+    lang, prob = _any_identifier().classify(text[:2000])
+    if lang not in LANGUAGE_NAMES and prob >= ASKER_LANGUAGE_CONFIDENCE:
+        return str(lang)
+    return detect_language(text)
+
+
+def english_language_name(code: str) -> str:
+    """English name of an ISO 639-1 code ("sw" -> "Swahili"); the code itself when unknown."""
+    if code in LANGUAGE_NAMES:
+        return LANGUAGE_NAMES[code]
+    lang = pycountry.languages.get(alpha_2=code)
+    if lang is None:
+        return code
+    return re.sub(r"\s*\(.*\)$", "", str(lang.name))
 
 
 def latin_language(text: str) -> str:

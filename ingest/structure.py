@@ -781,6 +781,12 @@ def _title_then_text(first: CleanLine, line: CleanLine, width: int) -> bool:
         return False
     if display_width(text) > TITLE_MAX_WIDTH or not line.text[:1].isupper():
         return False
+    # "The next line starts a sentence" is read from letter case, which only cased scripts have:
+    # over Arabic or Chinese text a Latin "No. 190" starting the next line says nothing, and
+    # taking a wrapped line for a title would move body text out of the paragraphs.
+    letters = [c for c in text if c.isalpha()]
+    if sum(1 for c in letters if c.isupper() or c.islower()) * 2 < len(letters):
+        return False
     next_word = line.text.split()[0]
     if display_width(text) + 1 + display_width(next_word) <= width:
         return True

@@ -6,9 +6,9 @@ into Unicode word runs, case-folded, stripped of stopwords and stemmed with Snow
 French or Spanish by the text's language; Russian for Cyrillic; Arabic for Arabic script, after
 removing diacritics and normalizing alef and ta marbuta forms).
 
-The index lives in memory and is rebuilt from the store's paragraphs (tokenizing is cheap next
-to embedding); the store keeps it consistent after every write and rebuilds it when another
-process has written (see :mod:`vectorstore.store`).
+The index lives in memory; the store keeps it consistent after every write and when another
+process has written, and saves it with its terms in the store's snapshot so that opening a large
+store does not tokenize and index every paragraph again (see :mod:`vectorstore.snapshot`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from ingest.language import ARABIC, CYRILLIC, HAN, char_class, latin_language
 from vectorstore.mirror import ConditionIndex
 from vectorstore.stopwords import index_stopwords
 
-#: Bump when tokenization changes (recorded nowhere persistent: the index is rebuilt on open).
+#: Bump when tokenization changes: store snapshots made with another version are rebuilt.
 TOKENIZER_VERSION = "1"
 
 _HAN = char_class(HAN)
@@ -185,6 +185,30 @@ class LexicalIndex:
             for e in add:
                 self._entries[e.id] = e
             self._dirty = True
+
+    def export(self) -> tuple[list[LexicalEntry], Any]:
+        """The entries and the built index, for a snapshot.
+
+        The entries in index order and the built ``bm25s`` index (None when empty), for a
+        snapshot; pending changes are indexed first.
+        """
+        with self._lock:
+            if self._dirty:
+                self._rebuild()
+            return [self._entries[i] for i in self._order], self._bm25
+
+    def restore(self, entries: list[LexicalEntry], bm25: Any) -> None:
+        """Hold entries with their already built index.
+
+        Hold ``entries`` with their already built index (from :meth:`export`, in the same
+        order), so nothing is re-indexed until the next change.
+        """
+        with self._lock:
+            self._entries = {e.id: e for e in entries}
+            self._order = [e.id for e in entries]
+            self._bm25 = bm25 if entries else None
+            self._conditions = ConditionIndex([e.metadata for e in entries])
+            self._dirty = False
 
     def build(self) -> None:
         """Index pending changes now instead of at the next search."""

@@ -120,6 +120,7 @@ class VectorMirror:
         self._pos: dict[str, int] = {}
         self._dead = 0
         self._conditions: ConditionIndex | None = None
+        self._centroids: dict[str, np.ndarray | None] = {}
 
     def __len__(self) -> int:
         return len(self._pos)
@@ -135,6 +136,31 @@ class VectorMirror:
         with self._lock:
             self._clear(capacity=len(rows))
             self._add(rows)
+
+    def export(self) -> tuple[list[str], np.ndarray, list[Mapping[str, Any]]]:
+        """The live rows: record ids, their normalized vectors and metadata (for a snapshot)."""
+        with self._lock:
+            live = [i for i, rid in enumerate(self._ids) if rid is not None]
+            ids = [str(self._ids[i]) for i in live]
+            metas = [self._metas[i] or {} for i in live]
+            if len(live) == len(self._ids):
+                return ids, self._matrix[: len(live)], metas
+            return ids, self._matrix[live], metas
+
+    def restore(self, ids: list[str], matrix: np.ndarray, metas: list[Mapping[str, Any]]) -> None:
+        """Hold rows exported by :meth:`export`.
+
+        Hold rows exported by :meth:`export` (``matrix`` is used as given, e.g. a
+        copy-on-write memory map, not copied).
+        """
+        if matrix.shape != (len(ids), self.dim) or len(metas) != len(ids):
+            raise ValueError(f"expected {len(ids)} vectors of dimension {self.dim}")
+        with self._lock:
+            self._clear()
+            self._matrix = matrix
+            self._ids = list(ids)
+            self._metas = list(metas)
+            self._pos = {rid: i for i, rid in enumerate(ids)}
 
     def update(
         self,
@@ -154,6 +180,7 @@ class VectorMirror:
             if self._dead > max(1024, len(self._ids) // 4):
                 self._compact()
             self._conditions = None
+            self._centroids = {}
 
     def _add(self, rows: list[tuple[str, Any, Mapping[str, Any]]]) -> None:
         if not rows:
@@ -180,6 +207,7 @@ class VectorMirror:
                 self._metas[pos] = meta
             self._matrix[pos] = vectors[i]
         self._conditions = None
+        self._centroids = {}
 
     def _compact(self) -> None:
         keep = [i for i, rid in enumerate(self._ids) if rid is not None]
@@ -195,6 +223,29 @@ class VectorMirror:
             if self._conditions is None:
                 self._conditions = ConditionIndex(self._metas)
             return np.flatnonzero(self._conditions.mask(where))
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The (normalized) vectors of the given record ids that the mirror holds."""
+        with self._lock:
+            return {
+                rid: self._matrix[pos].copy()
+                for rid in ids
+                if (pos := self._pos.get(rid)) is not None
+            }
+
+    def centroid(self, doc_id: str) -> np.ndarray | None:
+        """Mean vector of one document's rows.
+
+        Mean vector of one document's rows (None when the mirror holds none), cached until
+        the mirror changes.
+        """
+        with self._lock:
+            if doc_id in self._centroids:
+                return self._centroids[doc_id]
+            rows = self.rows({"doc_id": doc_id})
+            value = self._matrix[rows].mean(axis=0) if rows.size else None
+            self._centroids[doc_id] = value
+            return value
 
     def search(
         self, vectors: np.ndarray, k: int, where: Conditions

@@ -29,3 +29,18 @@ class SearchHit(Record):
     score: float = Field(description="Fused relevance score; higher is better")
     dense_rank: int | None = Field(default=None, description="1-based rank in the dense list")
     lexical_rank: int | None = Field(default=None, description="1-based rank in the lexical list")
+    topic_score: float | None = Field(
+        default=None,
+        description=(
+            "Cosine of the question's topic (framing projected out) and the paragraph relative"
+            " to its document's centroid; None when not computed"
+        ),
+    )
+    concept: str | None = Field(
+        default=None,
+        description="The glossary concept named by the paragraph that is nearest the question",
+    )
+    concept_score: float | None = Field(
+        default=None,
+        description="Cosine of the question's topic and that concept's terms (any language)",
+    )

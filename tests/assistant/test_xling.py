@@ -1,0 +1,172 @@
+"""Questions in the asker's own words and language: retrieval, the answer-or-abstain decision by
+meaning, and answers that say in the asker's language what they quote.
+
+Every test here ran on the sample pledge (Belgium, Chinese) through the real embedder; the ones
+marked "old rule" failed before the decision read semantic evidence (the rule then abstained
+whenever a question's words were neither in the glossary nor in the evidence's script).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from assistant.abstain import CONCEPT_THRESHOLD, assess
+from assistant.terms import question_terms
+from ingest.countries import find_countries
+from ingest.language import asker_language
+from vectorstore.embedders import embed_queries
+from vectorstore.records import SearchHit
+from vectorstore.topic import framing_texts, scorer_for
+
+
+def cited(answer: Any) -> list[str]:
+    return [c.number for c in answer.citations]
+
+
+# -- the decision, on real answers ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Ubelgiji iliahidi nini kuhusu adhabu ya kifo?",  # Swahili
+        "Cosa ha promesso il Belgio sulla pena di morte?",  # Italian, not in the glossary
+        "Is Belgium pushing for a worldwide end to capital sentences?",  # no glossary wording
+    ],
+)
+def test_questions_beyond_the_glossary_are_answered_with_paragraph_8(service, question):
+    """Old rule: each abstained ("no known translation of these words")."""
+    answer = service.ask(question)
+    assert not answer.abstained, answer.answer
+    assert "8" in cited(answer)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Did Belgium promise anything about high-speed rail?",
+        "What did Belgium say about space debris?",
+        "Does Belgium pledge to abolish the monarchy?",
+        "Wat heeft België beloofd over de Olympische Spelen?",
+    ],
+)
+def test_topics_the_pledge_does_not_treat_still_abstain(service, question):
+    answer = service.ask(question)
+    assert answer.abstained and answer.citations == []
+    # The reason names the semantic evidence that fell short, not a missing translation.
+    assert "below" in answer.answer and "no known translation" not in answer.answer
+
+
+def test_country_named_in_another_language_without_stored_pledge_abstains(service):
+    """ "Österreich" is Austria: no Austrian pledge is stored (old rule: answered with ¶13)."""
+    answer = service.ask("Was hat Österreich zur Pressefreiheit zugesagt?")
+    assert answer.abstained and "Austria" in answer.answer
+
+
+def _hit(sample_store: Any, number: str, concept: str | None, score: float | None) -> SearchHit:
+    (doc,) = sample_store.documents()
+    para = sample_store.get_paragraph(doc.doc_id, number)
+    return SearchHit(
+        paragraph=para,
+        document=doc,
+        score=0.1,
+        topic_score=0.1,
+        concept=concept,
+        concept_score=score,
+    )
+
+
+def test_assess_answers_on_semantic_evidence_and_abstains_below_the_threshold(sample_store):
+    """Unit of the rule: a Swahili question has no glossary term and no word in the evidence's
+    script; the concept a paragraph names, close in meaning, decides (old rule: always abstain)."""
+    terms = question_terms("Ubelgiji iliahidi nini kuhusu adhabu ya kifo?")
+    assert terms.concepts == [] and terms.countries == [("BEL", "Belgium")]
+    close = assess(
+        terms, [_hit(sample_store, "8", "death_penalty", CONCEPT_THRESHOLD + 0.05)], semantic=True
+    )
+    assert not close.abstain and close.concept == "death_penalty" and close.concept_paragraph == "8"
+    far = assess(
+        terms, [_hit(sample_store, "8", "death_penalty", CONCEPT_THRESHOLD - 0.05)], semantic=True
+    )
+    assert far.abstain and far.needs_judge and "below" in far.reason
+    # Without semantic evidence (a claim or an answer sentence checked against these hits) the
+    # literal rule stands: the Swahili words cannot be checked, so it fails closed.
+    literal = assess(terms, [_hit(sample_store, "8", "death_penalty", 0.9)])
+    assert literal.abstain and literal.needs_judge
+    # A stored country's pledge is still required, whatever the semantic evidence says.
+    other = question_terms("Kenya iliahidi nini kuhusu adhabu ya kifo?")
+    refused = assess(other, [_hit(sample_store, "8", "death_penalty", 0.9)], {"BEL"}, semantic=True)
+    assert refused.abstain and refused.countries_missing == ["Kenya"]
+
+
+# -- the topic score ------------------------------------------------------------------------
+
+
+def test_projecting_the_framing_out_separates_topic_from_framing(sample_store):
+    """Raw cosines put a framing-only question as close to ¶8 as the death-penalty question;
+    with the framing projected out and paragraphs taken relative to their document, only the
+    question about the death penalty is close to ¶8."""
+    store = sample_store
+    (doc,) = store.documents()
+    rid = next(r for r in store.mirror._pos if r.startswith(f"{doc.doc_id}:¶8"))
+    topic_q, framing_q = embed_queries(
+        store.embedder,
+        ["What did Belgium commit to on the death penalty?", "What did Belgium commit to?"],
+    )
+    scorer = scorer_for(store.embedder)
+    topical = scorer.scores(store, topic_q, [rid])[rid]
+    framing = scorer.scores(store, framing_q, [rid])[rid]
+    assert topical > 0.2 > framing
+    assert len(framing_texts("BEL", "Belgium")) == 7 and "比利时作出了什么承诺？" in framing_texts(
+        "BEL", "Belgium"
+    )
+    basis = scorer.basis("BEL", "Belgium")
+    assert np.allclose(basis @ basis.T, np.eye(len(basis)), atol=1e-4)
+
+
+def test_hits_carry_topic_and_concept_evidence(service):
+    hits = service.search("Ubelgiji iliahidi nini kuhusu adhabu ya kifo?", k=5)
+    top = next(h for h in hits if h.paragraph.number == "8")
+    assert top.topic_score is not None and top.concept == "death_penalty"
+    assert top.concept_score is not None and top.concept_score > CONCEPT_THRESHOLD
+
+
+# -- the asker's language -------------------------------------------------------------------
+
+
+def test_other_language_names_of_countries_are_found():
+    assert find_countries("Wat heeft België beloofd?") == [("BEL", "Belgium")]
+    assert find_countries("ベルギーは何を約束しましたか？") == [("BEL", "Belgium")]
+    # Names from other languages are matched as written: "island" is not Iceland ("Island").
+    assert find_countries("Does Belgium support small island states?") == [("BEL", "Belgium")]
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("Ubelgiji iliahidi nini kuhusu adhabu ya kifo?", "sw"),
+        ("Wat heeft België beloofd over de doodstraf?", "nl"),
+        ("ベルギーは死刑についてどのような約束をしましたか？", "ja"),
+        ("比利时在死刑问题上作出了什么承诺？", "zh"),
+        ("What did Belgium commit to on the death penalty?", "en"),
+    ],
+)
+def test_asker_language(question, language):
+    assert asker_language(question) == language
+
+
+def test_answer_from_another_language_says_so_in_the_askers_language(service):
+    sw = service.ask("Ubelgiji iliahidi nini kuhusu adhabu ya kifo?")
+    assert sw.answer.splitlines()[0] == (
+        "Ahadi zinasema (nukuu neno kwa neno, kwa Kichina, lugha ya maandishi yaliyohifadhiwa):"
+    )
+    # Swahili has no glossary terms: no topic names are given rather than invented ones.
+    assert "(" not in sw.answer.splitlines()[1].split(":")[0]
+    fr = service.ask("Quels engagements la Belgique a-t-elle pris sur la peine de mort ?")
+    assert "¶8 (thèmes: peine de mort" in fr.answer
+    ru = service.ask("Что Бельгия обещает в отношении смертной казни?")
+    assert ru.answer.startswith("В обязательствах сказано") and "китайский" in ru.answer
+    assert "(темы: смертная казнь" in ru.answer
