@@ -205,7 +205,7 @@ def concept_similarities(
     langs = list(dict.fromkeys(["en", *languages]))
     ids: list[str] = []
     texts: list[list[str]] = []
-    for concept in glossary.concepts:
+    for concept in glossary.expansion:
         ts = [
             t
             for lang in langs

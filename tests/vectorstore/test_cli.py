@@ -126,6 +126,13 @@ def test_eval_ablation_measures_each_step(
     }
     file.write_text(json.dumps(question), encoding="utf-8")
     steps = run_json(runner, "eval", str(file), "--ablation", "--store", sample_store.location)
-    assert list(steps) == ["dense", "dense+bm25", "dense+glossary", "dense+bm25+glossary"]
+    assert list(steps) == [
+        "dense",
+        "dense+bm25",
+        "dense+glossary (wording only)",
+        "dense+bm25+glossary (wording only)",
+        "dense+bm25+glossary (wording and meaning)",
+        "... + topic ranking",
+    ]
     assert all(s["n"] == 1 for s in steps.values())
-    assert steps["dense+bm25+glossary"]["recall@5"] == 1.0
+    assert steps["dense+bm25+glossary (wording and meaning)"]["recall@5"] == 1.0
