@@ -42,9 +42,12 @@ run: setup
 test: setup-dev browser
 	$(BIN)/python -m pytest -q
 
+# ruff: style, imports and docstrings (Google convention); mypy: strict on the shared records
+# and the store (the files are listed under [tool.mypy] in pyproject.toml).
 lint: setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) .pledges .pytest_cache .ruff_cache

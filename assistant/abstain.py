@@ -31,8 +31,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from assistant.terms import QuestionTerms, compact, country_occurs, fold, script_of, word_occurs
-from assistant.types import SearchHit
+from assistant.terms import QuestionTerms, word_occurs
+from ingest.countries import country_occurs
+from ingest.language import compact, fold, script_of
+from vectorstore.records import SearchHit
 
 #: Share of the question's glossary concepts that the evidence must contain.
 MIN_COVERAGE = 0.5
@@ -285,8 +287,11 @@ def assess(
 
 
 def _best_concept(hits: Sequence[SearchHit]) -> tuple[float, str, str] | None:
-    """Among the top paragraphs, the glossary concept one names that is nearest the question's
-    topic: (similarity, concept id, paragraph number)."""
+    """The nearest glossary concept named by the top paragraphs.
+
+    Among the top paragraphs, the glossary concept one names that is nearest the question's
+    topic: (similarity, concept id, paragraph number).
+    """
     scored = [
         (h.concept_score, h.concept, h.paragraph.number)
         for h in hits[:TOPIC_DEPTH]
@@ -305,8 +310,11 @@ def _literal(
     scripts: set[str],
     agreement: bool | None,
 ) -> AbstainSignal:
-    """The literal rule: glossary concepts and content words must be in the evidence; words that
-    cannot be checked (outside the glossary, in another script) fail closed."""
+    """The literal rule of the answer-or-abstain decision.
+
+    The literal rule: glossary concepts and content words must be in the evidence; words that
+    cannot be checked (outside the glossary, in another script) fail closed.
+    """
     unverifiable: list[str] = []
     for w in terms.words:
         if word_occurs(w, folded, compacted):

@@ -13,7 +13,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.types import UN_LANGUAGES, AlignedText, Citation, Document, SearchHit
+from assistant.types import AlignedText, Citation
+from ingest.language import UN_LANGUAGES
+from ingest.records import Document
+from vectorstore.errors import NotFoundError
+from vectorstore.records import SearchHit
 
 #: A citation marker in answer text: [1], [12].
 MARKER_RE = re.compile(r"\[(\d{1,3})\]")
@@ -145,8 +149,6 @@ def aligned_versions(
     A version is another document with the same symbol, or the same country, term and date.
     Only versions in ``languages`` are returned; a version lacking that paragraph is skipped.
     """
-    from assistant.errors import NotFoundError
-
     wanted = set(languages) - {document.language}
     out: list[AlignedText] = []
     for other in documents:
@@ -193,8 +195,6 @@ def in_language(
     (same score and ranks); a paragraph reached through several versions is kept once, at its
     best rank. Hits without such a version are kept as they are.
     """
-    from assistant.errors import NotFoundError
-
     if language not in UN_LANGUAGES:
         return list(hits)
     versions = {d.symbol: d for d in documents if d.symbol and d.language == language}

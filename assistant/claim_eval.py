@@ -16,12 +16,10 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from assistant.errors import ConfigError
-
-if TYPE_CHECKING:
-    from assistant.service import PledgeService
+from assistant.service import PledgeService
+from ingest.errors import ConfigError
 
 TRUTHS = ("true", "false", "uncovered")
 STATUSES = ("supported", "contradicted", "related", "not_found")

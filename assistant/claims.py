@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import Any
 
 from assistant import prompts
 from assistant.abstain import assess
-from assistant.chain import concept_rescue, retrieve
+from assistant.chain import AnswerChain
 from assistant.citations import make_citation, sentence_spans
 from assistant.errors import LLMError
 from assistant.extractive import select_extracts
@@ -34,17 +34,17 @@ from assistant.factcheck import (
     read_claim,
     rule_words,
 )
-from assistant.terms import compact, fold, word_occurs
-from assistant.types import Citation, ClaimCheck, Filters, SearchHit, Verdict
-
-if TYPE_CHECKING:
-    from assistant.service import PledgeService
+from assistant.llm import invoke_text
+from assistant.terms import word_occurs
+from assistant.types import Citation, ClaimCheck, Verdict
+from ingest.language import compact, fold
+from vectorstore.records import Filters, SearchHit
 
 #: Paragraphs read for a claim.
 CLAIM_K = 10
 
 
-def _llm_judgement(service: PledgeService, claim: str, quotes: list[str]) -> tuple[str, int | None]:
+def _llm_judgement(llm: Any, claim: str, quotes: list[str]) -> tuple[str, int | None]:
     """(``SUPPORTED`` | ``CONTRADICTED`` | ``NOT_FOUND``, marker) from the chat model.
 
     The model sees the quoted sentences, numbered as the evidence is, not whole paragraphs.
@@ -52,11 +52,9 @@ def _llm_judgement(service: PledgeService, claim: str, quotes: list[str]) -> tup
     Raises:
         LLMError: the model failed or its reply did not start with one of the three words.
     """
-    from assistant.llm import invoke_text
-
     context = prompts.delimit_passages([(f"[{i}]", t) for i, t in enumerate(quotes, start=1)])
     messages = prompts.CLAIM_PROMPT.template.format_messages(context=context, claim=claim)
-    reply = invoke_text(service.llm, messages).strip()
+    reply = invoke_text(llm, messages).strip()
     first = reply.splitlines()[0].strip().upper().replace(" ", "_") if reply else ""
     label = next(
         (w for w in ("SUPPORTED", "CONTRADICTED", "NOT_FOUND") if first.startswith(w)), None
@@ -70,12 +68,15 @@ def _llm_judgement(service: PledgeService, claim: str, quotes: list[str]) -> tup
 
 
 def _with_llm(
-    service: PledgeService, facets: ClaimFacets, rules: RuleVerdict, verdict: Verdict
+    chain: AnswerChain, facets: ClaimFacets, rules: RuleVerdict, verdict: Verdict
 ) -> Verdict:
-    """Let the model judge the quoted sentences; the rules keep the last word on values,
-    modality and polarity."""
+    """Let the model judge the quoted sentences.
+
+    Let the model judge the quoted sentences; the rules keep the last word on values,
+    modality and polarity.
+    """
     try:
-        label, marker = _llm_judgement(service, facets.text, [c.quote for c in verdict.evidence])
+        label, marker = _llm_judgement(chain.llm, facets.text, [c.quote for c in verdict.evidence])
     except LLMError as e:
         return verdict.model_copy(
             update={"warnings": [*verdict.warnings, f"the language model could not judge: {e}"]}
@@ -168,16 +169,16 @@ def _unverified_words(words: list[str], sentence: str) -> list[str]:
     return [w for w in words if not word_occurs(w, folded, compacted)]
 
 
-def verify_claim(service: PledgeService, claim: str, filters: Filters | None = None) -> Verdict:
+def verify_claim(chain: AnswerChain, claim: str, filters: Filters | None = None) -> Verdict:
     """Check ``claim`` against the stored pledges.
 
     Args:
-        service: The service whose store, search and optional LLM are used.
+        chain: The answer chain whose retrieval, store and optional LLM are used.
         claim: A sentence such as "Belgium pledged to ratify OPCAT".
         filters: Restrict the search (country, language, term, symbol, document).
     """
-    retrieval = retrieve(service, claim, filters, k=CLAIM_K)
-    docs = service.documents()
+    retrieval = chain.retrieve(claim, filters, k=CLAIM_K)
+    docs = chain.reader.documents()
     stored = {d.country.code for d in docs if d.country}
     complete = all(d.country for d in docs)
     signal = assess(retrieval.terms, retrieval.hits, stored, countries_complete=complete)
@@ -185,7 +186,7 @@ def verify_claim(service: PledgeService, claim: str, filters: Filters | None = N
     if not signal.countries_missing and concepts & set(signal.missing):
         # A wrong year or number pulls the ranking towards other paragraphs; the topic is
         # looked for in the pledges themselves before it is called missing (as for questions).
-        extra = concept_rescue(service, retrieval, signal.missing)
+        extra = chain.rescue(retrieval, signal.missing)
         if extra:
             retrieval.hits.extend(extra)
             signal = assess(retrieval.terms, retrieval.hits, stored, countries_complete=complete)
@@ -236,7 +237,7 @@ def verify_claim(service: PledgeService, claim: str, filters: Filters | None = N
     if rules.status == "contradicted":
         # Before calling a claim false, look for every topic of it in the pledges: the
         # paragraph that agrees may be ranked below the one that does not.
-        extra = concept_rescue(service, retrieval, sorted(concept_ids))
+        extra = chain.rescue(retrieval, sorted(concept_ids))
         if extra:
             more = _sentence_checks(facets, extra)
             pairs += more
@@ -262,8 +263,8 @@ def verify_claim(service: PledgeService, claim: str, filters: Filters | None = N
         checks=_records(rules.best),
         not_checked=not_checked,
     )
-    if service.llm is not None:
-        verdict = _with_llm(service, facets, rules, verdict)
+    if chain.llm is not None:
+        verdict = _with_llm(chain, facets, rules, verdict)
     return verdict
 
 

@@ -11,14 +11,17 @@ With an LLM the model rewrites the question and the rule is the fallback when it
 
 from __future__ import annotations
 
-import gettext
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from assistant.errors import LLMError
-from assistant.terms import detect_language, fold, question_terms
+from assistant.llm import invoke_text
+from assistant.prompts import CONDENSE_PROMPT
+from assistant.terms import question_terms
+from ingest.countries import localized_name
+from ingest.language import detect_language, fold
 
 _SYMBOL_RE = re.compile(r"\b[A-Z]{1,4}(?:/[A-Z0-9.\-]+){2,}")
 
@@ -64,7 +67,6 @@ _TOPIC_ONLY = {
     "ru": "{topic}",
     "ar": "{topic}",
 }
-_LOCALES = {"fr": "fr", "es": "es", "zh": "zh_CN", "ru": "ru", "ar": "ar"}
 
 
 @dataclass
@@ -75,18 +77,6 @@ class Condensed:
     method: Literal["none", "rule", "llm"] = "none"
     carried: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-
-
-def _localized_country(code: str, english: str, lang: str) -> str:
-    if lang not in _LOCALES:
-        return english
-    import pycountry
-
-    try:
-        tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[_LOCALES[lang]])
-    except OSError:
-        return english
-    return tr.gettext(english)
 
 
 def _has_topic(text: str, lang: str) -> bool:
@@ -163,7 +153,7 @@ def condense_rule(question: str, history: Sequence[str]) -> Condensed:
 
     focus = None
     if country is not None and not terms.countries:
-        focus = _localized_country(country[0], country[1], lang)
+        focus = localized_name(country[1], lang)
     elif symbol is not None and not symbol_match:
         focus = symbol
     if focus is None:
@@ -185,11 +175,11 @@ def _swap_country(turn: str, new: tuple[str, str] | None) -> str:
     lang = detect_language(turn)
     old_names = {
         old[0][1],
-        _localized_country(old[0][0], old[0][1], lang),
+        localized_name(old[0][1], lang),
     }
     out = turn
     for name in sorted(old_names, key=len, reverse=True):
-        out = re.sub(re.escape(name), _localized_country(new[0], new[1], lang), out)
+        out = re.sub(re.escape(name), localized_name(new[1], lang), out)
     return out
 
 
@@ -201,9 +191,6 @@ def condense_llm(question: str, history: Sequence[str], llm: Any) -> Condensed:
     """
     if not history:
         return Condensed(question=question, method="none")
-    from assistant.llm import invoke_text
-    from assistant.prompts import CONDENSE_PROMPT
-
     messages = CONDENSE_PROMPT.template.format_messages(
         history="\n".join(f"- {h}" for h in history), question=question
     )

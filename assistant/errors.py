@@ -1,67 +1,8 @@
-"""Errors a person can act on.
-
-Every message says what was expected and what was found, and names the file or setting involved.
-The CLI, the HTTP API and the UI turn these into a one-line message or an HTTP status, never a
-traceback.
-"""
+"""Errors of the answer chain."""
 
 from __future__ import annotations
 
-
-class PledgeError(Exception):
-    """Base of every error this project raises on purpose."""
-
-    #: HTTP status the API maps this error to.
-    status_code: int = 500
-    #: Stable machine-readable code for API clients.
-    code: str = "internal_error"
-
-
-class ConfigError(PledgeError):
-    """A setting is missing or invalid (environment variable, .env, command-line option)."""
-
-    status_code = 500
-    code = "config_error"
-
-
-class IngestError(PledgeError):
-    """A file could not be read or parsed. The message starts with the file name."""
-
-    status_code = 422
-    code = "ingest_error"
-
-    def __init__(self, path: object, reason: str) -> None:
-        self.path = str(path)
-        self.reason = reason
-        super().__init__(f"{self.path}: {reason}")
-
-
-class UnsupportedFormatError(IngestError):
-    """The file's type is not one the readers handle."""
-
-    status_code = 415
-    code = "unsupported_format"
-
-
-class StoreError(PledgeError):
-    """The vector store or the lexical index failed or is inconsistent."""
-
-    status_code = 503
-    code = "store_error"
-
-
-class EmbedderMismatchError(StoreError):
-    """A collection was opened with another embedder than the one that filled it."""
-
-    status_code = 500
-    code = "embedder_mismatch"
-
-
-class NotFoundError(PledgeError):
-    """A document or paragraph that was asked for is not in the store."""
-
-    status_code = 404
-    code = "not_found"
+from ingest.errors import PledgeError
 
 
 class LLMError(PledgeError):

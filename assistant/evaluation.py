@@ -15,13 +15,15 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from assistant.errors import ConfigError
-from assistant.types import SearchHit
-
-if TYPE_CHECKING:
-    from assistant.service import PledgeService
+from assistant.condense import condense
+from assistant.service import PledgeService
+from ingest.errors import ConfigError
+from vectorstore.errors import NotFoundError
+from vectorstore.records import SearchHit
+from vectorstore.retrieval import ABLATION, HybridRetriever
+from vectorstore.store import PledgeStore
 
 #: Hits considered for MRR (a gold paragraph ranked lower counts as not found).
 MRR_DEPTH = 10
@@ -40,6 +42,7 @@ class EvalItem:
 
     @property
     def in_scope(self) -> bool:
+        """Whether the corpus answers the question (its gold is not empty)."""
         return bool(self.gold)
 
     def search_text(self) -> str:
@@ -166,10 +169,6 @@ def evaluate_answers(items: list[EvalItem], service: PledgeService) -> dict[str,
       searched with the question the condensing step produced (``first_recall@…``: the same
       for in-scope items without history, to compare).
     """
-    from assistant.chain import retrieve
-    from assistant.condense import condense
-    from assistant.errors import NotFoundError
-
     abstained_oos = oos = answered = scoped = hit = 0
     valid = total_citations = 0
     first_ranks: list[int | None] = []
@@ -195,7 +194,7 @@ def evaluate_answers(items: list[EvalItem], service: PledgeService) -> dict[str,
                 gold_matches(n, g) for n in cited_numbers for g in it.gold
             )
             query = condense(it.question, it.history, llm=service.llm).question
-            numbers = [h.paragraph.number for h in retrieve(service, query, k=MRR_DEPTH).hits]
+            numbers = [h.paragraph.number for h in service.chain.retrieve(query, k=MRR_DEPTH).hits]
             rank = first_match_rank(numbers, it.gold)
             (follow_ranks if it.history else first_ranks).append(rank)
         else:
@@ -229,24 +228,23 @@ def evaluate_answers(items: list[EvalItem], service: PledgeService) -> dict[str,
 
 def evaluate_service(items: list[EvalItem], service: PledgeService) -> dict[str, Any]:
     """Retrieval figures (follow-ups searched through the condensing step) and answer figures."""
-    from assistant.chain import retrieve
-    from assistant.condense import condense
 
     def query_for(it: EvalItem) -> str:
         return condense(it.question, it.history, llm=service.llm).question
 
     result = evaluate_retrieval(
-        items, lambda text, k: retrieve(service, text, k=k).hits, query_for=query_for
+        items, lambda text, k: service.chain.retrieve(text, k=k).hits, query_for=query_for
     )
     result.update(evaluate_answers(items, service))
     return result
 
 
-def evaluate_ablation(items: list[EvalItem], store: Any) -> dict[str, dict[str, Any]]:
-    """Retrieval figures for each step of :data:`vectorstore.retrieval.ABLATION` on ``store``
-    (questions with history are searched with the history joined to them)."""
-    from vectorstore.retrieval import ABLATION, HybridRetriever
+def evaluate_ablation(items: list[EvalItem], store: PledgeStore) -> dict[str, dict[str, Any]]:
+    """Retrieval figures for each step of the ablation.
 
+    Retrieval figures for each step of :data:`vectorstore.retrieval.ABLATION` on ``store``
+    (questions with history are searched with the history joined to them).
+    """
     out: dict[str, dict[str, Any]] = {}
     for name, kwargs in ABLATION.items():
         retriever = HybridRetriever(store, **kwargs)

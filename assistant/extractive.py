@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.citations import clause_window, sentence_spans
-from assistant.terms import QuestionTerms, compact, fold, word_occurs
-from assistant.types import SearchHit
+from assistant.terms import QuestionTerms, word_occurs
+from ingest.language import compact, fold
+from vectorstore.records import SearchHit
 
 
 @dataclass(frozen=True)

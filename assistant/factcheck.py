@@ -1,4 +1,6 @@
-"""Rule checks of a claim against pledge sentences: numbers, years, ranges, treaty numbers,
+"""Rule checks of a claim against pledge sentences.
+
+Rule checks of a claim against pledge sentences: numbers, years, ranges, treaty numbers,
 named topics, modality (done versus pledged) and polarity.
 
 Why rules and not only the embedder: topic overlap says a sentence is *about* the claim, not that
@@ -12,7 +14,7 @@ such claims is a small set of facets that can be read without understanding ever
   as values. Each value in a pledge sentence is bound to the topic it qualifies (a bracketed
   value to what precedes it; in Chinese a bare time phrase to what follows it, as Chinese puts
   time before the verb), so the year of one convention in a list is not read as another's;
-* topics: glossary concepts (one multilingual list, :mod:`assistant.terms`) and treaty numbers
+* topics: glossary concepts (one multilingual list, :mod:`vectorstore.glossary`) and treaty numbers
   must be present in the evidence sentence;
 * modality: whether the sentence reports something done or something pledged, intended or
   under way. The cues are the grammar of each UN language (perfect and past forms, "already",
@@ -30,12 +32,14 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Literal
 
 from assistant.citations import MARKER_RE, sentence_spans
-from assistant.terms import compact, fold, glossary, is_cjk, word_occurs
-from assistant.types import SearchHit
+from assistant.terms import word_occurs
+from ingest.countries import country_matchers
+from ingest.language import ARABIC, char_class, compact, detect_language, fold, has_han, identify
+from vectorstore.glossary import default_glossary
+from vectorstore.records import SearchHit
 
 Kind = Literal["year", "range", "ident", "count", "ordinal"]
 Modality = Literal["done", "pledged", "ongoing", "mixed", "none"]
@@ -281,7 +285,7 @@ def quantities(text: str) -> list[Quantity]:
         # A digit glued to a letter is part of a name or a reference ("60/251", "COVID-19").
         before = t[m.start() - 1] if m.start() else " "
         after = t[m.end()] if m.end() < len(t) else " "
-        if before in "/-‐" or after in "/" or (before.isalpha() and not is_cjk(before)):
+        if before in "/-‐" or after in "/" or (before.isalpha() and not has_han(before)):
             continue
         if kind == "count" and re.match(r"\s*(?:条|款|段|article|art\.)", t[m.end() :]):
             continue
@@ -397,7 +401,7 @@ _PAST_AFTER_SUBJECT: dict[str, re.Pattern[str]] = {
     "es": re.compile(r"^\s*(\w+(?:ó|aron|ieron)|fue|fueron)\b", re.I),
     "ru": re.compile(r"^\s*(\w+(?:л|ла|ло|ли|лась|лся|лись))\b", re.I),
 }
-_AR_PAST_FIRST = re.compile(r"^\s*(?!س)[\u0600-\u06ff]{2,}ت\s")
+_AR_PAST_FIRST = re.compile(r"^\s*(?!س)[" + char_class(ARABIC[:1]) + r"]{2,}ت\s")
 _NEGATION: dict[str, re.Pattern[str]] = {
     "en": re.compile(
         r"\b(not|no|never|none|neither|nor|without|cannot|n't|lacks?|fail\w*)\b", re.I
@@ -458,7 +462,7 @@ def _cue_spans(rx: re.Pattern[str], text: str, lang: str, after: str = "") -> li
             nxt = text[m.end() : m.end() + 1] or after
             if m.start() and text[m.start() - 1] in _ZH_NOUN_BEFORE:
                 continue
-            if not (nxt == "：" or nxt == ":" or (is_cjk(nxt) and nxt not in "的以和与")):
+            if not (nxt == "：" or nxt == ":" or (has_han(nxt) and nxt not in "的以和与")):
                 continue
             if m.group(0) == "计划" and text[max(0, m.start() - 2) : m.start()] == "行动":
                 continue
@@ -552,7 +556,7 @@ def negated(text: str, lang: str, start: int) -> bool:
     clause_head = text[cs:start]
     if _CONDITIONAL.match(text[cs:]):
         return False
-    if is_cjk(text[start : start + 1]) or lang == "zh":
+    if has_han(text[start : start + 1]) or lang == "zh":
         window = clause_head[-4:]
     else:
         window = " ".join(clause_head.split()[-3:])
@@ -598,7 +602,7 @@ def anchors(text: str, weighted_only: bool = False) -> list[Anchor]:
     folded, fidx = _fold_offsets(text)
     compacted, cidx = _compact_offsets(text)
     out: list[Anchor] = []
-    for concept, spans in glossary().find_views(folded, compacted):
+    for concept, spans in default_glossary().find_views(folded, compacted):
         if weighted_only and concept.weight <= 0:
             continue
         for view, s, e in spans:
@@ -636,24 +640,15 @@ class ClaimFacets:
         return self.language in CUE_LANGUAGES
 
 
-@lru_cache(maxsize=1)
-def _any_language_identifier() -> object:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-
-
 def claim_language(text: str) -> str:
     """ISO 639-1 code of a claim, among all languages the identifier knows (not only the six).
 
     A claim in Italian or Portuguese must not be read with Spanish cue tables.
     """
-    from assistant.terms import detect_language
-
     lang = detect_language(text)
     if lang in ("zh", "ru", "ar"):
         return lang
-    guess, prob = _any_language_identifier().classify(text)  # type: ignore[attr-defined]
+    guess, prob = identify(text)
     if guess in ("en", "fr", "es"):
         return str(guess)
     # Short sentences are easy to misread: trust another language only when the identifier is
@@ -663,9 +658,7 @@ def claim_language(text: str) -> str:
 
 def _subject_ends(text: str) -> list[int]:
     """Offsets right after each country name in ``text`` (the usual subject of a claim)."""
-    from assistant.terms import _country_matchers
-
-    latin_re, cjk_re, _ = _country_matchers()
+    latin_re, cjk_re, _ = country_matchers()
     folded, fidx = _fold_offsets(text)
     compacted, cidx = _compact_offsets(text)
     ends = [fidx[m.end() - 1] + 1 for m in latin_re.finditer(folded) if m.end() > m.start()]
@@ -674,8 +667,11 @@ def _subject_ends(text: str) -> list[int]:
 
 
 def rule_words(claim: str, language: str) -> set[str]:
-    """Words of ``claim`` the rules read: values, the word after a year ("году", "年"), and
-    modality and negation cues. They are not topic words to look up in the pledges."""
+    """Words of a claim the rules read.
+
+    Words of ``claim`` the rules read: values, the word after a year ("году", "年"), and
+    modality and negation cues. They are not topic words to look up in the pledges.
+    """
     text = normalize(claim)
     out: set[str] = set()
     for q in quantities(text):
@@ -702,7 +698,7 @@ def read_claim(claim: str, language: str | None = None) -> ClaimFacets:
     text = normalize(claim)
     lang = language or claim_language(text)
     found = anchors(text)
-    weighted = {c.id for c in glossary().concepts if c.weight > 0} | set(OFFICES)
+    weighted = {c.id for c in default_glossary().coverage if c.weight > 0} | set(OFFICES)
     topics = list(dict.fromkeys(a.key for a in found if a.key in weighted))
     if not topics:
         topics = list(dict.fromkeys(a.key for a in found if not a.key.startswith("ident:")))
@@ -759,10 +755,12 @@ class SentenceCheck:
 
     @property
     def conflicts(self) -> list[Finding]:
+        """The findings that conflict with the claim."""
         return [f for f in self.findings if f.outcome == "conflict"]
 
     @property
     def unchecked(self) -> list[Finding]:
+        """The findings no rule could check (topics aside)."""
         return [f for f in self.findings if f.outcome == "unchecked" and f.facet != "topic"]
 
 
@@ -879,7 +877,7 @@ def check_sentence(
             as done when it carries no other cue.
     """
     text = normalize(sentence)
-    cjk = language == "zh" or is_cjk(text)
+    cjk = language == "zh" or has_han(text)
     marks = anchors(text)
     keys = {a.key for a in marks}
     wanted = set(claim.topics) | {f"ident:{n}" for n in claim.idents}

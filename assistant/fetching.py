@@ -26,9 +26,11 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.errors import ConfigError, PledgeError
-from assistant.types import UN_LANGUAGES, FetchItem, FetchReport, LibraryEntry, official_url
+from assistant.types import FetchItem, FetchReport
+from ingest.errors import ConfigError, PledgeError
+from ingest.language import UN_LANGUAGES
 from ingest.pipeline import parse_bytes
+from ingest.records import LibraryEntry, official_url
 
 if TYPE_CHECKING:
     from ingest.un import UNClient
@@ -91,9 +93,11 @@ class OfficialCopies:
 
     @property
     def index_path(self) -> Path:
+        """The index file of the kept copies."""
         return self.root / "index.json"
 
     def path(self, sha256: str) -> Path:
+        """Where the copy with this SHA-256 is kept."""
         return self.root / f"{sha256}.pdf"
 
     def index(self) -> dict[str, dict[str, dict[str, Any]]]:
@@ -110,8 +114,11 @@ class OfficialCopies:
         return data if isinstance(data, dict) else {}
 
     def entry(self, symbol: str, language: str) -> dict[str, Any]:
-        """What is recorded for this version (``sha256``, ``url``, ``etag``,
-        ``last_modified``, ``fetched``); empty when nothing is, or its bytes are gone."""
+        """What is recorded for one language version.
+
+        What is recorded for this version (``sha256``, ``url``, ``etag``,
+        ``last_modified``, ``fetched``); empty when nothing is, or its bytes are gone.
+        """
         entry = self.index().get(symbol, {}).get(language) or {}
         sha = entry.get("sha256") if isinstance(entry, dict) else None
         return entry if isinstance(sha, str) and self.path(sha).is_file() else {}
@@ -137,9 +144,12 @@ class OfficialCopies:
         etag: str | None = None,
         last_modified: str | None = None,
     ) -> None:
-        """Note which symbol and language the kept bytes ``sha256`` are, with the validators
+        """Note which symbol and language some kept bytes are.
+
+        Note which symbol and language the kept bytes ``sha256`` are, with the validators
         for the next conditional request (written last; left untouched when it already says
-        so)."""
+        so).
+        """
         with self._lock:
             index = self.index()
             old = index.get(symbol, {}).get(language) or {}

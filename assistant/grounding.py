@@ -16,12 +16,15 @@ from collections.abc import Mapping, Sequence
 from assistant.abstain import assess
 from assistant.citations import MARKER_RE, split_sentences
 from assistant.terms import question_terms
-from assistant.types import SearchHit
+from vectorstore.records import SearchHit
 
 
 def citing_text(text: str, number: int) -> str:
-    """The sentences of ``text`` that carry the marker ``[number]`` (markers removed): what the
-    answer claims that paragraph says, to pick the quote a reader is shown."""
+    """The sentences of an answer that cite one paragraph.
+
+    The sentences of ``text`` that carry the marker ``[number]`` (markers removed): what the
+    answer claims that paragraph says, to pick the quote a reader is shown.
+    """
     marker = f"[{number}]"
     return " ".join(MARKER_RE.sub(" ", s) for s in split_sentences(text) if marker in s).strip()
 

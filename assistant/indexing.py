@@ -9,13 +9,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from assistant.errors import PledgeError
-from assistant.types import FileReport, IngestReport, ParsedDocument
-
-if TYPE_CHECKING:
-    from vectorstore.store import PledgeStore
+from assistant.types import FileReport, IngestReport
+from ingest.errors import PledgeError
+from ingest.pipeline import iter_files, parse_file
+from ingest.records import ParsedDocument
+from vectorstore.store import PledgeStore
 
 #: (files done, files total, paragraphs embedded so far), called as work progresses.
 ProgressFn = Callable[[int, int, int], None]
@@ -26,16 +25,9 @@ def expand_paths(paths: list[Path]) -> Iterator[Path]:
 
     A path that does not exist is yielded as is so that it is reported as failed.
     """
-    try:
-        from ingest.pipeline import iter_files
-    except ImportError:  # pragma: no cover - ingest ships iter_files
-        iter_files = None
     for path in paths:
         if path.is_dir():
-            if iter_files is not None:
-                yield from iter_files([path])
-            else:
-                yield from sorted(p for p in path.rglob("*") if p.is_file())
+            yield from iter_files([path])
         else:
             yield path
 
@@ -63,8 +55,6 @@ def ingest_paths(
     Returns:
         One :class:`FileReport` per file, in order, and the elapsed seconds.
     """
-    from ingest.pipeline import parse_file
-
     started = time.perf_counter()
     files = list(expand_paths([Path(p) for p in paths]))
     total = len(files)

@@ -4,7 +4,7 @@ Every request to ``pledges serve`` passes :class:`RequestGuard` (an ASGI middlew
 around the whole server, API and mounted chat alike) before any route sees it:
 
 1. a declared ``Content-Length`` over the limit is refused (413) before a byte is read;
-2. a route that needs a token (see :func:`assistant.api.access_error`) is refused (401/403)
+2. a route that needs a token (see :func:`ui.api.access_error`) is refused (401/403)
    from the headers alone, before its body is read or parsed;
 3. the body is counted as it streams in (chunked bodies declare no length) and the request is
    refused the moment it passes the limit, so at most one limit plus one network chunk is ever
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from assistant.errors import PledgeError
+from ingest.errors import PledgeError
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class LimitError(PledgeError):
 
 @dataclass(frozen=True)
 class Limits:
-    """What one request may hold. Built from :class:`assistant.settings.ServerSettings`.
+    """What one request may hold. Built from :class:`assistant.settings.RequestSettings`.
 
     Attributes:
         question_chars: Longest question, query or claim (``PLEDGES_MAX_QUESTION_CHARS``).
@@ -76,8 +76,11 @@ def mib(size: int) -> str:
 
 
 def _has_words(text: str) -> bool:
-    """True when ``text`` holds a letter or a digit in any script (not only punctuation,
-    symbols, emoji or invisible format characters)."""
+    """Whether a text holds a letter or a digit.
+
+    True when ``text`` holds a letter or a digit in any script (not only punctuation,
+    symbols, emoji or invisible format characters).
+    """
     return any(unicodedata.category(ch)[0] in "LN" for ch in text)
 
 
@@ -148,7 +151,9 @@ def _json_error(status: int, code: str, message: str) -> tuple[dict[str, object]
 
 
 class RequestGuard:
-    """ASGI middleware: sizes and tokens checked from the headers, then the body counted as it
+    """ASGI middleware enforcing the request limits before any route.
+
+    ASGI middleware: sizes and tokens checked from the headers, then the body counted as it
     streams, before any route buffers, parses or writes it.
 
     Args:
@@ -199,6 +204,7 @@ class RequestGuard:
         return True
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Check the request's size and access, then pass it on with its body counted."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

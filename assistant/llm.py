@@ -10,15 +10,14 @@ endpoint failed and how.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from assistant.errors import ConfigError, LLMError
+from langchain_core.language_models import BaseChatModel
 
-if TYPE_CHECKING:
-    from langchain_core.language_models import BaseChatModel
-
-    from assistant.settings import LLMSettings
+from assistant.errors import LLMError
+from assistant.settings import LLMSettings
+from ingest.errors import ConfigError
 
 
 def normalize_base_url(url: str) -> str:

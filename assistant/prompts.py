@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from langchain_core.prompts import ChatPromptTemplate
 
-from assistant.errors import ConfigError
+from ingest.errors import ConfigError
 
 #: What the LLM must answer, verbatim, when the passages do not support an answer.
 CANNOT_ANSWER = "The stored pledges do not say this."

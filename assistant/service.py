@@ -11,28 +11,31 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from assistant.errors import PledgeError
-from assistant.limits import check_history, check_question
-from assistant.settings import Settings
-from assistant.types import (
-    Answer,
-    Document,
-    FetchItem,
-    FetchReport,
-    FileReport,
-    Filters,
-    IngestReport,
-    Paragraph,
-    ParsedDocument,
-    SearchHit,
-    Verdict,
+from assistant.chain import AnswerChain
+from assistant.claims import verify_claim
+from assistant.fetching import (
+    OFFICIAL_DIR,
+    OfficialCopies,
+    fetch_symbols,
+    normalize_symbol,
+    parse_languages_option,
 )
-
-if TYPE_CHECKING:
-    from vectorstore.embedders import Embedder
-    from vectorstore.store import PledgeStore
+from assistant.indexing import ingest_paths, stored_file_report
+from assistant.limits import check_history, check_question
+from assistant.llm import make_chat_model
+from assistant.settings import LLMSettings, ServiceSettings
+from assistant.types import Answer, FetchItem, FetchReport, FileReport, IngestReport, Verdict
+from ingest.errors import ConfigError, PledgeError
+from ingest.pipeline import parse_bytes, parse_file
+from ingest.records import Document, Paragraph, ParsedDocument
+from vectorstore.embedders import Embedder
+from vectorstore.glossary import default_glossary
+from vectorstore.records import Filters, SearchHit
+from vectorstore.retrieval import ConceptVectors, HybridRetriever
+from vectorstore.store import PledgeStore
+from vectorstore.topic import scorer_for
 
 #: Called as ingest progresses: (files done, files total, paragraphs embedded so far).
 ProgressFn = Callable[[int, int, int], None]
@@ -50,12 +53,12 @@ class PledgeService:
 
     def __init__(
         self,
-        settings: Settings | None = None,
+        settings: ServiceSettings | None = None,
         store: PledgeStore | None = None,
         embedder: Embedder | None = None,
         llm: Any | None = None,
     ) -> None:
-        self.settings = settings or Settings()
+        self.settings = settings or ServiceSettings()
         self._store = store
         self._embedder = embedder
         self._llm = llm
@@ -64,26 +67,29 @@ class PledgeService:
 
     @property
     def embedder(self) -> Embedder:
+        """The embedder: the given one, the store's, or the configured one."""
         if self._embedder is None:
             self._embedder = self._store.embedder if self._store else self.settings.get_embedder()
         return self._embedder
 
     @property
     def store(self) -> PledgeStore:
+        """The store: the given one, or the configured one (opened on first use)."""
         if self._store is None:
             self._store = self.settings.get_store(embedder=self.embedder)
         return self._store
 
     @cached_property
     def llm(self) -> Any | None:
-        return self._llm if self._llm is not None else self.settings.get_llm()
+        """The chat model: the given one, the configured one, or None (extractive answers)."""
+        if self._llm is not None:
+            return self._llm
+        return make_chat_model(self.settings.llm) if self.settings.llm.enabled else None
 
     # -- ingest --------------------------------------------------------------------------------
 
     def parse(self, path: Path | str, meta: dict[str, str] | None = None) -> ParsedDocument:
         """Parse one file into records without touching the store."""
-        from ingest.pipeline import parse_file
-
         return parse_file(Path(path), overrides=meta)
 
     def ingest(
@@ -93,8 +99,6 @@ class PledgeService:
         progress: ProgressFn | None = None,
     ) -> IngestReport:
         """Parse, embed and upsert files; a bad file is reported and the rest still lands."""
-        from assistant.indexing import ingest_paths
-
         return ingest_paths(self.store, [Path(p) for p in paths], overrides=meta, progress=progress)
 
     def ingest_bytes(
@@ -109,11 +113,6 @@ class PledgeService:
         ``filename`` only picks the reader by its suffix and is recorded as the source; it is
         never opened or joined into a path. A file that fails is reported, not raised.
         """
-        import time
-
-        from assistant.indexing import stored_file_report
-        from ingest.pipeline import parse_bytes
-
         started = time.perf_counter()
         name = filename.replace("\\", "/").rsplit("/", 1)[-1] or "upload"
         embedded = 0
@@ -143,7 +142,9 @@ class PledgeService:
         list_only: bool = False,
         progress: Callable[[FetchItem, int, int], None] | None = None,
     ) -> FetchReport:
-        """Official copies from the UN: each language version of each symbol, checked, kept
+        """Official copies from the UN, kept and ingested.
+
+        Official copies from the UN: each language version of each symbol, checked, kept
         under ``<store>/official`` by hash and (unless ``ingest`` is False) ingested.
 
         Args:
@@ -160,15 +161,6 @@ class PledgeService:
             ConfigError: Neither symbols nor a session, a bad symbol or language.
             UnreachableError: The UN cannot be reached (one line naming the host).
         """
-        from assistant.errors import ConfigError
-        from assistant.fetching import (
-            OFFICIAL_DIR,
-            OfficialCopies,
-            fetch_symbols,
-            normalize_symbol,
-            parse_languages_option,
-        )
-
         langs = parse_languages_option(languages)
         if not symbols and session is None:
             raise ConfigError("name at least one UN symbol (e.g. A/77/89) or a --session")
@@ -194,6 +186,7 @@ class PledgeService:
         )
 
     def documents(self) -> list[Document]:
+        """Every stored document."""
         return self.store.documents()
 
     def document(self, doc_id: str) -> Document:
@@ -201,26 +194,26 @@ class PledgeService:
         return self.store.get_document(doc_id)
 
     def delete(self, doc_id: str) -> None:
+        """Remove a document and its paragraphs; NotFoundError when there is none."""
         self.store.delete_document(doc_id)
 
     def paragraph(self, doc_id: str, number: str) -> Paragraph:
+        """One stored paragraph; NotFoundError when there is none."""
         return self.store.get_paragraph(doc_id, number)
 
     # -- retrieval and answers -----------------------------------------------------------------
 
     def warm(self) -> int:
-        """Build the BM25 index, embed the glossary's term lists for the stored languages and
-        answer one question now (a server calls this as it starts, so that no user's question
-        pays for them); returns how many term lists are cached."""
-        from vectorstore.expansion import default_glossary
-        from vectorstore.retrieval import ConceptVectors
+        """Prepare what answering loads lazily.
 
+        Build the BM25 index, embed the glossary's term lists for the stored languages and
+        answer one question now (a server calls this as it starts, so that no user's question
+        pays for them); returns how many term lists are cached.
+        """
         self.store.prepare()
         glossary = default_glossary()
         cached = ConceptVectors.of(self.store.embedder).warm(glossary, self.store.languages())
         # The framing questions projected out of a question, one set per stored country.
-        from vectorstore.topic import scorer_for
-
         scorer = scorer_for(self.store.embedder)
         stored = {d.country.code: d.country.name for d in self.store.documents() if d.country}
         for code, name in stored.items():
@@ -229,8 +222,6 @@ class PledgeService:
         # One real question loads what answering loads lazily (the chain's modules, language
         # and country matchers), so the first user's question is not the slow one. It is
         # answered extractively: warming up never calls a configured LLM.
-        from assistant.settings import LLMSettings
-
         extractive = self.settings.model_copy(update={"llm": LLMSettings(url=None)})
         PledgeService(extractive, store=self.store, embedder=self.embedder).ask(
             "What are the commitments on the death penalty?"
@@ -241,35 +232,40 @@ class PledgeService:
         gc.freeze()
         return cached
 
-    def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[SearchHit]:
-        from vectorstore.retrieval import HybridRetriever
+    @cached_property
+    def retriever(self) -> HybridRetriever:
+        """Hybrid search over the store (dense, glossary-moved dense, BM25)."""
+        return HybridRetriever(self.store)
 
-        query = check_question(query, self.settings.server.limits, what="query")
-        return HybridRetriever(self.store).search(query, k=k, filters=filters)
+    @cached_property
+    def chain(self) -> AnswerChain:
+        """The answer chain, built once from the retriever, the store and the chat model."""
+        return AnswerChain(self.retriever, self.store, self.llm)
+
+    def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[SearchHit]:
+        """The ``k`` best paragraphs for ``query``."""
+        query = check_question(query, self.settings.requests.limits, what="query")
+        return self.retriever.search(query, k=k, filters=filters)
 
     def ask(
         self, question: str, history: Sequence[str] = (), filters: Filters | None = None
     ) -> Answer:
-        from assistant.chain import answer_question
-
-        limits = self.settings.server.limits
+        """A cited answer to ``question`` (with its earlier turns), or an abstention."""
+        limits = self.settings.requests.limits
         question = check_question(question, limits)
         history = check_history(history, limits)
-        return answer_question(self, question, history=history, filters=filters)
+        return self.chain.ask(question, history=history, filters=filters)
 
     def stream_ask(
         self, question: str, history: Sequence[str] = (), filters: Filters | None = None
     ) -> Iterator[str | Answer]:
         """Yield text chunks as an LLM writes them, then the validated Answer last."""
-        from assistant.chain import stream_answer
-
-        limits = self.settings.server.limits
+        limits = self.settings.requests.limits
         question = check_question(question, limits)
         history = check_history(history, limits)
-        return stream_answer(self, question, history=history, filters=filters)
+        return self.chain.stream(question, history=history, filters=filters)
 
     def verify(self, claim: str, filters: Filters | None = None) -> Verdict:
-        from assistant.claims import verify_claim
-
-        claim = check_question(claim, self.settings.server.limits, what="claim")
-        return verify_claim(self, claim, filters=filters)
+        """Check a claim against the stored pledges."""
+        claim = check_question(claim, self.settings.requests.limits, what="claim")
+        return verify_claim(self.chain, claim, filters=filters)

@@ -19,38 +19,27 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ingest.language import CJK, CJK_PUNCTUATION, char_class, in_ranges, is_cjk
 from ingest.lines import Line
+
+#: Punctuation that takes no space either side in CJK text, besides the CJK ranges.
+_WIDE_EXTRA = "·—…“”‘’"
 
 # -- character classes ---------------------------------------------------------------------------
 
 
-def is_cjk(ch: str) -> bool:
-    """A CJK ideograph, kana or hangul syllable (characters written without spaces)."""
-    o = ord(ch)
-    return (
-        0x3400 <= o <= 0x9FFF
-        or 0xF900 <= o <= 0xFAFF
-        or 0x3040 <= o <= 0x30FF
-        or 0xAC00 <= o <= 0xD7AF
-        or 0x20000 <= o <= 0x2FFFF
-    )
-
-
 def is_cjk_punct(ch: str) -> bool:
     """CJK and full-width punctuation (、。，《》（）…), which never takes a space either side."""
-    o = ord(ch)
-    return 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF or ch in "·—…“”‘’"
+    return in_ranges(ch, CJK_PUNCTUATION) or ch in _WIDE_EXTRA
 
 
 def is_wide(ch: str) -> bool:
+    """A character that takes no space either side: CJK script or CJK punctuation."""
     return is_cjk(ch) or is_cjk_punct(ch)
 
 
 #: The characters :func:`is_wide` accepts, as one class (counting them is then linear in C).
-_WIDE_RE = re.compile(
-    "[\u3400-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af\U00020000-\U0002ffff"
-    "\u3000-\u303f\uff00-\uffef·—…“”‘’]"
-)
+_WIDE_RE = re.compile(f"[{char_class(CJK + CJK_PUNCTUATION)}{_WIDE_EXTRA}]")
 
 
 def display_width(text: str) -> int:
@@ -263,9 +252,12 @@ def _page_key(text: str) -> str:
 
 
 def running_lines(lines: list[Line], edge: int = 2) -> frozenset[str]:
-    """Lines a printer repeats at the top or bottom of the pages (a brochure's running title, a
+    """Lines a printer repeats at the top or bottom of the pages.
+
+    Lines a printer repeats at the top or bottom of the pages (a brochure's running title, a
     "page N" footer): among the first and last ``edge`` lines of each page, those found on at
-    least two pages and on half of them (digits are compared as one, so "2" and "3" match)."""
+    least two pages and on half of them (digits are compared as one, so "2" and "3" match).
+    """
     pages: dict[int, list[str]] = {}
     for line in lines:
         if line.page is not None and line.text.strip():

@@ -2,7 +2,7 @@
 
 Every detector returns None when the text does not say; nothing is guessed. Sources:
 
-* language — py3langid restricted to the six UN languages;
+* language — :func:`ingest.language.detect_language`;
 * country — pycountry's ISO 3166-1 names and their translations (the gettext catalogues pycountry
   ships for ar, es, fr, ru and zh_CN), the candidate being the most named state, with names in the
   note's and annex's titles counting more;
@@ -25,49 +25,10 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from assistant.types import UN_LANGUAGES, Country
 from ingest.clean import SYMBOL_RE
+from ingest.language import UN_LANGUAGES
 from ingest.lines import Line
 from ingest.structure import chinese_number, strip_arabic_diacritics
-
-# -- language ------------------------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=1)
-def _identifier():  # type: ignore[no-untyped-def]
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    ident.set_languages(list(UN_LANGUAGES))
-    return ident
-
-
-def detect_language(text: str) -> str | None:
-    """ISO 639-1 code of the text among the six UN languages, or None for too little text."""
-    sample = text[:4000]
-    letters = [ch for ch in sample if ch.isalpha()]
-    if len(letters) < 10:
-        return None
-    # Among the six UN languages the script alone tells Chinese, Arabic and Russian apart;
-    # only Latin-script text (en, fr, es) needs the statistical model.
-    scripts = Counter(_script(ch) for ch in letters)
-    script, count = scripts.most_common(1)[0]
-    if script != "latin" and count >= 0.5 * len(letters):
-        return script
-    lang, _prob = _identifier().classify(sample)
-    return str(lang) if lang in UN_LANGUAGES else None
-
-
-def _script(ch: str) -> str:
-    o = ord(ch)
-    if 0x0600 <= o <= 0x06FF or 0x0750 <= o <= 0x077F or 0xFB50 <= o <= 0xFEFF:
-        return "ar"
-    if 0x0400 <= o <= 0x04FF:
-        return "ru"
-    if 0x3400 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x2FFFF:
-        return "zh"
-    return "latin"
-
 
 # -- symbol --------------------------------------------------------------------------------------
 
@@ -300,138 +261,3 @@ def detect_session(texts: Iterable[str], language: str | None, symbol: str | Non
         if m:
             return int(m.group(1))
     return None
-
-
-# -- country -------------------------------------------------------------------------------------
-
-_LOCALES = {"ar": "ar", "es": "es", "fr": "fr", "ru": "ru", "zh": "zh_CN"}
-
-
-@functools.lru_cache(maxsize=1)
-def _country_names() -> dict[str, dict[str, str]]:
-    """For each UN language, every ISO 3166-1 name form mapped to its alpha-3 code."""
-    import gettext
-
-    import pycountry
-
-    out: dict[str, dict[str, str]] = {lang: {} for lang in UN_LANGUAGES}
-    translators = {
-        lang: gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[loc])
-        for lang, loc in _LOCALES.items()
-    }
-    for c in pycountry.countries:
-        forms = {c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)}
-        for form in [f for f in forms if f]:
-            for lang in UN_LANGUAGES:
-                name = form if lang == "en" else translators[lang].gettext(form)
-                if lang != "en" and name == form and not form.isascii():
-                    continue
-                for variant in _variants(name):
-                    if lang == "ar":
-                        variant = strip_arabic_diacritics(variant)
-                    if len(variant) >= (2 if lang == "zh" else 4):
-                        out[lang].setdefault(variant, c.alpha_3)
-    return out
-
-
-def _variants(name: str) -> list[str]:
-    """ "Bolivia, Plurinational State of" → itself, "Plurinational State of Bolivia", "Bolivia"."""
-    out = [name]
-    if ", " in name:
-        head, _, tail = name.partition(", ")
-        out += [f"{tail} {head}", head]
-    paren = re.sub(r"\s*\(.*?\)", "", name)
-    if paren != name:
-        out.append(paren)
-    return out
-
-
-@functools.lru_cache(maxsize=8)
-def _country_pattern(language: str) -> tuple[re.Pattern[str], dict[str, str]]:
-    names = dict(_country_names()["en"])
-    if language != "en":
-        names.update(_country_names()[language])
-    alternatives = []
-    for name in sorted(names, key=len, reverse=True):
-        escaped = re.escape(name)
-        if language == "ru":
-            # Russian declines names: Бельгия, Бельгии, Бельгией.
-            escaped = r"\s+".join(_ru_stem(w) for w in name.split())
-        alternatives.append(escaped)
-    body = "|".join(alternatives)
-    if language == "zh":
-        pattern = re.compile(f"({body})")
-    elif language == "ar":
-        pattern = re.compile(rf"(?<!\w)(?:[وفبلك]|لل)?({body})(?!\w)")
-    else:
-        pattern = re.compile(rf"(?<!\w)({body})(?!\w)")
-    return pattern, names
-
-
-def _ru_stem(word: str) -> str:
-    if len(word) > 4 and word[-1] in "аяьйиыео":
-        return re.escape(word[:-1]) + r"\w{0,3}"
-    return re.escape(word)
-
-
-def detect_country(text: str, language: str | None, titles: Iterable[str] = ()) -> Country | None:
-    """The candidate state: the country named most, names in the titles counting five times."""
-    import pycountry
-
-    lang = language or "en"
-    pattern, names = _country_pattern(lang)
-    lookup = {k.lower(): v for k, v in names.items()}
-    counts: Counter[str] = Counter()
-    for weight, source in [(5, t) for t in titles] + [(1, text)]:
-        if lang == "ar":
-            source = strip_arabic_diacritics(source)
-        for m in pattern.finditer(source):
-            if lang == "zh" and source[m.end(1) : m.end(1) + 1] == "家":
-                continue  # 发展中国家 ("developing countries") is not China
-            matched = m.group(1)
-            code = names.get(matched) or lookup.get(matched.lower()) or _declined(matched, names)
-            if code:
-                counts[code] += weight
-    if not counts:
-        return None
-    code = counts.most_common(1)[0][0]
-    country = pycountry.countries.get(alpha_3=code)
-    if country is None:  # pragma: no cover - codes come from pycountry itself
-        return None
-    return Country(code=code, name=getattr(country, "common_name", None) or country.name)
-
-
-def _declined(matched: str, names: dict[str, str]) -> str | None:
-    """The code of a Russian name matched in another grammatical case."""
-    words = matched.split()
-    for name, code in names.items():
-        parts = name.split()
-        if len(parts) == len(words) and all(
-            w.startswith(p[:-1] if len(p) > 4 else p) for w, p in zip(words, parts, strict=True)
-        ):
-            return code
-    return None
-
-
-def country_from_value(value: str) -> Country | None:
-    """A country from an alpha-3/alpha-2 code or a name in any UN language (``--meta``)."""
-    import pycountry
-
-    value = value.strip()
-    try:
-        c = pycountry.countries.lookup(value)
-    except LookupError:
-        wanted = strip_arabic_diacritics(value).casefold()
-        code = next(
-            (
-                code
-                for names in _country_names().values()
-                for name, code in names.items()
-                if name.casefold() == wanted
-            ),
-            None,
-        )
-        if code is None:
-            return None
-        c = pycountry.countries.get(alpha_3=code)
-    return Country(code=c.alpha_3, name=getattr(c, "common_name", None) or c.name)

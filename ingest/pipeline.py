@@ -2,7 +2,7 @@
 
 Public interface (other folders code against it):
 
-* :func:`parse_file` / :func:`parse_bytes` → :class:`~assistant.types.ParsedDocument`;
+* :func:`parse_file` / :func:`parse_bytes` → :class:`~ingest.records.ParsedDocument`;
 * :func:`iter_files` — the files a list of paths stands for (directories recursed);
 * :data:`SUPPORTED_SUFFIXES`.
 
@@ -15,7 +15,7 @@ the same pledge keeps its id and replaces the old paragraphs when re-ingested:
    (only then does an edit change the id).
 
 The language suffix is left out when the language is unknown. ``--meta doc_id=...`` overrides.
-Paragraph ids are ``{doc_id}:¶{number}`` (:func:`assistant.types.paragraph_id`). The same bytes
+Paragraph ids are ``{doc_id}:¶{number}`` (:func:`ingest.records.paragraph_id`). The same bytes
 always give the same records.
 """
 
@@ -33,10 +33,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from assistant.errors import IngestError, UnsupportedFormatError
-from assistant.types import (
+from ingest.clean import clean_lines, display_width, vocabulary
+from ingest.countries import country_from_value, detect_country
+from ingest.errors import IngestError, UnsupportedFormatError
+from ingest.language import HAN, KANA, UN_LANGUAGES, char_class, detect_language
+from ingest.lines import Line
+from ingest.metadata import detect_date, detect_session, detect_symbol, detect_term
+from ingest.readers import SUPPORTED_SUFFIXES, read_bytes
+from ingest.records import (
     FIELD_RULES,
-    UN_LANGUAGES,
     Document,
     Paragraph,
     ParsedDocument,
@@ -44,18 +49,6 @@ from assistant.types import (
     TextReport,
     paragraph_id,
 )
-from ingest.clean import clean_lines, display_width, vocabulary
-from ingest.lines import Line
-from ingest.metadata import (
-    country_from_value,
-    detect_country,
-    detect_date,
-    detect_language,
-    detect_session,
-    detect_symbol,
-    detect_term,
-)
-from ingest.readers import SUPPORTED_SUFFIXES, read_bytes
 from ingest.structure import PARAGRAPH_KINDS, Block, split_blocks
 
 __all__ = [
@@ -144,7 +137,9 @@ def parse_bytes(
     overrides: Mapping[str, str] | None = None,
     source: str | None = None,
 ) -> ParsedDocument:
-    """Parse a file's bytes (an HTTP upload). ``filename`` only picks the reader by its suffix
+    """Parse a file's bytes (an HTTP upload).
+
+    Parse a file's bytes (an HTTP upload). ``filename`` only picks the reader by its suffix
     and names the file in errors; it is never opened as a path.
 
     Args:
@@ -186,8 +181,11 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
 
 
 def sidecar_path(path: Path) -> Path | None:
-    """The metadata sidecar of ``path`` if one exists: ``<name>.meta.json`` or
-    ``<stem>.meta.json``."""
+    """The metadata sidecar of a file, if one exists.
+
+    The metadata sidecar of ``path`` if one exists: ``<name>.meta.json`` or
+    ``<stem>.meta.json``.
+    """
     for candidate in (path.with_name(path.name + ".meta.json"), path.with_suffix(".meta.json")):
         if candidate.is_file():
             return candidate
@@ -270,7 +268,7 @@ def build_document(
     given = str((overrides or {}).get("language") or "").strip()
     text_language = given if given in UN_LANGUAGES else None
     if text_language is None:
-        text_language = detect_language(" ".join(line.text for line in cleaned[:400]))
+        text_language = detect_language(" ".join(line.text for line in cleaned[:400]), default=None)
     blocks = split_blocks(cleaned, vocab, text_language)
 
     text, offsets = _document_text(blocks)
@@ -279,7 +277,7 @@ def build_document(
         raise IngestError(name, "no paragraphs found in the text")
 
     body_text = "\n".join(b.body for b in kept)
-    language = given if given in UN_LANGUAGES else detect_language(body_text)
+    language = given if given in UN_LANGUAGES else detect_language(body_text, default=None)
     titles = [b.text for b in blocks if b.kind in ("note_title", "annex", "title")]
     country = detect_country(body_text, language, titles)
     term = detect_term(body_text, titles)
@@ -339,7 +337,7 @@ def build_document(
 #: A warning names the file when more than this share of its words was removed.
 REMOVED_WARN_SHARE = 0.05
 
-_WORD_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3040-\u30ff]|[^\W\d_]+")
+_WORD_RE = re.compile(f"[{char_class(HAN[:2] + KANA)}]" + r"|[^\W\d_]+")
 
 
 def count_words(text: str) -> int:
@@ -389,7 +387,9 @@ def text_report(
 
 
 def _document(name: str, given: set[str], **fields: Any) -> Document:
-    """The document record, checked by the record's own rules (symbol, term, session and date
+    """The document record, checked by the record's own rules.
+
+    The document record, checked by the record's own rules (symbol, term, session and date
     formats and bounds).
 
     A value the user gave (``--meta``, a sidecar) that breaks a rule is an error naming the file

@@ -1,7 +1,7 @@
 """Readers: one function per file format, each turning bytes into :class:`~ingest.lines.Line` s.
 
 Readers only extract; they never clean or interpret. Every failure is an
-:class:`~assistant.errors.IngestError` whose message starts with the file name and says what was
+:class:`~ingest.errors.IngestError` whose message starts with the file name and says what was
 wrong and what to do about it. Heavy libraries (pypdf, python-docx, BeautifulSoup) load lazily.
 """
 
@@ -19,8 +19,10 @@ import zipfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from assistant.errors import IngestError, UnsupportedFormatError
+from ingest.errors import IngestError, UnsupportedFormatError
+from ingest.language import has_han
 from ingest.lines import Line
+from ingest.structure import to_roman
 
 #: File suffixes the readers handle (lower case, with the dot).
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".pdf", ".docx", ".html", ".htm", ".md")
@@ -174,7 +176,7 @@ def _is_wrap(line: str, following: str) -> bool:
     if not end or not start or end.endswith(_STOPS) or _LIST_MARKER.match(start):
         return False
     first = start[0]
-    return first.islower() or first.isdigit() or "\u3400" <= first <= "\u9fff"
+    return first.islower() or first.isdigit() or has_han(first)
 
 
 def read_txt(data: bytes, name: str) -> list[Line]:
@@ -188,8 +190,11 @@ _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 
 
 def read_md(data: bytes, name: str) -> list[Line]:
-    """Markdown: headings lose their ``#`` and are flagged, list dashes become bullets, links
-    keep their text."""
+    """Read Markdown.
+
+    Markdown: headings lose their ``#`` and are flagged, list dashes become bullets, links
+    keep their text.
+    """
     lines = text_to_lines(decode_text(data, name))
     out: list[Line] = []
     for line in lines:
@@ -223,7 +228,7 @@ def read_pdf(data: bytes, name: str) -> list[Line]:
 
 @contextlib.contextmanager
 def _quiet_pypdf() -> Iterator[None]:
-    """pypdf logs and warns about every repair it makes; the outcome is reported as one error."""
+    """Pypdf logs and warns about every repair it makes; the outcome is reported as one error."""
     logger = logging.getLogger("pypdf")
     level = logger.level
     logger.setLevel(logging.CRITICAL)
@@ -290,8 +295,11 @@ def _arabic_letters(pages: list[str]) -> int:
 
 
 def _logical_arabic_score(pages: list[str]) -> int:
-    """How much the Arabic words read in logical order: the article "ال" starts words and
-    "ة" ends them; reversed text has "لا" at word ends and "ة" at word starts."""
+    """How much the Arabic words read in logical order.
+
+    How much the Arabic words read in logical order: the article "ال" starts words and
+    "ة" ends them; reversed text has "لا" at word ends and "ة" at word starts.
+    """
     score = 0
     for text in pages:
         for m in _ARABIC_WORD.finditer(text):
@@ -362,8 +370,11 @@ def read_docx(data: bytes, name: str) -> list[Line]:
 
 
 def _check_unpacked_size(data: bytes, name: str) -> None:
-    """Refuse a DOCX whose declared unpacked size is over :data:`MAX_DOCX_UNPACKED_MB`
-    (zipfile never reads past a member's declared size, so this bounds memory)."""
+    """Refuse a DOCX that unpacks too large.
+
+    Refuse a DOCX whose declared unpacked size is over :data:`MAX_DOCX_UNPACKED_MB`
+    (zipfile never reads past a member's declared size, so this bounds memory).
+    """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
@@ -456,8 +467,6 @@ def _format_number(n: int, fmt: str) -> str:
         letter = chr(ord("a") + (n - 1) % 26)
         return letter.upper() if fmt == "upperLetter" else letter
     if fmt in ("lowerRoman", "upperRoman"):
-        from ingest.structure import to_roman
-
         roman = to_roman(n)
         return roman.upper() if fmt == "upperRoman" else roman
     return str(n)

@@ -41,7 +41,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from ingest.clean import CleanLine, display_width, is_cjk, join_pair
+import sentencex
+
+from ingest.clean import CleanLine, display_width, join_pair
+from ingest.language import HAN, char_class, is_arabic, is_cjk
+
+#: Chinese characters, as the inside of a character class.
+_HAN = char_class(HAN)
 
 BlockKind = Literal[
     "header",
@@ -240,7 +246,7 @@ def _original_end(text: str, plain_end: int) -> int:
 
 
 def _has_arabic(text: str) -> bool:
-    return any("\u0600" <= ch <= "\u06ff" for ch in text)
+    return is_arabic(text)
 
 
 # -- regions -------------------------------------------------------------------------------------
@@ -282,8 +288,11 @@ _FOOTNOTE = re.compile(
 
 
 def is_footnote(text: str) -> bool:
-    """A footnote's own text: "* A/77/50.", "1 See A/RES/60/251.", "² Available at ..." (a
-    superscript number opening a line); never a numbered paragraph."""
+    """Whether a line is a footnote's own text.
+
+    A footnote's own text: "* A/77/50.", "1 See A/RES/60/251.", "² Available at ..." (a
+    superscript number opening a line); never a numbered paragraph.
+    """
     return (
         text.startswith(("* ", "*A/"))
         or bool(_FOOTNOTE.match(text))
@@ -317,6 +326,7 @@ class Block:
 
     @property
     def body_offset(self) -> int:
+        """Offset of the block's first character in the cleaned document text."""
         off = self.marker_len
         while off < len(self.text) and self.text[off].isspace():
             off += 1
@@ -324,6 +334,7 @@ class Block:
 
     @property
     def page(self) -> int | None:
+        """1-based page of the block's first line (PDF only)."""
         return self.lines[0].page if self.lines else None
 
 
@@ -458,7 +469,7 @@ def split_blocks(
 #: Where a marker may start inside a line: after white space or CJK punctuation, at something
 #: shaped like a marker (a cheap filter before :func:`markers` reads it).
 _INLINE_CANDIDATE = re.compile(
-    r"(?:(?<=\s)|(?<=[。．！？；：\u3400-\u9fff]))"
+    r"(?:(?<=\s)|(?<=[。．！？；：" + _HAN + r"]))"
     r"(?=\d{1,3}\s*[.．\-–]|[٠-٩۰-۹]{1,3}\s*[.．\-–]|[(（]|[a-zа-я]\)|[IVXL]{1,6}\s*[.．\-–]"
     r"|[A-ZА-Я]\s*[.．]|[一二三四五六七八九十]{1,3}\s*[.．、]|[•●▪■◦○‣∙\uf0b7\uf0a7\uf0d8\uf076]"
     r"|[\u0621-\u064a]{3,6}[\u064b-\u0652]?\s*[-–.:])"
@@ -641,8 +652,11 @@ def _inline_cuts(text: str, state: _Inline) -> list[int]:
 
 
 def _after_heading(text: str, p: int) -> bool:
-    """Whether the text just before ``p`` is one or two run-on headings after a sentence's end
-    ("... protocole. II. Engagements A. Au niveau national" then ``p``)."""
+    """Whether run-on headings come just before a position.
+
+    Whether the text just before ``p`` is one or two run-on headings after a sentence's end
+    ("... protocole. II. Engagements A. Au niveau national" then ``p``).
+    """
     window = text[max(0, p - 2 * INLINE_HEADING_MAX) : p]
     stops = [i for i, ch in enumerate(window) if ch in "。.!?！？;；:："]
     if p <= 2 * INLINE_HEADING_MAX:
@@ -661,7 +675,7 @@ def _after_heading(text: str, p: int) -> bool:
     return False
 
 
-_HEADING_TOKEN = re.compile(r"[IVXL]{1,6}|[A-ZА-Я]|[一二三四五六七八九十]{1,3}|.*[\u3400-\u9fff]")
+_HEADING_TOKEN = re.compile(r"[IVXL]{1,6}|[A-ZА-Я]|[一二三四五六七八九十]{1,3}|.*[" + _HAN + "]")
 
 
 def _later_para(text: str, start: int, index: int) -> bool:
@@ -704,8 +718,11 @@ _MARKER_ONLY = re.compile(
 
 
 def _merge_marker_lines(lines: list[CleanLine]) -> list[CleanLine]:
-    """A marker alone on its line ("8." then the text on the next line, as some PDFs extract a
-    hanging indent) is joined to the line that follows it."""
+    """Join a marker alone on its line to the line after it.
+
+    A marker alone on its line ("8." then the text on the next line, as some PDFs extract a
+    hanging indent) is joined to the line that follows it.
+    """
     out: list[CleanLine] = []
     i = 0
     while i < len(lines):
@@ -742,17 +759,23 @@ def _unnumbered_marker(line: CleanLine, current: Block | None) -> Marker | None:
 
 
 def _item_ends(block: Block, line: CleanLine) -> bool:
-    """Whether an unnumbered bullet or item has ended before ``line`` (a wrapped bullet goes on
-    in lower case; after its full stop comes the next paragraph)."""
+    """Whether an unnumbered bullet or item has ended before a line.
+
+    Whether an unnumbered bullet or item has ended before ``line`` (a wrapped bullet goes on
+    in lower case; after its full stop comes the next paragraph).
+    """
     last = block.lines[-1].text.rstrip(_CLOSERS)
     return line.brk or (last.endswith(_SENTENCE_END) and not line.text[:1].islower())
 
 
 def _title_then_text(first: CleanLine, line: CleanLine, width: int) -> bool:
-    """A one-line title over hard-wrapped text: the first line ends without punctuation and the
+    """Whether a first line is a one-line title over hard-wrapped text.
+
+    A one-line title over hard-wrapped text: the first line ends without punctuation and the
     next line starts a sentence, and either the next line's first word would have fit on the
     first line (so the break is the author's, not the typesetter's) or the line is written in
-    title case ("Candidatura de Costa Rica al Consejo de Derechos Humanos")."""
+    title case ("Candidatura de Costa Rica al Consejo de Derechos Humanos").
+    """
     text = first.text.rstrip(_CLOSERS)
     if not text or text.endswith((*_TERMINAL, ",", "，", "、", "-")):
         return False
@@ -895,12 +918,15 @@ def _finish(blocks: list[Block], vocab: frozenset[str], language: str | None) ->
     return blocks
 
 
-_SENTENCE_INSIDE = re.compile(r"[.。!?！？]\s*[A-ZА-ЯЁ\u0621-\u064a\u3400-\u9fff]")
+_SENTENCE_INSIDE = re.compile(r"[.。!?！？]\s*[A-ZА-ЯЁ\u0621-\u064a" + _HAN + "]")
 
 
 def _heads(blocks: list[Block], i: int) -> bool:
-    """Whether the short unpunctuated block ``blocks[i]`` is a heading: one line (or a line the
-    source marks as its own), followed by a paragraph that opens anew."""
+    """Whether a short unpunctuated block is a heading.
+
+    Whether the short unpunctuated block ``blocks[i]`` is a heading: one line (or a line the
+    source marks as its own), followed by a paragraph that opens anew.
+    """
     block = blocks[i]
     following = next((b for b in blocks[i + 1 :] if b.kind != "footnote"), None)
     prose = following is not None and (
@@ -919,8 +945,11 @@ def _heads(blocks: list[Block], i: int) -> bool:
 
 
 def _starts_anew(text: str) -> bool:
-    """Whether ``text`` can open a paragraph (a wrapped sentence goes on in lower case or with a
-    number)."""
+    """Whether a text can open a paragraph.
+
+    Whether ``text`` can open a paragraph (a wrapped sentence goes on in lower case or with a
+    number).
+    """
     head = text.lstrip()[:1]
     return bool(head) and not head.islower() and not head.isdigit()
 
@@ -930,9 +959,12 @@ def _ends_sentence(text: str, stops: tuple[str, ...] = _TERMINAL) -> bool:
 
 
 def _classify(blocks: list[Block]) -> None:
-    """Settle the kind of the blocks the line pass could not: a title, masthead or heading is
+    """Settle the kind of the blocks the line pass could not.
+
+    Settle the kind of the blocks the line pass could not: a title, masthead or heading is
     short; a long one is text. Unnumbered prose of a document without UN paragraph numbers is
-    ``text``; bullets and items find their lead-in."""
+    ``text``; bullets and items find their lead-in.
+    """
     has_annex = any(b.kind == "annex" for b in blocks)
     has_note = has_annex or any(b.kind == "note_title" for b in blocks)
     has_paras = any(b.kind == "para" for b in blocks)
@@ -1003,8 +1035,6 @@ def _group_sentences(blocks: list[Block], language: str | None) -> list[Block]:
         if block.kind not in ("note", "text") or display_width(block.text) <= GROUP_OVER:
             out.append(block)
             continue
-        import sentencex
-
         spans = [
             (b["start_index"], b["end_index"])
             for b in sentencex.get_sentence_boundaries(language or "en", block.text)

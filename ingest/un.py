@@ -1,4 +1,6 @@
-"""Official copies from the UN: one language version of a document by its symbol, and the
+"""Official copies from the UN, and the Digital Library's lists.
+
+Official copies from the UN: one language version of a document by its symbol, and the
 Digital Library's list of the candidature notes of one General Assembly session.
 
 Why a client of its own: the UN's document system answers in ways a plain download gets wrong.
@@ -39,9 +41,10 @@ import httpx
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from assistant.errors import PledgeError
-from assistant.types import UN_LANGUAGES, LibraryEntry
-from ingest.metadata import country_from_value, detect_country
+from ingest.countries import country_from_value, detect_country
+from ingest.errors import PledgeError
+from ingest.language import UN_LANGUAGES
+from ingest.records import LibraryEntry
 
 __all__ = [
     "DEFAULT_LIBRARY_QUERY",
@@ -181,6 +184,7 @@ class UNClient:
         self.waits: list[tuple[float, str]] = []
 
     def close(self) -> None:
+        """Close the HTTP connections."""
         self._http.close()
 
     def __enter__(self) -> UNClient:
@@ -625,8 +629,11 @@ def _marc_date(value: str | None) -> dt.date | None:
 
 
 def _in_session(entry: LibraryEntry, session: int) -> bool:
-    """A document of the session whose title, body, subjects or agenda name the Council (a note
-    verbale's title often does not: its agenda item does)."""
+    """Whether a library entry is a Council document of the session.
+
+    A document of the session whose title, body, subjects or agenda name the Council (a note
+    verbale's title often does not: its agenda item does).
+    """
     if not _symbol_key(entry.symbol).startswith(f"A/{session}/"):
         return False
     text = " ".join([entry.title or "", entry.body or "", *entry.subjects]).casefold()

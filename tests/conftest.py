@@ -33,7 +33,7 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 REPO = Path(__file__).resolve().parents[1]
-SAMPLE = REPO / "assistant" / "data" / "sample" / "000_954a802aa9703412.txt"
+SAMPLE = REPO / "ui" / "data" / "sample" / "000_954a802aa9703412.txt"
 BACKENDS = ("embedded", "server")
 
 
@@ -73,7 +73,7 @@ def embedder() -> Any:
 
 
 def _embedded_store(path: Path, embedder: Any, **kw: Any) -> Any:
-    from assistant.settings import StoreSettings
+    from vectorstore.settings import StoreSettings
     from vectorstore.store import PledgeStore
 
     return PledgeStore.from_settings(StoreSettings(store=path), embedder=embedder, **kw)
@@ -196,7 +196,7 @@ def open_store(
     """Opens a handle on this test's store on each backend: every call opens the same data (a
     second handle sees what the first wrote, as another process would). Keyword arguments go to
     the store (e.g. ``embedder=`` another model, ``sweep_grace_s=0``)."""
-    from assistant.settings import StoreSettings
+    from vectorstore.settings import StoreSettings
     from vectorstore.store import PledgeStore
 
     name = f"t{abs(hash(request.node.nodeid)) % 10**12:012d}"
@@ -228,7 +228,7 @@ def backend_sample_stores(
     request: pytest.FixtureRequest,
 ) -> Callable[[str], Any]:
     """Stores with the sample ingested, per backend (the server one is built on first use)."""
-    from assistant.settings import StoreSettings
+    from vectorstore.settings import StoreSettings
     from vectorstore.store import PledgeStore
 
     built: dict[str, Any] = {"embedded": sample_store}

@@ -23,13 +23,17 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr
 from fastapi import FastAPI
 
-from assistant.api import write_lock
-from assistant.errors import PledgeError
 from assistant.fetching import MAX_SYMBOLS
-from assistant.limits import LimitError, check_history, check_question, mib
+from assistant.limits import LimitError, check_history, check_question
+from assistant.render import language_name, render_markdown
 from assistant.service import PledgeService
-from assistant.terms import LANGUAGE_NAMES
-from assistant.types import UN_LANGUAGES, Answer, Citation, Document, Filters
+from assistant.types import Answer, Citation
+from ingest.errors import PledgeError
+from ingest.language import UN_LANGUAGES
+from ingest.records import Document
+from ui.api import access_error, check_upload_size, ingest_upload
+from ui.settings import Settings
+from vectorstore.records import Filters
 
 log = logging.getLogger(__name__)
 
@@ -168,10 +172,6 @@ def _highlight(text: str, quote: str) -> str:
     return html.escape(text)
 
 
-def _language(code: str | None) -> str:
-    return LANGUAGE_NAMES.get(code or "", code or "language unknown")
-
-
 def render_card(
     citation: Citation,
     turn: int,
@@ -196,7 +196,7 @@ def render_card(
         for part in (
             f"{country} ({c.country})" if country and c.country else country or c.country or "",
             label,
-            _language(c.language),
+            language_name(c.language),
         )
         if part
     )
@@ -216,7 +216,7 @@ def render_card(
     if paragraph_text is not None and c.quote and c.quote not in paragraph_text:
         parts.append(f'<div class="note">Quoted: “{html.escape(c.quote)}”</div>')
     if c.aligned:
-        langs = ", ".join(_language(a.language) for a in c.aligned)
+        langs = ", ".join(language_name(a.language) for a in c.aligned)
         parts.append(f'<details class="aligned"><summary>Also in: {html.escape(langs)}</summary>')
         for a in c.aligned:
             a_lang = f' lang="{a.language}"' if a.language else ""
@@ -228,7 +228,7 @@ def render_card(
             )
             parts.append(
                 f'<p dir="auto"{a_lang}><b>'
-                f"{html.escape(_language(a.language))} ¶{html.escape(a.number)}"
+                f"{html.escape(language_name(a.language))} ¶{html.escape(a.number)}"
                 f"</b> {html.escape(a.text)}{link}</p>"
             )
         parts.append("</details>")
@@ -248,8 +248,11 @@ def render_card(
 
 
 def render_turn(service: PledgeService, answer: Answer, turn: int) -> str:
-    """The citation cards of one answer (whole paragraphs fetched from the store); when the
-    answer abstained, the related paragraphs instead, marked as such."""
+    """The citation cards of one answer.
+
+    The citation cards of one answer (whole paragraphs fetched from the store); when the
+    answer abstained, the related paragraphs instead, marked as such.
+    """
     docs = {d.doc_id: d for d in _safe_documents(service)}
     cards = []
     related = not answer.citations
@@ -295,8 +298,6 @@ def _safe_documents(service: PledgeService) -> list[Document]:
 
 def bundle_markdown(answer: Answer) -> str:
     """The citation bundle of an answer, as markdown (the CLI's formatter)."""
-    from assistant.cli._answer import render_markdown
-
     return render_markdown(answer)
 
 
@@ -309,7 +310,7 @@ def filter_choices(
     terms = sorted({d.term for d in docs if d.term})
     return (
         [("All countries", ALL), *countries],
-        [("All languages", ALL)] + [(_language(x), x) for x in languages],
+        [("All languages", ALL)] + [(language_name(x), x) for x in languages],
         [("All terms", ALL)] + [(t, t) for t in terms],
     )
 
@@ -320,7 +321,7 @@ def document_rows(docs: Sequence[Document]) -> list[list[str]]:
         [
             d.label,
             d.country.name if d.country else "",
-            _language(d.language),
+            language_name(d.language),
             d.term or "",
             d.date.isoformat() if d.date else "",
             d.doc_id,
@@ -330,8 +331,11 @@ def document_rows(docs: Sequence[Document]) -> list[list[str]]:
 
 
 def _message_text(message: dict[str, Any]) -> str:
-    """Text of a chat message in Gradio 6's normalised format (content is a list of parts),
-    as the user typed it. Only text parts count: the chat never takes files."""
+    """Text of a chat message, as the user typed it.
+
+    Text of a chat message in Gradio 6's normalised format (content is a list of parts),
+    as the user typed it. Only text parts count: the chat never takes files.
+    """
     content = message.get("content")
     if isinstance(content, str):
         return html.unescape(content)
@@ -347,8 +351,11 @@ def _message_text(message: dict[str, Any]) -> str:
 
 
 def text_history(history: Sequence[Any]) -> list[dict[str, str]]:
-    """The chat history reduced to text messages: what the client sends back is data, and a
-    message that is not text (a file, a component) is dropped rather than echoed."""
+    """The chat history reduced to text messages.
+
+    The chat history reduced to text messages: what the client sends back is data, and a
+    message that is not text (a file, a component) is dropped rather than echoed.
+    """
     out: list[dict[str, str]] = []
     for m in history or ():
         if not isinstance(m, dict) or m.get("role") not in ("user", "assistant"):
@@ -416,9 +423,12 @@ def run_fetch(
     ingest: bool,
     session: int | None = None,
 ) -> Iterator[str]:
-    """Fetch official copies (the caller has checked the admin token), yielding the status
+    """Fetch official copies, yielding the status as each version is done.
+
+    Fetch official copies (the caller has checked the admin token), yielding the status
     markdown as each language version is done; the summary comes last. With ``session``, the
-    Digital Library's candidature notes of that General Assembly session are fetched too."""
+    Digital Library's candidature notes of that General Assembly session are fetched too.
+    """
     symbols = [s for s in re.split(r"[\s,;]+", symbols_text or "") if s]
     if not symbols and session is None:
         yield "Name at least one UN symbol, e.g. `A/77/89`, or a session."
@@ -433,16 +443,15 @@ def run_fetch(
 
     def run() -> None:
         try:
-            with write_lock(service):
-                events.put(
-                    service.fetch(
-                        symbols,
-                        session=session,
-                        languages=list(languages or []) or None,
-                        ingest=ingest,
-                        progress=progress,
-                    )
+            events.put(  # the store serialises writes
+                service.fetch(
+                    symbols,
+                    session=session,
+                    languages=list(languages or []) or None,
+                    ingest=ingest,
+                    progress=progress,
                 )
+            )
         except Exception as e:  # shown as a line, never as a traceback
             if not isinstance(e, PledgeError):
                 log.exception("fetch of %s failed", symbols)
@@ -471,9 +480,8 @@ def run_fetch(
 
 def build_ui(service: PledgeService) -> gr.Blocks:
     """The chat app over ``service`` (not yet mounted; see :func:`mount_ui`)."""
-    settings = service.settings
-    limits = settings.server.limits
-    max_bytes = limits.upload_bytes
+    settings = Settings.of(service.settings)
+    limits = settings.requests.limits
 
     def store_views() -> tuple[Any, ...]:
         """Rows of the documents table and the filter choices, from the store."""
@@ -569,17 +577,14 @@ def build_ui(service: PledgeService) -> gr.Blocks:
         progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> tuple[Any, ...]:
         """Ingest uploaded files (admins only), reporting progress per file."""
-        from assistant.api import ApiError, ingest_upload, write_lock
-
-        admin = settings.server.admin_token
-        if not admin:
+        # The API's rule, with the token typed in the admin tab as the bearer token.
+        denied = access_error(settings, "admin", f"Bearer {token}" if token else None)
+        if denied is not None and denied.code == "writes_disabled":
             return (
                 "⚠️ Uploads are disabled on this server: set PLEDGES_ADMIN_TOKEN and restart.",
                 *store_views(),
             )
-        import hmac
-
-        if not token or not hmac.compare_digest(token.encode(), admin.encode()):
+        if denied is not None:
             return ("⚠️ The admin token is missing or wrong.", *store_views())
         if not files:
             return ("Choose one or more files to ingest first.", *store_views())
@@ -589,22 +594,14 @@ def build_ui(service: PledgeService) -> gr.Blocks:
             name = path.name
             progress((i, len(files)), desc=f"Ingesting {name}", unit="files")
             try:
-                size = path.stat().st_size
-                if size > max_bytes:
-                    raise ApiError(
-                        413,
-                        "payload_too_large",
-                        f"{name}: {mib(size)} is over the limit of"
-                        f" {mib(max_bytes)} (PLEDGES_MAX_UPLOAD_MB)",
-                    )
+                check_upload_size(path.stat().st_size, limits, name)
 
                 def embedded(
                     _done: int, _total: int, paragraphs: int, _i: int = i, _name: str = name
                 ) -> None:
                     progress((_i, len(files)), desc=f"Embedding {_name}: {paragraphs} paragraphs")
 
-                with write_lock(service):
-                    report = ingest_upload(service, path.read_bytes(), name, progress=embedded)
+                report = ingest_upload(service, path.read_bytes(), name, progress=embedded)
                 for r in report.files:
                     if r.status == "failed":
                         lines.append(f"- ✗ **{md_literal(r.path)}**: {md_literal(r.error or '')}")
@@ -630,16 +627,15 @@ def build_ui(service: PledgeService) -> gr.Blocks:
         token: str,
     ) -> Iterator[tuple[Any, ...]]:
         """Fetch official copies from the UN (admins only), with a line per language version."""
-        import hmac
-
-        admin = settings.server.admin_token
-        if not admin:
+        # The API's rule, with the token typed in the admin tab as the bearer token.
+        denied = access_error(settings, "admin", f"Bearer {token}" if token else None)
+        if denied is not None and denied.code == "writes_disabled":
             yield (
                 "⚠️ Fetching is disabled on this server: set PLEDGES_ADMIN_TOKEN and restart.",
                 *store_views(),
             )
             return
-        if not token or not hmac.compare_digest(token.encode(), admin.encode()):
+        if denied is not None:
             yield ("⚠️ The admin token is missing or wrong.", *store_views())
             return
         text = ""
@@ -751,7 +747,7 @@ def build_ui(service: PledgeService) -> gr.Blocks:
                     elem_id="fetch-session",
                 )
                 fetch_langs = gr.CheckboxGroup(
-                    choices=[(LANGUAGE_NAMES.get(c, c), c) for c in UN_LANGUAGES],
+                    choices=[(language_name(c), c) for c in UN_LANGUAGES],
                     value=list(UN_LANGUAGES),
                     label="Languages",
                     elem_id="fetch-languages",
@@ -797,15 +793,14 @@ def mount_ui(app: FastAPI, service: PledgeService, path: str = "/") -> FastAPI:
     When ``PLEDGES_API_TOKEN`` is set the chat asks for it as a password, so the UI is no back
     door around the API's read protection.
     """
-    import hmac
-
-    settings = service.settings
+    settings = Settings.of(service.settings)
     api_token = settings.server.api_token
     auth = None
     if api_token:
 
         def auth(username: str, password: str) -> bool:
-            return hmac.compare_digest(password.encode(), api_token.encode())
+            # The API's read rule: the read token (or the admin token) as the bearer token.
+            return access_error(settings, "read", f"Bearer {password}") is None
 
     demo = build_ui(service)
     store_dir = Path(settings.store.store).resolve()
@@ -821,7 +816,7 @@ def mount_ui(app: FastAPI, service: PledgeService, path: str = "/") -> FastAPI:
         auth_message="Enter the server's PLEDGES_API_TOKEN as the password (any user name).",
         ssr_mode=False,
         mcp_server=False,
-        max_file_size=settings.server.limits.upload_bytes,
+        max_file_size=settings.requests.limits.upload_bytes,
         show_error=False,
         # Nothing outside Gradio's own upload and cache folders is served; the store is named
         # explicitly in case it lies under the working directory or the temp folder.

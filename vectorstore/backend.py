@@ -18,9 +18,15 @@ import uuid
 from collections.abc import Container
 from typing import Any
 
-from assistant.errors import EmbedderMismatchError, StoreError
-from assistant.types import Document, Paragraph
-from vectorstore.records import SCHEMA_VERSION, from_metadata, one_line, revision_of, to_metadata
+from ingest.records import Document, Paragraph
+from vectorstore.chroma_records import (
+    SCHEMA_VERSION,
+    from_metadata,
+    one_line,
+    revision_of,
+    to_metadata,
+)
+from vectorstore.errors import EmbedderMismatchError, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +44,11 @@ Record = tuple[str, Paragraph, dict[str, Any], Any]
 
 
 class CommittedDocuments:
-    """The document collection as read once: committed documents, their revisions, their
-    recorded paragraph counts, and the documents whose record cannot be read."""
+    """The document collection as read once.
+
+    The document collection as read once: committed documents, their revisions, their
+    recorded paragraph counts, and the documents whose record cannot be read.
+    """
 
     def __init__(self) -> None:
         self.documents: dict[str, Document] = {}
@@ -135,9 +144,12 @@ class ChromaBackend:
         return str(version) if version is not None else None
 
     def bump_version(self, seen: str | None) -> str:
-        """Replace the version token; returns it. ``seen`` is the token read before writing:
+        """Replace the version token; returns it.
+
+        Replace the version token; returns it. ``seen`` is the token read before writing:
         when another process wrote in between, the token returned is marked ``stale:`` so
-        that the next read catches up."""
+        that the next read catches up.
+        """
         current = self.remote_version()
         identity = self.identity()
         self.paragraphs.modify(metadata=identity)
@@ -146,8 +158,11 @@ class ChromaBackend:
     # -- reads ---------------------------------------------------------------------------------
 
     def get_all(self, collection: Any, include: list[str], where: Any = None) -> dict[str, list]:
-        """Every record of ``collection`` (matching ``where``), read :data:`READ_PAGE` at a
-        time."""
+        """Every record of a collection, read a page at a time.
+
+        Every record of ``collection`` (matching ``where``), read :data:`READ_PAGE` at a
+        time.
+        """
         out: dict[str, list[Any]] = {"ids": [], **{key: [] for key in include}}
         offset = 0
         while True:
@@ -210,8 +225,11 @@ class ChromaBackend:
         return got
 
     def committed_documents(self, known_unreadable: Container[str] = ()) -> CommittedDocuments:
-        """Read the document collection. Documents whose record cannot be read are logged
-        (once: not those in ``known_unreadable``) and reported, never raised."""
+        """Read the document collection.
+
+        Read the document collection. Documents whose record cannot be read are logged
+        (once: not those in ``known_unreadable``) and reported, never raised.
+        """
         out = CommittedDocuments()
         got = self.get_all(self.documents, ["metadatas"])
         for rid, meta in zip(got["ids"], got["metadatas"], strict=False):
@@ -239,8 +257,11 @@ class ChromaBackend:
     def read_paragraphs(
         self, docs: CommittedDocuments, where: dict[str, Any] | None = None
     ) -> tuple[list[Record], list[str]]:
-        """Paragraph records (matching ``where``) split into committed ones and leftovers
-        (records of no committed revision) older than the grace period."""
+        """Paragraph records split into committed ones and leftovers.
+
+        Paragraph records (matching ``where``) split into committed ones and leftovers
+        (records of no committed revision) older than the grace period.
+        """
         got = self.get_all(self.paragraphs, ["metadatas", "documents", "embeddings"], where)
         committed: list[Record] = []
         orphans: list[str] = []
@@ -266,9 +287,12 @@ class ChromaBackend:
     def reread_incomplete(
         self, records: list[Record], docs: CommittedDocuments, only: Container[str] | None = None
     ) -> list[Record]:
-        """Pages are read by offset, so a concurrent write elsewhere can shift a record past a
+        """Read again the documents that came back short.
+
+        Pages are read by offset, so a concurrent write elsewhere can shift a record past a
         page boundary: documents (among ``only``, when given) that came back short of their
-        recorded paragraph count are read again on their own."""
+        recorded paragraph count are read again on their own.
+        """
         read: dict[str, int] = {}
         for _, p, _, _ in records:
             read[p.doc_id] = read.get(p.doc_id, 0) + 1
@@ -282,8 +306,11 @@ class ChromaBackend:
         return kept + self.read_documents(short, docs)
 
     def read_documents(self, doc_ids: list[str], docs: CommittedDocuments) -> list[Record]:
-        """The committed paragraph records of some documents, :data:`CATCH_UP_BATCH` documents
-        per Chroma call."""
+        """The committed paragraph records of some documents.
+
+        The committed paragraph records of some documents, :data:`CATCH_UP_BATCH` documents
+        per Chroma call.
+        """
         records: list[Record] = []
         for i in range(0, len(doc_ids), CATCH_UP_BATCH):
             part = doc_ids[i : i + CATCH_UP_BATCH]
@@ -298,10 +325,13 @@ class ChromaBackend:
         revs: dict[str, str],
         unreadable: Container[str],
     ) -> list[str]:
-        """Paragraph records of no committed revision older than the grace period, found
+        """Leftover paragraph records older than the grace period.
+
+        Paragraph records of no committed revision older than the grace period, found
         without reading the collection: when it holds exactly ``count`` records (the committed
         ones) there are none; otherwise record ids are read, and the metadata of those not in
-        ``committed`` only."""
+        ``committed`` only.
+        """
         if self.paragraphs.count() == count:
             return []
         ids = self.get_all(self.paragraphs, [])["ids"]

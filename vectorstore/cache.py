@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.types import Document, Paragraph
-from vectorstore.records import from_metadata
+from ingest.records import Document, Paragraph
+from vectorstore.chroma_records import from_metadata
 
 
 @dataclass

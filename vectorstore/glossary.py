@@ -1,19 +1,25 @@
-"""The multilingual glossary of UN human-rights concepts (``glossary.json``), read once.
+"""The multilingual glossary of UN human-rights concepts (``glossary.json``) and its two matchers.
 
-One list of concepts serves two uses with their own matching rules:
+A delegate asks in English about a pledge filed in Chinese. The embedder bridges most of that
+gap, but fixed UN terms ("death penalty" / 死刑, "standing invitation" / 长期邀请) are where a
+small model slips and where BM25 cannot help at all across scripts. The glossary lists such
+terms per concept in the six UN languages. One list of :class:`Concept` serves two uses, each
+with its own matcher on :class:`Glossary`:
 
-* query expansion (:mod:`vectorstore.expansion`) matches stemmed index terms and appends a
-  concept's canonical names in the other languages; it skips concepts marked
+* query expansion (:meth:`Glossary.expand`) matches stemmed index terms
+  (:func:`vectorstore.lexical.tokenize`, so "смертной казни" and "смертная казнь" share their
+  stems) and adds a concept's canonical names in the other languages; it skips concepts marked
   ``"expand": false`` (vocabulary nearly every pledge uses) and terms written as prefixes;
-* key-term coverage and abstention (:mod:`assistant.terms`) match terms with ``*`` as a
-  prefix marker ("ratif*" matches "ratified") and weigh each concept (``weight`` 0: never
-  decides coverage on its own). Coverage needs fine-grained concepts ("nuclear" and
-  "disarmament" are two topics, and a question about both is covered only by evidence about
-  both), so it skips concepts marked ``"cover": false`` (broad groupings whose parts are
-  concepts of their own) and the terms of a concept listed in ``expand_only`` (they name
-  another, narrower concept: "climate change" belongs to ``environment`` for expansion and to
-  ``climate`` for coverage). Out-of-scope topics are listed on purpose so that abstention can
-  see them missing from the evidence.
+* key-term coverage and abstention (:meth:`Glossary.find`, :meth:`Concept.occurs_in`) match
+  terms on folded text, with ``*`` as a prefix marker ("ratif*" matches "ratified"), Chinese
+  and Arabic terms as substrings, and weigh each concept (``weight`` 0: never decides coverage
+  on its own). Coverage needs fine-grained concepts ("nuclear" and "disarmament" are two
+  topics, and a question about both is covered only by evidence about both), so it skips
+  concepts marked ``"cover": false`` (broad groupings whose parts are concepts of their own)
+  and the terms of a concept listed in ``expand_only`` (they name another, narrower concept:
+  "climate change" belongs to ``environment`` for expansion and to ``climate`` for coverage).
+  Out-of-scope topics are listed on purpose so that abstention can see them missing from the
+  evidence.
 
 File shape: ``{"concepts": [{"id": ..., "weight": 1, "expand": true, "cover": true,
 "expand_only": [...], "en": [...], "fr": [...], ...}]}`` with ISO 639-1 keys for the UN
@@ -24,23 +30,42 @@ languages; ``weight`` (default 1), ``expand``, ``cover`` (default true) and ``ex
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from functools import lru_cache
+import re
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from pathlib import Path
 
-from assistant.errors import ConfigError
-from assistant.types import UN_LANGUAGES
+from ingest.errors import ConfigError
+from ingest.language import LATIN_LANGUAGES, UN_LANGUAGES, compact, fold, is_cjk
+from vectorstore.lexical import normalize_text, tokenize
 
 DEFAULT_GLOSSARY = Path(__file__).with_name("glossary.json")
+_WORD = re.compile(r"[^\W_]+")
+
+#: A match of a concept in a text: (view, start, end), view "f" (folded) or "c" (compact).
+Span = tuple[str, int, int]
+
+
+def _latin_pattern(variant: str) -> re.Pattern[str]:
+    words = fold(variant).split()
+    parts = []
+    for word in words:
+        if word.endswith("*"):
+            parts.append(re.escape(word[:-1]) + r"[\w']*")
+        elif len(word) >= 4:
+            parts.append(re.escape(word) + r"(?:s|es)?")
+        else:  # short words ("un", "eu") only as themselves: "fe" must not match "fees"
+            parts.append(re.escape(word))
+    return re.compile(r"(?<![\w])" + r"[\s']+".join(parts) + r"(?![\w])")
 
 
 @dataclass(frozen=True)
-class GlossaryEntry:
-    """One concept of the glossary file.
+class Concept:
+    """One concept of the glossary file, with its coverage matcher.
 
     Attributes:
         id: Stable identifier ("death_penalty").
-        terms: Terms per language, canonical names first.
+        terms: Terms per language, canonical names first, as in the file.
         weight: Weight in key-term coverage (0: generic vocabulary).
         expand: Whether query expansion uses the concept.
         cover: Whether key-term coverage uses the concept.
@@ -52,9 +77,16 @@ class GlossaryEntry:
     weight: float = 1.0
     expand: bool = True
     cover: bool = True
-    expand_only: frozenset[str] = frozenset()
+    expand_only: frozenset[str] = field(default=frozenset())
 
-    def coverage_terms(self) -> dict[str, tuple[str, ...]]:
+    @cached_property
+    def expansion_terms(self) -> dict[str, tuple[str, ...]]:
+        """Terms per language for query expansion (without the prefix terms)."""
+        kept = {lang: tuple(t for t in ts if "*" not in t) for lang, ts in self.terms.items()}
+        return {lang: ts for lang, ts in kept.items() if ts}
+
+    @cached_property
+    def variants(self) -> dict[str, tuple[str, ...]]:
         """Terms per language for key-term coverage (without the ``expand_only`` ones)."""
         out = {
             lang: tuple(t for t in ts if t not in self.expand_only)
@@ -62,8 +94,231 @@ class GlossaryEntry:
         }
         return {lang: ts for lang, ts in out.items() if ts}
 
+    @cached_property
+    def _matchers(self) -> tuple[tuple[re.Pattern[str], ...], tuple[str, ...]]:
+        """Word patterns on folded text, and substrings of compacted text (Chinese, Arabic)."""
+        latin: list[re.Pattern[str]] = []
+        literal: list[str] = []
+        for lang, vs in self.variants.items():
+            for v in vs:
+                if lang in ("zh", "ar") or is_cjk(v):
+                    literal.append(compact(v))
+                else:
+                    latin.append(_latin_pattern(v))
+        return tuple(latin), tuple(dict.fromkeys(literal))
 
-def load_glossary(path: Path | str | None = None) -> list[GlossaryEntry]:
+    def spans(self, folded: str, compacted: str) -> list[Span]:
+        """Where the concept occurs in a text given folded and compacted."""
+        latin, literal = self._matchers
+        out: list[Span] = []
+        for pat in latin:
+            out.extend(("f", m.start(), m.end()) for m in pat.finditer(folded))
+        for lit in literal:
+            start = compacted.find(lit)
+            while start != -1:
+                out.append(("c", start, start + len(lit)))
+                start = compacted.find(lit, start + 1)
+        return out
+
+    def occurs_in(self, folded: str, compacted: str) -> bool:
+        """True when any wording of the concept appears in the text (given in both views)."""
+        latin, literal = self._matchers
+        if any(lit in compacted for lit in literal):
+            return True
+        return any(pat.search(folded) for pat in latin)
+
+
+@dataclass
+class Expansion:
+    """What a query matched and the terms it adds, per language."""
+
+    concepts: list[str] = field(default_factory=list)
+    terms: dict[str, list[str]] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.concepts)
+
+    def add(self, concept: Concept, max_terms: int) -> None:
+        """Add a concept and its first ``max_terms`` expansion terms per language."""
+        self.concepts.append(concept.id)
+        for lang, terms in concept.expansion_terms.items():
+            bucket = self.terms.setdefault(lang, [])
+            for t in terms[:max_terms]:
+                if t not in bucket:
+                    bucket.append(t)
+
+    def text(self, languages: list[str] | None = None) -> str:
+        """Expansion terms as one string (only the given languages, when given)."""
+        langs = languages if languages else list(self.terms)
+        return "; ".join(t for lang in langs for t in self.terms.get(lang, []))
+
+
+class Glossary:
+    """The concepts of a glossary file and the two matchers over them.
+
+    Args:
+        concepts: Every concept of the file, in file order.
+        max_terms: Terms per language and concept used for expansion (the first ones are the
+            canonical names; later ones are variants that only help matching).
+    """
+
+    def __init__(self, concepts: list[Concept], max_terms: int = 3) -> None:
+        self.concepts = concepts
+        self.max_terms = max_terms
+        #: Concepts query expansion uses.
+        self.expansion = [c for c in concepts if c.expand and c.expansion_terms]
+        #: Concepts key-term coverage uses.
+        self.coverage = [c for c in concepts if c.cover]
+        # Per expansion concept: (language, token sequence) of non-CJK terms and normalized
+        # CJK strings.
+        self._patterns: list[tuple[Concept, list[tuple[str, tuple[str, ...]]], list[str]]] = []
+        for c in self.expansion:
+            seqs: list[tuple[str, tuple[str, ...]]] = []
+            cjk: list[str] = []
+            for lang, terms in c.expansion_terms.items():
+                for term in terms:
+                    if lang == "zh":
+                        cjk.append(normalize_text(term).replace(" ", ""))
+                    else:
+                        toks = tuple(tokenize(term, lang))
+                        # A phrase that stopwords reduced to one word ("estado de derecho" ->
+                        # "derech") would match far too much: keep only what stays specific.
+                        if toks and (len(toks) > 1 or len(_WORD.findall(term)) == 1):
+                            seqs.append((lang, toks))
+            self._patterns.append((c, seqs, cjk))
+
+    @classmethod
+    def load(cls, path: Path | str | None = None) -> Glossary:
+        """Read a glossary JSON file (the bundled one by default).
+
+        Raises:
+            ConfigError: The file is missing or not shaped like ``glossary.json``.
+        """
+        return cls(load_glossary(path))
+
+    # -- coverage --------------------------------------------------------------------------------
+
+    def find(self, text: str) -> list[tuple[Concept, list[Span]]]:
+        """Coverage concepts mentioned in ``text`` with their spans; longer matches win overlaps."""
+        return self.find_views(fold(text), compact(text))
+
+    def find_views(self, folded: str, compacted: str) -> list[tuple[Concept, list[Span]]]:
+        """Like :meth:`find`, on text already folded and compacted."""
+        found = [(c, c.spans(folded, compacted)) for c in self.coverage]
+        found = [(c, s) for c, s in found if s]
+        # A span inside a longer span of another concept does not count ("sexual violence"
+        # is not also "violence against women"; "armed conflict" is not also "war").
+        kept: list[tuple[Concept, list[Span]]] = []
+        all_spans = [(c.id, sp) for c, spans in found for sp in spans]
+        for c, spans in found:
+            own = [
+                sp
+                for sp in spans
+                if not any(
+                    oid != c.id
+                    and osp[0] == sp[0]
+                    and osp[1] <= sp[1]
+                    and sp[2] <= osp[2]
+                    and (osp[2] - osp[1]) > (sp[2] - sp[1])
+                    for oid, osp in all_spans
+                )
+            ]
+            if own:
+                kept.append((c, own))
+        return kept
+
+    # -- expansion -------------------------------------------------------------------------------
+
+    def expand(self, query: str) -> Expansion:
+        """The concepts ``query`` mentions and their terms in every language.
+
+        When two concepts match overlapping words, only the longer match counts
+        ("Universal Periodic Review" is the review, not "universality").
+        """
+        # A term is compared with the query stemmed the way the term's language stems, so a
+        # short query whose language is misdetected still matches (en/fr/es stem differently).
+        q_tokens = {lang: tokenize(query, lang) for lang in LATIN_LANGUAGES}
+        # Words a pattern's first word can match (see _same_stem): a quick test that skips
+        # nearly every pattern before the positional scan.
+        q_first = {
+            lang: set(toks) | {t[:4] for t in toks if len(t) >= 4 and not t.isascii()}
+            for lang, toks in q_tokens.items()
+        }
+        q_cjk = normalize_text(query).replace(" ", "")
+        # (concept index, where: language key or "zh", start, end) of every match
+        matches: list[tuple[int, str, int, int]] = []
+        for ci, (_concept, seqs, cjk) in enumerate(self._patterns):
+            for lang, seq in seqs:
+                key = lang if lang in LATIN_LANGUAGES else "en"
+                first = seq[0]
+                if first not in q_first[key] and (
+                    first.isascii() or len(first) < 4 or first[:4] not in q_first[key]
+                ):
+                    continue
+                # Stopwords are one set for all languages and every other word gives one
+                # token, so positions agree across the en/fr/es token lists: one key.
+                for start in _find(q_tokens[key], seq):
+                    matches.append((ci, "words", start, start + len(seq)))
+            for term in cjk:
+                start = q_cjk.find(term) if term else -1
+                while start >= 0:
+                    matches.append((ci, "zh", start, start + len(term)))
+                    start = q_cjk.find(term, start + 1)
+        kept = {
+            ci
+            for ci, key, a, b in matches
+            if not any(
+                cj != ci and k2 == key and a2 <= a and b <= b2 and (b2 - a2) > (b - a)
+                for cj, k2, a2, b2 in matches
+            )
+        }
+        out = Expansion()
+        for ci in sorted(kept):
+            out.add(self._patterns[ci][0], self.max_terms)
+        return out
+
+    def concept(self, concept_id: str) -> Concept:
+        """The concept with this id.
+
+        Raises:
+            KeyError: No such concept.
+        """
+        for c in self.concepts:
+            if c.id == concept_id:
+                return c
+        raise KeyError(concept_id)
+
+
+def _find(haystack: list[str], needle: tuple[str, ...]) -> list[int]:
+    """Start positions of ``needle`` as a contiguous run in ``haystack``."""
+    n = len(needle)
+    if n == 0 or n > len(haystack):
+        return []
+    return [
+        i
+        for i in range(len(haystack) - n + 1)
+        if all(_same_stem(h, w) for h, w in zip(haystack[i : i + n], needle, strict=True))
+    ]
+
+
+def _same_stem(a: str, b: str) -> bool:
+    """Whether two stems are the same word.
+
+    Equal, or one of at least 4 letters is a prefix of the other that is at most 2 letters
+    longer: Snowball stems inflected forms unevenly ("органы" -> "орга", "органами" ->
+    "орган"), while "прав" must not match "правозащитник".
+    """
+    if a == b:
+        return True
+    if a.isascii() or b.isascii():
+        # Latin words are stemmed evenly by Snowball; prefix leeway there only makes false
+        # friends across languages (French "fait" is not English "faith").
+        return False
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    return len(short) >= 4 and len(long_) - len(short) <= 2 and long_.startswith(short)
+
+
+def load_glossary(path: Path | str | None = None) -> list[Concept]:
     """Read a glossary JSON file (the bundled one by default).
 
     Args:
@@ -87,7 +342,7 @@ def load_glossary(path: Path | str | None = None) -> list[GlossaryEntry]:
             f"{p}: expected a glossary JSON object with a 'concepts' list of "
             f"{{'id', 'en', 'fr', ...}} entries: {e}"
         ) from e
-    entries: list[GlossaryEntry] = []
+    entries: list[Concept] = []
     seen: set[str] = set()
     for n, item in enumerate(items, start=1):
         try:
@@ -116,12 +371,12 @@ def load_glossary(path: Path | str | None = None) -> list[GlossaryEntry]:
             raise ConfigError(f"{p}: concept id '{cid}' appears twice (entry {n})")
         seen.add(cid)
         entries.append(
-            GlossaryEntry(cid, terms, weight, flags["expand"], flags["cover"], frozenset(only))
+            Concept(cid, terms, weight, flags["expand"], flags["cover"], frozenset(only))
         )
     return entries
 
 
 @lru_cache(maxsize=4)
-def bundled_glossary(path: str | None = None) -> tuple[GlossaryEntry, ...]:
-    """The glossary file's concepts, read once per process (the bundled file by default)."""
-    return tuple(load_glossary(path))
+def default_glossary(path: str | None = None) -> Glossary:
+    """The glossary, read and checked once per process (the bundled file by default)."""
+    return Glossary(load_glossary(path))

@@ -22,55 +22,30 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import jieba
 import numpy as np
+import snowballstemmer
 
+from ingest.language import ARABIC, CYRILLIC, HAN, char_class, latin_language
 from vectorstore.mirror import ConditionIndex
+from vectorstore.stopwords import index_stopwords
 
 #: Bump when tokenization changes: store snapshots made with another version are rebuilt.
 TOKENIZER_VERSION = "1"
 
-_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN = char_class(HAN)
 _RUN_RE = re.compile(rf"[{_HAN}]+|[^\W_]+", re.UNICODE)
 _HAN_RE = re.compile(rf"[{_HAN}]")
-_CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
-_ARABIC_RE = re.compile(r"[\u0600-\u06ff]")
+_CYRILLIC_RE = re.compile(f"[{char_class(CYRILLIC)}]")
+_ARABIC_RE = re.compile(f"[{char_class(ARABIC)}]")
 _ARABIC_DIACRITICS = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 _LATIN_STEMMERS = {"en": "english", "fr": "french", "es": "spanish"}
-
-_ARABIC_STOPWORDS_TEXT = (
-    "في من على الى إلى عن مع أن ان إن هذا هذه ذلك التي الذي الذين و او أو ما لا لم لن قد كان كانت "
-    "هو هي هم كما بين كل أي اي عند حتى ثم بل قبل بعد ضد نحو لدى غير حول"
-)
-_CHINESE_EXTRA_STOPWORDS_TEXT = (
-    "的 了 和 与 及 或 在 是 将 对 为 以 于 并 其 之 等 也 而 这 那 个 中 上"
-)
-
-
-@lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
-    from bm25s import stopwords as sw
-
-    words: set[str] = set()
-    for group in (
-        sw.STOPWORDS_EN_PLUS,
-        sw.STOPWORDS_FRENCH,
-        sw.STOPWORDS_SPANISH,
-        sw.STOPWORDS_RUSSIAN,
-        sw.STOPWORDS_CHINESE,
-    ):
-        words.update(w.casefold() for w in group)
-    words.update(_ARABIC_STOPWORDS_TEXT.split())
-    words.update(_CHINESE_EXTRA_STOPWORDS_TEXT.split())
-    return frozenset(words)
-
 
 _stemmer_lock = threading.Lock()
 
 
 @lru_cache(maxsize=8)
 def _stemmer(algorithm: str) -> Any:
-    import snowballstemmer
-
     return snowballstemmer.stemmer(algorithm)
 
 
@@ -81,8 +56,6 @@ _jieba_ready = False
 def _jieba() -> Any:
     """jieba, initialized once (quietly: it logs its dictionary loading)."""
     global _jieba_ready
-    import jieba
-
     if not _jieba_ready:
         with _jieba_lock:
             if not _jieba_ready:
@@ -90,24 +63,6 @@ def _jieba() -> Any:
                 jieba.initialize()
                 _jieba_ready = True
     return jieba
-
-
-def _latin_language(text: str) -> str:
-    """en, fr or es for a Latin-script text (English when unsure)."""
-    try:
-        lang, _ = _langid_identifier().classify(text)
-    except Exception:  # language identification is a hint, never a failure
-        return "en"
-    return lang if lang in _LATIN_STEMMERS else "en"
-
-
-@lru_cache(maxsize=1)
-def _langid_identifier() -> Any:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    ident = LanguageIdentifier.from_model_file(MODEL_FILE)
-    ident.set_languages(list(_LATIN_STEMMERS))
-    return ident
 
 
 def normalize_text(text: str) -> str:
@@ -132,7 +87,7 @@ def tokenize(text: str, language: str | None = None) -> list[str]:
         and one-character Latin/Cyrillic/Arabic fragments dropped.
     """
     text = normalize_text(text)
-    stop = _stopwords()
+    stop = index_stopwords()
     out: list[str] = []
     latin_lang: str | None = language if language in _LATIN_STEMMERS else None
     for run in _RUN_RE.findall(text):
@@ -154,7 +109,7 @@ def tokenize(text: str, language: str | None = None) -> list[str]:
             algorithm = "arabic"
         else:
             if latin_lang is None:
-                latin_lang = _latin_language(text)
+                latin_lang = latin_language(text)
             algorithm = _LATIN_STEMMERS[latin_lang]
         out.append(_stem(algorithm, run))
     return out
@@ -172,7 +127,7 @@ def _stem(algorithm: str, word: str) -> str:
 
 
 def _strip_accents(word: str) -> str:
-    """ "expresión" -> "expresion": users type accents inconsistently; stems keep meaning."""
+    """Drop accents ("expresión" -> "expresion"): users type them inconsistently."""
     if word.isascii():
         return word
     decomposed = unicodedata.normalize("NFD", word)
@@ -232,16 +187,22 @@ class LexicalIndex:
             self._dirty = True
 
     def export(self) -> tuple[list[LexicalEntry], Any]:
-        """The entries in index order and the built ``bm25s`` index (None when empty), for a
-        snapshot; pending changes are indexed first."""
+        """The entries and the built index, for a snapshot.
+
+        The entries in index order and the built ``bm25s`` index (None when empty), for a
+        snapshot; pending changes are indexed first.
+        """
         with self._lock:
             if self._dirty:
                 self._rebuild()
             return [self._entries[i] for i in self._order], self._bm25
 
     def restore(self, entries: list[LexicalEntry], bm25: Any) -> None:
-        """Hold ``entries`` with their already built index (from :meth:`export`, in the same
-        order), so nothing is re-indexed until the next change."""
+        """Hold entries with their already built index.
+
+        Hold ``entries`` with their already built index (from :meth:`export`, in the same
+        order), so nothing is re-indexed until the next change.
+        """
         with self._lock:
             self._entries = {e.id: e for e in entries}
             self._order = [e.id for e in entries]

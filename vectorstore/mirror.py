@@ -24,22 +24,24 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 Conditions = Mapping[str, Any]
 
 
 @lru_cache(maxsize=1)
 def _blas() -> Any:
-    from threadpoolctl import ThreadpoolController
-
     return ThreadpoolController()
 
 
 def _one_blas_thread() -> Any:
-    """The products here are small; run them on one BLAS thread. OpenBLAS's worker threads
+    """Run the mirror's products on one BLAS thread.
+
+    The products here are small; run them on one BLAS thread. OpenBLAS's worker threads
     keep spinning after a multi-threaded product, and the embedding engine, which wants both
     cores for the next question, then runs at a fraction of its speed (``pledges bench`` saw
-    filtered searches take 127 ms instead of 42 at 100,000 paragraphs)."""
+    filtered searches take 127 ms instead of 42 at 100,000 paragraphs).
+    """
     return _blas().limit(limits=1, user_api="blas")
 
 
@@ -146,8 +148,11 @@ class VectorMirror:
             return ids, self._matrix[live], metas
 
     def restore(self, ids: list[str], matrix: np.ndarray, metas: list[Mapping[str, Any]]) -> None:
-        """Hold rows exported by :meth:`export` (``matrix`` is used as given, e.g. a
-        copy-on-write memory map, not copied)."""
+        """Hold rows exported by :meth:`export`.
+
+        Hold rows exported by :meth:`export` (``matrix`` is used as given, e.g. a
+        copy-on-write memory map, not copied).
+        """
         if matrix.shape != (len(ids), self.dim) or len(metas) != len(ids):
             raise ValueError(f"expected {len(ids)} vectors of dimension {self.dim}")
         with self._lock:
@@ -229,8 +234,11 @@ class VectorMirror:
             }
 
     def centroid(self, doc_id: str) -> np.ndarray | None:
-        """Mean vector of one document's rows (None when the mirror holds none), cached until
-        the mirror changes."""
+        """Mean vector of one document's rows.
+
+        Mean vector of one document's rows (None when the mirror holds none), cached until
+        the mirror changes.
+        """
         with self._lock:
             if doc_id in self._centroids:
                 return self._centroids[doc_id]

@@ -5,7 +5,7 @@ For one query the retriever runs up to three rankings, all under the same filter
 * dense, the query as asked (e5 ``query:`` role);
 * dense, the query's vector moved towards the glossary concepts it mentions: the mean of the
   vectors of each concept's terms in the languages of the stored documents is added to the
-  query vector (see :mod:`vectorstore.expansion`). Those term vectors depend on the glossary
+  query vector (see :mod:`vectorstore.glossary`). Those term vectors depend on the glossary
   alone, so they are embedded once per process (:class:`ConceptVectors`) and a query costs one
   short embedding, not a second, long one with the terms appended;
 * lexical, BM25 over the query's terms plus the expansion terms;
@@ -28,16 +28,18 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from assistant.types import Filters, SearchHit
+from ingest.language import compact, fold
 from vectorstore.embedders import Embedder, embed_queries, normalize
-from vectorstore.expansion import Expansion, Glossary, default_glossary
+from vectorstore.glossary import Concept, Expansion, Glossary, default_glossary
+from vectorstore.langchain import PledgeRetriever
 from vectorstore.lexical import tokenize
+from vectorstore.records import Filters, SearchHit
 from vectorstore.store import PledgeStore
 from vectorstore.topic import scorer_for
 
@@ -61,6 +63,9 @@ class FusionWeights:
     lexical: float = 1.0
     rrf_k: float = 60.0
 
+
+#: Paragraphs the lexical index proposes to a concept rescue (each is then confirmed).
+RESCUE_CANDIDATES = 100
 
 #: The retrieval steps ``pledges eval --ablation`` measures, each adding one part.
 ABLATION: dict[str, dict[str, Any]] = {
@@ -117,13 +122,16 @@ class ConceptVectors:
         return len(self._vectors)
 
     def warm(self, glossary: Glossary, languages: Iterable[str]) -> int:
-        """Embed every concept's terms in ``languages`` and English (which meaning-based concept
-        matching always reads) now; returns how many texts are cached."""
+        """Embed every concept's terms now.
+
+        Embed every concept's terms in ``languages`` and English (which meaning-based concept
+        matching always reads) now; returns how many texts are cached.
+        """
         wanted = {"en", *languages}
         texts = [
             text
-            for concept in glossary.concepts
-            for lang, terms in concept.terms.items()
+            for concept in glossary.expansion
+            for lang, terms in concept.expansion_terms.items()
             if lang in wanted and (text := term_text(terms, glossary.max_terms))
         ]
         for i in range(0, len(texts), 16):
@@ -147,18 +155,21 @@ def expanded_vector(
     languages: list[str],
     cache: ConceptVectors,
 ) -> np.ndarray | None:
-    """``query_vector`` plus the mean vector of the matched concepts' terms in ``languages``
+    """The query vector moved towards the matched concepts.
+
+    ``query_vector`` plus the mean vector of the matched concepts' terms in ``languages``
     (each concept weighs the same whatever its number of languages), normalized; None when no
-    matched concept has terms in those languages."""
+    matched concept has terms in those languages.
+    """
     matched = set(expansion.concepts)
     per_concept: list[list[str]] = []
-    for concept in glossary.concepts:
+    for concept in glossary.expansion:
         if concept.id not in matched:
             continue
         texts = [
             text
             for lang in languages
-            if (text := term_text(concept.terms.get(lang, ()), glossary.max_terms))
+            if (text := term_text(concept.expansion_terms.get(lang, ()), glossary.max_terms))
         ]
         if texts:
             per_concept.append(texts)
@@ -194,9 +205,11 @@ def concept_similarities(
     langs = list(dict.fromkeys(["en", *languages]))
     ids: list[str] = []
     texts: list[list[str]] = []
-    for concept in glossary.concepts:
+    for concept in glossary.expansion:
         ts = [
-            t for lang in langs if (t := term_text(concept.terms.get(lang, ()), glossary.max_terms))
+            t
+            for lang in langs
+            if (t := term_text(concept.expansion_terms.get(lang, ()), glossary.max_terms))
         ]
         if ts:
             ids.append(concept.id)
@@ -213,10 +226,13 @@ def concept_similarities(
 
 
 def semantic_concepts(similarities: dict[str, float]) -> list[str]:
-    """The glossary concept a question is about by meaning, whatever its language or wording:
+    """The glossary concept a question is about by meaning.
+
+    The glossary concept a question is about by meaning, whatever its language or wording:
     the nearest concept (:func:`concept_similarities`) when it is close enough and clearly
     nearer than the runner-up, so a question in Swahili about "adhabu ya kifo" reaches the
-    death-penalty concept without any Swahili term in the glossary."""
+    death-penalty concept without any Swahili term in the glossary.
+    """
     if len(similarities) < 2:
         return []
     (best_id, best), (_, second) = sorted(similarities.items(), key=lambda x: -x[1])[:2]
@@ -267,8 +283,11 @@ class HybridRetriever:
     def rankings(
         self, query: str, filters: Filters | None = None
     ) -> dict[str, list[tuple[str, float]]]:
-        """Each ranking by name (``dense``, ``dense_expanded``, ``dense_topic``, ``lexical``) as
-        ``(record_id, score)`` lists, best first. Exposed for evaluation and debugging."""
+        """Each ranking of a query, by name.
+
+        Each ranking by name (``dense``, ``dense_expanded``, ``dense_topic``, ``lexical``) as
+        ``(record_id, score)`` lists, best first. Exposed for evaluation and debugging.
+        """
         return self._rankings(query, filters)[0]
 
     def _paragraph_concepts(self, rid: str, text: str) -> tuple[str, ...]:
@@ -283,8 +302,10 @@ class HybridRetriever:
         return cached
 
     def _framing_country(self, conditions: dict[str, str]) -> tuple[str | None, str | None]:
-        """The country whose framing is projected out of the query for concept matching: the
-        filter's, else the only stored country, else none (generic framing)."""
+        """The country whose framing is projected out of the query for concept matching.
+
+        The filter's country, else the only stored country, else none (generic framing).
+        """
         wanted = conditions.get("country")
         countries = {
             d.country.code: d.country.name
@@ -406,8 +427,52 @@ class HybridRetriever:
                         hit.concept_score = round(similarities[best], 6)
         return hits
 
-    def as_langchain(self, k: int = 5, filters: Filters | None = None) -> Any:
-        """This retriever as a LangChain ``BaseRetriever``."""
-        from vectorstore.langchain import PledgeRetriever
+    def rescue(
+        self,
+        concepts: Sequence[Concept],
+        filters: Filters | None,
+        exclude: set[str],
+        limit: int = 3,
+    ) -> list[SearchHit]:
+        """Paragraphs under ``filters`` that name glossary ``concepts`` (the concept rescue).
 
+        Dense and lexical ranking can both miss a paragraph that plainly names a topic in
+        another language (a Spanish question, a Chinese text): the ranked search is driven by
+        the question's own words. When the answer chain finds a topic of the question missing
+        from the ranked hits, it asks here: the lexical index is searched for the concepts'
+        wording in every UN language, under the same filters, and each candidate is confirmed
+        by the concepts' coverage matcher; the ones that name the most concepts come first.
+
+        Args:
+            concepts: The glossary concepts to look for.
+            filters: The filters the ranked search ran under.
+            exclude: Paragraph ids already retrieved.
+            limit: How many paragraphs to return at most.
+        """
+        if not concepts:
+            return []
+        tokens = [
+            token
+            for c in concepts
+            for lang, variants in c.variants.items()
+            for variant in variants
+            for token in tokenize(variant.replace("*", ""), lang)
+        ]
+        conditions = self.store.resolve_filters(filters)
+        found: list[tuple[int, SearchHit]] = []
+        for rid, _ in self.store.lexical_search(tokens, RESCUE_CANDIDATES, conditions):
+            resolved = self.store.resolve(rid)
+            if resolved is None or resolved[0].id in exclude:
+                continue
+            para, doc = resolved
+            text = para.text + ("\n" + para.lead_in if para.lead_in else "")
+            folded, compacted = fold(text), compact(text)
+            n = sum(c.occurs_in(folded, compacted) for c in concepts)
+            if n:
+                found.append((n, SearchHit(paragraph=para, document=doc, score=0.0)))
+        found.sort(key=lambda x: -x[0])
+        return [h for _, h in found[:limit]]
+
+    def as_langchain(self, k: int = 5, filters: Filters | None = None) -> PledgeRetriever:
+        """This retriever as a LangChain ``BaseRetriever``."""
         return PledgeRetriever(retriever=self, k=k, filters=filters)

@@ -121,8 +121,11 @@ class SnapshotStore:
     # -- reading -------------------------------------------------------------------------------
 
     def load(self) -> SnapshotData | None:
-        """The current snapshot, or None when there is none or it cannot be used (then a
-        warning says why, except when there simply is none)."""
+        """The current snapshot, or None.
+
+        The current snapshot, or None when there is none or it cannot be used (then a
+        warning says why, except when there simply is none).
+        """
         current = self.directory / _CURRENT
         if not current.exists():
             return None
@@ -183,8 +186,11 @@ class SnapshotStore:
     # -- writing -------------------------------------------------------------------------------
 
     def save(self, data: SnapshotData) -> Path:
-        """Write ``data`` as a new generation and make it current (atomically: a reader sees
-        the previous snapshot or this one, whole). Returns the generation's directory."""
+        """Write a new snapshot generation and make it current.
+
+        Write ``data`` as a new generation and make it current (atomically: a reader sees
+        the previous snapshot or this one, whole). Returns the generation's directory.
+        """
         self.directory.mkdir(parents=True, exist_ok=True)
         name = f"g-{int(time.time())}-{uuid.uuid4().hex[:12]}"
         tmp = self.directory / f"tmp-{name}"

@@ -2,7 +2,8 @@
 
 :class:`PledgeStore` is the façade every caller uses. Its parts:
 
-* :mod:`vectorstore.records`: records <-> Chroma metadata, record ids, embedded and indexed text;
+* :mod:`vectorstore.chroma_records`: records <-> Chroma metadata, record ids, embedded and
+  indexed text;
 * :mod:`vectorstore.backend`: the two Chroma collections, version token, paged reads, writes;
 * :mod:`vectorstore.cache`: the committed documents and paragraphs this process knows;
 * :mod:`vectorstore.lexical`: the BM25 index; :mod:`vectorstore.mirror`: the vector mirror;
@@ -31,22 +32,23 @@ up from it the same way; without one it reads everything and writes a snapshot.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 from urllib.parse import urlparse
 
 import numpy as np
 
-from assistant.errors import ConfigError, NotFoundError, StoreError
-from assistant.types import Document, Filters, Paragraph, ParsedDocument
+from ingest.countries import lookup_code
+from ingest.errors import ConfigError
+from ingest.records import Document, Paragraph, ParsedDocument
 from vectorstore.backend import CATCH_UP_BATCH, READ_PAGE, ChromaBackend, CommittedDocuments, Record
 from vectorstore.cache import CommittedCache
-from vectorstore.lexical import TOKENIZER_VERSION, LexicalEntry, LexicalIndex, tokenize
-from vectorstore.mirror import VectorMirror
-from vectorstore.records import (
+from vectorstore.chroma_records import (
     MAX_EMBED_CHARS,
     SCHEMA_VERSION,
     from_metadata,
@@ -61,11 +63,13 @@ from vectorstore.records import (
     same_version,
     to_metadata,
 )
+from vectorstore.embedders import Embedder
+from vectorstore.errors import NotFoundError, StoreError
+from vectorstore.lexical import TOKENIZER_VERSION, LexicalEntry, LexicalIndex, tokenize
+from vectorstore.mirror import VectorMirror
+from vectorstore.records import Filters
+from vectorstore.settings import StoreSettings
 from vectorstore.snapshot import SnapshotData, SnapshotStore
-
-if TYPE_CHECKING:
-    from assistant.settings import StoreSettings
-    from vectorstore.embedders import Embedder
 
 __all__ = [
     "CATCH_UP_BATCH",
@@ -101,7 +105,9 @@ SNAPSHOT_DRIFT = 0.1
 
 
 class PledgeStore:
-    """Paragraphs of pledge documents in Chroma, with a BM25 index and a vector mirror kept
+    """Paragraphs of pledge documents in Chroma, with their indexes.
+
+    Paragraphs of pledge documents in Chroma, with a BM25 index and a vector mirror kept
     consistent.
 
     Args:
@@ -132,6 +138,10 @@ class PledgeStore:
         self.location = location or collection
         self.sweep_grace_s = sweep_grace_s
         self._lock = threading.RLock()
+        # Writes (upsert, delete) run one at a time: each reads the committed revision, writes
+        # Chroma and then updates the caches, the lexical index and the mirror from what it read.
+        # Reads take only ``_lock``, so they never wait for an embedding batch.
+        self._write_lock = threading.Lock()
         self._cache = CommittedCache()
         # doc_id -> why its stored record cannot be read (written by an older version): such a
         # document is left out of every read, its paragraphs are kept (never swept) and
@@ -153,7 +163,9 @@ class PledgeStore:
 
     @classmethod
     def from_settings(cls, settings: StoreSettings, embedder: Embedder, **kw: Any) -> PledgeStore:
-        """A store on the configured backend: a Chroma server when ``chroma_url`` is set,
+        """A store on the configured backend.
+
+        A store on the configured backend: a Chroma server when ``chroma_url`` is set,
         else an embedded one under ``settings.store``.
 
         Args:
@@ -212,11 +224,14 @@ class PledgeStore:
         }
 
     def _open(self) -> None:
-        """Fill the caches: from the snapshot when a usable one exists (then catch up with
+        """Fill the caches.
+
+        Fill the caches: from the snapshot when a usable one exists (then catch up with
         what changed since it was made and sweep leftovers), else from Chroma. The snapshot is
         written again when this open read everything, or caught up with more than
         :data:`SNAPSHOT_DRIFT` of the paragraphs (another process wrote much and did not
-        close its store), so that the next open does not read them again."""
+        close its store), so that the next open does not read them again.
+        """
         with self._lock:
             data = self._snapshots.load() if self._snapshots else None
             if data is None:
@@ -251,9 +266,12 @@ class PledgeStore:
         self._cache = cache
 
     def save_snapshot(self) -> None:
-        """Write what this handle holds as the store's snapshot (no-op without a snapshot
+        """Write what this handle holds as the store's snapshot.
+
+        Write what this handle holds as the store's snapshot (no-op without a snapshot
         directory or before the caches are loaded). A failure is logged, never raised: the
-        snapshot only makes the next open faster."""
+        snapshot only makes the next open faster.
+        """
         if self._snapshots is None:
             return
         with self._lock:
@@ -306,8 +324,11 @@ class PledgeStore:
     # -- cache and catch-up ----------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Catch up when another process wrote since we looked: only the documents whose
-        committed revision changed are read again (a whole reload when most did)."""
+        """Catch up when another process wrote since we looked.
+
+        Catch up when another process wrote since we looked: only the documents whose
+        committed revision changed are read again (a whole reload when most did).
+        """
         with self._lock:
             version = self.backend.remote_version()
             if self._cache.version is None:  # closed, or never loaded
@@ -341,8 +362,11 @@ class PledgeStore:
             self._cache = cache
 
     def _catch_up(self, version: str | None) -> int:
-        """Read what changed since ``self._cache.version``; returns the number of paragraph
-        records read, or -1 when so much changed that everything was read again."""
+        """Read what changed since the cached version.
+
+        Read what changed since ``self._cache.version``; returns the number of paragraph
+        records read, or -1 when so much changed that everything was read again.
+        """
         docs = self._committed_documents()
         cache = self._cache
         changed = sorted(d for d, r in docs.revs.items() if cache.revs.get(d) != r)
@@ -392,7 +416,13 @@ class PledgeStore:
         Returns:
             ``"unchanged"`` when the same bytes (sha256) with the same metadata are already
             committed, ``"replaced"`` when an older version was, else ``"added"``.
+
+        Writers of one store object (the API's and the chat's threads) take turns.
         """
+        with self._write_lock:
+            return self._upsert(parsed, on_progress)
+
+    def _upsert(self, parsed: ParsedDocument, on_progress: EmbedProgress | None) -> UpsertStatus:
         doc = parsed.document
         self._validate(parsed)
         self.refresh()
@@ -475,7 +505,8 @@ class PledgeStore:
                 on_progress(len(part))
         if not out:
             return []
-        return np.vstack(out).tolist()
+        vectors: list[list[float]] = np.vstack(out).tolist()
+        return vectors
 
     def delete_document(self, doc_id: str) -> None:
         """Remove a document and all its paragraphs.
@@ -483,6 +514,10 @@ class PledgeStore:
         Raises:
             NotFoundError: No such document is stored.
         """
+        with self._write_lock:
+            self._delete_document(doc_id)
+
+    def _delete_document(self, doc_id: str) -> None:
         self.refresh()
         with self._lock:
             if doc_id not in self._cache.documents and doc_id not in self._unreadable:
@@ -518,8 +553,11 @@ class PledgeStore:
             return [self._cache.documents[k] for k in sorted(self._cache.documents)]
 
     def unreadable(self) -> dict[str, str]:
-        """Stored documents left out of every read because their records cannot be read (an
-        older version wrote them): doc_id -> reason. ``delete_document`` removes them."""
+        """Stored documents whose records cannot be read.
+
+        Stored documents left out of every read because their records cannot be read (an
+        older version wrote them): doc_id -> reason. ``delete_document`` removes them.
+        """
         self.refresh()
         with self._lock:
             return dict(self._unreadable)
@@ -608,12 +646,7 @@ class PledgeStore:
                     return doc.country.code
         if len(v) == 3 and v.isalpha():
             return v.upper()
-        try:
-            import pycountry
-
-            return str(pycountry.countries.lookup(v).alpha_3)
-        except (LookupError, ImportError):
-            return v.upper()
+        return lookup_code(v) or v.upper()
 
     def dense_search(
         self, vectors: np.ndarray, k: int, conditions: dict[str, str] | None = None
@@ -647,8 +680,11 @@ class PledgeStore:
     def chroma_search(
         self, vectors: np.ndarray, k: int, conditions: dict[str, str] | None = None
     ) -> list[list[tuple[str, float]]]:
-        """Nearest committed paragraphs from Chroma's own index (with ``where`` when
-        conditions are given); :meth:`dense_search` uses it for unfiltered queries."""
+        """Nearest committed paragraphs from Chroma's own index.
+
+        Nearest committed paragraphs from Chroma's own index (with ``where`` when
+        conditions are given); :meth:`dense_search` uses it for unfiltered queries.
+        """
         vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
         with self._lock:
             committed = self._cache
@@ -678,8 +714,11 @@ class PledgeStore:
         self.lexical.build()
 
     def close(self) -> None:
-        """Save the snapshot, then release what can be released (Chroma clients have no
-        close; caches are dropped)."""
+        """Save the snapshot, then release what can be released.
+
+        Save the snapshot, then release what can be released (Chroma clients have no
+        close; caches are dropped).
+        """
         with self._lock:
             self.save_snapshot()
             self._cache = CommittedCache()
@@ -688,8 +727,11 @@ class PledgeStore:
 
 
 class _Shared:
-    """One object per distinct metadata dict and string, so that a snapshot stores each once
-    (pickle writes an object seen before as a reference) and a loaded store shares them."""
+    """One object per distinct metadata dict and string.
+
+    One object per distinct metadata dict and string, so that a snapshot stores each once
+    (pickle writes an object seen before as a reference) and a loaded store shares them.
+    """
 
     def __init__(self) -> None:
         self._strings: dict[str, str] = {}
@@ -699,8 +741,11 @@ class _Shared:
         return self._strings.setdefault(value, value)
 
     def meta(self, meta: dict[str, Any]) -> dict[str, Any]:
-        """The metadata dict with keys and string values shared (same dict for the same
-        object)."""
+        """The metadata dict with keys and string values shared.
+
+        The metadata dict with keys and string values shared (same dict for the same
+        object).
+        """
         out = self._metas.get(id(meta))
         if out is None:
             out = {
@@ -726,9 +771,6 @@ def snapshot_dir(settings: StoreSettings) -> Path:
     ``pledge-assistant/snapshots``); ``PLEDGES_SNAPSHOT_DIR`` replaces either base. Below a
     shared base, each store's location has its own folder.
     """
-    import hashlib
-    import os
-
     collection = _safe_name(settings.collection)
     location = (
         settings.chroma_url.rstrip("/")

@@ -27,6 +27,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pycountry
 
 from vectorstore.embedders import Embedder, embed_queries, normalize
 
@@ -59,12 +60,12 @@ _LOCALES = {"fr": "fr", "es": "es", "zh": "zh_CN", "ru": "ru", "ar": "ar"}
 
 @lru_cache(maxsize=512)
 def country_names(code: str | None, english: str | None = None) -> dict[str, str]:
-    """The country's short name in each UN language (pycountry's translations); the generic
-    "the country" wording when ``code`` is None or unknown."""
+    """The country's short name in each UN language (pycountry's translations).
+
+    The generic "the country" wording when ``code`` is None or unknown.
+    """
     if not code:
         return dict(GENERIC_COUNTRY)
-    import pycountry
-
     c = pycountry.countries.get(alpha_3=code.upper())
     if c is None:
         return dict(GENERIC_COUNTRY) if not english else {lang: english for lang in GENERIC_COUNTRY}
@@ -132,9 +133,12 @@ class TopicScorer:
         query_vector: np.ndarray,
         record_ids: list[str],
     ) -> dict[str, float]:
-        """Topic score of each record: cosine between the question without its framing (for
+        """Topic score of each record.
+
+        Topic score of each record: cosine between the question without its framing (for
         the record's document's country) and the paragraph relative to its document's centroid.
-        Records whose vector is not in the store's mirror get no score."""
+        Records whose vector is not in the store's mirror get no score.
+        """
         out: dict[str, float] = {}
         rows = store.mirror.vectors(record_ids)
         topic_by_country: dict[str | None, np.ndarray] = {}

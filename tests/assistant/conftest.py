@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from assistant.service import PledgeService
-from assistant.settings import LLMSettings, Settings
+from assistant.settings import LLMSettings
+from ui.settings import Settings
 
 
 def no_llm_settings() -> Settings:

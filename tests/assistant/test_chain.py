@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from langchain_core.runnables import Runnable
 
-from assistant.chain import answer_question, build_chain, stream_answer
-from assistant.types import Answer, Filters
+from assistant.chain import AnswerChain, Asked, Decided
+from assistant.service import PledgeService
+from assistant.terms import question_terms
+from assistant.types import Answer
+from vectorstore.records import Filters
 
 DEATH_PENALTY_8 = (
     "比利时将与其合作伙伴一道，继续将死刑问题列入理事会议程，以便从人权角度就这一问题展开实质性辩论，"
@@ -38,7 +42,7 @@ def assert_citations_exact(answer: Answer, sample_text: dict[str, str]) -> None:
     ],
 )
 def test_death_penalty_quotes_paragraph_8(service, sample_text, question, lead):
-    answer = answer_question(service, question)
+    answer = service.ask(question)
     assert not answer.abstained
     assert answer.mode == "extractive"
     first = answer.citations[0]
@@ -52,7 +56,7 @@ def test_death_penalty_quotes_paragraph_8(service, sample_text, question, lead):
 
 
 def test_long_sentences_are_cut_to_an_exact_clause_window(service, sample_text):
-    answer = answer_question(service, "Did Belgium ratify the Istanbul Convention?")
+    answer = service.ask("Did Belgium ratify the Istanbul Convention?")
     assert not answer.abstained
     c = answer.citations[0]
     assert c.number == "24"
@@ -71,7 +75,7 @@ def test_long_sentences_are_cut_to_an_exact_clause_window(service, sample_text):
     ],
 )
 def test_out_of_scope_questions_abstain_without_citations(service, question, missing):
-    answer = answer_question(service, question)
+    answer = service.ask(question)
     assert answer.abstained
     assert answer.citations == []
     assert question in answer.answer  # names what was asked
@@ -87,22 +91,18 @@ def test_out_of_scope_questions_abstain_without_citations(service, question, mis
     ["What did Belgium say about space debris?", "Does Belgium pledge to abolish the monarchy?"],
 )
 def test_topics_outside_the_glossary_abstain_on_semantic_evidence(service, question):
-    answer = answer_question(service, question)
+    answer = service.ask(question)
     assert answer.abstained and answer.citations == []
     assert "no retrieved paragraph is about" in answer.answer
 
 
 def test_other_country_named_as_topic_must_be_in_the_evidence(service):
-    answer = answer_question(
-        service, "What is Belgium's position on the armed conflict in Ukraine?"
-    )
+    answer = service.ask("What is Belgium's position on the armed conflict in Ukraine?")
     assert answer.abstained and "Ukraine" in answer.answer
 
 
 def test_country_filter_without_stored_pledge_abstains(service):
-    answer = answer_question(
-        service, "What was pledged on the death penalty?", filters=Filters(country="FRA")
-    )
+    answer = service.ask("What was pledged on the death penalty?", filters=Filters(country="FRA"))
     assert answer.abstained and answer.citations == []
 
 
@@ -126,7 +126,7 @@ def test_country_filter_without_stored_pledge_abstains(service):
 def test_follow_ups_carry_the_country_and_find_the_new_topic(
     service, sample_text, history, question, expected_query, gold
 ):
-    answer = answer_question(service, question, history=history)
+    answer = service.ask(question, history=history)
     assert answer.standalone_question == expected_query
     assert not answer.abstained
     assert {c.number for c in answer.citations} & gold
@@ -136,27 +136,33 @@ def test_follow_ups_carry_the_country_and_find_the_new_topic(
 
 
 def test_follow_up_without_topic_reuses_the_earlier_topic(service):
-    answer = answer_question(
-        service, "And Norway?", history=["What did Belgium commit to on the death penalty?"]
+    answer = service.ask(
+        "And Norway?", history=["What did Belgium commit to on the death penalty?"]
     )
     assert answer.standalone_question == "What did Norway commit to on the death penalty?"
     assert answer.abstained  # no Norwegian pledge is stored
 
 
-def test_chain_is_an_lcel_runnable(service):
-    from langchain_core.runnables import Runnable
-
-    chain = build_chain(service)
-    assert isinstance(chain, Runnable)
-    answer = chain.invoke(
-        {"question": "Does Belgium support the International Criminal Court?", "history": []}
-    )
+def test_chain_is_an_lcel_runnable_over_typed_records(service):
+    chain = service.chain
+    assert isinstance(chain, AnswerChain)
+    assert service.chain is chain  # built once by the service
+    assert isinstance(chain.runnable, Runnable)
+    asked = Asked("Does Belgium support the International Criminal Court?")
+    answer = chain.runnable.invoke(asked)
     assert isinstance(answer, Answer)
     assert answer.citations[0].number == "7"
+    # The steps before the answer hand on one typed record a reader can follow.
+    state = chain.prefix.invoke(asked)
+    assert isinstance(state, Decided)
+    assert state.asked is asked
+    assert state.condensed.question == asked.question
+    assert state.retrieval.hits[0].paragraph.number == "7"
+    assert state.signal.abstain is False
 
 
 def test_stream_without_llm_yields_text_then_answer(service):
-    items = list(stream_answer(service, "What did Belgium commit to on the death penalty?"))
+    items = list(service.stream_ask("What did Belgium commit to on the death penalty?"))
     assert isinstance(items[-1], Answer)
     assert items[:-1] == [items[-1].answer]
     assert items[-1].citations[0].number == "8"
@@ -164,21 +170,23 @@ def test_stream_without_llm_yields_text_then_answer(service):
 
 def test_concept_rescue_finds_unranked_paragraphs_through_the_lexical_index(service):
     """A topic missing from the ranked hits is looked up by its wording in every language."""
-    from assistant.chain import Retrieval, concept_rescue
-    from assistant.terms import question_terms
-
     question = "¿Qué dice Bélgica sobre la pena de muerte?"
-    terms = question_terms(question)
-    missing = [c.id for c in terms.topical]
-    assert missing, "the glossary should know the death penalty"
+    concepts = question_terms(question).topical
+    assert concepts, "the glossary should know the death penalty"
 
-    empty = Retrieval(query=question, filters=None, hits=[], terms=terms)
-    rescued = concept_rescue(service, empty, missing)
+    retriever = service.retriever
+    rescued = retriever.rescue(concepts, None, exclude=set(), limit=3)
     assert rescued and all("死刑" in h.paragraph.text for h in rescued)
     # Paragraphs already retrieved are not added twice; filters apply to the lookup.
-    again = Retrieval(query=question, filters=None, hits=rescued, terms=terms)
-    assert not {h.paragraph.id for h in concept_rescue(service, again, missing)} & {
-        h.paragraph.id for h in rescued
-    }
-    elsewhere = Retrieval(query=question, filters=Filters(country="FRA"), hits=[], terms=terms)
-    assert concept_rescue(service, elsewhere, missing) == []
+    seen = {h.paragraph.id for h in rescued}
+    assert not {h.paragraph.id for h in retriever.rescue(concepts, None, seen, 3)} & seen
+    assert retriever.rescue(concepts, Filters(country="FRA"), set(), 3) == []
+    assert retriever.rescue([], None, set(), 3) == []
+
+
+def test_service_builds_its_chain_from_retriever_store_and_llm(sample_store):
+    service = PledgeService(store=sample_store, llm=None)
+    chain = service.chain
+    assert chain.retriever is service.retriever
+    assert chain.reader is sample_store
+    assert chain.llm is None

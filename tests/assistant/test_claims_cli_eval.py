@@ -9,17 +9,16 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from assistant.claims import verify_claim
-from assistant.cli import app
 from assistant.evaluation import evaluate_service, load_eval
 from assistant.service import PledgeService
 from tests.assistant.conftest import no_llm_settings
+from ui.cli import app
 
 runner = CliRunner()
 
 
 def test_supported_claim_quotes_the_evidence_exactly(service, sample_text):
-    verdict = verify_claim(service, "Belgium pledged to ratify OPCAT")
+    verdict = service.verify("Belgium pledged to ratify OPCAT")
     assert verdict.status == "supported"
     assert verdict.evidence[0].number == "26"
     assert "任择议定书" in verdict.evidence[0].quote
@@ -55,7 +54,7 @@ TRUE_CLAIMS = [
 def test_false_claims_are_contradicted_quoting_both_sides(
     service, sample_text, claim, number, stated
 ):
-    verdict = verify_claim(service, claim)
+    verdict = service.verify(claim)
     assert verdict.status == "contradicted", verdict.explanation
     assert verdict.evidence[0].number == number
     assert verdict.evidence[0].quote in sample_text[number]
@@ -64,26 +63,26 @@ def test_false_claims_are_contradicted_quoting_both_sides(
 
 
 def test_overdue_reports_claim_is_never_supported(service):
-    verdict = verify_claim(service, "Belgium has several overdue reports to the treaty bodies")
+    verdict = service.verify("Belgium has several overdue reports to the treaty bodies")
     assert verdict.status == "contradicted", verdict.explanation
     assert "negative" in verdict.explanation and verdict.evidence[0].number == "25"
 
 
 @pytest.mark.parametrize(("claim", "number"), TRUE_CLAIMS)
 def test_true_claims_are_supported(service, claim, number):
-    verdict = verify_claim(service, claim)
+    verdict = service.verify(claim)
     assert verdict.status == "supported", verdict.explanation
     assert verdict.evidence[0].number == number
 
 
 def test_a_claim_in_a_language_the_rules_cannot_read_is_related(service):
-    verdict = verify_claim(service, "Il Belgio ha ratificato la Convenzione di Istanbul nel 2016.")
+    verdict = service.verify("Il Belgio ha ratificato la Convenzione di Istanbul nel 2016.")
     assert verdict.status == "related"
     assert any("(it)" in n for n in verdict.not_checked)
 
 
 def test_a_treaty_number_the_pledge_never_names_is_not_found(service):
-    verdict = verify_claim(service, "Belgium ratified ILO Convention No. 189")
+    verdict = service.verify("Belgium ratified ILO Convention No. 189")
     assert verdict.status == "not_found" and "No. 189" in verdict.explanation
 
 
@@ -96,7 +95,7 @@ def test_a_treaty_number_the_pledge_never_names_is_not_found(service):
     ],
 )
 def test_claims_without_evidence_fail_closed(service, claim):
-    verdict = verify_claim(service, claim)
+    verdict = service.verify(claim)
     assert verdict.status == "not_found"
     assert verdict.evidence == []
 
@@ -104,8 +103,8 @@ def test_claims_without_evidence_fail_closed(service, claim):
 @pytest.fixture
 def cli_service(service, monkeypatch):
     """Point the commands at the shared sample store (no second Chroma client on its files)."""
-    import assistant.cli._answer as answer_cli
-    import assistant.cli._store as store_cli
+    import ui.cli._answer as answer_cli
+    import ui.cli._store as store_cli
 
     monkeypatch.setattr(answer_cli, "make_service", lambda store: service)
     monkeypatch.setattr(store_cli, "make_service", lambda store: service)
@@ -234,7 +233,7 @@ def test_aligned_paragraph_from_another_language_version(tmp_store, tmp_path: Pa
     for pledge in (EN, FR):
         tmp_store.upsert(parse_file(write(pledge, "pdf", tmp_path)))
     svc = PledgeService(settings=no_llm_settings(), store=tmp_store)
-    from assistant.types import Filters
+    from vectorstore.records import Filters
 
     answer = svc.ask(
         "La Ruritanie va-t-elle ratifier le Protocole facultatif contre la torture ?",

@@ -11,13 +11,15 @@ from typing import Any
 
 import pytest
 
-from assistant.errors import ConfigError, LLMError
+from assistant.errors import LLMError
 from assistant.llm import invoke_text, make_chat_model, normalize_base_url
 from assistant.prompts import CANNOT_ANSWER
 from assistant.service import PledgeService
-from assistant.settings import LLMSettings, Settings
+from assistant.settings import LLMSettings
 from assistant.types import Answer
+from ingest.errors import ConfigError
 from tests.assistant.stub_llm import StubLLM
+from ui.settings import Settings
 
 QUESTION = "What did Belgium commit to on the death penalty?"
 GOAL = "推动实现普遍废除死刑的目标"
@@ -226,8 +228,8 @@ def test_base_url_gets_v1_and_bad_urls_are_config_errors():
 def test_ask_command_streams_then_prints_the_checked_answer(sample_store, stub, monkeypatch):
     from typer.testing import CliRunner
 
-    import assistant.cli._answer as answer_cli
-    from assistant.cli import app
+    import ui.cli._answer as answer_cli
+    from ui.cli import app
 
     svc = llm_service(sample_store, stub.url)
     monkeypatch.setattr(answer_cli, "make_service", lambda store: svc)

@@ -17,15 +17,12 @@ from assistant.citations import (
     sentence_spans,
     split_sentences,
 )
-from assistant.errors import ConfigError
 from assistant.prompts import ALL_PROMPTS, PromptSpec, _spec, check_prompts
-from assistant.terms import (
-    Glossary,
-    detect_language,
-    find_countries,
-    glossary,
-    question_terms,
-)
+from assistant.terms import question_terms
+from ingest.countries import find_countries
+from ingest.errors import ConfigError
+from ingest.language import detect_language
+from vectorstore.glossary import Glossary, default_glossary
 
 
 @pytest.mark.parametrize(
@@ -78,7 +75,7 @@ def test_words_outside_the_glossary_are_kept_for_literal_checks():
 
 
 def test_glossary_load_checks_its_shape(tmp_path):
-    assert len(glossary().concepts) > 80
+    assert len(default_glossary().coverage) > 80
     bad = tmp_path / "g.json"
     bad.write_text('{"concepts": [{"id": "x", "en": "not a list"}]}', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"g\.json: concept 1 is malformed: 'en' must be a list"):
@@ -110,7 +107,8 @@ def test_coverage_skips_broad_concepts_and_expand_only_terms(tmp_path):
         encoding="utf-8",
     )
     g = Glossary.load(path)
-    assert [c.id for c in g.concepts] == ["climate", "environment"]
+    assert [c.id for c in g.coverage] == ["climate", "environment"]
+    assert [c.id for c in g.expansion] == ["environment", "wide"]
     assert [c.id for c, _ in g.find("climate change")] == ["climate"]
     assert [c.id for c, _ in g.find("the environment")] == ["environment"]
     # The bundled file keeps the fine-grained split the abstention relies on.

@@ -14,10 +14,11 @@ import numpy as np
 import pytest
 
 from assistant.abstain import CONCEPT_THRESHOLD, assess
-from assistant.chain import answer_question
-from assistant.terms import asker_language, find_countries, question_terms
-from assistant.types import SearchHit
+from assistant.terms import question_terms
+from ingest.countries import find_countries
+from ingest.language import asker_language
 from vectorstore.embedders import embed_queries
+from vectorstore.records import SearchHit
 from vectorstore.topic import framing_texts, scorer_for
 
 
@@ -38,7 +39,7 @@ def cited(answer: Any) -> list[str]:
 )
 def test_questions_beyond_the_glossary_are_answered_with_paragraph_8(service, question):
     """Old rule: each abstained ("no known translation of these words")."""
-    answer = answer_question(service, question)
+    answer = service.ask(question)
     assert not answer.abstained, answer.answer
     assert "8" in cited(answer)
 
@@ -53,7 +54,7 @@ def test_questions_beyond_the_glossary_are_answered_with_paragraph_8(service, qu
     ],
 )
 def test_topics_the_pledge_does_not_treat_still_abstain(service, question):
-    answer = answer_question(service, question)
+    answer = service.ask(question)
     assert answer.abstained and answer.citations == []
     # The reason names the semantic evidence that fell short, not a missing translation.
     assert "below" in answer.answer and "no known translation" not in answer.answer
@@ -61,7 +62,7 @@ def test_topics_the_pledge_does_not_treat_still_abstain(service, question):
 
 def test_country_named_in_another_language_without_stored_pledge_abstains(service):
     """ "Österreich" is Austria: no Austrian pledge is stored (old rule: answered with ¶13)."""
-    answer = answer_question(service, "Was hat Österreich zur Pressefreiheit zugesagt?")
+    answer = service.ask("Was hat Österreich zur Pressefreiheit zugesagt?")
     assert answer.abstained and "Austria" in answer.answer
 
 
@@ -158,16 +159,14 @@ def test_asker_language(question, language):
 
 
 def test_answer_from_another_language_says_so_in_the_askers_language(service):
-    sw = answer_question(service, "Ubelgiji iliahidi nini kuhusu adhabu ya kifo?")
+    sw = service.ask("Ubelgiji iliahidi nini kuhusu adhabu ya kifo?")
     assert sw.answer.splitlines()[0] == (
         "Ahadi zinasema (nukuu neno kwa neno, kwa Kichina, lugha ya maandishi yaliyohifadhiwa):"
     )
     # Swahili has no glossary terms: no topic names are given rather than invented ones.
     assert "(" not in sw.answer.splitlines()[1].split(":")[0]
-    fr = answer_question(
-        service, "Quels engagements la Belgique a-t-elle pris sur la peine de mort ?"
-    )
+    fr = service.ask("Quels engagements la Belgique a-t-elle pris sur la peine de mort ?")
     assert "¶8 (thèmes: peine de mort" in fr.answer
-    ru = answer_question(service, "Что Бельгия обещает в отношении смертной казни?")
+    ru = service.ask("Что Бельгия обещает в отношении смертной казни?")
     assert ru.answer.startswith("В обязательствах сказано") and "китайский" in ru.answer
     assert "(темы: смертная казнь" in ru.answer

@@ -14,9 +14,10 @@ import pytest
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from assistant.bench import ThreadedServer as LiveServer
 from assistant.service import PledgeService
-from assistant.settings import LLMSettings, ServerSettings, Settings
+from assistant.settings import LLMSettings, RequestSettings
+from bench.run import ThreadedServer as LiveServer
+from ui.settings import ServerSettings, Settings
 
 ADMIN = "test-admin-token"
 READER = "test-read-token"
@@ -26,17 +27,25 @@ ARTIFACTS = REPO / "test-artifacts"
 
 
 def server_settings(base: Settings, **server: object) -> Settings:
-    """A copy of ``base`` with explicit server settings (the environment does not leak in)."""
+    """A copy of ``base`` with explicit server and request-limit settings (the environment does
+    not leak in); each keyword goes to the section that defines it."""
     values: dict[str, object] = {"admin_token": None, "api_token": None, "max_upload_mb": 20.0}
     values.update(server)
-    return base.model_copy(update={"server": ServerSettings(**values)})  # type: ignore[arg-type]
+    limits = {k: v for k, v in values.items() if k in RequestSettings.model_fields}
+    own = {k: v for k, v in values.items() if k not in limits}
+    return Settings.of(base).model_copy(
+        update={
+            "server": ServerSettings(**own),  # type: ignore[arg-type]
+            "requests": RequestSettings(**limits),  # type: ignore[arg-type]
+        }
+    )
 
 
 @pytest.fixture(scope="session")
 def e2e_service(tmp_path_factory: pytest.TempPathFactory, embedder: object) -> PledgeService:
     """A real service over its own temp-dir store, filled the way a first start fills it:
-    :func:`assistant.api.ensure_sample` ingests the bundled sample pledge."""
-    from assistant.api import ensure_sample
+    :func:`ui.server.ensure_sample` ingests the bundled sample pledge."""
+    from ui.server import ensure_sample
 
     store_dir = tmp_path_factory.mktemp("e2e-store")
     settings = Settings().with_store(store_dir)
@@ -57,7 +66,7 @@ def e2e_service(tmp_path_factory: pytest.TempPathFactory, embedder: object) -> P
 def live_app(e2e_service: PledgeService) -> Iterator[LiveServer]:
     """The full server as ``pledges serve`` builds it: /v1 API plus the chat UI at /, writes
     allowed with the admin token, a 1 MB upload limit."""
-    from assistant.cli._serve import build_server_app
+    from ui.server import build_server_app
 
     settings = server_settings(e2e_service.settings, admin_token=ADMIN, max_upload_mb=1.0)
     service = PledgeService(settings, store=e2e_service.store, embedder=e2e_service.embedder)
@@ -74,7 +83,7 @@ def http(live_app: LiveServer) -> Iterator[httpx.Client]:
 @pytest.fixture(scope="session")
 def locked_api(e2e_service: PledgeService) -> Iterator[httpx.Client]:
     """The API with no admin token (writes disabled) and a read token set."""
-    from assistant.api import create_app
+    from ui.api import create_app
 
     settings = server_settings(e2e_service.settings, admin_token=None, api_token=READER)
     with (

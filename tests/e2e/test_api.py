@@ -9,8 +9,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from assistant.types import Answer, Document, IngestReport, Paragraph, SearchHit, Verdict
+from assistant.types import Answer, IngestReport, Verdict
+from ingest.records import Document, Paragraph
 from tests.e2e.conftest import ADMIN, DEATH_PENALTY, READER
+from vectorstore.records import SearchHit
 
 pytestmark = pytest.mark.slow
 

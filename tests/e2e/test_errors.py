@@ -10,15 +10,16 @@ import httpx
 import pytest
 
 from assistant.service import PledgeService
-from assistant.settings import LLMSettings, Settings
+from assistant.settings import LLMSettings
 from tests.e2e.conftest import DEATH_PENALTY, LiveServer
+from ui.settings import Settings
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def broken_server(embedder: object) -> Iterator[LiveServer]:
-    from assistant.cli._serve import build_server_app
+    from ui.server import build_server_app
 
     with socket.socket() as s:  # a port nothing listens on
         s.bind(("127.0.0.1", 0))

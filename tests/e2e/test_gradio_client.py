@@ -71,9 +71,9 @@ def test_chat_needs_the_api_token_when_reads_are_protected(e2e_service) -> None:
     """With PLEDGES_API_TOKEN set the chat is no back door around the API's read protection."""
     from gradio_client import Client
 
-    from assistant.cli._serve import build_server_app
     from assistant.service import PledgeService
     from tests.e2e.conftest import READER, server_settings
+    from ui.server import build_server_app
 
     settings = server_settings(e2e_service.settings, api_token=READER)
     service = PledgeService(settings, store=e2e_service.store, embedder=e2e_service.embedder)

@@ -17,8 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
-from assistant.bench import ThreadedServer as LiveServer
 from assistant.service import PledgeService
+from bench.run import ThreadedServer as LiveServer
 from tests.e2e.conftest import ADMIN, DEATH_PENALTY, READER, server_settings
 
 #: A pledge whose second paragraph carries markup and a request to another host.
@@ -66,8 +66,9 @@ class BodyProbe:
 
 @pytest.fixture(scope="module")
 def hostile_service(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> PledgeService:
-    from assistant.api import ensure_sample
-    from assistant.settings import LLMSettings, Settings
+    from assistant.settings import LLMSettings
+    from ui.server import ensure_sample
+    from ui.settings import Settings
 
     store_dir = tmp_path_factory.mktemp("security-store")
     settings = Settings().with_store(store_dir)
@@ -85,7 +86,7 @@ def hostile_service(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> 
 
 
 def _serve(service: PledgeService, **server: Any) -> tuple[LiveServer, BodyProbe]:
-    from assistant.cli._serve import build_server_app
+    from ui.server import build_server_app
 
     settings = server_settings(service.settings, **server)
     svc = PledgeService(settings, store=service.store, embedder=service.embedder, llm=None)

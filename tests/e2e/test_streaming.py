@@ -24,7 +24,7 @@ REPLY = (
 
 @pytest.fixture(scope="module")
 def llm_server(e2e_service: PledgeService) -> Iterator[tuple[LiveServer, StubLLM]]:
-    from assistant.cli._serve import build_server_app
+    from ui.server import build_server_app
 
     with StubLLM() as stub:
         stub.replies = [REPLY]

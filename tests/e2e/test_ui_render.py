@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.types import AlignedText, Answer, Citation, Country, Document
+from assistant.types import AlignedText, Answer, Citation
+from ingest.records import Country, Document
 from ui.app import card_id, render_answer, render_card, render_panel
 
 DOC = Document(

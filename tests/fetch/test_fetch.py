@@ -10,13 +10,15 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
 from assistant.service import PledgeService
-from assistant.settings import LLMSettings, Settings, StoreSettings
+from assistant.settings import LLMSettings
 from ingest.un import UnreachableError
 from tests.fetch.conftest import SYMBOL, fast_settings, store_files, unused_port
 from tests.fetch.un_server import UNServer
 from tests.ingest.pledges import EN, FR
+from ui.cli import app
+from ui.settings import Settings
+from vectorstore.settings import StoreSettings
 
 pytestmark = pytest.mark.slow
 
@@ -216,7 +218,7 @@ def test_cli_offline_is_one_line_and_quick(tmp_path: Path) -> None:
     }
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-c", "from assistant.cli import main; main()", "fetch", SYMBOL],
+        [sys.executable, "-c", "from ui.cli import main; main()", "fetch", SYMBOL],
         env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     elapsed = time.perf_counter() - started
@@ -263,8 +265,8 @@ def test_api_fetch_needs_the_admin_token_and_streams_progress(
 ) -> None:
     from fastapi.testclient import TestClient
 
-    from assistant.api import create_app
-    from assistant.settings import ServerSettings
+    from ui.api import create_app
+    from ui.settings import ServerSettings
 
     un.publish(SYMBOL, "en", pdfs["en"])
     svc = make_service(tmp_path / "store", un.url, embedder)
@@ -327,8 +329,8 @@ def test_chat_admin_fetch_reports_each_version_as_it_goes(
 def test_api_fetch_when_the_un_is_unreachable(tmp_path: Path, embedder: Any) -> None:
     from fastapi.testclient import TestClient
 
-    from assistant.api import create_app
-    from assistant.settings import ServerSettings
+    from ui.api import create_app
+    from ui.settings import ServerSettings
 
     port = unused_port()
     svc = make_service(tmp_path / "store", f"http://127.0.0.1:{port}", embedder)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import ConfigError
 from assistant.fetching import OfficialCopies, normalize_symbol, parse_languages_option
+from ingest.errors import ConfigError
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,10 @@ from typing import Any
 import httpx
 import pytest
 
-from assistant.bench import ThreadedServer
 from assistant.service import PledgeService
-from assistant.settings import LLMSettings, ServerSettings, Settings
+from assistant.settings import LLMSettings, RequestSettings
+from bench.run import ThreadedServer
+from ui.settings import ServerSettings, Settings
 
 ADMIN = "hardening-admin-token"
 
@@ -25,11 +26,14 @@ def offline_settings(store_dir: Path, **server: Any) -> Settings:
     settings = Settings().with_store(store_dir)
     values: dict[str, Any] = {"admin_token": ADMIN, "api_token": None, "max_upload_mb": 20.0}
     values.update(server)
+    limits = {k: v for k, v in values.items() if k in RequestSettings.model_fields}
+    own = {k: v for k, v in values.items() if k not in limits}
     return settings.model_copy(
         update={
             "store": settings.store.model_copy(update={"chroma_url": None}),
             "llm": LLMSettings(url=None),
-            "server": ServerSettings(**values),
+            "server": ServerSettings(**own),
+            "requests": RequestSettings(**limits),
         }
     )
 
@@ -48,7 +52,7 @@ class Served:
 def served(
     tmp_path_factory: pytest.TempPathFactory, embedder: Any, sample_parsed: Any
 ) -> Iterator[Served]:
-    from assistant.api import create_app
+    from ui.api import create_app
     from vectorstore.store import PledgeStore
 
     store_dir = tmp_path_factory.mktemp("hardening-store")

@@ -24,9 +24,9 @@ from typing import Any
 import httpx
 import pytest
 
-from assistant.bench import ThreadedServer
-from assistant.errors import StoreError
+from bench.run import ThreadedServer
 from tests.conftest import _chroma_bin_args, _free_port
+from vectorstore.errors import StoreError
 
 PLEDGES = str(Path(sys.executable).parent / "pledges")
 
@@ -71,8 +71,8 @@ def assert_consistent(store: Any, expected: dict[str, int]) -> None:
 
 @pytest.mark.slow
 def test_kill_9_during_ingest_leaves_a_consistent_store(tmp_path: Path, embedder: Any) -> None:
-    from assistant.settings import StoreSettings
-    from assistant.synthetic import write_corpus
+    from bench.synthetic import write_corpus
+    from vectorstore.settings import StoreSettings
     from vectorstore.store import PledgeStore
 
     corpus = write_corpus(tmp_path / "corpus", paragraphs=240, per_document=12)
@@ -152,10 +152,10 @@ def chroma(tmp_path: Path) -> Iterator[ChromaProcess]:
 def test_chroma_stopped_mid_request_gives_503_then_recovers(
     chroma: ChromaProcess, embedder: Any, sample_parsed: Any, tmp_path: Path
 ) -> None:
-    from assistant.api import create_app
     from assistant.service import PledgeService
-    from assistant.settings import StoreSettings
     from tests.hardening.conftest import offline_settings
+    from ui.api import create_app
+    from vectorstore.settings import StoreSettings
     from vectorstore.store import PledgeStore
 
     settings = offline_settings(tmp_path / "unused")

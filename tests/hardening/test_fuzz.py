@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.errors import IngestError
+from ingest.errors import IngestError
 from ingest.pipeline import parse_bytes
 from ingest.readers import SUPPORTED_SUFFIXES, read_bytes
 
@@ -23,7 +23,7 @@ ALPHABET = st.sampled_from(
 
 
 def _well_formed(parsed: object) -> None:
-    from assistant.types import ParsedDocument
+    from ingest.records import ParsedDocument
 
     assert isinstance(parsed, ParsedDocument)
     ids = [p.id for p in parsed.paragraphs]

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from assistant.bench import ThreadedServer, probe_embedder, run_load
+from bench.run import ThreadedServer, probe_embedder, run_load
 
 CLIENTS = 8
 SECONDS = 15.0
@@ -16,9 +16,9 @@ SECONDS = 15.0
 def test_concurrent_asks_all_succeed_and_never_overlap_in_the_embedder(
     sample_store: Any, embedder: Any, tmp_path: Any
 ) -> None:
-    from assistant.api import create_app
     from assistant.service import PledgeService
     from tests.hardening.conftest import offline_settings
+    from ui.api import create_app
 
     settings = offline_settings(tmp_path / "unused")
     service = PledgeService(settings, store=sample_store, embedder=embedder, llm=None)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from assistant.cli import app
 from tests.ingest.test_sample import SAMPLE_FILE
+from ui.cli import app
 
 runner = CliRunner()
 

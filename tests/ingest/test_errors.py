@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import IngestError, UnsupportedFormatError
-from assistant.types import ParsedDocument
+from ingest.errors import IngestError, UnsupportedFormatError
 from ingest.pipeline import SUPPORTED_SUFFIXES, iter_files, parse_bytes, parse_file
+from ingest.records import ParsedDocument
 from tests.ingest.pledges import EN, NUMBERS, write_txt
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.types import ParsedDocument
 from ingest.pipeline import parse_file
+from ingest.records import ParsedDocument
 from tests.ingest.pledges import (
     DATE,
     FORMATS,

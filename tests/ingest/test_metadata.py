@@ -8,17 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.types import Country
+from ingest.countries import detect_country
+from ingest.language import detect_language
 from ingest.lines import Line
-from ingest.metadata import (
-    detect_country,
-    detect_date,
-    detect_language,
-    detect_session,
-    detect_symbol,
-    detect_term,
-)
+from ingest.metadata import detect_date, detect_session, detect_symbol, detect_term
 from ingest.pipeline import make_doc_id, parse_bytes, parse_file
+from ingest.records import Country
 from tests.ingest.test_sample import SAMPLE_FILE
 
 BELGIUM = Country(code="BEL", name="Belgium")

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.types import ParsedDocument
 from ingest.pipeline import count_words, parse_bytes, parse_file
+from ingest.records import ParsedDocument
 from tests.ingest.realworld import TEXTS, RealText
 
 _WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3040-\u30ff]|[^\W\d_]+")

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.types import Country, ParsedDocument
 from ingest.pipeline import parse_bytes, parse_file
+from ingest.records import Country, ParsedDocument
 
-SAMPLE = Path(__file__).resolve().parents[2] / "assistant" / "data" / "sample"
+SAMPLE = Path(__file__).resolve().parents[2] / "ui" / "data" / "sample"
 SAMPLE_FILE = SAMPLE / "000_954a802aa9703412.txt"
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.errors import IngestError
-from assistant.types import ParsedDocument
 from ingest.clean import clean_lines
+from ingest.errors import IngestError
 from ingest.lines import Line
 from ingest.pipeline import document_text, parse_bytes
+from ingest.records import ParsedDocument
 from ingest.structure import PARAGRAPH_KINDS, chinese_number, markers, roman_number, split_blocks
 
 

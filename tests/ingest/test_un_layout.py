@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from assistant.types import Country
 from ingest.pipeline import parse_bytes
+from ingest.records import Country
 
 EXTRACTED = """United Nations A/77/89
 General Assembly Distr.: General

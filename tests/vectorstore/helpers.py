@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from assistant.types import Country, Document, Paragraph, ParsedDocument, paragraph_id
+from ingest.records import Country, Document, Paragraph, ParsedDocument, paragraph_id
 
 
 def make_parsed(

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from ui.cli import app
 
 GOOD = """Note verbale dated 3 May 2022 from the Permanent Mission of Belgium to the United \
 Nations addressed to the President of the General Assembly
@@ -126,7 +126,6 @@ def test_eval_ablation_measures_each_step(
     }
     file.write_text(json.dumps(question), encoding="utf-8")
     steps = run_json(runner, "eval", str(file), "--ablation", "--store", sample_store.location)
-    # The glossary's share: runs without it, with its wording only, and with wording and meaning.
     assert list(steps) == [
         "dense",
         "dense+bm25",

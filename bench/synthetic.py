@@ -21,8 +21,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import pycountry
+
+from ingest.pipeline import parse_file
+
 REPO = Path(__file__).resolve().parents[1]
-SAMPLE = Path(__file__).resolve().parent / "data" / "sample" / "000_954a802aa9703412.txt"
+SAMPLE = REPO / "ui" / "data" / "sample" / "000_954a802aa9703412.txt"
 FIXTURES = REPO / "tests" / "ingest" / "pledges.py"
 
 #: Council terms the synthetic documents cycle through.
@@ -53,10 +57,12 @@ class SyntheticCorpus:
 
     @property
     def paragraphs(self) -> int:
+        """Paragraphs in the corpus."""
         return sum(d.paragraphs for d in self.documents)
 
     @property
     def files(self) -> list[Path]:
+        """The corpus files."""
         return [d.path for d in self.documents]
 
 
@@ -68,8 +74,6 @@ def base_paragraphs() -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
         ``({language: texts}, sources)``: the sample's paragraphs (``zh``) always; the
         fictional fixture pledge in five languages when the test fixtures are present.
     """
-    from ingest.pipeline import parse_file
-
     pool: dict[str, list[str]] = {}
     sources = []
     parsed = parse_file(SAMPLE)
@@ -110,8 +114,6 @@ def paragraph_text(pool: tuple[str, ...], language: str, doc: int, i: int) -> st
 @lru_cache(maxsize=1)
 def countries(n: int = 50) -> tuple[tuple[str, str], ...]:
     """``n`` real (ISO alpha-3, English name) pairs, in a fixed order."""
-    import pycountry
-
     every = sorted((c.alpha_3, c.name) for c in pycountry.countries)
     step = max(1, len(every) // n)
     return tuple(every[::step][:n])

@@ -7,7 +7,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from assistant.cli._common import (
+from assistant.types import FetchItem, FetchReport
+from ingest.records import LibraryEntry
+from ui.cli._common import (
     JsonOption,
     StoreOption,
     app,
@@ -16,7 +18,6 @@ from assistant.cli._common import (
     err_console,
     make_service,
 )
-from assistant.types import FetchItem, FetchReport, LibraryEntry
 
 _COLORS = {"fetched": "green", "unchanged": "dim", "not_published": "yellow", "failed": "red"}
 

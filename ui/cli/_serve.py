@@ -3,24 +3,11 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from assistant.cli._common import StoreOption, app, console, make_service
-
-if TYPE_CHECKING:
-    from fastapi import FastAPI
-
-    from assistant.service import PledgeService
-
-
-def build_server_app(service: PledgeService) -> FastAPI:
-    """The API app with the chat UI mounted at ``/`` (API routes keep priority)."""
-    from assistant.api import create_app
-    from ui.app import mount_ui
-
-    return mount_ui(create_app(service), service, path="/")
+from ui.cli._common import StoreOption, app, console, make_service
 
 
 @app.command()
@@ -36,7 +23,7 @@ def serve(
     """Serve the chat UI at [bold]/[/] and the HTTP API at [bold]/v1[/] (docs at /docs)."""
     import uvicorn
 
-    from assistant.api import ensure_sample
+    from ui.server import build_server_app, ensure_sample
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
     logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs each index build at DEBUG

@@ -7,9 +7,18 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
+from rich.table import Table
 
-from assistant.cli._common import JsonOption, app, console, emit_json, err_console, parse_meta
-from assistant.types import ParsedDocument, TextReport
+from ingest.records import ParsedDocument, TextReport
+from ui.cli._common import (
+    JsonOption,
+    app,
+    console,
+    emit_json,
+    err_console,
+    make_service,
+    parse_meta,
+)
 
 MetaOption = Annotated[
     list[str] | None,
@@ -30,9 +39,7 @@ def parse_command(
     meta: MetaOption = None,
 ) -> None:
     """Parse one pledge file into its document metadata and numbered paragraphs."""
-    from ingest.pipeline import parse_file
-
-    parsed = parse_file(file, overrides=parse_meta(meta))
+    parsed = make_service(None).parse(file, meta=parse_meta(meta))
     if parsed.report is not None:
         for warning in parsed.report.warnings:
             err_console.print(
@@ -68,8 +75,6 @@ _NUMBERING = {
 
 def render(parsed: ParsedDocument) -> None:
     """A readable view: the document's metadata, then one table row per paragraph."""
-    from rich.table import Table
-
     doc = parsed.document
     meta = Table.grid(padding=(0, 2))
     meta.add_column(style="bold")

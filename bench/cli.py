@@ -1,4 +1,8 @@
-"""``pledges bench``: ingest, query and load figures from one run (see :mod:`assistant.bench`)."""
+"""``pledges bench``: ingest, query and load figures from one run (see :mod:`bench.run`).
+
+The command reaches the ``pledges`` CLI through the ``pledges.commands`` entry point of this
+project's distribution, so the CLI itself never imports the bench.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.table import Table
 
-from assistant.cli._common import JsonOption, app, console, emit_json, err_console
+from ui.cli._common import JsonOption, console, emit_json, err_console
 
 
-@app.command()
 def bench(
     paragraphs: Annotated[
         int,
@@ -51,7 +55,7 @@ def bench(
     The default run embeds 10,000 synthetic paragraphs (a few minutes here) and times queries at
     10,000 and, with re-used vectors, 100,000 paragraphs.
     """
-    from assistant.bench import run_bench
+    from bench.run import run_bench
 
     def progress(message: str) -> None:
         err_console.print(f"[dim]bench:[/] {message}", highlight=False)
@@ -75,8 +79,6 @@ def bench(
 
 
 def _print(r: dict[str, Any]) -> None:
-    from rich.table import Table
-
     e = r["embedder"]
     console.print(
         f"embedder {e['name']}: {e['passages_per_s']} passages/s standalone"
@@ -122,3 +124,8 @@ def _print(r: dict[str, Any]) -> None:
         f" {r['seconds']} s in all",
         highlight=False,
     )
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``pledges bench`` to the command line ``app``."""
+    app.command()(bench)

@@ -11,7 +11,8 @@ import typer
 from pydantic import BaseModel
 from rich.console import Console
 
-from assistant.settings import Settings
+from assistant.service import PledgeService
+from ui.settings import Settings
 
 app = typer.Typer(
     name="pledges",
@@ -45,10 +46,8 @@ def make_settings(store: Path | None) -> Settings:
     return Settings().with_store(store)
 
 
-def make_service(store: Path | None) -> Any:
+def make_service(store: Path | None) -> PledgeService:
     """A service over the configured store."""
-    from assistant.service import PledgeService
-
     return PledgeService(make_settings(store))
 
 

@@ -2,10 +2,10 @@
 
 Every endpoint parses its input into a pydantic model, calls one service method in the threadpool
 (the service is blocking: embedding, Chroma, the LLM) and returns a record. Errors leave as JSON
-``{"error": {"code": ..., "message": ...}}`` with the status the :mod:`assistant.errors` class
+``{"error": {"code": ..., "message": ...}}`` with the status the :mod:`ingest.errors` class
 declares; request validation failures use the same shape with status 422.
 
-Access control, from :class:`assistant.settings.ServerSettings`:
+Access control, from :class:`ui.settings.ServerSettings`:
 
 * writes (upload, delete) need ``Authorization: Bearer <PLEDGES_ADMIN_TOKEN>``; without an admin
   token configured they are disabled (403);
@@ -24,36 +24,28 @@ import queue
 import threading
 import time
 import unicodedata
-import weakref
 from collections.abc import AsyncIterator, Callable, Iterator
-from importlib import resources
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, File, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 
-from assistant.errors import PledgeError
 from assistant.fetching import MAX_SYMBOLS, normalize_symbol
-from assistant.limits import RequestGuard, check_history, check_question, mib
+from assistant.limits import Limits, RequestGuard, check_history, check_question, mib
 from assistant.service import PledgeService
-from assistant.settings import Settings
-from assistant.types import (
-    Answer,
-    Document,
-    FetchReport,
-    Filters,
-    IngestReport,
-    Language,
-    Paragraph,
-    SearchHit,
-    Verdict,
-)
+from assistant.types import Answer, FetchReport, IngestReport, Verdict
+from ingest.errors import PledgeError
+from ingest.records import Document, Language, Paragraph
+from ui.settings import Settings
+from vectorstore.records import Filters, SearchHit
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +60,6 @@ ALLOWED_SUFFIXES: dict[str, str] = {
     ".html": "HTML",
     ".htm": "HTML",
 }
-
-#: Where the bundled sample pledge lives (ingested on first start when the store is empty).
-SAMPLE_DIR = resources.files("assistant") / "data" / "sample"
 
 
 # -- errors -------------------------------------------------------------------------------------
@@ -250,15 +239,18 @@ class DocumentInfo(Document):
     @computed_field(description="Short human name: symbol, else country and term")  # type: ignore[prop-decorator]
     @property
     def label(self) -> str:
+        """Short human name of the document."""
         return Document.label.fget(self)  # type: ignore[attr-defined,no-any-return]
 
     @computed_field(description="Official copy on undocs.org, when the symbol is known")  # type: ignore[prop-decorator]
     @property
     def url(self) -> str | None:
+        """Link to the official copy, when the symbol is known."""
         return Document.url.fget(self)  # type: ignore[attr-defined,no-any-return]
 
     @classmethod
     def of(cls, doc: Document) -> DocumentInfo:
+        """The API view of a stored document."""
         return cls.model_validate(doc.model_dump())
 
 
@@ -310,9 +302,12 @@ FETCH_PATH = "/v1/fetch"
 
 
 def access_error(settings: Settings, need: str, authorization: str | None) -> ApiError | None:
-    """Whether a request with this ``Authorization`` header may read (``need="read"``) or write
+    """Whether a request may read or write, from its Authorization header.
+
+    Whether a request with this ``Authorization`` header may read (``need="read"``) or write
     (``need="admin"``); None when it may. The one rule behind both the route dependencies and
-    :class:`assistant.limits.RequestGuard` (which applies it before a body is read)."""
+    :class:`assistant.limits.RequestGuard` (which applies it before a body is read).
+    """
     server = settings.server
     scheme, _, given = (authorization or "").partition(" ")
     token = given.strip() if scheme.lower() == "bearer" and given.strip() else None
@@ -344,8 +339,11 @@ def access_error(settings: Settings, need: str, authorization: str | None) -> Ap
 
 
 def route_access(method: str, path: str) -> str | None:
-    """What a ``/v1`` request needs: ``"admin"`` for writes, ``"read"`` for the rest of
-    ``/v1``, None for what stays open (``/healthz``, docs, the chat, CORS preflights)."""
+    """What a ``/v1`` request needs: admin, read, or nothing.
+
+    What a ``/v1`` request needs: ``"admin"`` for writes, ``"read"`` for the rest of
+    ``/v1``, None for what stays open (``/healthz``, docs, the chat, CORS preflights).
+    """
     if method == "OPTIONS" or not (path == "/v1" or path.startswith("/v1/")):
         return None
     if (method == "POST" and path in (DOCUMENTS_PATH, FETCH_PATH)) or (
@@ -391,7 +389,9 @@ def _make_guards(settings: Settings) -> tuple[Callable[..., None], Callable[...,
 
 
 def safe_upload_name(filename: str | None) -> tuple[str, str]:
-    """The display name and the lower-case suffix of an uploaded file, checked against the
+    """The checked display name and suffix of an uploaded file.
+
+    The display name and the lower-case suffix of an uploaded file, checked against the
     allowed types. The name is only ever shown, never joined into a path.
 
     Raises:
@@ -432,31 +432,26 @@ def ingest_upload(
     return service.ingest_bytes(data, display, meta=meta or None, progress=progress)
 
 
-_WRITE_LOCKS: weakref.WeakKeyDictionary[Any, threading.Lock] = weakref.WeakKeyDictionary()
-_WRITE_LOCKS_GUARD = threading.Lock()
-
-
-def write_lock(service: PledgeService) -> threading.Lock:
-    """The lock that serialises writes (ingest, delete) to the service's store.
-
-    Ingest and delete rewrite the store and its lexical index; the API and the chat UI of one
-    process share this lock so that only one writer runs at a time. Reads do not take it.
-    """
-    store = service.store
-    with _WRITE_LOCKS_GUARD:
-        lock = _WRITE_LOCKS.get(store)
-        if lock is None:
-            lock = _WRITE_LOCKS[store] = threading.Lock()
-        return lock
-
-
 def _too_large(size: int, limit: int, name: str = "upload") -> str:
     return f"{name} of {mib(size)} is over the limit of {mib(limit)} (PLEDGES_MAX_UPLOAD_MB)"
 
 
+def check_upload_size(size: int, limits: Limits, name: str = "upload") -> None:
+    """Refuse an upload over ``PLEDGES_MAX_UPLOAD_MB`` (the API's and the chat's rule).
+
+    Raises:
+        ApiError: 413 when ``size`` bytes is over ``limits.upload_bytes``.
+    """
+    if size > limits.upload_bytes:
+        raise ApiError(413, "payload_too_large", _too_large(size, limits.upload_bytes, name))
+
+
 def fetch_events(service: PledgeService, args: dict[str, Any]) -> Iterator[str]:
-    """NDJSON lines of a fetch as it runs: progress per language version, then the report (or
-    the error). The fetch runs in a thread of its own under the write lock."""
+    """NDJSON lines of a fetch as it runs.
+
+    NDJSON lines of a fetch as it runs: progress per language version, then the report (or
+    the error). The fetch runs in a thread of its own.
+    """
     events: queue.Queue[dict[str, Any] | None] = queue.Queue()
 
     def progress(item: Any, done: int, total: int) -> None:
@@ -471,8 +466,7 @@ def fetch_events(service: PledgeService, args: dict[str, Any]) -> Iterator[str]:
 
     def run() -> None:
         try:
-            with write_lock(service):
-                report = service.fetch(**args, progress=progress)
+            report = service.fetch(**args, progress=progress)  # the store serialises writes
             events.put({"event": "report", "report": report.model_dump(mode="json")})
         except PledgeError as e:
             events.put({"event": "error", "error": {"code": e.code, "message": str(e)}})
@@ -490,30 +484,6 @@ def fetch_events(service: PledgeService, args: dict[str, Any]) -> Iterator[str]:
 # -- bootstrap -----------------------------------------------------------------------------------
 
 
-def ensure_sample(service: PledgeService) -> IngestReport | None:
-    """Ingest the bundled sample pledge when the store is empty, so a first start can answer.
-
-    Returns:
-        The ingest report, or None when the store already held documents.
-    """
-    if service.documents():
-        return None
-    with resources.as_file(SAMPLE_DIR) as sample:
-        log.info("store is empty: ingesting the bundled sample pledge from %s", sample)
-        # The folder, not a file list: ingest picks the files it can read (not the provenance
-        # note).
-        report = service.ingest([Path(sample)])
-    log.info(
-        "ingested the sample: %d paragraph(s) from %d file(s) in %.1f s",
-        report.paragraphs,
-        len(report.files),
-        report.seconds,
-    )
-    for failed in report.failed:
-        log.warning("sample file %s failed: %s", failed.path, failed.error)
-    return report
-
-
 def warm_service(service: PledgeService) -> None:
     """Embed the glossary term lists in the background (see :meth:`PledgeService.warm`)."""
     started = time.perf_counter()
@@ -529,24 +499,24 @@ def warm_service(service: PledgeService) -> None:
 
 
 def create_app(service: PledgeService | None = None, settings: Settings | None = None) -> FastAPI:
-    """The FastAPI app with the ``/v1`` API and ``/healthz`` (the chat UI is mounted separately,
-    see :func:`assistant.cli._serve.build_server_app`).
+    """The FastAPI app with the ``/v1`` API and ``/healthz``.
+
+    The FastAPI app with the ``/v1`` API and ``/healthz`` (the chat UI is mounted separately,
+    see :func:`ui.server.build_server_app`).
 
     Args:
         service: The service to call; built from ``settings`` when omitted.
         settings: Server settings (tokens, upload limit); the service's settings when omitted.
     """
     if settings is None:
-        settings = service.settings if service is not None else Settings()
+        settings = Settings.of(service.settings) if service is not None else Settings()
     svc = service or PledgeService(settings)
-    max_bytes = int(settings.server.max_upload_mb * 1024 * 1024)
+    max_bytes = int(settings.requests.max_upload_mb * 1024 * 1024)
     require_read, require_admin = _make_guards(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Build the store once, before requests race to create it from several threads.
-        from starlette.concurrency import run_in_threadpool
-
         try:
             await run_in_threadpool(lambda: svc.store)
         except PledgeError as e:  # serve anyway: requests answer 503 with the reason
@@ -554,8 +524,6 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
         else:
             threading.Thread(target=warm_service, args=(svc,), name="warm", daemon=True).start()
         yield
-
-    from fastapi_offline import FastAPIOffline
 
     # FastAPIOffline: /docs and /redoc with Swagger UI and ReDoc served from the wheel, not a CDN.
     app = FastAPIOffline(
@@ -575,7 +543,7 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
     app.state.service = svc
     app.state.settings = settings
     _install_error_handlers(app)
-    limits = settings.server.limits
+    limits = settings.requests.limits
     # Sizes and tokens are checked from the headers and the body is counted as it streams,
     # before any route (the API's or the mounted chat's) reads it.
     app.add_middleware(
@@ -684,8 +652,7 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
         """Upload one file and ingest it (admin). A file that fails to parse is a 422/415."""
         safe_upload_name(file.filename)  # 415 before reading the bytes
         data = file.file.read(max_bytes + 1)
-        if len(data) > max_bytes:
-            raise ApiError(413, "payload_too_large", _too_large(len(data), max_bytes))
+        check_upload_size(len(data), settings.requests.limits)
         meta = {
             k: v.strip()
             for k, v in {
@@ -697,8 +664,7 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
             if v and v.strip()
         }
         started = time.perf_counter()
-        with write_lock(svc):
-            report = ingest_upload(svc, data, file.filename, meta)
+        report = ingest_upload(svc, data, file.filename, meta)  # the store serialises writes
         for failed in report.failed:
             raise ApiError(422, "ingest_error", failed.error or f"{failed.path}: not ingested")
         log.info(
@@ -721,9 +687,12 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
         },
     )
     def fetch(body: FetchRequest) -> Any:
-        """Fetch official copies from the UN by symbol (admin): each language version is
+        """Fetch official copies from the UN by symbol (admin).
+
+        Fetch official copies from the UN by symbol (admin): each language version is
         checked, kept and ingested; with ``session``, the Digital Library's list of that
-        session's candidature notes is fetched too (or only listed, with ``list_only``)."""
+        session's candidature notes is fetched too (or only listed, with ``list_only``).
+        """
         if not body.symbols and body.session is None:
             raise ApiError(422, "validation_error", "give symbols or a session")
         args = {
@@ -734,8 +703,7 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
             "list_only": body.list_only,
         }
         if not body.stream:
-            with write_lock(svc):
-                return svc.fetch(**args)
+            return svc.fetch(**args)
         return StreamingResponse(fetch_events(svc, args), media_type="application/x-ndjson")
 
     @app.delete(
@@ -747,8 +715,7 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
     )
     def delete(doc_id: str) -> DeleteResponse:
         """Remove a document and its paragraphs (admin)."""
-        with write_lock(svc):
-            svc.delete(doc_id)  # NotFoundError (404) for an unknown doc_id
+        svc.delete(doc_id)  # NotFoundError (404) for an unknown doc_id
         log.info("deleted document %s", doc_id)
         return DeleteResponse(deleted=doc_id)
 

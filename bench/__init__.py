@@ -1,0 +1,1 @@
+"""Development tools: ``pledges bench`` and the synthetic corpus it measures."""

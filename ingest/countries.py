@@ -1,0 +1,354 @@
+"""Country names in the six UN languages: one home for pycountry and its translations.
+
+Names come from pycountry's ISO 3166-1 data with its gettext translations, so "Norway",
+"Norvège" and "挪威" all resolve to ``NOR``. Two readers use them with their own rules: a
+document's candidate state is the country its text names most (:func:`detect_country`, per
+language, Russian cases and Arabic diacritics included), and a question's countries are every
+name it mentions in any language (:func:`find_countries`, with a few common short names such as
+"UK" added).
+"""
+
+from __future__ import annotations
+
+import gettext
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pycountry
+
+from ingest.language import UN_LANGUAGES, compact, fold, is_cjk
+from ingest.records import Country
+from ingest.structure import strip_arabic_diacritics
+
+#: gettext locale of pycountry's translations for each UN language but English.
+LOCALES: dict[str, str] = {"ar": "ar", "es": "es", "fr": "fr", "ru": "ru", "zh": "zh_CN"}
+
+
+@lru_cache(maxsize=8)
+def translator(language: str) -> gettext.NullTranslations | None:
+    """Pycountry's country-name translations into a UN language (None: English, or missing)."""
+    if language not in LOCALES:
+        return None
+    try:
+        return gettext.translation(
+            "iso3166-1", pycountry.LOCALES_DIR, languages=[LOCALES[language]]
+        )
+    except OSError:  # a locale missing from this pycountry build
+        return None
+
+
+def localized_name(english: str, language: str) -> str:
+    """A country's English name in a UN language (the English name when there is no translation)."""
+    tr = translator(language)
+    return tr.gettext(english) if tr is not None else english
+
+
+def country_name(code: str) -> str:
+    """English short name of an ISO alpha-3 code (the code itself when unknown)."""
+    c = pycountry.countries.get(alpha_3=code.upper())
+    if c is None:
+        return code
+    return str(getattr(c, "common_name", None) or c.name)
+
+
+def lookup_code(value: str) -> str | None:
+    """The alpha-3 code of a code (alpha-2 or alpha-3) or an English name, None when unknown."""
+    try:
+        return str(pycountry.countries.lookup(value).alpha_3)
+    except LookupError:
+        return None
+
+
+# -- detecting a document's country ---------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _names_by_language() -> dict[str, dict[str, str]]:
+    """For each UN language, every ISO 3166-1 name form mapped to its alpha-3 code."""
+    out: dict[str, dict[str, str]] = {lang: {} for lang in UN_LANGUAGES}
+    translators = {lang: translator(lang) for lang in UN_LANGUAGES}
+    for c in pycountry.countries:
+        forms = {c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)}
+        for form in [f for f in forms if f]:
+            for lang in UN_LANGUAGES:
+                tr = translators[lang]
+                name = form if lang == "en" or tr is None else tr.gettext(form)
+                if lang != "en" and name == form and not form.isascii():
+                    continue
+                for variant in _variants(name):
+                    if lang == "ar":
+                        variant = strip_arabic_diacritics(variant)
+                    if len(variant) >= (2 if lang == "zh" else 4):
+                        out[lang].setdefault(variant, c.alpha_3)
+    return out
+
+
+def _variants(name: str) -> list[str]:
+    """Forms of a country name.
+
+    Forms of a name: "Bolivia, Plurinational State of" also as "Plurinational State of
+    Bolivia" and "Bolivia".
+    """
+    out = [name]
+    if ", " in name:
+        head, _, tail = name.partition(", ")
+        out += [f"{tail} {head}", head]
+    paren = re.sub(r"\s*\(.*?\)", "", name)
+    if paren != name:
+        out.append(paren)
+    return out
+
+
+@lru_cache(maxsize=8)
+def _country_pattern(language: str) -> tuple[re.Pattern[str], dict[str, str]]:
+    names = dict(_names_by_language()["en"])
+    if language != "en":
+        names.update(_names_by_language()[language])
+    alternatives = []
+    for name in sorted(names, key=len, reverse=True):
+        escaped = re.escape(name)
+        if language == "ru":
+            # Russian declines names: Бельгия, Бельгии, Бельгией.
+            escaped = r"\s+".join(_ru_stem(w) for w in name.split())
+        alternatives.append(escaped)
+    body = "|".join(alternatives)
+    if language == "zh":
+        pattern = re.compile(f"({body})")
+    elif language == "ar":
+        pattern = re.compile(rf"(?<!\w)(?:[وفبلك]|لل)?({body})(?!\w)")
+    else:
+        pattern = re.compile(rf"(?<!\w)({body})(?!\w)")
+    return pattern, names
+
+
+def _ru_stem(word: str) -> str:
+    if len(word) > 4 and word[-1] in "аяьйиыео":
+        return re.escape(word[:-1]) + r"\w{0,3}"
+    return re.escape(word)
+
+
+def detect_country(text: str, language: str | None, titles: Iterable[str] = ()) -> Country | None:
+    """The candidate state: the country named most, names in the titles counting five times."""
+    lang = language or "en"
+    pattern, names = _country_pattern(lang)
+    lookup = {k.lower(): v for k, v in names.items()}
+    counts: Counter[str] = Counter()
+    for weight, source in [(5, t) for t in titles] + [(1, text)]:
+        if lang == "ar":
+            source = strip_arabic_diacritics(source)
+        for m in pattern.finditer(source):
+            if lang == "zh" and source[m.end(1) : m.end(1) + 1] == "家":
+                continue  # 发展中国家 ("developing countries") is not China
+            matched = m.group(1)
+            code = names.get(matched) or lookup.get(matched.lower()) or _declined(matched, names)
+            if code:
+                counts[code] += weight
+    if not counts:
+        return None
+    code = counts.most_common(1)[0][0]
+    country = pycountry.countries.get(alpha_3=code)
+    if country is None:  # pragma: no cover - codes come from pycountry itself
+        return None
+    return Country(code=code, name=getattr(country, "common_name", None) or country.name)
+
+
+def _declined(matched: str, names: dict[str, str]) -> str | None:
+    """The code of a Russian name matched in another grammatical case."""
+    words = matched.split()
+    for name, code in names.items():
+        parts = name.split()
+        if len(parts) == len(words) and all(
+            w.startswith(p[:-1] if len(p) > 4 else p) for w, p in zip(words, parts, strict=True)
+        ):
+            return code
+    return None
+
+
+def country_from_value(value: str) -> Country | None:
+    """A country from an alpha-3/alpha-2 code or a name in any UN language (``--meta``)."""
+    value = value.strip()
+    try:
+        c = pycountry.countries.lookup(value)
+    except LookupError:
+        wanted = strip_arabic_diacritics(value).casefold()
+        code = next(
+            (
+                code
+                for names in _names_by_language().values()
+                for name, code in names.items()
+                if name.casefold() == wanted
+            ),
+            None,
+        )
+        if code is None:
+            return None
+        c = pycountry.countries.get(alpha_3=code)
+    return Country(code=c.alpha_3, name=getattr(c, "common_name", None) or c.name)
+
+
+# -- countries a question names -------------------------------------------------------------------
+
+_EXTRA_NAMES = {
+    "GBR": ["UK", "Britain", "Great Britain", "英国"],
+    "USA": ["USA", "United States of America", "America", "美国"],
+    "RUS": ["Russia", "俄罗斯"],
+    "KOR": ["South Korea", "Republic of Korea", "韩国"],
+    "PRK": ["North Korea", "朝鲜"],
+    "IRN": ["Iran"],
+    "SYR": ["Syria"],
+    "VEN": ["Venezuela"],
+    "BOL": ["Bolivia"],
+    "TZA": ["Tanzania"],
+    "VNM": ["Vietnam", "Viet Nam", "越南"],
+    "LAO": ["Laos"],
+    "MDA": ["Moldova"],
+    "CZE": ["Czech Republic", "Czechia"],
+    "TUR": ["Türkiye", "Turkey"],
+    "NLD": ["Netherlands", "Holland", "荷兰"],
+}
+#: Chinese country names that also occur inside ordinary words ("发展中国家": developing countries).
+_ZH_TRAPS = ("发展中国家", "中国家")
+
+
+@dataclass(frozen=True)
+class CountryName:
+    """One written form of a country's name, in the views matching uses."""
+
+    code: str
+    name: str
+    folded: str
+    compact: str
+    cjk: bool
+
+
+@lru_cache(maxsize=1)
+def all_names() -> list[CountryName]:
+    """Every written form of every country name, longest first."""
+    # In this order: a name form two countries share goes to the first that registers it.
+    order = ("fr", "es", "zh", "ru", "ar")
+    translators = {lang: tr for lang in order if (tr := translator(lang)) is not None}
+    names: dict[tuple[str, str], CountryName] = {}
+
+    def add(code: str, english: str, name: str) -> None:
+        name = name.strip()
+        if len(name) < 2:
+            return
+        key = (code, name.lower())
+        if key not in names:
+            names[key] = CountryName(code, english, fold(name), compact(name), is_cjk(name))
+
+    for c in pycountry.countries:
+        english = getattr(c, "common_name", None) or c.name
+        base = [c.name, english]
+        if getattr(c, "official_name", None):
+            base.append(c.official_name)
+        for n in base:
+            add(c.alpha_3, english, n)
+            for tr in translators.values():
+                add(c.alpha_3, english, tr.gettext(n))
+        for extra in _EXTRA_NAMES.get(c.alpha_3, []):
+            add(c.alpha_3, english, extra)
+    # Longest names first so "South Sudan" wins over "Sudan", "巴布亚新几内亚" over "几内亚".
+    return sorted(names.values(), key=lambda n: -len(n.name if n.cjk else n.folded))
+
+
+def country_occurs(code: str, folded: str, compacted: str) -> bool:
+    """Does a text (given folded and compacted) name the country ``code`` in any UN language?"""
+    for n in all_names():
+        if n.code != code:
+            continue
+        if n.cjk:
+            if n.compact in compacted:
+                return True
+        elif n.folded and re.search(r"(?<![\w])" + re.escape(n.folded) + r"(?![\w])", folded):
+            return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def country_matchers() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, CountryName]]:
+    """Patterns of every country name: Latin-script (on folded text), CJK (on compacted text)."""
+    names = all_names()
+    by_form: dict[str, CountryName] = {}
+    for n in names:  # longest first: the first form registered wins
+        by_form.setdefault(n.compact if n.cjk else n.folded, n)
+    latin = sorted((f for f, n in by_form.items() if not n.cjk and f), key=len, reverse=True)
+    cjk = sorted((f for f, n in by_form.items() if n.cjk and f), key=len, reverse=True)
+    latin_re = re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, latin)) + r")(?![\w])")
+    cjk_re = re.compile("|".join(map(re.escape, cjk)))
+    return latin_re, cjk_re, by_form
+
+
+#: Locales of pycountry's country-name translations read beyond the six UN languages, so that
+#: "België", "Belgien", "Ubelgiji", "बेल्जियम" or "Österreich" name their country in a question.
+EXTRA_COUNTRY_LOCALES = (
+    "de", "nl", "it", "pt", "tr", "hi", "sw", "ja", "ko", "pl", "id", "vi", "fa", "uk", "el",
+    "he", "bn", "ur", "th", "ms", "sv", "da", "nb_NO", "fi", "cs", "hu", "ro",
+)  # fmt: skip
+
+
+_UNSPACED_RE = re.compile(r"[\u3040-\u30ff\uac00-\ud7af\u0e00-\u0e7f]")
+
+
+@lru_cache(maxsize=1)
+def extra_country_names() -> dict[str, tuple[str, str]]:
+    """Country names in the locales of :data:`EXTRA_COUNTRY_LOCALES`.
+
+    Names as written (at least 4 characters, or 2 in scripts written without spaces) ->
+    (alpha-3 code, English name); names already known from the UN languages are left out.
+    """
+    known = {n.folded for n in all_names()} | {n.compact for n in all_names()}
+    out: dict[str, tuple[str, str]] = {}
+    for loc in EXTRA_COUNTRY_LOCALES:
+        try:
+            tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[loc])
+        except OSError:  # a locale missing from this pycountry build
+            continue
+        for c in pycountry.countries:
+            english = getattr(c, "common_name", None) or c.name
+            for form in {c.name, english}:
+                name = unicodedata.normalize("NFKC", tr.gettext(form)).strip()
+                shortest = 2 if _UNSPACED_RE.search(name) else 4
+                if len(name) >= shortest and fold(name) not in known and compact(name) not in known:
+                    out.setdefault(name, (c.alpha_3, english))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _extra_country_matcher() -> re.Pattern[str]:
+    # Matched as written (case and accents kept): a name in another language must not be taken
+    # from an ordinary lower-case word ("Island" is Iceland in German, "island" is not). Names in
+    # scripts written without spaces (kana, Hangul, Thai) carry particles: no word boundary.
+    names = sorted(extra_country_names(), key=len, reverse=True)
+    spaced = [re.escape(n) for n in names if not _UNSPACED_RE.search(n)]
+    unspaced = [re.escape(n) for n in names if _UNSPACED_RE.search(n)]
+    return re.compile(
+        r"(?<![\w])(?:" + "|".join(spaced) + r")(?![\w])|(?:" + "|".join(unspaced or ["(?!)"]) + ")"
+    )
+
+
+def find_countries(text: str) -> list[tuple[str, str]]:
+    """Countries a text names, as (alpha-3 code, English name), in order of first mention."""
+    latin_re, cjk_re, by_form = country_matchers()
+    compacted = compact(text)
+    for trap in _ZH_TRAPS:
+        compacted = compacted.replace(trap, "\u3000" * len(trap))
+    hits: list[tuple[int, str, str]] = []
+    for m in latin_re.finditer(fold(text)):
+        n = by_form[m.group(0)]
+        hits.append((m.start(), n.code, n.name))
+    for m in cjk_re.finditer(compacted):
+        n = by_form[m.group(0)]
+        hits.append((m.start(), n.code, n.name))
+    extra = extra_country_names()
+    for m in _extra_country_matcher().finditer(unicodedata.normalize("NFKC", text)):
+        code, name = extra[m.group(0)]
+        hits.append((m.start(), code, name))
+    seen: dict[str, str] = {}
+    for _, code, name in sorted(hits):
+        seen.setdefault(code, name)
+    return list(seen.items())
