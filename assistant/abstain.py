@@ -165,10 +165,6 @@ def assess(
                 else:
                     missing.append(name)
                     countries_missing.append(name)
-    if not semantic:
-        return _literal(
-            terms, covered, missing, countries_missing, folded, compacted, scripts, agreement
-        )
     for w in terms.words:
         if word_occurs(w, folded, compacted):
             covered.append(w)
@@ -176,8 +172,10 @@ def assess(
             missing.append(w)
         else:
             # A word outside the glossary, in another script than every evidence paragraph:
-            # nothing can be checked literally; the semantic score speaks for it.
+            # nothing can be checked literally (the semantic rule lets its scores speak for it).
             unverifiable.append(w)
+    if not semantic:
+        return _literal(terms, covered, missing, unverifiable, countries_missing, agreement)
     best = _best_topic(hits)
     topic_score, topic_paragraph = best if best else (None, None)
     named = _best_concept(hits)
@@ -304,10 +302,8 @@ def _literal(
     terms: QuestionTerms,
     covered: list[str],
     missing: list[str],
+    unverifiable: list[str],
     countries_missing: list[str],
-    folded: str,
-    compacted: str,
-    scripts: set[str],
     agreement: bool | None,
 ) -> AbstainSignal:
     """The literal rule of the answer-or-abstain decision.
@@ -315,16 +311,6 @@ def _literal(
     The literal rule: glossary concepts and content words must be in the evidence; words that
     cannot be checked (outside the glossary, in another script) fail closed.
     """
-    unverifiable: list[str] = []
-    for w in terms.words:
-        if word_occurs(w, folded, compacted):
-            covered.append(w)
-        elif script_of(terms.language) in scripts:
-            missing.append(w)
-        else:
-            # A word outside the glossary, in another script than every evidence paragraph:
-            # nothing can be checked literally, so it neither supports nor refutes.
-            unverifiable.append(w)
     total = len(covered) + len(missing)
     if total == 0 and unverifiable:
         # The only topic words are outside the glossary and in another script than every
