@@ -18,7 +18,7 @@ with the LangChain ecosystem and each step can be run on its own (evaluation run
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -44,6 +44,7 @@ from assistant.llm import describe, invoke_text, stream_text
 from assistant.render import citation_label
 from assistant.terms import QuestionTerms, concept_names, language_names_in, question_terms
 from assistant.types import AlignedText, Answer, Citation, RetrievedItem
+from ingest.countries import country_name
 from ingest.language import (
     LANGUAGE_NAMES,
     UN_LANGUAGES,
@@ -167,7 +168,7 @@ def llm_messages(state: Decided) -> list[Any]:
     asker = asker_language(state.asked.question)
     return prompts.ANSWER_PROMPT.template.format_messages(
         context=_passages(state.retrieval.hits[:LLM_PASSAGES]),
-        question=state.condensed.question,
+        question=state.condensed.display,
         cannot_answer=prompts.CANNOT_ANSWER,
         answer_language=english_language_name(asker),
     )
@@ -252,22 +253,37 @@ class AnswerChain:
         filters: Filters | None = None,
         k: int = TOP_K,
         language: str | None = None,
+        scope: Mapping[str, str] | None = None,
     ) -> Retrieval:
         """Search for a question as the chain does.
 
         When the question names one stored country and no country filter is set, the search is
-        narrowed to that country's pledges. With ``language`` (the asker's) and no language or
-        document filter, each hit becomes the same-numbered paragraph of its version in that
-        language when one is stored (:func:`assistant.citations.in_language`).
+        narrowed to that country's pledges; so it is when a follow-up carries the country or
+        document of earlier turns (``scope``, from :class:`assistant.condense.Condensed`). With
+        ``language`` (the asker's) and no language or document filter, each hit becomes the
+        same-numbered paragraph of its version in that language when one is stored
+        (:func:`assistant.citations.in_language`).
         """
         terms = question_terms(query)
+        scope = dict(scope or {})
+        carried = scope.pop("country", None)
+        if carried and not terms.countries:
+            # The follow-up is about the country of the earlier turns: it counts as named by
+            # the question (for narrowing here and for the "no stored pledge" decision).
+            terms.countries = [(carried, country_name(carried))]
         effective = filters
+        base = filters.model_dump(exclude_none=True) if filters else {}
+        narrowed: dict[str, str] = {}
         if terms.countries and not (filters and filters.country):
             stored, _ = self.stored_countries()
             asked = [code for code, _ in terms.countries if code in stored]
             if len(asked) == 1 and len(stored) > 1:
-                base = filters.model_dump() if filters else {}
-                effective = Filters(**{**base, "country": asked[0]})
+                narrowed["country"] = asked[0]
+        for field_name, value in scope.items():
+            if not base.get(field_name):
+                narrowed[field_name] = value
+        if narrowed:
+            effective = Filters(**{**base, **narrowed})
         hits = self.retriever.search(query, k=k, filters=effective)
         if language and not (effective and (effective.language or effective.doc_id)):
             hits = in_language(hits, language, self.reader.documents(), self.reader.get_paragraph)
@@ -279,6 +295,7 @@ class AnswerChain:
             state.condensed.question,
             state.asked.filters,
             language=detect_language(state.asked.question),
+            scope=state.condensed.scope,
         )
         return Retrieved(state.asked, state.condensed, retrieval)
 
@@ -360,7 +377,7 @@ class AnswerChain:
             spans = sentence_spans(hit.paragraph.text)
             quote = hit.paragraph.text[spans[0][0] : spans[0][1]] if spans else hit.paragraph.text
             related.append(make_citation(f"r{i}", hit, quote))
-        text = prompts.ABSTAIN_TEMPLATE.format(question=state.condensed.question)
+        text = prompts.ABSTAIN_TEMPLATE.format(question=state.condensed.display)
         if signal.reason:
             text += f": {signal.reason}."
         else:
@@ -369,7 +386,7 @@ class AnswerChain:
             text += " " + prompts.RELATED_NOTE
         return Answer(
             question=state.asked.question,
-            standalone_question=state.condensed.question,
+            standalone_question=state.condensed.display,
             answer=text,
             abstained=True,
             citations=[],
@@ -421,7 +438,7 @@ class AnswerChain:
         cited = {c.id for c in citations}
         return Answer(
             question=state.asked.question,
-            standalone_question=state.condensed.question,
+            standalone_question=state.condensed.display,
             answer="\n".join(lines),
             abstained=False,
             citations=citations,
@@ -499,7 +516,7 @@ class AnswerChain:
         grounding = ungrounded_sentences(checked.text, {n: passages[n - 1] for n in checked.used})
         return Answer(
             question=state.asked.question,
-            standalone_question=state.condensed.question,
+            standalone_question=state.condensed.display,
             answer=checked.text,
             abstained=False,
             citations=citations,

@@ -4,8 +4,10 @@
 Belgium's pledges on racism, and "那么关于儿童权利呢？" after a question about Belgium must keep
 Belgium in focus. Without an LLM a rule does this: when the new question is elliptical (it opens
 with "and"/"what about"/"et"/"y"/"那么", ends with "呢", or names no country while the
-conversation did), the country or document in focus is carried over; when it names no topic at
-all ("And France?", "What about it?"), the topic of the last turn that had one is carried over.
+conversation did), the question is searched as asked, in its own language, and the country or
+document in focus is carried over as a search filter (``Condensed.scope``); when it names no
+topic at all ("And France?", "What about it?"), the topic of the last turn that had one is
+carried over.
 With an LLM the model rewrites the question and the rule is the fallback when it fails.
 """
 
@@ -38,35 +40,11 @@ _OPENERS = re.compile(
     r"|^\s*(?:那么关于|那关于|那么|还有|另外|此外|关于|至于|那)",
     re.IGNORECASE,
 )
-_LEADING_PREPS = re.compile(
-    r"^\s*(?:关于|对于|在)|^\s*(?:on|about|regarding|concerning|for|in|with|sur|pour|concernant|de|du|des|"
-    r"sobre|en|respecto\s+(?:a|al|de)|по|о|об|بشأن|عن)\s+",
-    re.IGNORECASE,
-)
-_TRAILING = re.compile(r"[\s?？!！。.…,，、呢吗嘛]+$")
 _PRONOUNS = re.compile(
     r"(?<![\w])(?:it|this|that|them|those|these|cela|ça|ceci|eso|esto|ello|это|этом)(?![\w])"
     r"|这方面|这个问题|这一问题|此事|它",
     re.IGNORECASE,
 )
-
-#: Standalone-question templates per language: {country} (or document), {topic}.
-_TEMPLATES = {
-    "en": "What did {country} pledge on {topic}?",
-    "fr": "{country} : quels engagements concernant {topic} ?",
-    "es": "¿Qué prometió {country} sobre {topic}?",
-    "zh": "{country}关于{topic}作出了什么承诺？",
-    "ru": "Что обещала {country} в отношении {topic}?",
-    "ar": "ما الذي تعهدت به {country} بشأن {topic}؟",
-}
-_TOPIC_ONLY = {
-    "en": "{topic}",
-    "fr": "{topic}",
-    "es": "{topic}",
-    "zh": "{topic}",
-    "ru": "{topic}",
-    "ar": "{topic}",
-}
 
 
 @dataclass
@@ -77,19 +55,21 @@ class Condensed:
     method: Literal["none", "rule", "llm"] = "none"
     carried: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: Filters carried from earlier turns (``country`` ISO alpha-3 code or document ``symbol``)
+    #: that the search of ``question`` runs under.
+    scope: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def display(self) -> str:
+        """The question as a reader should see what was searched: with the carried scope."""
+        if not self.scope:
+            return self.question
+        return f"{self.question} [{'; '.join(self.carried)}]"
 
 
 def _has_topic(text: str, lang: str) -> bool:
     terms = question_terms(text, lang)
     return bool(terms.topical or terms.words)
-
-
-def _fragment(question: str) -> str:
-    text = _TRAILING.sub("", question.strip())
-    text = _OPENERS.sub("", text, count=1)
-    text = _LEADING_PREPS.sub("", text, count=1)
-    text = _TRAILING.sub("", text)
-    return text.strip(" ,，、:：")
 
 
 def is_elliptical(question: str, history: Sequence[str]) -> bool:
@@ -139,7 +119,6 @@ def condense_rule(question: str, history: Sequence[str]) -> Condensed:
                 carried.append(f"document: {symbol}")
                 break
 
-    fragment = _fragment(question)
     if not _has_topic(question, lang) or (
         _PRONOUNS.search(question) and not terms.topical and not terms.words
     ):
@@ -151,18 +130,18 @@ def condense_rule(question: str, history: Sequence[str]) -> Condensed:
                 return Condensed(question=standalone, method="rule", carried=carried)
         return Condensed(question=question, method="none")
 
-    focus = None
+    # A topic of its own: the question is searched as asked, in its own words and language, and
+    # the country or document in focus is carried as a filter, not spliced into the text (a
+    # template per language would cover only the languages someone wrote one for, and would
+    # bury a short follow-up's topic under the framing of the earlier question).
+    scope: dict[str, str] = {}
     if country is not None and not terms.countries:
-        focus = localized_name(country[1], lang)
+        scope["country"] = country[0]
     elif symbol is not None and not symbol_match:
-        focus = symbol
-    if focus is None:
-        if terms.countries or symbol_match:
-            return Condensed(question=question, method="none")
-        standalone = _TOPIC_ONLY.get(lang, "{topic}").format(topic=fragment)
-    else:
-        standalone = _TEMPLATES.get(lang, _TEMPLATES["en"]).format(country=focus, topic=fragment)
-    return Condensed(question=standalone, method="rule", carried=carried)
+        scope["symbol"] = symbol
+    if not scope:
+        return Condensed(question=question, method="none")
+    return Condensed(question=question, method="rule", carried=carried, scope=scope)
 
 
 def _swap_country(turn: str, new: tuple[str, str] | None) -> str:

@@ -193,8 +193,13 @@ def evaluate_answers(items: list[EvalItem], service: PledgeService) -> dict[str,
             hit += (not answer.abstained) and any(
                 gold_matches(n, g) for n in cited_numbers for g in it.gold
             )
-            query = condense(it.question, it.history, llm=service.llm).question
-            numbers = [h.paragraph.number for h in service.chain.retrieve(query, k=MRR_DEPTH).hits]
+            condensed = condense(it.question, it.history, llm=service.llm)
+            numbers = [
+                h.paragraph.number
+                for h in service.chain.retrieve(
+                    condensed.question, k=MRR_DEPTH, scope=condensed.scope
+                ).hits
+            ]
             rank = first_match_rank(numbers, it.gold)
             (follow_ranks if it.history else first_ranks).append(rank)
         else:
@@ -228,12 +233,17 @@ def evaluate_answers(items: list[EvalItem], service: PledgeService) -> dict[str,
 
 def evaluate_service(items: list[EvalItem], service: PledgeService) -> dict[str, Any]:
     """Retrieval figures (follow-ups searched through the condensing step) and answer figures."""
+    scopes: dict[str, dict[str, str]] = {}
 
     def query_for(it: EvalItem) -> str:
-        return condense(it.question, it.history, llm=service.llm).question
+        condensed = condense(it.question, it.history, llm=service.llm)
+        scopes[condensed.question] = condensed.scope
+        return condensed.question
 
     result = evaluate_retrieval(
-        items, lambda text, k: service.chain.retrieve(text, k=k).hits, query_for=query_for
+        items,
+        lambda text, k: service.chain.retrieve(text, k=k, scope=scopes.get(text)).hits,
+        query_for=query_for,
     )
     result.update(evaluate_answers(items, service))
     return result

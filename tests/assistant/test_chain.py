@@ -112,13 +112,13 @@ def test_country_filter_without_stored_pledge_abstains(service):
         (
             ["What did Belgium commit to on the death penalty?"],
             "And on racism?",
-            "What did Belgium pledge on racism?",
+            "And on racism? [country: Belgium]",
             {"16", "27(f)"},
         ),
         (
             ["比利时对国际刑事法院的立场是什么？"],
             "那么关于儿童权利呢？",
-            "比利时关于儿童权利作出了什么承诺？",
+            "那么关于儿童权利呢？ [country: Belgium]",
             {"10", "20.11", "20.13"},
         ),
     ],
@@ -133,6 +133,30 @@ def test_follow_ups_carry_the_country_and_find_the_new_topic(
     # The earlier topic does not leak into the new answer.
     assert all(c.number not in ("8", "7") for c in answer.citations)
     assert_citations_exact(answer, sample_text)
+
+
+@pytest.mark.parametrize(
+    ("history", "question"),
+    [
+        (["Was hat Belgien zur Todesstrafe versprochen?"], "Und zur Religionsfreiheit?"),
+        (["Belçika ölüm cezası konusunda ne taahhüt etti?"], "Peki ya din özgürlüğü?"),
+    ],
+)
+def test_follow_ups_in_languages_without_a_rule_keep_their_topic(service, history, question):
+    # These used to be wrapped in another language's template ("What did Belgium pledge on
+    # Peki ya din özgürlüğü?", detected as Spanish), which buried the topic and abstained.
+    answer = service.ask(question, history=history)
+    assert answer.standalone_question == f"{question} [country: Belgium]"
+    assert not answer.abstained
+    assert "20.15" in {c.number for c in answer.citations}
+
+
+def test_follow_up_keeps_a_country_without_stored_pledge_in_focus(service):
+    answer = service.ask(
+        "Und zur Folter?", history=["Was hat Norwegen zur Todesstrafe versprochen?"]
+    )
+    assert answer.abstained
+    assert "Norway" in answer.answer
 
 
 def test_follow_up_without_topic_reuses_the_earlier_topic(service):

@@ -148,7 +148,7 @@ def test_ask_follow_up_and_markdown_bundle(cli_service, sample_text):
     )
     assert result.exit_code == 0, result.output
     md = result.stdout
-    assert "*Searched as:* What did Belgium pledge on racism?" in md
+    assert "*Searched as:* And on racism? [country: Belgium]" in md
     assert f"> {sample_text['16']}" in md
     assert "paragraph 16 (Chinese)" in md
     assert "- Retrieved: " in md and "UTC" in md

@@ -10,46 +10,45 @@ DP = "What did Belgium commit to on the death penalty?"
 
 
 @pytest.mark.parametrize(
-    ("history", "question", "expected", "carried"),
+    ("history", "question", "scope"),
     [
-        ([DP], "And on racism?", "What did Belgium pledge on racism?", ["country: Belgium"]),
-        (
-            ["比利时对国际刑事法院的立场是什么？"],
-            "那么关于儿童权利呢？",
-            "比利时关于儿童权利作出了什么承诺？",
-            ["country: Belgium"],
-        ),
+        ([DP], "And on racism?", {"country": "BEL"}),
+        (["比利时对国际刑事法院的立场是什么？"], "那么关于儿童权利呢？", {"country": "BEL"}),
         (
             ["Quels engagements la Belgique a-t-elle pris sur la peine de mort ?"],
             "Et sur le racisme ?",
-            "Belgique : quels engagements concernant le racisme ?",
-            ["country: Belgium"],
+            {"country": "BEL"},
         ),
+        # Languages no rule was written for: the question keeps its own words and language
+        # (a template in another language used to swallow them).
+        (["Was hat Belgien zur Todesstrafe versprochen?"], "Und zur Folter?", {"country": "BEL"}),
         (
-            ["¿Qué dice Bélgica sobre la libertad de expresión?"],
-            "¿Y sobre la tortura?",
-            "¿Qué prometió Bélgica sobre la tortura?",
-            ["country: Belgium"],
+            ["Belçika ölüm cezası konusunda ne taahhüt etti?"],
+            "Peki ya din özgürlüğü?",
+            {"country": "BEL"},
         ),
-        # No topic of its own: the earlier topic is carried, with the new country.
-        (
-            [DP],
-            "And France?",
-            "What did France commit to on the death penalty?",
-            [f"topic of: {DP}"],
-        ),
+        (["Wat heeft België beloofd over de doodstraf?"], "En over racisme?", {"country": "BEL"}),
         # The latest turn that named a country is the one in focus.
         (
             ["What did Norway pledge on torture?", "extreme poverty and human rights", DP],
             "What about racism?",
-            "What did Belgium pledge on racism?",
-            ["country: Belgium"],
+            {"country": "BEL"},
         ),
     ],
 )
-def test_rule_carries_focus_and_topic(history, question, expected, carried):
+def test_rule_searches_the_question_as_asked_in_the_country_in_focus(history, question, scope):
     out = condense_rule(question, history)
-    assert (out.question, out.method, out.carried) == (expected, "rule", carried)
+    assert (out.question, out.method, out.scope) == (question, "rule", scope)
+    assert out.carried == [f"country: {'Belgium'}"]
+
+
+def test_topicless_follow_up_takes_the_earlier_topic_with_the_new_country():
+    out = condense_rule("And France?", [DP])
+    assert (out.question, out.method, out.carried) == (
+        "What did France commit to on the death penalty?",
+        "rule",
+        [f"topic of: {DP}"],
+    )
 
 
 @pytest.mark.parametrize(
