@@ -44,3 +44,11 @@ class SearchHit(Record):
         default=None,
         description="Cosine of the question's topic and that concept's terms (any language)",
     )
+    latent_score: float | None = Field(
+        default=None,
+        description=(
+            "Cosine of the question's and the paragraph's latent terms (the embedder's sparse"
+            " head) once the latents of a pledge question's framing and of the store's"
+            " commonest wording are removed; None when the store has no latent terms"
+        ),
+    )

@@ -13,7 +13,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assistant.abstain import CONCEPT_THRESHOLD, assess
+from assistant.abstain import (
+    CONCEPT_THRESHOLD,
+    LATENT_ALONE,
+    LATENT_LITERAL,
+    LATENT_SUPPORT,
+    assess,
+)
 from assistant.terms import question_terms
 from ingest.countries import find_countries
 from ingest.language import asker_language
@@ -100,6 +106,53 @@ def test_assess_answers_on_semantic_evidence_and_abstains_below_the_threshold(sa
     other = question_terms("Kenya iliahidi nini kuhusu adhabu ya kifo?")
     refused = assess(other, [_hit(sample_store, "8", "death_penalty", 0.9)], {"BEL"}, semantic=True)
     assert refused.abstain and refused.countries_missing == ["Kenya"]
+
+
+def _latent(hit: SearchHit, latent: float | None) -> SearchHit:
+    return hit.model_copy(update={"latent_score": latent})
+
+
+def test_latent_overlap_vetoes_a_concept_that_is_close_by_chance(sample_store):
+    """ "utalii" (tourism, Swahili) lands near a glossary concept a paragraph names (the old
+    rule answered); no paragraph shares its latent topic terms, so the decision abstains."""
+    terms = question_terms("Ubelgiji inasema nini kuhusu utalii?")
+    hit = _hit(sample_store, "24", "older_persons", CONCEPT_THRESHOLD + 0.1)
+    assert not assess(terms, [hit], semantic=True).abstain  # concept rule alone
+    vetoed = assess(terms, [_latent(hit, LATENT_SUPPORT - 0.01)], semantic=True)
+    assert vetoed.abstain and vetoed.needs_judge
+    assert vetoed.latent_paragraph == "24" and "latent overlap" in vetoed.reason
+    backed = assess(terms, [_latent(hit, LATENT_SUPPORT + 0.01)], semantic=True)
+    assert not backed.abstain
+
+
+def test_high_latent_overlap_answers_where_the_concept_rule_fell_short(sample_store):
+    terms = question_terms("Belgia inasaidiaje waathirika wa ukatili wa kijinsia?")
+    hit = _hit(sample_store, "14", "gender_violence", CONCEPT_THRESHOLD - 0.02)
+    assert assess(terms, [hit], semantic=True).abstain
+    signal = assess(terms, [_latent(hit, LATENT_ALONE + 0.01)], semantic=True)
+    assert not signal.abstain and signal.latent_paragraph == "14"
+
+
+def test_latent_overlap_never_overrides_a_decisive_not_covered(sample_store):
+    # A country with no stored pledge, and a glossary topic missing from the evidence.
+    hit = _latent(_hit(sample_store, "8", "death_penalty", 0.9), 0.9)
+    kenya = assess(
+        question_terms("Kenya iliahidi nini kuhusu adhabu ya kifo?"), [hit], {"BEL"}, semantic=True
+    )
+    assert kenya.abstain and kenya.countries_missing == ["Kenya"]
+    terms = question_terms("What did Belgium commit to on refugees?")
+    assert [c.id for c in terms.topical] == ["refugees"]
+    refugees = assess(
+        terms, [_latent(_hit(sample_store, "8", None, None), 0.9)], {"BEL"}, semantic=True
+    )
+    assert refugees.abstain and "refugees" in refugees.reason
+
+
+def test_literal_concept_needs_only_a_little_latent_overlap(sample_store):
+    terms = question_terms("What did Belgium commit to on the death penalty?")
+    hit = _hit(sample_store, "8", "death_penalty", 0.4)
+    assert not assess(terms, [_latent(hit, LATENT_LITERAL + 0.005)], semantic=True).abstain
+    assert assess(terms, [_latent(hit, LATENT_LITERAL - 0.02)], semantic=True).abstain
 
 
 # -- the topic score ------------------------------------------------------------------------
