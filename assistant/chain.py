@@ -377,13 +377,15 @@ class AnswerChain:
             spans = sentence_spans(hit.paragraph.text)
             quote = hit.paragraph.text[spans[0][0] : spans[0][1]] if spans else hit.paragraph.text
             related.append(make_citation(f"r{i}", hit, quote))
-        text = prompts.ABSTAIN_TEMPLATE.format(question=state.condensed.display)
+        asker = asker_language(state.asked.question)
+        sentence, note = prompts.ABSTAIN_LEADS.get(asker, prompts.ABSTAIN_LEADS["en"])
+        text = sentence.format(question=state.condensed.display)
         if signal.reason:
             text += f": {signal.reason}."
         else:
             text += "."
         if related:
-            text += " " + prompts.RELATED_NOTE
+            text += " " + note
         return Answer(
             question=state.asked.question,
             standalone_question=state.condensed.display,

@@ -83,6 +83,66 @@ EXTRACTIVE_LEADS: dict[str, tuple[str, str]] = {
     ),
 }
 
+#: The abstention sentence and the related-reading note in the question's language (the same
+#: languages as :data:`EXTRACTIVE_LEADS`; English otherwise). The reason that follows the
+#: sentence names the rule's evidence and stays in English.
+ABSTAIN_LEADS: dict[str, tuple[str, str]] = {
+    "en": (ABSTAIN_TEMPLATE, RELATED_NOTE),
+    "fr": (
+        "Les engagements enregistrés ne répondent pas à la question « {question} »",
+        "Les paragraphes les plus proches sont donnés à titre de lecture connexe, pas de réponse.",
+    ),
+    "es": (
+        "Los compromisos almacenados no responden a la pregunta «{question}»",
+        "Los párrafos más cercanos se muestran como lectura relacionada, no como respuesta.",
+    ),
+    "zh": ("已存储的承诺未回答以下问题：“{question}”", "以下最接近的段落仅供参考，并非答案。"),
+    "ru": (
+        "Хранимые обязательства не отвечают на вопрос «{question}»",
+        "Ближайшие абзацы приведены для справки, а не как ответ.",
+    ),
+    "ar": (
+        "التعهدات المخزنة لا تجيب عن السؤال «{question}»",
+        "الفقرات الأقرب معروضة للاطلاع فقط، وليست إجابة.",
+    ),
+    "de": (
+        "Die gespeicherten Zusagen beantworten die Frage „{question}“ nicht",
+        "Die nächstliegenden Absätze sind als verwandte Lektüre aufgeführt, nicht als Antwort.",
+    ),
+    "nl": (
+        "De opgeslagen toezeggingen beantwoorden de vraag „{question}” niet",
+        "De meest verwante alinea's staan erbij als achtergrond, niet als antwoord.",
+    ),
+    "it": (
+        "Gli impegni archiviati non rispondono alla domanda «{question}»",
+        "I paragrafi più vicini sono elencati come lettura correlata, non come risposta.",
+    ),
+    "pt": (
+        "Os compromissos armazenados não respondem à pergunta «{question}»",
+        "Os parágrafos mais próximos são listados como leitura relacionada, não como resposta.",
+    ),
+    "ja": (
+        "保存されている誓約は「{question}」という質問に答えていません",
+        "最も近い段落は参考として示すもので、回答ではありません。",
+    ),
+    "ko": (
+        "저장된 서약은 “{question}” 질문에 답하지 않습니다",
+        "가장 가까운 단락은 참고용으로 제시되며 답변이 아닙니다.",
+    ),
+    "tr": (
+        "Kayıtlı taahhütler “{question}” sorusunu yanıtlamıyor",
+        "En yakın paragraflar yanıt olarak değil, ilgili okuma olarak listelenmiştir.",
+    ),
+    "hi": (
+        "संग्रहीत प्रतिज्ञाएँ प्रश्न “{question}” का उत्तर नहीं देतीं",
+        "निकटतम अनुच्छेद उत्तर के रूप में नहीं, संबंधित पठन के रूप में दिए गए हैं।",
+    ),
+    "sw": (
+        "Ahadi zilizohifadhiwa hazijibu swali “{question}”",
+        "Aya zilizo karibu zaidi zimeorodheshwa kama usomaji unaohusiana, si kama jibu.",
+    ),
+}
+
 #: "Topics" before the glossary concepts a cited paragraph names, in the asker's language (only
 #: the UN languages: the glossary has concept names in those alone).
 TOPICS_LABEL: dict[str, str] = {
@@ -241,6 +301,8 @@ def check_prompts(prompts: tuple[PromptSpec, ...] = ALL_PROMPTS) -> None:
                 f" found {sorted(found)} in the template"
             )
     checks = [("ABSTAIN_TEMPLATE", ABSTAIN_TEMPLATE, "{question}")]
+    for lang, (lead, _) in ABSTAIN_LEADS.items():
+        checks.append((f"ABSTAIN_LEADS[{lang}] sentence", lead, "{question}"))
     for lang, (lead, note) in EXTRACTIVE_LEADS.items():
         checks.append((f"EXTRACTIVE_LEADS[{lang}] lead", lead, "{language_note}"))
         checks.append((f"EXTRACTIVE_LEADS[{lang}] note", note, "{language}"))

@@ -223,3 +223,17 @@ def test_answer_from_another_language_says_so_in_the_askers_language(service):
     ru = service.ask("Что Бельгия обещает в отношении смертной казни?")
     assert ru.answer.startswith("В обязательствах сказано") and "китайский" in ru.answer
     assert "(темы: смертная казнь" in ru.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        ("Wat heeft België beloofd over de Olympische Spelen?", "De opgeslagen toezeggingen"),
+        ("Ubelgiji iliahidi nini kuhusu michezo ya Olimpiki?", "Ahadi zilizohifadhiwa hazijibu"),
+        ("Did Belgium promise anything about high-speed rail?", "The stored pledges do not"),
+    ],
+)
+def test_abstention_is_said_in_the_askers_language(service, question, sentence):
+    answer = service.ask(question)
+    assert answer.abstained
+    assert answer.answer.startswith(sentence) and question in answer.answer
