@@ -68,7 +68,7 @@ class FusionWeights:
     dense_expanded: float = 1.0
     dense_topic: float = 0.0
     lexical: float = 1.0
-    sparse: float = 1.0
+    sparse: float = 0.5
     rrf_k: float = 60.0
 
 

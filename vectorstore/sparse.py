@@ -6,8 +6,9 @@ them by dot product. The latents are learnt from the multilingual model's token 
 Swahili or Korean question and a Chinese paragraph about the same thing share latents without
 any word list.
 
-The index is a ``scipy.sparse`` CSC matrix (rows = paragraphs, columns = latents): a query reads
-only the posting lists of its own latents. Like the BM25 index (:mod:`vectorstore.lexical`) it
+The index is a CSC matrix (rows = paragraphs, columns = latents; built with ``scipy.sparse``,
+held as its three arrays with the weights in ``float16``, which is how Chroma keeps them): a
+query reads only the posting lists of its own latents. Like the BM25 index (:mod:`vectorstore.lexical`) it
 is rebuilt at the next search after a change, follows the store's writes and catch-ups, and is
 saved in the store's snapshot (:meth:`SparseIndex.export` / :meth:`SparseIndex.restore`), so
 opening a large store does not read every vector from Chroma again.
@@ -89,9 +90,9 @@ class SparseMatrix:
 
     Attributes:
         ids: Record ids of the rows, in order.
-        indptr: CSC column pointers (``dim + 1`` entries).
-        indices: Row of each stored weight.
-        data: The weights.
+        indptr: CSC column pointers (``dim + 1`` entries, ``int64``).
+        indices: Row of each stored weight (``int32``).
+        data: The weights (``float16``).
         dim: Number of latents (columns).
     """
 
@@ -119,7 +120,7 @@ class SparseIndex:
         self._entries: dict[str, SparseEntry] | None = {}
         self._order: list[str] = []
         self._metas: list[Mapping[str, Any]] = []
-        self._matrix: Any = None
+        self._matrix: SparseMatrix | None = None
         self._conditions: ConditionIndex | None = None
         self._dirty = False
 
@@ -171,9 +172,13 @@ class SparseIndex:
         """The entries one by one (read out of a restored matrix on the first change)."""
         if self._entries is not None:
             return self._entries
+        from scipy.sparse import csc_matrix
+
         entries: dict[str, SparseEntry] = {}
-        if self._matrix is not None and self._order:
-            csr = self._matrix.tocsr()
+        m = self._matrix
+        if m is not None and self._order:
+            shape = (len(self._order), self.dim)
+            csr = csc_matrix((m.data.astype(np.float32), m.indices, m.indptr), shape=shape).tocsr()
             csr.sort_indices()
             for row, rid in enumerate(self._order):
                 lo, hi = csr.indptr[row], csr.indptr[row + 1]
@@ -195,13 +200,12 @@ class SparseIndex:
                     [],
                     np.zeros(self.dim + 1, np.int64),
                     np.zeros(0, np.int32),
-                    np.zeros(0, np.float32),
+                    np.zeros(0, np.float16),
                     self.dim,
                 )
                 return empty, []
-            return (
-                SparseMatrix(list(self._order), m.indptr, m.indices, m.data, self.dim),
-                list(self._metas),
+            return SparseMatrix(list(self._order), m.indptr, m.indices, m.data, self.dim), list(
+                self._metas
             )
 
     def restore(self, matrix: SparseMatrix, metas: list[Mapping[str, Any]]) -> None:
@@ -210,21 +214,20 @@ class SparseIndex:
         Raises:
             ValueError: The arrays do not describe a ``len(ids) x dim`` CSC matrix.
         """
-        from scipy.sparse import csc_matrix
-
         n = len(matrix.ids)
         if matrix.dim != self.dim or len(metas) != n or len(matrix.indptr) != self.dim + 1:
             raise ValueError(f"expected a sparse index of {n} rows and {self.dim} latents")
         if len(matrix.indices) != len(matrix.data) or int(matrix.indptr[-1]) != len(matrix.data):
             raise ValueError("the sparse index's arrays disagree in length")
+        if matrix.indices.dtype != np.int32 or matrix.data.dtype != np.float16:
+            raise ValueError(
+                f"the sparse index has {matrix.indices.dtype} rows and {matrix.data.dtype} "
+                "weights, expected int32 and float16"
+            )
         if len(matrix.indices) and (int(matrix.indices.max()) >= max(n, 1)):
             raise ValueError("the sparse index refers to rows it does not have")
         with self._lock:
-            self._matrix = (
-                csc_matrix((matrix.data, matrix.indices, matrix.indptr), shape=(n, self.dim))
-                if n
-                else None
-            )
+            self._matrix = matrix if n else None
             self._order = list(matrix.ids)
             self._metas = list(metas)
             self._entries = None
@@ -257,8 +260,15 @@ class SparseIndex:
         data = np.concatenate([v[1] for v in vectors]) if indptr[-1] else _EMPTY[1]
         csr = csr_matrix((data, indices, indptr), shape=(len(vectors), self.dim))
         csr.sum_duplicates()
-        self._matrix = csr.tocsc()
-        self._matrix.sort_indices()
+        csc = csr.tocsc()
+        csc.sort_indices()
+        self._matrix = SparseMatrix(
+            self._order,
+            np.asarray(csc.indptr, dtype=np.int64),
+            np.asarray(csc.indices, dtype=np.int32),
+            np.asarray(csc.data, dtype=np.float16),
+            self.dim,
+        )
 
     def search(
         self, query: SparseVector, k: int, where: Mapping[str, Any] | None = None
@@ -290,7 +300,7 @@ class SparseIndex:
             return []
         take = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
         rows = matrix.indices[take]
-        weights = matrix.data[take].astype(np.float64) * np.repeat(qval, lengths)
+        weights = matrix.data[take].astype(np.float64) * np.repeat(qval, lengths).astype(np.float64)
         scores = np.bincount(rows, weights=weights, minlength=len(order))
         if where and conditions is not None:
             scores = np.where(conditions.mask(where), scores, 0.0)

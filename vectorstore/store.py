@@ -265,7 +265,18 @@ class PledgeStore:
                 self.save_snapshot()
                 self._warn_sparse_coverage()
                 return
-            self._restore(data)
+            try:
+                self._restore(data)
+            except ValueError as e:
+                log.warning(
+                    "ignoring the store snapshot in %s (%s); rebuilding it from Chroma",
+                    self._snapshots.directory if self._snapshots else self.location,
+                    one_line(str(e)),
+                )
+                self._reload(sweep=True)
+                self.save_snapshot()
+                self._warn_sparse_coverage()
+                return
             version = self.backend.remote_version()
             read = self._catch_up(version) if version != self._cache.version else 0
             self._sweep_leftovers()
@@ -297,7 +308,10 @@ class PledgeStore:
         if self.sparse is not None:
             if data.sparse is None:
                 raise ValueError("the snapshot holds no sparse index")
-            self.sparse.restore(data.sparse, [cache.metadata[rid] for rid in data.sparse.ids])
+            metas = [cache.metadata.get(rid) for rid in data.sparse.ids]
+            if any(m is None for m in metas):
+                raise ValueError("the sparse index names paragraphs the snapshot does not hold")
+            self.sparse.restore(data.sparse, [m for m in metas if m is not None])
         self._cache = cache
 
     def save_snapshot(self) -> None:
