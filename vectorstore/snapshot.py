@@ -1,9 +1,9 @@
 """A snapshot of what opening a store would otherwise rebuild from Chroma.
 
 Opening a store needs every committed paragraph (text and metadata), its BM25 terms and index,
-the vector mirror and the sparse (latent terms) index. Reading all of that from Chroma and re-tokenizing it takes tens of
-seconds at 100,000 paragraphs; loading a snapshot takes a few. Chroma stays the store of record:
-a snapshot is a cache, written atomically, stamped with
+the vector mirror and the sparse (latent terms) index. Reading all of that from Chroma and
+re-tokenizing it takes tens of seconds at 100,000 paragraphs; loading a snapshot takes a few.
+Chroma stays the store of record: a snapshot is a cache, written atomically, stamped with
 
 * the identity of what it was made from (Chroma collection id, collection name, location,
   embedder name and dimension, record schema, tokenizer version), so that a snapshot of another
@@ -173,8 +173,7 @@ class SnapshotStore:
         sparse = None
         if "sparse_ids" in records:
             indptr, indices, data_ = (
-                np.load(gen / file_name, mmap_mode="c", allow_pickle=False)
-                for file_name in _SPARSE
+                np.load(gen / file_name, mmap_mode="c", allow_pickle=False) for file_name in _SPARSE
             )
             sparse = SparseMatrix(
                 records["sparse_ids"], indptr, indices, data_, int(records["sparse_dim"])

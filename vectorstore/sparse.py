@@ -8,10 +8,11 @@ any word list.
 
 The index is a CSC matrix (rows = paragraphs, columns = latents; built with ``scipy.sparse``,
 held as its three arrays with the weights in ``float16``, which is how Chroma keeps them): a
-query reads only the posting lists of its own latents. Like the BM25 index (:mod:`vectorstore.lexical`) it
-is rebuilt at the next search after a change, follows the store's writes and catch-ups, and is
-saved in the store's snapshot (:meth:`SparseIndex.export` / :meth:`SparseIndex.restore`), so
-opening a large store does not read every vector from Chroma again.
+query reads only the posting lists of its own latents. Like the BM25 index
+(:mod:`vectorstore.lexical`) it is rebuilt at the next search after a change, follows the
+store's writes and catch-ups, and is saved in the store's snapshot
+(:meth:`SparseIndex.export` / :meth:`SparseIndex.restore`), so opening a large store does not
+read every vector from Chroma again.
 
 In Chroma each paragraph record keeps its vector in one metadata string
 (:func:`encode` / :func:`decode`): Chroma 1.5's ``SparseVector`` metadata value is refused by

@@ -66,7 +66,7 @@ from vectorstore.chroma_records import (
     same_version,
     to_metadata,
 )
-from vectorstore.embedders import Embedder, SparseVector, sparse_head
+from vectorstore.embedders import Embedder, SparseEmbedder, SparseVector, sparse_head
 from vectorstore.errors import NotFoundError, StoreError
 from vectorstore.lexical import TOKENIZER_VERSION, LexicalEntry, LexicalIndex, tokenize
 from vectorstore.mirror import VectorMirror
@@ -161,12 +161,10 @@ class PledgeStore:
         self._unreadable: dict[str, str] = {}
         self.lexical = LexicalIndex()
         self.mirror = VectorMirror(embedder.dim)
-        self.sparse_embedder = sparse_head(embedder)
+        head = sparse_head(embedder)
         #: Name of the sparse head documents are written with ("" when the embedder has none).
-        self.sparse_name = self.sparse_embedder.sparse_name if self.sparse_embedder else ""
-        self.sparse: SparseIndex | None = (
-            SparseIndex(self.sparse_embedder.sparse_dim) if self.sparse_embedder else None
-        )
+        self.sparse_name = head.sparse_name if head else ""
+        self.sparse: SparseIndex | None = SparseIndex(head.sparse_dim) if head else None
         self._sparse_warned = False
         self.backend = ChromaBackend(
             client,
@@ -183,6 +181,14 @@ class PledgeStore:
             SnapshotStore(snapshot_dir, self._snapshot_identity()) if snapshot_dir else None
         )
         self._open()
+
+    @property
+    def sparse_embedder(self) -> SparseEmbedder | None:
+        """The embedder's sparse head, when it is the one this store was opened with."""
+        head = sparse_head(self.embedder)
+        if head is None or not self.sparse_name or head.sparse_name != self.sparse_name:
+            return None
+        return head
 
     # -- construction ----------------------------------------------------------------------------
 
@@ -563,7 +569,8 @@ class PledgeStore:
             old_head = self._cache.heads.get(doc.doc_id, "")
         # The sparse head is part of what makes a stored version the same: a document written
         # before the head existed (or with another one) is embedded again when re-ingested.
-        if old is not None and same_version(old, doc) and old_head == self.sparse_name:
+        head = self.sparse_name if self.sparse_embedder is not None else ""
+        if old is not None and same_version(old, doc) and old_head == head:
             return "unchanged"
 
         texts = [passage_text(p, doc) for p in parsed.paragraphs]
@@ -628,9 +635,10 @@ class PledgeStore:
 
     def _embed_sparse(self, texts: list[str]) -> list[SparseVector] | None:
         """The passages' sparse vectors (None when the embedder has no sparse head)."""
-        if self.sparse_embedder is None:
+        head = self.sparse_embedder
+        if head is None or self.sparse is None:
             return None
-        out = self.sparse_embedder.embed_sparse(texts)
+        out = head.embed_sparse(texts)
         if len(out) != len(texts):
             raise StoreError(
                 f"sparse head {self.sparse_name!r} returned {len(out)} vectors for "

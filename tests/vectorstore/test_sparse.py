@@ -118,7 +118,7 @@ def test_decode_refuses_what_encode_did_not_write() -> None:
 def test_bundled_embedder_has_a_sparse_head(embedder: Any) -> None:
     head = sparse_head(embedder)
     assert isinstance(head, SparseEmbedder) and head is embedder
-    (idx, val), (idx2, val2) = embedder.embed_sparse(["死刑", "death penalty"])
+    (idx, val), (idx2, _) = embedder.embed_sparse(["死刑", "death penalty"])
     assert 0 < idx.size <= embedder.sparse_top_k and idx.dtype == np.int32
     assert np.all(np.diff(idx) > 0) and np.all(idx < embedder.sparse_dim)
     assert val.dtype == np.float32 and idx2.size > 0
