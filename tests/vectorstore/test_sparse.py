@@ -235,3 +235,19 @@ def test_lexical_rank_comes_from_bm25_only(sample_store: Any) -> None:
     assert any(h.paragraph.id not in lexical for h in hits)
     for hit in hits:
         assert (hit.lexical_rank is not None) == (hit.paragraph.id in lexical)
+
+
+@pytest.mark.parametrize(
+    ("question", "gold"),
+    [
+        # Questions of the dev set that the other rankings put second.
+        ("Which ILO conventions has Belgium ratified since its previous pledges?", "24"),
+        ("¿Qué dice Bélgica sobre la libertad de expresión?", "13"),
+    ],
+)
+def test_latent_terms_put_the_answer_first(sample_store: Any, question: str, gold: str) -> None:
+    on = HybridRetriever(sample_store).search(question, k=5)
+    off = HybridRetriever(sample_store, weights=FusionWeights(sparse=0.0)).search(question, k=5)
+    assert on[0].paragraph.number == gold
+    assert off[0].paragraph.number != gold
+    assert gold in [h.paragraph.number for h in off]  # the channel reorders, the rest found it
