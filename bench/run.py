@@ -665,13 +665,18 @@ class _IdentityOnly:
     store is opened, never embedded into, by :func:`open_in_child`).
     """
 
-    def __init__(self, name: str, dim: int) -> None:
+    def __init__(self, name: str, dim: int, sparse_name: str = "", sparse_dim: int = 0) -> None:
         self.name, self.dim = name, dim
+        # The sparse head's identity too, so the child opens the latent-terms index as well.
+        self.sparse_name, self.sparse_dim = sparse_name, sparse_dim
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         raise RuntimeError("the store was opened to be measured, not to embed")
 
     def embed_query(self, text: str) -> np.ndarray:
+        raise RuntimeError("the store was opened to be measured, not to embed")
+
+    def embed_sparse(self, texts: list[str]) -> list[SparseVector]:
         raise RuntimeError("the store was opened to be measured, not to embed")
 
 
@@ -689,7 +694,16 @@ def open_in_child(path: Path, embedder: Any, timeout_s: float = 900.0) -> dict[s
     """
     code = "import sys; from bench.run import _child_open; _child_open(*sys.argv[1:])"
     run = subprocess.run(
-        [sys.executable, "-c", code, str(path), embedder.name, str(embedder.dim)],
+        [
+            sys.executable,
+            "-c",
+            code,
+            str(path),
+            embedder.name,
+            str(embedder.dim),
+            getattr(embedder, "sparse_name", "") or "",
+            str(getattr(embedder, "sparse_dim", 0) or 0),
+        ],
         capture_output=True,
         text=True,
         timeout=timeout_s,
@@ -700,14 +714,16 @@ def open_in_child(path: Path, embedder: Any, timeout_s: float = 900.0) -> dict[s
     return dict(json.loads(run.stdout.strip().splitlines()[-1]))
 
 
-def _child_open(path: str, embedder_name: str, dim: str) -> None:
+def _child_open(
+    path: str, embedder_name: str, dim: str, sparse_name: str = "", sparse_dim: str = "0"
+) -> None:
     """The child side of :func:`open_in_child`: prints one JSON line."""
     imports_started = time.perf_counter()
     import bm25s  # noqa: F401  (what a server has imported before it opens its store)
     import chromadb  # noqa: F401
 
     imports_s = time.perf_counter() - imports_started
-    embedder = _IdentityOnly(embedder_name, int(dim))
+    embedder = _IdentityOnly(embedder_name, int(dim), sparse_name, int(sparse_dim))
     before = own_peak_rss_mb()
     started = time.perf_counter()
     store = _open_store(Path(path), embedder)
@@ -718,6 +734,8 @@ def _child_open(path: str, embedder_name: str, dim: str) -> None:
         "rss_before_open_mb": before,
         "peak_rss_mb": own_peak_rss_mb(),
         "imports_s": round(imports_s, 3),
+        "sparse_paragraphs": len(store.sparse) if store.sparse is not None else 0,
+        "sparse_mb": round(store.sparse.nbytes / 2**20, 1) if store.sparse is not None else 0.0,
     }
     print(json.dumps(figures))
 
@@ -859,6 +877,8 @@ def run_bench(
         result["store_open_paragraphs"] = opened["paragraphs"]
         result["store_open_rss_before_mb"] = opened["rss_before_open_mb"]
         result["store_open_imports_s"] = opened["imports_s"]
+        result["store_open_sparse_paragraphs"] = opened["sparse_paragraphs"]
+        result["store_open_sparse_mb"] = opened["sparse_mb"]
         result["store_rebuild_open_s"] = rebuild["seconds"]
         result["store_rebuild_peak_rss_mb"] = rebuild["peak_rss_mb"]
         result["store_open_note"] = (
