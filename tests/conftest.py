@@ -89,6 +89,17 @@ class MemoEmbedder:
         self.dim = inner.dim
         self.batch_size = getattr(inner, "batch_size", 32)
         self._memo: dict[str, Any] = {}
+        # The sparse head passes through (memoized too), so sample stores have the channel.
+        self.sparse_name = getattr(inner, "sparse_name", "")
+        self.sparse_dim = getattr(inner, "sparse_dim", 0)
+        self._sparse_memo: dict[str, Any] = {}
+
+    def embed_sparse(self, texts: list[str]) -> list[Any]:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._sparse_memo]
+        if missing:
+            for t, v in zip(missing, self.inner.embed_sparse(missing), strict=True):
+                self._sparse_memo[t] = v
+        return [self._sparse_memo[t] for t in texts]
 
     def embed_documents(self, texts: list[str]) -> Any:
         import numpy as np

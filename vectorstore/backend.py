@@ -27,6 +27,7 @@ from vectorstore.chroma_records import (
     to_metadata,
 )
 from vectorstore.errors import EmbedderMismatchError, StoreError
+from vectorstore.sparse import SPARSE_HEAD_KEY
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,8 @@ class CommittedDocuments:
         self.revs: dict[str, str] = {}
         self.counts: dict[str, int] = {}
         self.unreadable: dict[str, str] = {}
+        #: doc_id -> the sparse head its paragraphs carry vectors of (absent: none).
+        self.heads: dict[str, str] = {}
 
 
 class ChromaBackend:
@@ -67,6 +70,7 @@ class ChromaBackend:
         collection: Name of the paragraph collection.
         location: Human description of where the store is (for messages).
         sweep_grace_s: Records of no committed revision count as leftovers once this old.
+        sparse_name: The embedder's sparse head ("" for none), recorded with the collection.
 
     Raises:
         StoreError: The collections cannot be opened.
@@ -81,6 +85,7 @@ class ChromaBackend:
         collection: str,
         location: str,
         sweep_grace_s: float,
+        sparse_name: str = "",
     ) -> None:
         self.client = client
         self.embedder_name = embedder_name
@@ -88,6 +93,7 @@ class ChromaBackend:
         self.name = collection
         self.location = location
         self.sweep_grace_s = sweep_grace_s
+        self.sparse_name = sparse_name
         try:
             self.paragraphs = client.get_or_create_collection(
                 collection,
@@ -112,13 +118,20 @@ class ChromaBackend:
         return str(self.paragraphs.id)
 
     def identity(self) -> dict[str, Any]:
-        """Collection metadata for a write: embedder, dimension, schema and a fresh version."""
-        return {
+        """Collection metadata for a write: embedder, dimension, schema and a fresh version.
+
+        The sparse head of the last writer is recorded for information; which head a
+        paragraph's sparse vector comes from is recorded per document (see :meth:`commit`).
+        """
+        out: dict[str, Any] = {
             "embedder": self.embedder_name,
             "dim": self.dim,
             "schema": SCHEMA_VERSION,
             "version": uuid.uuid4().hex,
         }
+        if self.sparse_name:
+            out[SPARSE_HEAD_KEY] = self.sparse_name
+        return out
 
     def check_identity(self, meta: dict[str, Any]) -> None:
         """Raise :class:`EmbedderMismatchError` when another embedder filled the collection."""
@@ -243,6 +256,8 @@ class ChromaBackend:
             out.revs[doc.doc_id] = revision_of(meta)
             if isinstance(meta.get("paragraphs"), int):
                 out.counts[doc.doc_id] = meta["paragraphs"]
+            if isinstance(meta.get(SPARSE_HEAD_KEY), str) and meta[SPARSE_HEAD_KEY]:
+                out.heads[doc.doc_id] = meta[SPARSE_HEAD_KEY]
         for doc_id in sorted(d for d in out.unreadable if d not in known_unreadable):
             log.warning(
                 "skipping stored document %r in %s: its record cannot be read (%s); remove it"
@@ -382,13 +397,19 @@ class ChromaBackend:
                 metadatas=metas[i : i + step],
             )
 
-    def commit(self, doc: Document, rev: str, paragraphs: int) -> None:
-        """Step 2: the document record naming ``rev``; from here on readers see it."""
+    def commit(self, doc: Document, rev: str, paragraphs: int, sparse_head: str = "") -> None:
+        """Step 2: the document record naming ``rev``; from here on readers see it.
+
+        ``sparse_head`` names the sparse head whose vectors the paragraphs carry ("" for none).
+        """
+        meta: dict[str, Any] = {**to_metadata(doc), "rev": rev, "paragraphs": paragraphs}
+        if sparse_head:
+            meta[SPARSE_HEAD_KEY] = sparse_head
         self.documents.upsert(
             ids=[doc.doc_id],
             embeddings=[[1.0]],
             documents=[doc.title or doc.doc_id],
-            metadatas=[{**to_metadata(doc), "rev": rev, "paragraphs": paragraphs}],
+            metadatas=[meta],
         )
 
     def delete_revision(self, doc_id: str, rev: str) -> None:

@@ -27,6 +27,7 @@ class CommittedCache:
         texts: record id -> paragraph text, committed versions only.
         metadata: record id -> flat metadata of the paragraph record.
         by_doc: doc_id -> record ids of its committed paragraphs.
+        heads: doc_id -> the sparse head its paragraphs were written with (absent: none).
     """
 
     version: str | None = None
@@ -35,6 +36,7 @@ class CommittedCache:
     texts: dict[str, str] = field(default_factory=dict)
     metadata: dict[str, dict[str, Any]] = field(default_factory=dict)
     by_doc: dict[str, set[str]] = field(default_factory=dict)
+    heads: dict[str, str] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.texts)

@@ -1,6 +1,6 @@
-"""Hybrid retrieval: dense (Chroma) and lexical (BM25) rankings fused by reciprocal rank.
+"""Hybrid retrieval: dense (Chroma), latent-terms and lexical (BM25) rankings fused by RRF.
 
-For one query the retriever runs up to three rankings, all under the same filters:
+For one query the retriever runs up to five rankings, all under the same filters:
 
 * dense, the query as asked (e5 ``query:`` role);
 * dense, the query's vector moved towards the glossary concepts it mentions: the mean of the
@@ -9,6 +9,11 @@ For one query the retriever runs up to three rankings, all under the same filter
   alone, so they are embedded once per process (:class:`ConceptVectors`) and a query costs one
   short embedding, not a second, long one with the terms appended;
 * lexical, BM25 over the query's terms plus the expansion terms;
+* sparse ("latent terms"): the embedder's sparse head gives the query a few dozen weighted
+  latents of a sparse autoencoder over the multilingual model's token states; paragraphs sharing
+  them score by dot product (:mod:`vectorstore.sparse`). Like dense retrieval it needs no word
+  list and reads any language the model reads, but it rewards the specific things a paragraph
+  names rather than its overall direction, which is where the two disagree and fusion gains;
 * topic: the candidates of the rankings above, ordered by their topic score
   (:mod:`vectorstore.topic`): the question's vector with the framing of a pledge question
   ("What did Belgium commit to …") projected out, against each paragraph relative to its
@@ -35,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from ingest.language import compact, fold
-from vectorstore.embedders import Embedder, embed_queries, normalize
+from vectorstore.embedders import MAX_EMBED_CHARS, Embedder, embed_queries, normalize
 from vectorstore.glossary import Concept, Expansion, Glossary, default_glossary
 from vectorstore.langchain import PledgeRetriever
 from vectorstore.lexical import tokenize
@@ -54,6 +59,8 @@ class FusionWeights:
         dense_topic: The candidates ordered by topic score (the query's vector with its framing
             projected out, against paragraphs relative to their document).
         lexical: BM25 over query and expansion terms.
+        sparse: The embedder's sparse "latent terms" (off when the embedder has no sparse
+            head).
         rrf_k: The RRF constant; larger flattens the difference between ranks.
     """
 
@@ -61,6 +68,7 @@ class FusionWeights:
     dense_expanded: float = 1.0
     dense_topic: float = 0.0
     lexical: float = 1.0
+    sparse: float = 0.5
     rrf_k: float = 60.0
 
 
@@ -69,11 +77,18 @@ RESCUE_CANDIDATES = 100
 
 #: The retrieval steps ``pledges eval --ablation`` measures, each adding one part.
 ABLATION: dict[str, dict[str, Any]] = {
-    "dense": {"expand": False, "weights": FusionWeights(lexical=0.0)},
-    "dense+bm25": {"expand": False},
-    "dense+glossary (wording only)": {"weights": FusionWeights(lexical=0.0), "semantic": False},
-    "dense+bm25+glossary (wording only)": {"semantic": False},
-    "dense+bm25+glossary (wording and meaning)": {},
+    "dense": {"expand": False, "weights": FusionWeights(lexical=0.0, sparse=0.0)},
+    "dense+bm25": {"expand": False, "weights": FusionWeights(sparse=0.0)},
+    "dense+glossary (wording only)": {
+        "weights": FusionWeights(lexical=0.0, sparse=0.0),
+        "semantic": False,
+    },
+    "dense+bm25+glossary (wording only)": {
+        "weights": FusionWeights(sparse=0.0),
+        "semantic": False,
+    },
+    "dense+bm25+glossary (wording and meaning)": {"weights": FusionWeights(sparse=0.0)},
+    "... + latent terms (sparse)": {},
     "... + topic ranking": {"weights": FusionWeights(dense_topic=1.0)},
 }
 
@@ -285,7 +300,8 @@ class HybridRetriever:
     ) -> dict[str, list[tuple[str, float]]]:
         """Each ranking of a query, by name.
 
-        Each ranking by name (``dense``, ``dense_expanded``, ``dense_topic``, ``lexical``) as
+        Each ranking by name (``dense``, ``dense_expanded``, ``dense_topic``, ``lexical``,
+        ``sparse``) as
         ``(record_id, score)`` lists, best first. Exposed for evaluation and debugging.
         """
         return self._rankings(query, filters)[0]
@@ -349,6 +365,11 @@ class HybridRetriever:
                 for term in terms:
                     tokens.extend(tokenize(term, lang))
         out["lexical"] = self.store.lexical_search(tokens, n, conditions)
+        head = self.store.sparse_embedder
+        if self.weights.sparse > 0 and head is not None:
+            # The query's latents, computed once, text capped like the dense query's.
+            latents = head.embed_sparse([query[:MAX_EMBED_CHARS]])[0]
+            out["sparse"] = self.store.sparse_search(latents, n, conditions)
         if self.weights.dense_topic > 0:
             pool = list(dict.fromkeys(rid for items in out.values() for rid, _ in items))
             topic = scorer_for(self.store.embedder).scores(self.store, query_vector, pool)
@@ -372,6 +393,7 @@ class HybridRetriever:
             "dense_expanded": w.dense_expanded,
             "dense_topic": w.dense_topic,
             "lexical": w.lexical,
+            "sparse": w.sparse,
         }
         fused: dict[str, float] = {}
         best_dense: dict[str, float] = {}
@@ -384,7 +406,7 @@ class HybridRetriever:
                     best_dense[rid] = max(best_dense.get(rid, -1.0), score)
                     if name == "dense":
                         dense_rank[rid] = rank
-                else:
+                elif name == "lexical":  # BM25 only: rank agreement reads it
                     lexical_rank[rid] = rank
         order = sorted(fused, key=lambda r: (-fused[r], -best_dense.get(r, -1.0), r))
         hits: list[SearchHit] = []

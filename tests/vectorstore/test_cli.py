@@ -132,6 +132,7 @@ def test_eval_ablation_measures_each_step(
         "dense+glossary (wording only)",
         "dense+bm25+glossary (wording only)",
         "dense+bm25+glossary (wording and meaning)",
+        "... + latent terms (sparse)",
         "... + topic ranking",
     ]
     assert all(s["n"] == 1 for s in steps.values())

@@ -1,0 +1,313 @@
+"""The sparse "latent terms" channel: an inverted index over the embedder's sparse vectors.
+
+Each paragraph written by an embedder with a sparse head (:class:`~vectorstore.embedders.
+SparseEmbedder`) carries a few dozen weighted latents; a query's latents are scored against
+them by dot product. The latents are learnt from the multilingual model's token states, so a
+Swahili or Korean question and a Chinese paragraph about the same thing share latents without
+any word list.
+
+The index is a CSC matrix (rows = paragraphs, columns = latents; built with ``scipy.sparse``,
+held as its three arrays with the weights in ``float16``, which is how Chroma keeps them): a
+query reads only the posting lists of its own latents. Like the BM25 index
+(:mod:`vectorstore.lexical`) it is rebuilt at the next search after a change, follows the
+store's writes and catch-ups, and is saved in the store's snapshot
+(:meth:`SparseIndex.export` / :meth:`SparseIndex.restore`), so opening a large store does not
+read every vector from Chroma again.
+
+In Chroma each paragraph record keeps its vector in one metadata string
+(:func:`encode` / :func:`decode`): Chroma 1.5's ``SparseVector`` metadata value is refused by
+the embedded client and by ``chroma run`` alike, and a string works on both backends.
+"""
+
+from __future__ import annotations
+
+import base64
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from vectorstore.embedders import SparseVector
+from vectorstore.mirror import ConditionIndex
+
+#: Metadata key of a paragraph record's encoded sparse vector.
+SPARSE_KEY = "sparse"
+#: Metadata key (on the document record) naming the sparse head its paragraphs were written with.
+SPARSE_HEAD_KEY = "sparse_head"
+
+_EMPTY = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
+
+
+def encode(vector: SparseVector) -> str:
+    """A sparse vector as one metadata string.
+
+    Indices as little-endian ``uint16`` (the head has 16,384 latents), then the weights as
+    little-endian ``float16``, base64: 64 latents take 344 characters. :func:`decode` returns
+    exactly what the index holds, so a vector read back from Chroma scores like the written one.
+    """
+    idx, val = vector
+    idx = np.asarray(idx)
+    if idx.size and (int(idx.min()) < 0 or int(idx.max()) > 0xFFFF):
+        raise ValueError(f"sparse indices must lie in 0..65535, got {int(idx.max())}")
+    order = np.argsort(idx, kind="stable")
+    raw = idx[order].astype("<u2").tobytes() + np.asarray(val)[order].astype("<f2").tobytes()
+    return base64.b64encode(raw).decode("ascii")
+
+
+def decode(text: str) -> SparseVector:
+    """The vector :func:`encode` wrote.
+
+    Raises:
+        ValueError: ``text`` is not an encoded sparse vector.
+    """
+    raw = base64.b64decode(text.encode("ascii"), validate=True)
+    if len(raw) % 4:
+        raise ValueError(f"an encoded sparse vector has a multiple of 4 bytes, got {len(raw)}")
+    n = len(raw) // 4
+    idx = np.frombuffer(raw[: 2 * n], dtype="<u2").astype(np.int32)
+    val = np.frombuffer(raw[2 * n :], dtype="<f2").astype(np.float32)
+    return idx, val
+
+
+def quantized(vector: SparseVector) -> SparseVector:
+    """The vector as Chroma keeps it (indices ascending, weights rounded to ``float16``)."""
+    return decode(encode(vector))
+
+
+@dataclass
+class SparseEntry:
+    """One indexed paragraph: its record id, sparse vector and flat metadata (for filters)."""
+
+    id: str
+    vector: SparseVector
+    metadata: Mapping[str, Any]
+
+
+@dataclass
+class SparseMatrix:
+    """A built index in plain arrays (what a snapshot saves).
+
+    Attributes:
+        ids: Record ids of the rows, in order.
+        indptr: CSC column pointers (``dim + 1`` entries, ``int64``).
+        indices: Row of each stored weight (``int32``).
+        data: The weights (``float16``).
+        dim: Number of latents (columns).
+    """
+
+    ids: list[str]
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+    dim: int
+
+
+class SparseIndex:
+    """Dot-product search over sparse vectors, as an inverted (CSC) index.
+
+    Entries are kept by record id; the matrix is rebuilt when it is next searched after a
+    change (ingesting many documents in a row rebuilds once). After :meth:`restore` the entries
+    are not held one by one: they are read out of the restored matrix only when a change comes.
+
+    Args:
+        dim: Number of latents of the sparse head.
+    """
+
+    def __init__(self, dim: int) -> None:
+        self.dim = int(dim)
+        self._lock = threading.RLock()
+        self._entries: dict[str, SparseEntry] | None = {}
+        self._order: list[str] = []
+        self._metas: list[Mapping[str, Any]] = []
+        self._matrix: SparseMatrix | None = None
+        self._conditions: ConditionIndex | None = None
+        self._dirty = False
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._order) if self._entries is None else len(self._entries)
+
+    def ids(self) -> set[str]:
+        """Record ids currently indexed."""
+        with self._lock:
+            return set(self._order) if self._entries is None else set(self._entries)
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the built matrix."""
+        m = self._matrix
+        if m is None:
+            return 0
+        return int(m.data.nbytes + m.indices.nbytes + m.indptr.nbytes)
+
+    def replace_all(self, entries: Iterable[SparseEntry]) -> None:
+        """Index exactly ``entries`` (forgetting everything else)."""
+        with self._lock:
+            self._entries = {e.id: self._checked(e) for e in entries}
+            self._dirty = True
+
+    def update(self, add: Iterable[SparseEntry] = (), remove: Iterable[str] = ()) -> None:
+        """Add or replace some entries and drop others (indexed at the next search)."""
+        add, remove = list(add), list(remove)
+        with self._lock:
+            entries = self._materialize()
+            for rid in remove:
+                entries.pop(rid, None)
+            for e in add:
+                entries[e.id] = self._checked(e)
+            self._dirty = True
+
+    def _checked(self, entry: SparseEntry) -> SparseEntry:
+        idx, val = entry.vector
+        idx = np.asarray(idx, dtype=np.int32)
+        val = np.asarray(val, dtype=np.float32)
+        if idx.shape != val.shape or idx.ndim != 1:
+            raise ValueError(f"{entry.id}: sparse indices and weights differ in shape")
+        if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= self.dim):
+            raise ValueError(f"{entry.id}: sparse index out of range 0..{self.dim - 1}")
+        return SparseEntry(entry.id, (idx, val), entry.metadata)
+
+    def _materialize(self) -> dict[str, SparseEntry]:
+        """The entries one by one (read out of a restored matrix on the first change)."""
+        if self._entries is not None:
+            return self._entries
+        from scipy.sparse import csc_matrix
+
+        entries: dict[str, SparseEntry] = {}
+        m = self._matrix
+        if m is not None and self._order:
+            shape = (len(self._order), self.dim)
+            csr = csc_matrix((m.data.astype(np.float32), m.indices, m.indptr), shape=shape).tocsr()
+            csr.sort_indices()
+            for row, rid in enumerate(self._order):
+                lo, hi = csr.indptr[row], csr.indptr[row + 1]
+                vector = (
+                    np.asarray(csr.indices[lo:hi], dtype=np.int32),
+                    np.asarray(csr.data[lo:hi], dtype=np.float32),
+                )
+                entries[rid] = SparseEntry(rid, vector, self._metas[row])
+        self._entries = entries
+        return entries
+
+    def export(self) -> tuple[SparseMatrix, list[Mapping[str, Any]]]:
+        """The built index and its rows' metadata, for a snapshot (pending changes first)."""
+        with self._lock:
+            self._build()
+            m = self._matrix
+            if m is None:
+                empty = SparseMatrix(
+                    [],
+                    np.zeros(self.dim + 1, np.int64),
+                    np.zeros(0, np.int32),
+                    np.zeros(0, np.float16),
+                    self.dim,
+                )
+                return empty, []
+            return SparseMatrix(list(self._order), m.indptr, m.indices, m.data, self.dim), list(
+                self._metas
+            )
+
+    def restore(self, matrix: SparseMatrix, metas: list[Mapping[str, Any]]) -> None:
+        """Hold an index exported by :meth:`export` (arrays used as given, e.g. memory maps).
+
+        Raises:
+            ValueError: The arrays do not describe a ``len(ids) x dim`` CSC matrix.
+        """
+        n = len(matrix.ids)
+        if matrix.dim != self.dim or len(metas) != n or len(matrix.indptr) != self.dim + 1:
+            raise ValueError(f"expected a sparse index of {n} rows and {self.dim} latents")
+        if len(matrix.indices) != len(matrix.data) or int(matrix.indptr[-1]) != len(matrix.data):
+            raise ValueError("the sparse index's arrays disagree in length")
+        if matrix.indices.dtype != np.int32 or matrix.data.dtype != np.float16:
+            raise ValueError(
+                f"the sparse index has {matrix.indices.dtype} rows and {matrix.data.dtype} "
+                "weights, expected int32 and float16"
+            )
+        if len(matrix.indices) and (int(matrix.indices.max()) >= max(n, 1)):
+            raise ValueError("the sparse index refers to rows it does not have")
+        with self._lock:
+            self._matrix = matrix if n else None
+            self._order = list(matrix.ids)
+            self._metas = list(metas)
+            self._entries = None
+            self._conditions = ConditionIndex(self._metas)
+            self._dirty = False
+
+    def build(self) -> None:
+        """Index pending changes now instead of at the next search."""
+        with self._lock:
+            self._build()
+
+    def _build(self) -> None:
+        if not self._dirty:
+            return
+        from scipy.sparse import csr_matrix
+
+        entries = self._materialize()
+        self._dirty = False
+        self._order = sorted(entries)
+        self._metas = [entries[rid].metadata for rid in self._order]
+        self._conditions = ConditionIndex(self._metas)
+        if not self._order:
+            self._matrix = None
+            return
+        vectors = [entries[rid].vector for rid in self._order]
+        lengths = np.fromiter((v[0].size for v in vectors), dtype=np.int64, count=len(vectors))
+        indptr = np.zeros(len(vectors) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        indices = np.concatenate([v[0] for v in vectors]) if indptr[-1] else _EMPTY[0]
+        data = np.concatenate([v[1] for v in vectors]) if indptr[-1] else _EMPTY[1]
+        csr = csr_matrix((data, indices, indptr), shape=(len(vectors), self.dim))
+        csr.sum_duplicates()
+        csc = csr.tocsc()
+        csc.sort_indices()
+        self._matrix = SparseMatrix(
+            self._order,
+            np.asarray(csc.indptr, dtype=np.int64),
+            np.asarray(csc.indices, dtype=np.int32),
+            np.asarray(csc.data, dtype=np.float16),
+            self.dim,
+        )
+
+    def search(
+        self, query: SparseVector, k: int, where: Mapping[str, Any] | None = None
+    ) -> list[tuple[str, float]]:
+        """The ``k`` entries with the highest dot product, best first, positive scores only.
+
+        Args:
+            query: The query's sparse vector.
+            k: How many results at most.
+            where: Metadata equality conditions (AND), as for the vector mirror.
+
+        Returns:
+            ``(record_id, score)`` pairs; ties broken by record id.
+        """
+        with self._lock:
+            self._build()
+            matrix, order, conditions = self._matrix, self._order, self._conditions
+        qidx, qval = query
+        qidx = np.asarray(qidx, dtype=np.int64)
+        qval = np.asarray(qval, dtype=np.float32)
+        if matrix is None or k <= 0 or qidx.size == 0:
+            return []
+        keep = (qidx >= 0) & (qidx < self.dim) & (qval != 0)
+        qidx, qval = qidx[keep], qval[keep]
+        # Only the posting lists of the query's own latents are read.
+        starts, ends = matrix.indptr[qidx], matrix.indptr[qidx + 1]
+        lengths = ends - starts
+        if not lengths.sum():
+            return []
+        take = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
+        rows = matrix.indices[take]
+        weights = matrix.data[take].astype(np.float64) * np.repeat(qval, lengths).astype(np.float64)
+        scores = np.bincount(rows, weights=weights, minlength=len(order))
+        if where and conditions is not None:
+            scores = np.where(conditions.mask(where), scores, 0.0)
+        hit = np.flatnonzero(scores > 0)
+        if hit.size > k:
+            threshold = np.partition(scores[hit], hit.size - k)[hit.size - k]
+            hit = hit[scores[hit] >= threshold]
+        ranked = sorted(hit, key=lambda i: (-scores[i], order[i]))[:k]
+        return [(order[i], float(scores[i])) for i in ranked]
