@@ -35,14 +35,21 @@ import threading
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from ingest.language import compact, fold
-from vectorstore.embedders import MAX_EMBED_CHARS, Embedder, embed_queries, normalize
+from vectorstore.embedders import (
+    MAX_EMBED_CHARS,
+    Embedder,
+    SparseVector,
+    embed_queries,
+    normalize,
+)
 from vectorstore.glossary import Concept, Expansion, Glossary, default_glossary
 from vectorstore.langchain import PledgeRetriever
+from vectorstore.latent import COMMON_SHARE, FramingLatents, topic_latents
 from vectorstore.lexical import tokenize
 from vectorstore.records import Filters, SearchHit
 from vectorstore.store import PledgeStore
@@ -260,6 +267,16 @@ def semantic_concepts(similarities: dict[str, float]) -> list[str]:
 CONCEPT_DEPTH = 5
 
 
+class _Ranked(NamedTuple):
+    """One query's rankings and what was computed on the way (reused by :meth:`search`)."""
+
+    rankings: dict[str, list[tuple[str, float]]]
+    vector: np.ndarray
+    similarities: dict[str, float]
+    latents: SparseVector | None
+    conditions: dict[str, str]
+
+
 class HybridRetriever:
     """Search a :class:`PledgeStore` with dense and lexical rankings fused.
 
@@ -335,6 +352,10 @@ class HybridRetriever:
     def _rankings(
         self, query: str, filters: Filters | None = None
     ) -> tuple[dict[str, list[tuple[str, float]]], np.ndarray, dict[str, float]]:
+        ranked = self._ranked(query, filters)
+        return ranked.rankings, ranked.vector, ranked.similarities
+
+    def _ranked(self, query: str, filters: Filters | None = None) -> _Ranked:
         conditions = self.store.resolve_filters(filters)
         expansion = self.glossary.expand(query) if (self.expand and self.glossary) else None
         vectors = embed_queries(self.store.embedder, [query])
@@ -366,15 +387,29 @@ class HybridRetriever:
                     tokens.extend(tokenize(term, lang))
         out["lexical"] = self.store.lexical_search(tokens, n, conditions)
         head = self.store.sparse_embedder
-        if self.weights.sparse > 0 and head is not None:
-            # The query's latents, computed once, text capped like the dense query's.
+        latents: SparseVector | None = None
+        if head is not None:
+            # The query's latents, computed once, text capped like the dense query's: a ranking
+            # of their own and the latent-term overlap the answer-or-abstain decision reads.
             latents = head.embed_sparse([query[:MAX_EMBED_CHARS]])[0]
-            out["sparse"] = self.store.sparse_search(latents, n, conditions)
+            if self.weights.sparse > 0:
+                out["sparse"] = self.store.sparse_search(latents, n, conditions)
         if self.weights.dense_topic > 0:
             pool = list(dict.fromkeys(rid for items in out.values() for rid, _ in items))
             topic = scorer_for(self.store.embedder).scores(self.store, query_vector, pool)
             out["dense_topic"] = sorted(topic.items(), key=lambda x: (-x[1], x[0]))[:n]
-        return out, query_vector, similarities
+        return _Ranked(out, query_vector, similarities, latents, conditions)
+
+    def _latent_topic(self, latents: SparseVector, conditions: dict[str, str]) -> SparseVector:
+        """The query's topic latents: framing and the store's commonest wording removed."""
+        head = self.store.sparse_embedder
+        assert head is not None
+        code, name = self._framing_country(conditions)
+        removed = np.union1d(
+            FramingLatents.of(head).indices(code, name),
+            self.store.frequent_latents(COMMON_SHARE),
+        )
+        return topic_latents(latents, removed)
 
     def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[SearchHit]:
         """The ``k`` best paragraphs for ``query``, best first.
@@ -386,7 +421,8 @@ class HybridRetriever:
         """
         if not query.strip() or k <= 0:
             return []
-        ranks, query_vector, similarities = self._rankings(query, filters)
+        ranked = self._ranked(query, filters)
+        ranks, query_vector, similarities = ranked.rankings, ranked.vector, ranked.similarities
         w = self.weights
         weight = {
             "dense": w.dense,
@@ -447,6 +483,12 @@ class HybridRetriever:
                         best = max(named, key=lambda c: similarities[c])
                         hit.concept = best
                         hit.concept_score = round(similarities[best], 6)
+            if ranked.latents is not None:
+                topic_terms = self._latent_topic(ranked.latents, ranked.conditions)
+                overlaps = self.store.latent_overlaps(topic_terms, rids)
+                for hit, rid in zip(hits, rids, strict=True):
+                    if rid in overlaps:
+                        hit.latent_score = round(overlaps[rid], 6)
         return hits
 
     def rescue(

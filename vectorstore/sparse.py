@@ -104,6 +104,13 @@ class SparseMatrix:
     dim: int
 
 
+@dataclass(frozen=True)
+class _Derived:
+    rows: dict[str, int]
+    norms: np.ndarray
+    frequency: np.ndarray
+
+
 class SparseIndex:
     """Dot-product search over sparse vectors, as an inverted (CSC) index.
 
@@ -124,6 +131,9 @@ class SparseIndex:
         self._matrix: SparseMatrix | None = None
         self._conditions: ConditionIndex | None = None
         self._dirty = False
+        #: Derived from the current matrix on first use (row of each id, row norms, latent
+        #: document frequencies); dropped whenever the matrix changes.
+        self._derived: _Derived | None = None
 
     def __len__(self) -> int:
         with self._lock:
@@ -234,6 +244,7 @@ class SparseIndex:
             self._entries = None
             self._conditions = ConditionIndex(self._metas)
             self._dirty = False
+            self._derived = None
 
     def build(self) -> None:
         """Index pending changes now instead of at the next search."""
@@ -247,6 +258,7 @@ class SparseIndex:
 
         entries = self._materialize()
         self._dirty = False
+        self._derived = None
         self._order = sorted(entries)
         self._metas = [entries[rid].metadata for rid in self._order]
         self._conditions = ConditionIndex(self._metas)
@@ -270,6 +282,62 @@ class SparseIndex:
             np.asarray(csc.data, dtype=np.float16),
             self.dim,
         )
+
+    def _derive(self) -> _Derived | None:
+        """Row lookup, row norms and latent frequencies of the built matrix (cached)."""
+        self._build()
+        m = self._matrix
+        if m is None:
+            return None
+        if self._derived is None:
+            n = len(self._order)
+            weights = m.data.astype(np.float64)
+            norms = np.sqrt(np.bincount(m.indices, weights=weights * weights, minlength=n))
+            frequency = np.diff(m.indptr).astype(np.float64) / max(n, 1)
+            rows = {rid: i for i, rid in enumerate(self._order)}
+            self._derived = _Derived(rows, norms, frequency)
+        return self._derived
+
+    def frequent(self, share: float) -> np.ndarray:
+        """Latents present in more than ``share`` of the indexed paragraphs (sorted indices)."""
+        with self._lock:
+            derived = self._derive()
+        if derived is None:
+            return np.zeros(0, dtype=np.int32)
+        return np.flatnonzero(derived.frequency > share).astype(np.int32)
+
+    def overlaps(self, query: SparseVector, ids: Iterable[str]) -> dict[str, float]:
+        """Cosine of ``query`` and each indexed paragraph of ``ids`` (absent ids are left out).
+
+        Only the posting lists of the query's latents are read, as in :meth:`search`.
+        """
+        with self._lock:
+            derived = self._derive()
+            matrix = self._matrix
+        if derived is None or matrix is None:
+            return {}
+        wanted = {rid: derived.rows[rid] for rid in ids if rid in derived.rows}
+        qidx = np.asarray(query[0], dtype=np.int64)
+        qval = np.asarray(query[1], dtype=np.float64)
+        keep = (qidx >= 0) & (qidx < self.dim) & (qval != 0)
+        qidx, qval = qidx[keep], qval[keep]
+        qnorm = float(np.linalg.norm(qval))
+        if not wanted:
+            return {}
+        if qnorm == 0:
+            return dict.fromkeys(wanted, 0.0)
+        starts, ends = matrix.indptr[qidx], matrix.indptr[qidx + 1]
+        lengths = ends - starts
+        dots: np.ndarray = np.zeros(len(derived.norms))
+        if lengths.sum():
+            take = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
+            weights = matrix.data[take].astype(np.float64) * np.repeat(qval, lengths)
+            dots = np.bincount(matrix.indices[take], weights=weights, minlength=len(dots))
+        out: dict[str, float] = {}
+        for rid, row in wanted.items():
+            norm = float(derived.norms[row]) * qnorm
+            out[rid] = float(dots[row]) / norm if norm > 0 else 0.0
+        return out
 
     def search(
         self, query: SparseVector, k: int, where: Mapping[str, Any] | None = None

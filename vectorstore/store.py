@@ -39,7 +39,7 @@ import hashlib
 import logging
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
@@ -895,6 +895,18 @@ class PledgeStore:
             return []
         self.refresh()
         return self.sparse.search(query, k, where=dict(conditions) if conditions else None)
+
+    def latent_overlaps(self, topic: SparseVector, rids: Sequence[str]) -> dict[str, float]:
+        """Cosine of a query's topic latents and each paragraph of ``rids`` that has latents."""
+        if self.sparse is None:
+            return {}
+        return self.sparse.overlaps(topic, rids)
+
+    def frequent_latents(self, share: float) -> np.ndarray:
+        """Latents present in more than ``share`` of the paragraphs with latents."""
+        if self.sparse is None:
+            return np.zeros(0, dtype=np.int32)
+        return self.sparse.frequent(share)
 
     def prepare(self) -> None:
         """Build what the first query would otherwise build (the BM25 and sparse indexes)."""

@@ -261,3 +261,63 @@ def test_setting_switches_the_head_off(monkeypatch: pytest.MonkeyPatch) -> None:
     assert sparse_head(make_embedder(EmbedderSettings())) is None
     monkeypatch.setenv("PLEDGES_EMBEDDER_SPARSE", "true")
     assert sparse_head(make_embedder(EmbedderSettings())) is not None
+
+
+@settings(max_examples=60, deadline=None)
+@given(ops=operations, query=vectors, share=st.floats(0.0, 1.0))
+def test_overlaps_and_frequent_latents_match_brute_force(
+    ops: list[tuple[str, list[tuple[str, tuple[np.ndarray, np.ndarray], str]]]],
+    query: tuple[np.ndarray, np.ndarray],
+    share: float,
+) -> None:
+    """Cosines and latent frequencies follow every update, remove and snapshot restore."""
+    index = SparseIndex(DIM)
+    truth: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for op, items in ops:
+        if op == "add":
+            index.update(add=[SparseEntry(rid, v, {"country": c}) for rid, v, c in items])
+            truth.update({rid: quantized(v) for rid, v, _ in items})
+        elif op == "remove":
+            index.update(remove=[rid for rid, _, _ in items])
+            for rid, _, _ in items:
+                truth.pop(rid, None)
+        else:
+            matrix, metas = index.export()
+            index = SparseIndex(DIM)
+            index.restore(matrix, metas)
+        asked = [f"r{i}" for i in range(12)]
+        got = index.overlaps(query, asked)
+        assert set(got) == set(truth)
+        q = dense(query)
+        for rid, v in truth.items():
+            p = dense(v)
+            norm = float(np.linalg.norm(p) * np.linalg.norm(q))
+            assert got[rid] == pytest.approx(float(p @ q) / norm if norm else 0.0, abs=1e-6)
+        counts = np.zeros(DIM)
+        for idx, val in truth.values():
+            counts[idx[val != 0]] += 1
+        expected = np.flatnonzero(counts / max(len(truth), 1) > share) if truth else []
+        assert list(index.frequent(share)) == list(expected)
+
+
+def test_hits_carry_the_latent_overlap_of_the_questions_topic(sample_store: Any) -> None:
+    """A hit's latent score is the cosine of the question's latents, less those of the framing
+    and of the store's commonest wording, and the paragraph's own latents."""
+    from vectorstore.latent import COMMON_SHARE, FramingLatents, overlap, topic_latents
+
+    head = sparse_head(sample_store.embedder)
+    assert head is not None
+    question = "Ubelgiji iliahidi nini kuhusu adhabu ya kifo?"
+    hits = HybridRetriever(sample_store).search(question, k=10)
+    assert hits and all(h.latent_score is not None for h in hits)
+    (doc,) = sample_store.documents()
+    removed = np.union1d(
+        FramingLatents.of(head).indices(doc.country.code, doc.country.name),
+        sample_store.frequent_latents(COMMON_SHARE),
+    )
+    topic = topic_latents(head.embed_sparse([question])[0], removed)
+    for h in hits:
+        own = quantized(head.embed_sparse([passage_text(h.paragraph, doc)])[0])
+        assert h.latent_score == pytest.approx(overlap(topic, own), abs=2e-3)
+    # The death-penalty paragraph shares the question's topic latents more than any other.
+    assert max(hits, key=lambda h: h.latent_score or 0.0).paragraph.number == "8"
