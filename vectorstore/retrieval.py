@@ -366,7 +366,9 @@ class HybridRetriever:
                     tokens.extend(tokenize(term, lang))
         out["lexical"] = self.store.lexical_search(tokens, n, conditions)
         head = self.store.sparse_embedder
-        if self.weights.sparse > 0 and head is not None:
+        index = self.store.sparse
+        # No query pass when nothing stored has latent-terms vectors (a store written before).
+        if self.weights.sparse > 0 and head is not None and index is not None and len(index):
             # The query's latents, computed once, text capped like the dense query's.
             latents = head.embed_sparse([query[:MAX_EMBED_CHARS]])[0]
             out["sparse"] = self.store.sparse_search(latents, n, conditions)
