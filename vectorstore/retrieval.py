@@ -323,13 +323,11 @@ class HybridRetriever:
         The filter's country, else the only stored country, else none (generic framing).
         """
         wanted = conditions.get("country")
-        countries = {
-            d.country.code: d.country.name
-            for d in self.store.documents()
-            if d.country and (wanted is None or d.country.code == wanted)
-        }
-        if len(countries) == 1:
+        countries = self.store.catalog().countries  # indexed once per store version
+        if wanted is None and len(countries) == 1:
             return next(iter(countries.items()))
+        if wanted is not None and wanted in countries:
+            return wanted, countries[wanted]
         return None, None
 
     def _rankings(
@@ -388,6 +386,10 @@ class HybridRetriever:
         """
         if not query.strip() or k <= 0:
             return []
+        with self.store.reading():  # one version of the store for the whole search
+            return self._search(query, k, filters)
+
+    def _search(self, query: str, k: int, filters: Filters | None) -> list[SearchHit]:
         ranks, query_vector, similarities = self._rankings(query, filters)
         w = self.weights
         weight = {
@@ -475,6 +477,12 @@ class HybridRetriever:
         """
         if not concepts:
             return []
+        with self.store.reading():
+            return self._rescue(concepts, filters, exclude, limit)
+
+    def _rescue(
+        self, concepts: Sequence[Concept], filters: Filters | None, exclude: set[str], limit: int
+    ) -> list[SearchHit]:
         tokens = [
             token
             for c in concepts
