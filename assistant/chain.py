@@ -19,6 +19,7 @@ with the LangChain ecosystem and each step can be run on its own (evaluation run
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -53,6 +54,7 @@ from ingest.language import (
     english_language_name,
 )
 from ingest.records import Document, Paragraph
+from vectorstore.cache import Catalog
 from vectorstore.glossary import Concept
 from vectorstore.records import Filters, SearchHit
 
@@ -83,6 +85,14 @@ class ParagraphReader(Protocol):
 
     def documents(self) -> list[Document]:
         """Every stored document."""
+        ...
+
+    def catalog(self) -> Catalog:
+        """The stored documents indexed by country, language and version."""
+        ...
+
+    def reading(self) -> AbstractContextManager[None]:
+        """A block in which every read sees one version of the store."""
         ...
 
     def get_paragraph(self, doc_id: str, number: str) -> Paragraph:
@@ -239,9 +249,8 @@ class AnswerChain:
 
     def stored_countries(self) -> tuple[set[str], bool]:
         """ISO codes of the stored countries, and whether every document has a country."""
-        docs = self.reader.documents()
-        codes = {d.country.code for d in docs if d.country}
-        return codes, all(d.country for d in docs)
+        catalog = self.reader.catalog()
+        return set(catalog.countries), catalog.countries_complete
 
     def condense_step(self, asked: Asked) -> Understood:
         """The standalone question (rule-based, or by the LLM with the rule as fallback)."""
@@ -286,7 +295,8 @@ class AnswerChain:
             effective = Filters(**{**base, **narrowed})
         hits = self.retriever.search(query, k=k, filters=effective)
         if language and not (effective and (effective.language or effective.doc_id)):
-            hits = in_language(hits, language, self.reader.documents(), self.reader.get_paragraph)
+            versions = list(self.reader.catalog().by_symbol_in(language).values())
+            hits = in_language(hits, language, versions, self.reader.get_paragraph)
         return Retrieval(query=query, filters=effective, hits=hits, terms=terms)
 
     def retrieve_step(self, state: Understood) -> Retrieved:
@@ -360,7 +370,7 @@ class AnswerChain:
     def _aligned(self, hit: SearchHit, language: str) -> list[AlignedText]:
         """The cited paragraph in every other stored language version, the asker's first."""
         found = aligned_versions(
-            self.reader.documents(),
+            self.reader.catalog().versions_of(hit.document),
             hit.document,
             hit.paragraph.number,
             UN_LANGUAGES,
@@ -539,7 +549,8 @@ class AnswerChain:
             history: Earlier user questions, oldest first.
             filters: Restrict retrieval (country, language, term, symbol, document).
         """
-        return self.runnable.invoke(Asked(question, tuple(history), filters))
+        with self.reader.reading():  # one version of the store for the whole answer
+            return self.runnable.invoke(Asked(question, tuple(history), filters))
 
     def stream(
         self, question: str, history: Sequence[str] = (), filters: Filters | None = None

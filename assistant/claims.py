@@ -178,9 +178,7 @@ def verify_claim(chain: AnswerChain, claim: str, filters: Filters | None = None)
         filters: Restrict the search (country, language, term, symbol, document).
     """
     retrieval = chain.retrieve(claim, filters, k=CLAIM_K)
-    docs = chain.reader.documents()
-    stored = {d.country.code for d in docs if d.country}
-    complete = all(d.country for d in docs)
+    stored, complete = chain.stored_countries()
     signal = assess(retrieval.terms, retrieval.hits, stored, countries_complete=complete)
     concepts = {c.id for c in retrieval.terms.topical}
     if not signal.countries_missing and concepts & set(signal.missing):

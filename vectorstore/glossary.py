@@ -46,6 +46,18 @@ _WORD = re.compile(r"[^\W_]+")
 Span = tuple[str, int, int]
 
 
+def _latin_key(variant: str) -> str:
+    """A substring every match of :func:`_latin_pattern` contains: its first word (stem).
+
+    Testing for it first is a plain substring search; most texts name few of the glossary's
+    concepts, so the pattern itself only runs where its first word occurs.
+    """
+    words = fold(variant).split()
+    if not words:
+        return ""
+    return words[0][:-1] if words[0].endswith("*") else words[0]
+
+
 def _latin_pattern(variant: str) -> re.Pattern[str]:
     words = fold(variant).split()
     parts = []
@@ -95,24 +107,29 @@ class Concept:
         return {lang: ts for lang, ts in out.items() if ts}
 
     @cached_property
-    def _matchers(self) -> tuple[tuple[re.Pattern[str], ...], tuple[str, ...]]:
-        """Word patterns on folded text, and substrings of compacted text (Chinese, Arabic)."""
-        latin: list[re.Pattern[str]] = []
+    def _matchers(self) -> tuple[tuple[tuple[str, re.Pattern[str]], ...], tuple[str, ...]]:
+        """Word patterns on folded text, and substrings of compacted text (Chinese, Arabic).
+
+        Each word pattern comes with a substring that every match of it contains
+        (:func:`_latin_key`), tested first.
+        """
+        latin: list[tuple[str, re.Pattern[str]]] = []
         literal: list[str] = []
         for lang, vs in self.variants.items():
             for v in vs:
                 if lang in ("zh", "ar") or is_cjk(v):
                     literal.append(compact(v))
                 else:
-                    latin.append(_latin_pattern(v))
+                    latin.append((_latin_key(v), _latin_pattern(v)))
         return tuple(latin), tuple(dict.fromkeys(literal))
 
     def spans(self, folded: str, compacted: str) -> list[Span]:
         """Where the concept occurs in a text given folded and compacted."""
         latin, literal = self._matchers
         out: list[Span] = []
-        for pat in latin:
-            out.extend(("f", m.start(), m.end()) for m in pat.finditer(folded))
+        for key, pat in latin:
+            if key in folded:
+                out.extend(("f", m.start(), m.end()) for m in pat.finditer(folded))
         for lit in literal:
             start = compacted.find(lit)
             while start != -1:
@@ -125,7 +142,7 @@ class Concept:
         latin, literal = self._matchers
         if any(lit in compacted for lit in literal):
             return True
-        return any(pat.search(folded) for pat in latin)
+        return any(key in folded and pat.search(folded) for key, pat in latin)
 
 
 @dataclass

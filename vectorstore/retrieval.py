@@ -340,13 +340,11 @@ class HybridRetriever:
         The filter's country, else the only stored country, else none (generic framing).
         """
         wanted = conditions.get("country")
-        countries = {
-            d.country.code: d.country.name
-            for d in self.store.documents()
-            if d.country and (wanted is None or d.country.code == wanted)
-        }
-        if len(countries) == 1:
+        countries = self.store.catalog().countries  # indexed once per store version
+        if wanted is None and len(countries) == 1:
             return next(iter(countries.items()))
+        if wanted is not None and wanted in countries:
+            return wanted, countries[wanted]
         return None, None
 
     def _rankings(
@@ -387,8 +385,10 @@ class HybridRetriever:
                     tokens.extend(tokenize(term, lang))
         out["lexical"] = self.store.lexical_search(tokens, n, conditions)
         head = self.store.sparse_embedder
+        index = self.store.sparse
         latents: SparseVector | None = None
-        if head is not None:
+        # No query pass when nothing stored has latent-terms vectors (a store written before).
+        if head is not None and index is not None and len(index):
             # The query's latents, computed once, text capped like the dense query's: a ranking
             # of their own and the latent-term overlap the answer-or-abstain decision reads.
             latents = head.embed_sparse([query[:MAX_EMBED_CHARS]])[0]
@@ -421,6 +421,10 @@ class HybridRetriever:
         """
         if not query.strip() or k <= 0:
             return []
+        with self.store.reading():  # one version of the store for the whole search
+            return self._search(query, k, filters)
+
+    def _search(self, query: str, k: int, filters: Filters | None) -> list[SearchHit]:
         ranked = self._ranked(query, filters)
         ranks, query_vector, similarities = ranked.rankings, ranked.vector, ranked.similarities
         w = self.weights
@@ -515,6 +519,12 @@ class HybridRetriever:
         """
         if not concepts:
             return []
+        with self.store.reading():
+            return self._rescue(concepts, filters, exclude, limit)
+
+    def _rescue(
+        self, concepts: Sequence[Concept], filters: Filters | None, exclude: set[str], limit: int
+    ) -> list[SearchHit]:
         tokens = [
             token
             for c in concepts

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy.sparse import csc_matrix, csr_matrix
 
 from vectorstore.embedders import SparseVector
 from vectorstore.mirror import ConditionIndex
@@ -183,8 +184,6 @@ class SparseIndex:
         """The entries one by one (read out of a restored matrix on the first change)."""
         if self._entries is not None:
             return self._entries
-        from scipy.sparse import csc_matrix
-
         entries: dict[str, SparseEntry] = {}
         m = self._matrix
         if m is not None and self._order:
@@ -254,8 +253,6 @@ class SparseIndex:
     def _build(self) -> None:
         if not self._dirty:
             return
-        from scipy.sparse import csr_matrix
-
         entries = self._materialize()
         self._dirty = False
         self._derived = None

@@ -39,7 +39,8 @@ import hashlib
 import logging
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
@@ -50,7 +51,7 @@ from ingest.countries import lookup_code
 from ingest.errors import ConfigError
 from ingest.records import Document, Paragraph, ParsedDocument
 from vectorstore.backend import CATCH_UP_BATCH, READ_PAGE, ChromaBackend, CommittedDocuments, Record
-from vectorstore.cache import CommittedCache
+from vectorstore.cache import Catalog, CommittedCache
 from vectorstore.chroma_records import (
     MAX_EMBED_CHARS,
     SCHEMA_VERSION,
@@ -154,6 +155,9 @@ class PledgeStore:
         # Chroma and then updates the caches, the lexical index and the mirror from what it read.
         # Reads take only ``_lock``, so they never wait for an embedding batch.
         self._write_lock = threading.Lock()
+        # Per thread: how many read views (``reading``) are open; inside one, reads do not ask
+        # Chroma for the version token again.
+        self._views = threading.local()
         self._cache = CommittedCache()
         # doc_id -> why its stored record cannot be read (written by an older version): such a
         # document is left out of every read, its paragraphs are kept (never swept) and
@@ -388,12 +392,38 @@ class PledgeStore:
 
     # -- cache and catch-up ----------------------------------------------------------------------
 
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """A read view: the store's version is checked once, as the block starts.
+
+        Every read checks whether another process wrote (one call to Chroma, about a
+        millisecond); a question reads the store a dozen times. Inside this block the calling
+        thread's reads skip that check, so a whole question is answered from one version of the
+        store: writes of other processes are seen by the next question, never halfway through
+        one. This process's own writes update the caches directly and are seen at once. Views
+        nest; each thread has its own.
+        """
+        depth = getattr(self._views, "depth", 0)
+        if depth == 0:
+            self._refresh()
+        self._views.depth = depth + 1
+        try:
+            yield
+        finally:
+            self._views.depth = depth
+
     def refresh(self) -> None:
-        """Catch up when another process wrote since we looked.
+        """Catch up when another process wrote since we looked (outside a read view).
 
         Catch up when another process wrote since we looked: only the documents whose
-        committed revision changed are read again (a whole reload when most did).
+        committed revision changed are read again (a whole reload when most did). Inside
+        :meth:`reading` the check was made when the view opened.
         """
+        if getattr(self._views, "depth", 0):
+            return
+        self._refresh()
+
+    def _refresh(self) -> None:
         with self._lock:
             version = self.backend.remote_version()
             if self._cache.version is None:  # closed, or never loaded
@@ -561,7 +591,7 @@ class PledgeStore:
     def _upsert(self, parsed: ParsedDocument, on_progress: EmbedProgress | None) -> UpsertStatus:
         doc = parsed.document
         self._validate(parsed)
-        self.refresh()
+        self._refresh()
         with self._lock:
             old = self._cache.documents.get(doc.doc_id)
             old_rev = self._cache.revs.get(doc.doc_id)
@@ -691,7 +721,7 @@ class PledgeStore:
             self._delete_document(doc_id)
 
     def _delete_document(self, doc_id: str) -> None:
-        self.refresh()
+        self._refresh()
         with self._lock:
             if doc_id not in self._cache.documents and doc_id not in self._unreadable:
                 raise NotFoundError(self._not_found_message(doc_id))
@@ -724,9 +754,17 @@ class PledgeStore:
 
     def documents(self) -> list[Document]:
         """Committed documents, sorted by doc_id."""
+        return list(self.catalog().documents)
+
+    def catalog(self) -> Catalog:
+        """The committed documents with their indexes (countries, languages, versions).
+
+        Built once per store version (:class:`~vectorstore.cache.Catalog`), so reading it costs
+        no walk over the documents.
+        """
         self.refresh()
         with self._lock:
-            return [self._cache.documents[k] for k in sorted(self._cache.documents)]
+            return self._cache.catalog()
 
     def unreadable(self) -> dict[str, str]:
         """Stored documents whose records cannot be read.
@@ -740,9 +778,7 @@ class PledgeStore:
 
     def languages(self) -> list[str]:
         """Languages of the committed documents, sorted."""
-        self.refresh()
-        with self._lock:
-            return sorted({d.language for d in self._cache.documents.values() if d.language})
+        return list(self.catalog().languages)
 
     def get_document(self, doc_id: str) -> Document:
         """One committed document.
@@ -814,12 +850,9 @@ class PledgeStore:
     def _country_code(self, value: str) -> str:
         v = value.strip()
         with self._lock:
-            for doc in self._cache.documents.values():
-                if doc.country and v.casefold() in (
-                    doc.country.code.casefold(),
-                    doc.country.name.casefold(),
-                ):
-                    return doc.country.code
+            stored = self._cache.catalog().country_code(v)
+        if stored is not None:
+            return stored
         if len(v) == 3 and v.isalpha():
             return v.upper()
         return lookup_code(v) or v.upper()
@@ -864,9 +897,12 @@ class PledgeStore:
         vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
         with self._lock:
             committed = self._cache
+        wanted = max(2 * k, k + 20)
         try:
-            count = self.backend.count()
-            n = min(count, max(2 * k, k + 20))
+            # Chroma holds every committed record: when this process knows of enough, the
+            # collection has them too and counting it (milliseconds at 100,000) is not needed.
+            count = len(committed) if len(committed) >= wanted else self.backend.count()
+            n = min(count, wanted)
             res = self.backend.query(vectors.tolist(), max(1, n), _where(conditions or {}))
         except Exception as e:
             raise StoreError(f"dense query on {self.location} failed: {e}") from e

@@ -58,8 +58,8 @@ def test_expansion_lifts_a_cross_lingual_query(sample_store: Any) -> None:
     question = "Has Belgium ratified the Optional Protocol to the Convention against Torture?"
     plain = HybridRetriever(sample_store, expand=False).rankings(question)
     expanded = HybridRetriever(sample_store).rankings(question)
-    assert set(plain) == {"dense", "lexical"}
-    assert set(expanded) == {"dense", "dense_expanded", "lexical"}
+    assert set(plain) == {"dense", "lexical", "sparse"}
+    assert set(expanded) == {"dense", "dense_expanded", "lexical", "sparse"}
     # English words cannot match Chinese text; the glossary's 酷刑 / 任择议定书 can.
     assert plain["lexical"] == []
     lexical = [sample_store.resolve(rid)[0].number for rid, _ in expanded["lexical"][:3]]
