@@ -83,7 +83,12 @@ def _print(r: dict[str, Any]) -> None:
     console.print(
         f"embedder {e['name']}: {e['passages_per_s']} passages/s standalone"
         f" (bound {e.get('compute_bound_passages_per_s', '?')}/s:"
-        f" {e.get('compute_bound_method', 'not estimated')})",
+        f" {e.get('compute_bound_method', 'not estimated')})"
+        + (
+            f"; with the latent-terms head {e['both_heads_passages_per_s']} passages/s"
+            if e.get("both_heads_passages_per_s")
+            else ""
+        ),
         highlight=False,
     )
     table = Table("ingest", "paragraphs", "para/s", "parse s", "embed s", "store s")

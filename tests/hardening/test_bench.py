@@ -25,6 +25,11 @@ def test_bench_json_has_every_figure(tmp_path: Path) -> None:
 
     e = r["embedder"]
     assert e["passages_per_s"] > 0 and e["compute_bound_passages_per_s"] > 0
+    # The bundled embedder has a sparse head: ingest is compared with both heads' work.
+    assert 0 < e["both_heads_passages_per_s"] < e["passages_per_s"]
+    assert r["ingest_share_of_embedder"] == round(
+        r["ingest_paragraphs_per_s"] / e["both_heads_passages_per_s"], 2
+    )
     assert "cores" in e["compute_bound_method"]
     for name in ("sample", "synthetic"):
         f = r["ingest"][name]
