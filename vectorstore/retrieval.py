@@ -43,6 +43,7 @@ from ingest.language import compact, fold
 from vectorstore.embedders import (
     MAX_EMBED_CHARS,
     Embedder,
+    PerModel,
     SparseVector,
     embed_queries,
     normalize,
@@ -120,11 +121,7 @@ class ConceptVectors:
     @classmethod
     def of(cls, embedder: Embedder) -> ConceptVectors:
         """The shared cache of ``embedder`` (one per embedder object)."""
-        with _CACHES_LOCK:
-            cache = _CACHES.get(embedder)
-            if cache is None:
-                cache = _CACHES[embedder] = cls(embedder)
-            return cache
+        return _PER_EMBEDDER(embedder)
 
     def vectors(self, texts: list[str]) -> np.ndarray:
         """The vectors of ``texts``, embedding the ones not seen before in one call."""
@@ -161,8 +158,7 @@ class ConceptVectors:
         return len(self)
 
 
-_CACHES: weakref.WeakKeyDictionary[Any, ConceptVectors] = weakref.WeakKeyDictionary()
-_CACHES_LOCK = threading.Lock()
+_PER_EMBEDDER: PerModel[ConceptVectors] = PerModel(ConceptVectors)
 
 
 def term_text(terms: Iterable[str], max_terms: int) -> str:

@@ -24,12 +24,12 @@ import gettext
 import threading
 import weakref
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pycountry
 
-from vectorstore.embedders import Embedder, embed_queries, normalize
+from vectorstore.embedders import Embedder, PerModel, embed_queries, normalize
 
 if TYPE_CHECKING:
     from vectorstore.store import PledgeStore
@@ -160,14 +160,9 @@ class TopicScorer:
         return out
 
 
-_SCORERS: weakref.WeakKeyDictionary[Any, TopicScorer] = weakref.WeakKeyDictionary()
-_SCORERS_LOCK = threading.Lock()
+_SCORERS: PerModel[TopicScorer] = PerModel(TopicScorer)
 
 
 def scorer_for(embedder: Embedder) -> TopicScorer:
     """The shared :class:`TopicScorer` of an embedder object."""
-    with _SCORERS_LOCK:
-        scorer = _SCORERS.get(embedder)
-        if scorer is None:
-            scorer = _SCORERS[embedder] = TopicScorer(embedder)
-        return scorer
+    return _SCORERS(embedder)
