@@ -12,14 +12,13 @@ and the rates a journalist relies on: no false claim ``supported``, no true clai
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.evaluation import read_jsonl
 from assistant.service import PledgeService
-from ingest.errors import ConfigError
 
 TRUTHS = ("true", "false", "uncovered")
 STATUSES = ("supported", "contradicted", "related", "not_found")
@@ -39,46 +38,30 @@ class ClaimItem:
     line: int = 0
 
 
+def _claim_item(obj: dict[str, Any], line: int) -> ClaimItem:
+    claim, truth = obj["claim"], obj["truth"]
+    if not isinstance(claim, str) or not claim.strip():
+        raise ValueError("'claim' must be a non-empty string")
+    if truth not in TRUTHS:
+        raise ValueError(f"'truth' must be one of {', '.join(TRUTHS)}")
+    return ClaimItem(
+        claim=claim,
+        truth=truth,
+        error=obj.get("error"),
+        gold=[str(g) for g in obj.get("gold", []) or []],
+        lang=obj.get("lang"),
+        line=line,
+    )
+
+
 def load_claims(path: Path | str) -> list[ClaimItem]:
     """Read a claims JSONL file.
 
     Raises:
         ConfigError: The file is missing or a line is not shaped like the format above.
     """
-    p = Path(path)
-    try:
-        lines = p.read_text(encoding="utf-8").splitlines()
-    except OSError as e:
-        raise ConfigError(f"{p}: cannot read the claims file: {e}") from e
-    items: list[ClaimItem] = []
-    for i, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-            claim, truth = obj["claim"], obj["truth"]
-            if not isinstance(claim, str) or not claim.strip():
-                raise ValueError("'claim' must be a non-empty string")
-            if truth not in TRUTHS:
-                raise ValueError(f"'truth' must be one of {', '.join(TRUTHS)}")
-        except (ValueError, KeyError, TypeError) as e:
-            raise ConfigError(
-                f'{p}:{i}: expected {{"claim": str, "truth": "true"|"false"|"uncovered",'
-                f' "error"?: str, "gold"?: [numbers]}}, got {line[:120]!r} ({e})'
-            ) from e
-        items.append(
-            ClaimItem(
-                claim=claim,
-                truth=truth,
-                error=obj.get("error"),
-                gold=[str(g) for g in obj.get("gold", []) or []],
-                lang=obj.get("lang"),
-                line=i,
-            )
-        )
-    if not items:
-        raise ConfigError(f"{p}: no claims found (expected one JSON object a line)")
-    return items
+    shape = '{"claim": str, "truth": "true"|"false"|"uncovered", "error"?: str, "gold"?: [numbers]}'
+    return read_jsonl(path, "claims", shape, _claim_item)
 
 
 def _rate(num: int, den: int) -> float | None:

@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from assistant.condense import condense
 from assistant.service import PledgeService
@@ -50,37 +50,61 @@ class EvalItem:
         return " ".join([*self.history, self.question]) if self.history else self.question
 
 
+_T = TypeVar("_T")
+
+
+def read_jsonl(
+    path: Path | str, kind: str, shape: str, parse: Callable[[dict[str, Any], int], _T]
+) -> list[_T]:
+    """Read a JSONL file of ``kind`` ("eval", "claims") one object a line, blank lines skipped.
+
+    Args:
+        path: The file.
+        kind: What the file holds, for messages ("questions" are the items of "eval").
+        shape: The expected object, quoted in the error a bad line gets.
+        parse: Builds an item from a line's object and its line number; raises ValueError,
+            KeyError or TypeError on a line that does not fit.
+
+    Raises:
+        ConfigError: The file is missing, a line is not shaped like ``shape``, or it holds no
+            line at all.
+    """
+    p = Path(path)
+    try:
+        lines = p.read_text(encoding="utf-8").splitlines()
+    except OSError as e:
+        raise ConfigError(f"{p}: cannot read the {kind} file: {e}") from e
+    items: list[_T] = []
+    for i, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            items.append(parse(json.loads(line), i))
+        except (ValueError, KeyError, TypeError) as e:
+            raise ConfigError(f"{p}:{i}: expected {shape}, got {line[:120]!r} ({e})") from e
+    if not items:
+        noun = "questions" if kind == "eval" else kind
+        raise ConfigError(f"{p}: no {noun} found (expected one JSON object a line)")
+    return items
+
+
+def _eval_item(obj: dict[str, Any], line: int) -> EvalItem:
+    question = obj["question"]
+    gold = [str(g) for g in obj.get("gold", [])]
+    history = [str(h) for h in obj.get("history", []) or []]
+    if not isinstance(question, str) or not question.strip():
+        raise ValueError("'question' must be a non-empty string")
+    return EvalItem(question=question, gold=gold, history=history, line=line)
+
+
 def load_eval(path: Path | str) -> list[EvalItem]:
     """Read an eval JSONL file.
 
     Raises:
         ConfigError: The file is missing or a line is not shaped like the contract.
     """
-    p = Path(path)
-    try:
-        lines = p.read_text(encoding="utf-8").splitlines()
-    except OSError as e:
-        raise ConfigError(f"{p}: cannot read the eval file: {e}") from e
-    items: list[EvalItem] = []
-    for i, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-            question = obj["question"]
-            gold = [str(g) for g in obj.get("gold", [])]
-            history = [str(h) for h in obj.get("history", []) or []]
-            if not isinstance(question, str) or not question.strip():
-                raise ValueError("'question' must be a non-empty string")
-        except (ValueError, KeyError, TypeError) as e:
-            raise ConfigError(
-                f'{p}:{i}: expected {{"question": str, "gold": [numbers], "history"?: [str]}}, '
-                f"got {line[:120]!r} ({e})"
-            ) from e
-        items.append(EvalItem(question=question, gold=gold, history=history, line=i))
-    if not items:
-        raise ConfigError(f"{p}: no questions found (expected one JSON object a line)")
-    return items
+    shape = '{"question": str, "gold": [numbers], "history"?: [str]}'
+    return read_jsonl(path, "eval", shape, _eval_item)
 
 
 def gold_matches(retrieved: str, gold: str) -> bool:
