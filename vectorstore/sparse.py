@@ -105,6 +105,21 @@ class SparseMatrix:
     dim: int
 
 
+def _dots(matrix: SparseMatrix, rows: int, qidx: np.ndarray, qval: np.ndarray) -> np.ndarray | None:
+    """Dot product of a query with every row, reading only the query's posting lists.
+
+    None when no row holds any of the query's latents.
+    """
+    starts, ends = matrix.indptr[qidx], matrix.indptr[qidx + 1]
+    lengths = ends - starts
+    if not lengths.sum():
+        return None
+    take = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
+    weights = matrix.data[take].astype(np.float64) * np.repeat(qval, lengths).astype(np.float64)
+    found: np.ndarray = np.bincount(matrix.indices[take], weights=weights, minlength=rows)
+    return found
+
+
 @dataclass(frozen=True)
 class _Derived:
     rows: dict[str, int]
@@ -303,6 +318,13 @@ class SparseIndex:
             return np.zeros(0, dtype=np.int32)
         return np.flatnonzero(derived.frequency > share).astype(np.int32)
 
+    def _kept(self, query: SparseVector) -> tuple[np.ndarray, np.ndarray]:
+        """A query's latents in range with a non-zero weight (int64 indices, float32 weights)."""
+        qidx = np.asarray(query[0], dtype=np.int64)
+        qval = np.asarray(query[1], dtype=np.float32)
+        keep = (qidx >= 0) & (qidx < self.dim) & (qval != 0)
+        return qidx[keep], qval[keep]
+
     def overlaps(self, query: SparseVector, ids: Iterable[str]) -> dict[str, float]:
         """Cosine of ``query`` and each indexed paragraph of ``ids`` (absent ids are left out).
 
@@ -314,22 +336,14 @@ class SparseIndex:
         if derived is None or matrix is None:
             return {}
         wanted = {rid: derived.rows[rid] for rid in ids if rid in derived.rows}
-        qidx = np.asarray(query[0], dtype=np.int64)
-        qval = np.asarray(query[1], dtype=np.float64)
-        keep = (qidx >= 0) & (qidx < self.dim) & (qval != 0)
-        qidx, qval = qidx[keep], qval[keep]
-        qnorm = float(np.linalg.norm(qval))
         if not wanted:
             return {}
+        qidx, qval = self._kept(query)
+        qnorm = float(np.linalg.norm(qval.astype(np.float64)))
         if qnorm == 0:
             return dict.fromkeys(wanted, 0.0)
-        starts, ends = matrix.indptr[qidx], matrix.indptr[qidx + 1]
-        lengths = ends - starts
-        dots: np.ndarray = np.zeros(len(derived.norms))
-        if lengths.sum():
-            take = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
-            weights = matrix.data[take].astype(np.float64) * np.repeat(qval, lengths)
-            dots = np.bincount(matrix.indices[take], weights=weights, minlength=len(dots))
+        found = _dots(matrix, len(derived.norms), qidx, qval)
+        dots = found if found is not None else np.zeros(len(derived.norms))
         out: dict[str, float] = {}
         for rid, row in wanted.items():
             norm = float(derived.norms[row]) * qnorm
@@ -352,22 +366,11 @@ class SparseIndex:
         with self._lock:
             self._build()
             matrix, order, conditions = self._matrix, self._order, self._conditions
-        qidx, qval = query
-        qidx = np.asarray(qidx, dtype=np.int64)
-        qval = np.asarray(qval, dtype=np.float32)
-        if matrix is None or k <= 0 or qidx.size == 0:
+        if matrix is None or k <= 0 or len(query[0]) == 0:
             return []
-        keep = (qidx >= 0) & (qidx < self.dim) & (qval != 0)
-        qidx, qval = qidx[keep], qval[keep]
-        # Only the posting lists of the query's own latents are read.
-        starts, ends = matrix.indptr[qidx], matrix.indptr[qidx + 1]
-        lengths = ends - starts
-        if not lengths.sum():
+        scores = _dots(matrix, len(order), *self._kept(query))
+        if scores is None:
             return []
-        take = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
-        rows = matrix.indices[take]
-        weights = matrix.data[take].astype(np.float64) * np.repeat(qval, lengths).astype(np.float64)
-        scores = np.bincount(rows, weights=weights, minlength=len(order))
         if where and conditions is not None:
             scores = np.where(conditions.mask(where), scores, 0.0)
         hit = np.flatnonzero(scores > 0)
