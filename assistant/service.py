@@ -32,6 +32,7 @@ from ingest.pipeline import parse_bytes, parse_file
 from ingest.records import Document, Paragraph, ParsedDocument
 from vectorstore.embedders import Embedder
 from vectorstore.glossary import default_glossary
+from vectorstore.latent import FramingLatents
 from vectorstore.records import Filters, SearchHit
 from vectorstore.retrieval import ConceptVectors, HybridRetriever
 from vectorstore.store import PledgeStore
@@ -216,8 +217,11 @@ class PledgeService:
         # The framing questions projected out of a question, one set per stored country.
         scorer = scorer_for(self.store.embedder)
         stored = {d.country.code: d.country.name for d in self.store.documents() if d.country}
+        head = self.store.sparse_embedder
         for code, name in stored.items():
             scorer.basis(code, name)
+            if head is not None:  # the same framing as latent terms, for the decision
+                FramingLatents.of(head).indices(code, name)
         scorer.basis(None)
         # One real question loads what answering loads lazily (the chain's modules, language
         # and country matchers), so the first user's question is not the slow one. It is

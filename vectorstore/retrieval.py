@@ -270,7 +270,8 @@ class _Ranked(NamedTuple):
     vector: np.ndarray
     similarities: dict[str, float]
     latents: SparseVector | None
-    conditions: dict[str, str]
+    #: The country whose framing is projected out (:meth:`HybridRetriever._framing_country`).
+    framing: tuple[str | None, str | None]
 
 
 class HybridRetriever:
@@ -358,8 +359,8 @@ class HybridRetriever:
         languages = self.store.languages()
         cache = ConceptVectors.of(self.store.embedder)
         similarities: dict[str, float] = {}
+        code, name = self._framing_country(conditions)
         if self.glossary is not None and self.semantic:
-            code, name = self._framing_country(conditions)
             topic = scorer_for(self.store.embedder).topic_vector(query_vector, code, name)
             similarities = concept_similarities(topic, self.glossary, languages, cache)
         if self.expand and self.glossary and self.semantic and expansion is not None:
@@ -394,13 +395,15 @@ class HybridRetriever:
             pool = list(dict.fromkeys(rid for items in out.values() for rid, _ in items))
             topic = scorer_for(self.store.embedder).scores(self.store, query_vector, pool)
             out["dense_topic"] = sorted(topic.items(), key=lambda x: (-x[1], x[0]))[:n]
-        return _Ranked(out, query_vector, similarities, latents, conditions)
+        return _Ranked(out, query_vector, similarities, latents, (code, name))
 
-    def _latent_topic(self, latents: SparseVector, conditions: dict[str, str]) -> SparseVector:
+    def _latent_topic(
+        self, latents: SparseVector, framing: tuple[str | None, str | None]
+    ) -> SparseVector:
         """The query's topic latents: framing and the store's commonest wording removed."""
         head = self.store.sparse_embedder
         assert head is not None
-        code, name = self._framing_country(conditions)
+        code, name = framing
         removed = np.union1d(
             FramingLatents.of(head).indices(code, name),
             self.store.frequent_latents(COMMON_SHARE),
@@ -484,7 +487,7 @@ class HybridRetriever:
                         hit.concept = best
                         hit.concept_score = round(similarities[best], 6)
             if ranked.latents is not None:
-                topic_terms = self._latent_topic(ranked.latents, ranked.conditions)
+                topic_terms = self._latent_topic(ranked.latents, ranked.framing)
                 overlaps = self.store.latent_overlaps(topic_terms, rids)
                 for hit, rid in zip(hits, rids, strict=True):
                     if rid in overlaps:

@@ -19,11 +19,13 @@ from assistant.abstain import (
     LATENT_SUPPORT,
     assess,
 )
+from assistant.service import PledgeService
 from assistant.terms import question_terms
 from ingest.countries import find_countries
 from ingest.language import asker_language
+from tests.assistant.conftest import no_llm_settings
 from vectorstore.embedders import embed_queries
-from vectorstore.records import SearchHit
+from vectorstore.records import Filters, SearchHit
 from vectorstore.topic import framing_texts, scorer_for
 
 
@@ -236,3 +238,28 @@ def test_abstention_is_said_in_the_askers_language(service, question, sentence):
     answer = service.ask(question)
     assert answer.abstained
     assert answer.answer.startswith(sentence) and question in answer.answer
+
+
+def test_a_warmed_service_embeds_only_the_questions_latents(tmp_store, monkeypatch):
+    """Start-up (warm) computes the framing latents of every stored country: a question
+    filtered to one of them costs one latent-terms pass, its own."""
+    from tests.vectorstore.helpers import EN_PLEDGE, FR_PLEDGE, make_parsed
+
+    tmp_store.upsert(make_parsed("nor-en", EN_PLEDGE, country=("NOR", "Norway")))
+    tmp_store.upsert(make_parsed("fra-fr", FR_PLEDGE, language="fr", country=("FRA", "France")))
+    service = PledgeService(settings=no_llm_settings(), store=tmp_store)
+    service.warm()
+    head = tmp_store.sparse_embedder
+    assert head is not None
+    calls: list[list[str]] = []
+    original = head.embed_sparse
+
+    def counting(texts: list[str]) -> Any:
+        calls.append(list(texts))
+        return original(texts)
+
+    monkeypatch.setattr(head, "embed_sparse", counting)
+    question = "Ubelgiji iliahidi nini kuhusu adhabu ya kifo?"
+    hits = service.search(question, filters=Filters(country="NOR"))
+    assert calls == [[question]]
+    assert hits and all(h.latent_score is not None for h in hits)
