@@ -28,7 +28,8 @@ from vectorstore.store import PledgeStore
 #: Hits considered for MRR (a gold paragraph ranked lower counts as not found).
 MRR_DEPTH = 10
 
-SearchFn = Callable[[str, int], list[SearchHit]]
+#: Searches an eval item (its question, with its history as the caller sees fit) for k hits.
+SearchFn = Callable[["EvalItem", int], list[SearchHit]]
 
 
 @dataclass
@@ -123,15 +124,14 @@ def first_match_rank(numbers: Sequence[str], gold: Sequence[str]) -> int | None:
 def evaluate_retrieval(
     items: list[EvalItem],
     search: SearchFn,
-    query_for: Callable[[EvalItem], str] | None = None,
 ) -> dict[str, Any]:
     """recall@1, recall@5 and MRR (@10) over the in-scope items.
 
     Args:
         items: Eval lines (out-of-scope ones are counted but not searched).
-        search: ``search(text, k)`` returning hits best first.
-        query_for: The text searched for an item (default: :meth:`EvalItem.search_text`);
-            :func:`evaluate_service` passes the answer chain's condensing step.
+        search: ``search(item, k)`` returning hits best first (a plain retriever searches
+            :meth:`EvalItem.search_text`; :func:`evaluate_service` the answer chain's
+            condensed question, :func:`service_hits`).
 
     Returns:
         ``{"n", "recall@1", "recall@5", "mrr", "out_of_scope", "details"}``; ``details`` has one
@@ -141,7 +141,7 @@ def evaluate_retrieval(
     r1 = r5 = rr = 0.0
     scoped = [it for it in items if it.in_scope]
     for it in scoped:
-        hits = search(query_for(it) if query_for else it.search_text(), MRR_DEPTH)
+        hits = search(it, MRR_DEPTH)
         numbers = [h.paragraph.number for h in hits]
         rank = first_match_rank(numbers, it.gold)
         r1 += rank == 1
@@ -179,6 +179,15 @@ def _recall(ranks: list[int | None], depth: int) -> float:
     )
 
 
+def service_hits(service: PledgeService, it: EvalItem, k: int) -> list[SearchHit]:
+    """The paragraphs the answer chain retrieves for an eval item.
+
+    Its condensed question, searched under the scope carried from the item's history.
+    """
+    condensed = condense(it.question, it.history, llm=service.llm)
+    return service.chain.retrieve(condensed.question, k=k, scope=condensed.scope).hits
+
+
 def evaluate_answers(items: list[EvalItem], service: PledgeService) -> dict[str, Any]:
     """Answer every item through the real chain and measure what a reader would see.
 
@@ -188,15 +197,10 @@ def evaluate_answers(items: list[EvalItem], service: PledgeService) -> dict[str,
     * ``answered_in_scope``: share of in-scope items that did not abstain;
     * ``citation_validity``: share of citations whose quote is an exact substring of a paragraph
       that was retrieved for that answer and that the citation names;
-    * ``answer_hit``: share of answered in-scope items citing at least one gold paragraph;
-    * ``followup_recall@1`` / ``followup_recall@5``: retrieval recall of items with history,
-      searched with the question the condensing step produced (``first_recall@…``: the same
-      for in-scope items without history, to compare).
+    * ``answer_hit``: share of answered in-scope items citing at least one gold paragraph.
     """
     abstained_oos = oos = answered = scoped = hit = 0
     valid = total_citations = 0
-    first_ranks: list[int | None] = []
-    follow_ranks: list[int | None] = []
     details: list[dict[str, Any]] = []
     texts: dict[str, str] = {}
     for it in items:
@@ -217,15 +221,6 @@ def evaluate_answers(items: list[EvalItem], service: PledgeService) -> dict[str,
             hit += (not answer.abstained) and any(
                 gold_matches(n, g) for n in cited_numbers for g in it.gold
             )
-            condensed = condense(it.question, it.history, llm=service.llm)
-            numbers = [
-                h.paragraph.number
-                for h in service.chain.retrieve(
-                    condensed.question, k=MRR_DEPTH, scope=condensed.scope
-                ).hits
-            ]
-            rank = first_match_rank(numbers, it.gold)
-            (follow_ranks if it.history else first_ranks).append(rank)
         else:
             oos += 1
             abstained_oos += answer.abstained
@@ -246,30 +241,35 @@ def evaluate_answers(items: list[EvalItem], service: PledgeService) -> dict[str,
         "citation_validity": round(valid / total_citations, 4) if total_citations else None,
         "citations": total_citations,
         "answer_hit": round(hit / answered, 4) if answered else None,
-        "followups": len(follow_ranks),
-        "followup_recall@1": _recall(follow_ranks, 1),
-        "followup_recall@5": _recall(follow_ranks, 5),
-        "first_recall@1": _recall(first_ranks, 1),
-        "first_recall@5": _recall(first_ranks, 5),
         "answer_details": details,
     }
 
 
 def evaluate_service(items: list[EvalItem], service: PledgeService) -> dict[str, Any]:
-    """Retrieval figures (follow-ups searched through the condensing step) and answer figures."""
-    scopes: dict[str, dict[str, str]] = {}
+    """Retrieval figures (follow-ups searched through the condensing step) and answer figures.
 
-    def query_for(it: EvalItem) -> str:
-        condensed = condense(it.question, it.history, llm=service.llm)
-        scopes[condensed.question] = condensed.scope
-        return condensed.question
-
-    result = evaluate_retrieval(
-        items,
-        lambda text, k: service.chain.retrieve(text, k=k, scope=scopes.get(text)).hits,
-        query_for=query_for,
+    Besides :func:`evaluate_retrieval`'s and :func:`evaluate_answers`' figures:
+    ``followup_recall@1`` / ``followup_recall@5``, the retrieval recall of items with history
+    (searched with the question the condensing step produced, under the scope it carried), and
+    ``first_recall@…``, the same for in-scope items without history, to compare.
+    """
+    result = evaluate_retrieval(items, lambda it, k: service_hits(service, it, k))
+    # Follow-ups against first questions, from the same retrieval (no second search).
+    follow = [d["rank"] for d in result["details"] if d["history"]]
+    first = [d["rank"] for d in result["details"] if not d["history"]]
+    answers = evaluate_answers(items, service)
+    details = answers.pop("answer_details")
+    result.update(answers)
+    result.update(
+        {
+            "followups": len(follow),
+            "followup_recall@1": _recall(follow, 1),
+            "followup_recall@5": _recall(follow, 5),
+            "first_recall@1": _recall(first, 1),
+            "first_recall@5": _recall(first, 5),
+            "answer_details": details,
+        }
     )
-    result.update(evaluate_answers(items, service))
     return result
 
 
@@ -282,7 +282,9 @@ def evaluate_ablation(items: list[EvalItem], store: PledgeStore) -> dict[str, di
     out: dict[str, dict[str, Any]] = {}
     for name, kwargs in ABLATION.items():
         retriever = HybridRetriever(store, **kwargs)
-        result = evaluate_retrieval(items, lambda text, k, r=retriever: r.search(text, k=k))
+        result = evaluate_retrieval(
+            items, lambda it, k, r=retriever: r.search(it.search_text(), k=k)
+        )
         result.pop("details")
         out[name] = result
     return out
