@@ -20,7 +20,6 @@ the centroids are computed from the store's vector mirror once per document vers
 
 from __future__ import annotations
 
-import gettext
 import threading
 import weakref
 from functools import lru_cache
@@ -29,6 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pycountry
 
+from ingest.countries import LOCALES, translator
 from vectorstore.embedders import Embedder, PerModel, embed_queries, normalize
 
 if TYPE_CHECKING:
@@ -55,8 +55,6 @@ GENERIC_COUNTRY: dict[str, str] = {
 #: Dimensions of the framing subspace removed from a question (the leading singular vectors).
 FRAMING_RANK = 3
 
-_LOCALES = {"fr": "fr", "es": "es", "zh": "zh_CN", "ru": "ru", "ar": "ar"}
-
 
 @lru_cache(maxsize=512)
 def country_names(code: str | None, english: str | None = None) -> dict[str, str]:
@@ -71,12 +69,9 @@ def country_names(code: str | None, english: str | None = None) -> dict[str, str
         return dict(GENERIC_COUNTRY) if not english else {lang: english for lang in GENERIC_COUNTRY}
     base = getattr(c, "common_name", None) or c.name
     out = {"en": english or base}
-    for lang, loc in _LOCALES.items():
-        try:
-            tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[loc])
-            out[lang] = tr.gettext(c.name)
-        except OSError:  # a locale missing from this pycountry build
-            out[lang] = out["en"]
+    for lang in LOCALES:
+        tr = translator(lang)  # None: a locale missing from this pycountry build
+        out[lang] = tr.gettext(c.name) if tr is not None else out["en"]
     return out
 
 
