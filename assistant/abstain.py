@@ -102,6 +102,16 @@ class AbstainSignal:
     latent_paragraph: str | None = None
     #: The rule could not check the topic: an LLM judge, when configured, decides instead.
     needs_judge: bool = False
+    #: The question's figure score (:mod:`vectorstore.asktype`; above 0 it asks for a quantity
+    #: or a date), None when not read.
+    figure_score: float | None = None
+    #: Set when the answer-type rules (:mod:`assistant.answertype`) abstained:
+    #: ``number_not_stated`` or ``figure_not_stated``.
+    answer_type: str | None = None
+    #: Numbers the question states that no evidence paragraph states (as written).
+    numbers_missing: list[str] = field(default_factory=list)
+    #: Paragraph numbers that mention the topic but state no figure or date.
+    mentioned: list[str] = field(default_factory=list)
 
 
 def _evidence_text(hits: Sequence[SearchHit]) -> tuple[str, str]:

@@ -52,7 +52,7 @@ from vectorstore.glossary import Concept, Expansion, Glossary, default_glossary
 from vectorstore.langchain import PledgeRetriever
 from vectorstore.latent import COMMON_SHARE, FramingLatents, topic_latents
 from vectorstore.lexical import tokenize
-from vectorstore.records import Filters, SearchHit
+from vectorstore.records import Filters, QueryReading, SearchHit
 from vectorstore.store import PledgeStore
 from vectorstore.topic import scorer_for
 
@@ -410,21 +410,32 @@ class HybridRetriever:
         )
         return topic_latents(latents, removed)
 
-    def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[SearchHit]:
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        filters: Filters | None = None,
+        reading: QueryReading | None = None,
+    ) -> list[SearchHit]:
         """The ``k`` best paragraphs for ``query``, best first.
 
         Args:
             query: A question or keywords in any of the six UN languages.
             k: Number of hits.
             filters: Country, language, term, symbol or doc_id restrictions (AND).
+            reading: Filled with the query's vector and latents, when given.
         """
         if not query.strip() or k <= 0:
             return []
         with self.store.reading():  # one version of the store for the whole search
-            return self._search(query, k, filters)
+            return self._search(query, k, filters, reading)
 
-    def _search(self, query: str, k: int, filters: Filters | None) -> list[SearchHit]:
+    def _search(
+        self, query: str, k: int, filters: Filters | None, reading: QueryReading | None = None
+    ) -> list[SearchHit]:
         ranked = self._ranked(query, filters)
+        if reading is not None:
+            reading.vector, reading.latents = ranked.vector, ranked.latents
         ranks, query_vector, similarities = ranked.rankings, ranked.vector, ranked.similarities
         w = self.weights
         weight = {
