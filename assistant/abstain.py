@@ -32,6 +32,9 @@ is in the evidence, with two kinds of evidence:
    the concept and topic rules (rule 3), which no longer answer alone. A glossary concept
    literally found in the evidence (rule 2) needs no such backing.
 
+Rules 5 and 6 (:mod:`assistant.answertype`) then check, on a question these rules answer, the
+kind of answer: numbers the question states, and a figure or date it asks for.
+
 An LLM judge, when configured, gets the last word on questions the semantic score rejected
 (``needs_judge``): the model may answer or reply with the "cannot answer" sentence.
 """

@@ -9,9 +9,10 @@ answer, after the topic rules have decided to answer:
 
 5. **Numbers the question states must be in the evidence.** A year, number or percentage in the
    question (digits of any script, full-width digits, Chinese numerals with a measure word, as
-   :func:`assistant.factcheck.quantities` reads them) that no evidence paragraph, its lead-in or
-   its document's metadata (term, session, date, symbol) contains is a premise the pledges do
-   not state ("Did Belgium chair the Council in 2031?"). A year inside a range the evidence
+   :func:`assistant.factcheck.quantities` reads them) that none of the paragraphs the answer
+   would rest on (those it would quote and the top :data:`PREMISE_DEPTH`), their lead-ins or
+   their documents' metadata (term, session, date, symbol) contains is a premise the pledges
+   do not state ("Did Belgium chair the Council in 2031?"). A year inside a range the evidence
    states ("2016 至 2018") counts as stated. References are not premises: a number glued to a
    symbol ("60/251", "COVID-19"), an article or paragraph number, or a retrieved paragraph's
    own number.
@@ -247,8 +248,8 @@ def check(
     wanted = {"amount": "an amount", "date": "a date", "figure": "a quantity or a date"}[asks]
     signal.reason = (
         f"the question asks for {wanted} (figure score {figure_score:.3f}, date score"
-        f" {date_score if date_score is None else round(date_score, 3)}) and"
-        f" {', '.join('¶' + n for n in mentioned)}, which the answer would quote, state none"
+        f" {date_score if date_score is None else round(date_score, 3)}) and the paragraphs"
+        f" the answer would quote ({', '.join('¶' + n for n in mentioned)}) state none"
         f" (the topic rules had answered: {signal.reason})"
     )
     return signal
