@@ -113,8 +113,12 @@ class AbstainSignal:
     answer_type: str | None = None
     #: Numbers the question states that no evidence paragraph states (as written).
     numbers_missing: list[str] = field(default_factory=list)
-    #: Paragraph numbers that mention the topic but state no figure or date.
+    #: Paragraph numbers on the topic: those stating no figure or date (``figure_not_stated``)
+    #: or none of the question's numbers (``number_not_stated``).
     mentioned: list[str] = field(default_factory=list)
+    #: What a figure question asks for (``amount``, ``date`` or ``figure``), None when rule 6
+    #: did not apply; a language model's answer is checked against it too.
+    asks: str | None = None
 
 
 def _evidence_text(hits: Sequence[SearchHit]) -> tuple[str, str]:

@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from assistant.abstain import AbstainSignal
 from assistant.extractive import select_extracts
@@ -54,6 +55,11 @@ FIGURE_THRESHOLD = 0.004
 #: Calibrated on the tuning questions: "when was … a member" questions score -0.03 to 0.02,
 #: "how much / how many" ones below -0.05.
 ASKS_MARGIN = 0.04
+#: A figure question whose date score is at most minus this clearly asks for an amount: a year
+#: it states, even one a cited paragraph states, does not answer it ("How many victims did
+#: Belgium help in 2022?", -0.093); above it a stated year may be what is asked about ("Was
+#: Belgium vice-president in 2016?" in Hindi, -0.047). Set on the tuning questions.
+CLEAR_AMOUNT = 0.08
 #: Kinds of quantity that answer each kind of figure question (a treaty number answers none).
 ANSWERING_KINDS: dict[str, frozenset[str]] = {
     "amount": frozenset({"count"}),
@@ -89,23 +95,71 @@ def cjk_value(run: str) -> int | None:
     return value
 
 
+#: A date written with its day and month ("31/12/2031", "31.12.2031", "2031-12-31"): its year.
+_DATE = re.compile(
+    r"(?<![\d/.\-])(?:\d{1,2}([/.\-])\d{1,2}\1(?P<y1>\d{4})|(?P<y2>\d{4})([/.\-])\d{1,2}\4\d{1,2})"
+    r"(?![\d/.\-]*\d)"
+)
+#: A year in positional Chinese numerals before 年 ("二〇三一年").
+_CJK_YEAR = re.compile(r"(?P<y>[〇零一二三四五六七八九]{4})\s*年")
+#: Structural paragraph references: a dotted number ("20.8", "20.8.1") not followed by a
+#: percent sign, or a number with a parenthesised sub-paragraph ("27(b)", "18(5)").
+_DOTTED_REF = re.compile(r"\d+(?:\.\d+)+(?!\s*[%٪％‰]|\d)")
+_SUB_REF = re.compile(r"\d+\s*\(\s*[0-9a-zA-Z]{1,3}\s*\)")
+
+
+def _reference_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` (normalized) refers to a paragraph by its form, not by its words."""
+    spans = [(m.start(), m.end()) for m in _SUB_REF.finditer(text)]
+    for m in _DOTTED_REF.finditer(text):
+        if not _DATE.match(text, m.start()):
+            spans.append((m.start(), m.end()))
+    return spans
+
+
 def question_numbers(question: str, hits: Sequence[SearchHit] = ()) -> list[Quantity]:
     """The years, numbers and ranges a question states as premises.
 
-    Numbers spelled out in words are left out (their reading is per language); so are a
-    retrieved paragraph's own number ("What does paragraph 20.8 say?", "¶8") and what
-    :func:`~assistant.factcheck.quantities` already reads as a reference.
+    Numbers spelled out in words are left out (their reading is per language). A number is a
+    reference, not a premise, by its form alone: after ¶ or §, dotted ("20.8") or with a
+    parenthesised sub-paragraph ("27(b)"), or what :func:`~assistant.factcheck.quantities`
+    already reads as one; a number that merely equals a retrieved paragraph's number is a
+    premise ("Did Belgium ratify 24 conventions?"). A date with its day and month
+    ("31/12/2031") counts as its year, and a year in Chinese numerals before 年 as that year.
+
+    Args:
+        question: The question.
+        hits: Unused; kept for callers that pass the retrieved paragraphs.
     """
-    numbers = {h.paragraph.number for h in hits}
-    text = normalize(question)
-    out = []
-    for q in quantities(question):
+    del hits
+    # Digits of every script as ASCII (one character each, so offsets hold): "२०१६" is a year.
+    text = "".join(
+        str(unicodedata.digit(ch)) if unicodedata.category(ch) == "Nd" else ch
+        for ch in normalize(question)
+    )
+    refs = _reference_spans(text)
+    out: list[Quantity] = []
+    for m in _DATE.finditer(text):
+        y = m.group("y1") or m.group("y2")
+        out.append(Quantity("year", (int(y),), m.start(), m.end(), m.group(0)))
+    for m in _CJK_YEAR.finditer(text):
+        value = cjk_value(m.group("y"))
+        if value:
+            out.append(Quantity("year", (value,), m.start(), m.end(), m.group(0)))
+    taken = [(q.start, q.end) for q in out]
+
+    def overlaps(s: int, e: int, spans: Sequence[tuple[int, int]]) -> bool:
+        return any(s < se and ss < e for ss, se in spans)
+
+    for q in quantities(text):
         if q.kind not in PREMISE_KINDS or not _has_numeral(q.text):
             continue
-        if q.text.strip() in numbers or text[: q.start].rstrip().endswith(("¶", "§")):
+        if overlaps(q.start, q.end, taken) or overlaps(q.start, q.end, refs):
+            continue
+        if text[: q.start].rstrip().endswith(("¶", "§")):
             continue
         out.append(q)
-    return out
+    return sorted(out, key=lambda q: q.start)
 
 
 def _metadata_text(doc: Document) -> str:
@@ -113,14 +167,42 @@ def _metadata_text(doc: Document) -> str:
     return " ".join(p for p in parts if p)
 
 
-def stated_values(hits: Sequence[SearchHit]) -> tuple[set[int], list[tuple[int, int]]]:
-    """Every integer the evidence writes in numerals, and the year ranges it states.
+_DECIMAL = re.compile(r"(?<![\d.,])(\d+)[.,](\d{1,2})(?![\d])")
+
+
+@dataclass
+class Stated:
+    """What the evidence states in numerals: integers, decimals and year ranges."""
+
+    values: set[int] = field(default_factory=set)
+    ranges: list[tuple[int, int]] = field(default_factory=list)
+    #: Decimals as (digits, places): "18.5" is (185, 1).
+    decimals: set[tuple[int, int]] = field(default_factory=set)
+
+
+def _read_numerals(text: str, out: Stated) -> None:
+    """Add the numbers of ``text`` (normalized) to ``out``.
+
+    A decimal is one token ("18.5" states neither 18 nor 5), and the sub-paragraph of an
+    article reference ("18(5)", "第 18(5)条") states nothing.
+    """
+    decimals = [(m.start(), m.end()) for m in _DECIMAL.finditer(text)]
+    out.decimals.update((int(m.group(1) + m.group(2)), len(m.group(2))) for m in _DECIMAL.finditer(text))
+    for m in _DIGITS.finditer(text):
+        if any(s <= m.start() < e for s, e in decimals):
+            continue
+        if re.search(r"\d\s*\(\s*$", text[: m.start()]):
+            continue  # "18(5)": the article's paragraph 5
+        out.values.add(int(m.group(0)))
+
+
+def stated_values(hits: Sequence[SearchHit]) -> Stated:
+    """Every number the evidence writes in numerals, and the year ranges it states.
 
     Read generously (a number inside a title or a symbol counts): the rule asks only whether
     the evidence says the question's number at all.
     """
-    values: set[int] = set()
-    ranges: list[tuple[int, int]] = []
+    out = Stated()
     docs: dict[str, Document] = {}
     for h in hits:
         docs[h.document.doc_id] = h.document
@@ -128,48 +210,58 @@ def stated_values(hits: Sequence[SearchHit]) -> tuple[set[int], list[tuple[int, 
             if not text:
                 continue
             t = normalize(text)
-            values.update(int(m.group(0)) for m in _DIGITS.finditer(t))
-            values.update(v for m in _CJK_NUMERAL.finditer(t) if (v := cjk_value(m.group(0))))
+            _read_numerals(t, out)
+            out.values.update(v for m in _CJK_NUMERAL.finditer(t) if (v := cjk_value(m.group(0))))
             for q in quantities(text):
                 if q.kind == "range":
-                    ranges.append((q.value[0], q.value[1]))
-                elif q.kind in ("count", "ordinal", "ident", "year"):
-                    values.add(q.value[0])
+                    out.ranges.append((q.value[0], q.value[1]))
+                elif q.kind in ("count", "ordinal", "ident", "year") and len(q.value) == 1:
+                    out.values.add(q.value[0])
     for doc in docs.values():
         meta = normalize(_metadata_text(doc))
-        values.update(int(m.group(0)) for m in _DIGITS.finditer(meta))
-        ranges.extend((q.value[0], q.value[1]) for q in quantities(meta) if q.kind == "range")
-    return values, ranges
+        out.values.update(int(m.group(0)) for m in _DIGITS.finditer(meta))
+        out.ranges.extend((q.value[0], q.value[1]) for q in quantities(meta) if q.kind == "range")
+    return out
 
 
-def _stated(q: Quantity, values: set[int], ranges: list[tuple[int, int]]) -> bool:
+def _stated(q: Quantity, stated: Stated) -> bool:
     def has(v: int) -> bool:
-        return v in values or any(a <= v <= b for a, b in ranges)
+        return v in stated.values or any(a <= v <= b for a, b in stated.ranges)
 
     if q.kind == "range":
         return has(q.value[0]) and has(q.value[1])
     if q.kind == "count" and len(q.value) == 2:  # a decimal: its digits as written
-        digits, places = q.value
-        whole, frac = divmod(digits, 10**places)
-        return whole in values and frac in values
+        return (q.value[0], q.value[1]) in stated.decimals
     return has(q.value[0])
 
 
+def _asked_numbers(questions: Sequence[str]) -> list[Quantity]:
+    """The premises of every wording of the question (as asked, and standalone), once each."""
+    seen: dict[tuple[str, tuple[int, ...]], Quantity] = {}
+    for question in questions:
+        for q in question_numbers(question):
+            seen.setdefault((q.kind, q.value), q)
+    return list(seen.values())
+
+
 def missing_numbers(
-    question: str, hits: Sequence[SearchHit], answering: Sequence[SearchHit]
+    question: str | Sequence[str],
+    hits: Sequence[SearchHit],
+    answering: Sequence[SearchHit],
 ) -> list[str]:
     """The numbers of :func:`question_numbers` that the ``answering`` paragraphs do not state.
 
     Args:
-        question: The standalone question.
-        hits: Every retrieved paragraph (their numbers are references, not premises).
-        answering: The paragraphs the answer would cite.
+        question: The question, or its wordings (as asked and standalone).
+        hits: Every retrieved paragraph (unused; kept for callers).
+        answering: The paragraphs the answer would rest on.
     """
-    asked = question_numbers(question, hits)
+    del hits
+    asked = _asked_numbers([question] if isinstance(question, str) else question)
     if not asked:
         return []
-    values, ranges = stated_values(answering)
-    return list(dict.fromkeys(q.text.strip() for q in asked if not _stated(q, values, ranges)))
+    stated = stated_values(answering)
+    return list(dict.fromkeys(q.text.strip() for q in asked if not _stated(q, stated)))
 
 
 def states_figure(hit: SearchHit, asks: str = "figure") -> bool:
@@ -204,6 +296,7 @@ def check(
     hits: Sequence[SearchHit],
     figure_score: float | None,
     date_score: float | None = None,
+    asked: str | None = None,
 ) -> AbstainSignal:
     """Rules 5 and 6 of the module docstring, on a signal the topic rules decided.
 
@@ -214,6 +307,7 @@ def check(
         hits: Retrieved paragraphs, best first.
         figure_score: The question's figure score (None: unknown, rule 6 is skipped).
         date_score: Whether a figure question asks for a date or an amount (None: either).
+        asked: The question as the user asked it (a follow-up's own numbers count too).
     """
     signal.figure_score = None if figure_score is None else round(figure_score, 4)
     if signal.abstain or not hits:
@@ -222,34 +316,77 @@ def check(
     if not cited:
         return signal
     answering = list({id(h): h for h in [*cited, *hits[:PREMISE_DEPTH]]}.values())
-    missing = missing_numbers(question, hits, answering)
+    wordings = list(dict.fromkeys(w for w in (question, asked) if w))
+    missing = missing_numbers(wordings, hits, answering)
+    topic = [h.paragraph.number for h in answering]
     if missing:
         signal.abstain, signal.needs_judge = True, False
         signal.answer_type = "number_not_stated"
         signal.numbers_missing = missing
+        signal.mentioned = topic
         signal.reason = (
-            f"no paragraph the answer would rest on"
-            f" ({', '.join('¶' + h.paragraph.number for h in answering)}) states"
-            f" {', '.join(missing)}, which the question names"
+            f"none of the paragraphs on this topic ({', '.join('¶' + n for n in topic)})"
+            f" states {', '.join(missing)}, which the question names"
             f" (the topic rules had answered: {signal.reason})"
         )
         return signal
     if figure_score is None or figure_score < FIGURE_THRESHOLD:
         return signal
+    # The question states a number of the kind it asks for that a cited paragraph states: the
+    # figure it is about is there ("Was Belgium vice-president in 2016?" on a paragraph stating
+    # 2016; a year stated does not answer "How many victims in 2022?").
     asks = asks_for(date_score)
+    kinds = set(ANSWERING_KINDS[asks])
+    if date_score is None or date_score > -CLEAR_AMOUNT:
+        kinds |= ANSWERING_KINDS["date"]  # not clearly an amount: a stated year may be the point
+    numbers = [q for q in _asked_numbers(wordings) if q.kind in kinds]
+    if any(_stated(q, stated_values([h])) for q in numbers for h in cited):
+        return signal
+    signal.asks = asks
     if any(states_figure(h, asks) for h in cited):
         return signal
     mentioned = [h.paragraph.number for h in cited]
     signal.abstain = True
-    # A language model reads number words the rules do not: with one configured it may answer.
+    # A language model reads number words the rules do not: with one configured it may answer
+    # (and its answer is checked again, :func:`llm_cites_no_figure`).
     signal.needs_judge = True
     signal.answer_type = "figure_not_stated"
     signal.mentioned = mentioned
     wanted = {"amount": "an amount", "date": "a date", "figure": "a quantity or a date"}[asks]
+    none = {"amount": "no amount", "date": "no date", "figure": "no quantity or date"}[asks]
     signal.reason = (
         f"the question asks for {wanted} (figure score {figure_score:.3f}, date score"
         f" {date_score if date_score is None else round(date_score, 3)}) and the paragraphs"
-        f" the answer would quote ({', '.join('¶' + n for n in mentioned)}) state none"
+        f" the answer would quote ({', '.join('¶' + n for n in mentioned)}) state {none}"
         f" (the topic rules had answered: {signal.reason})"
     )
     return signal
+
+
+def llm_cites_no_figure(signal: AbstainSignal, cited: Sequence[SearchHit]) -> AbstainSignal | None:
+    """Rule 6 on a language model's answer: the abstention when its citations state no figure.
+
+    Args:
+        signal: The decision the answer was written under (:attr:`AbstainSignal.asks` set when
+            the question asks for a figure).
+        cited: The paragraphs the model's answer cites.
+
+    Returns:
+        A rule-6 abstention naming the cited paragraphs, or None when the answer stands.
+    """
+    asks = signal.asks
+    if asks is None or not cited or any(states_figure(h, asks) for h in cited):
+        return None
+    mentioned = [h.paragraph.number for h in cited]
+    none = {"amount": "no amount", "date": "no date", "figure": "no quantity or date"}[asks]
+    return AbstainSignal(
+        abstain=True,
+        reason=(
+            f"the language model answered a question asking for a {asks} citing"
+            f" {', '.join('¶' + n for n in mentioned)}, which state {none}"
+        ),
+        figure_score=signal.figure_score,
+        answer_type="figure_not_stated",
+        mentioned=mentioned,
+        asks=asks,
+    )

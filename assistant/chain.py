@@ -370,7 +370,14 @@ class AnswerChain:
         scores: tuple[float | None, float | None] = (None, None)
         if self.figure is not None and vector is not None:
             scores = (self.figure.score(vector), self.figure.date_score(vector))
-        signal = answertype.check(signal, retrieval.query, retrieval.terms, retrieval.hits, *scores)
+        signal = answertype.check(
+            signal,
+            retrieval.query,
+            retrieval.terms,
+            retrieval.hits,
+            *scores,
+            asked=state.asked.question,
+        )
         return Decided(state.asked, state.condensed, retrieval, signal)
 
     def answer_step(self, state: Decided) -> Answer:
@@ -426,14 +433,13 @@ class AnswerChain:
             no_figure, no_number = prompts.ANSWER_TYPE_LEADS.get(
                 asker, prompts.ANSWER_TYPE_LEADS["en"]
             )
+            kinds = prompts.ANSWER_KINDS.get(asker, prompts.ANSWER_KINDS["en"])
+            paragraphs = ", ".join(f"¶{n}" for n in signal.mentioned)
             text = (
-                no_figure.format(
-                    question=state.condensed.display,
-                    paragraphs=", ".join(f"¶{n}" for n in signal.mentioned),
-                )
+                no_figure.format(kind=kinds[signal.asks or "figure"], paragraphs=paragraphs)
                 if signal.answer_type == "figure_not_stated"
                 else no_number.format(
-                    question=state.condensed.display, numbers=", ".join(signal.numbers_missing)
+                    numbers=", ".join(signal.numbers_missing), paragraphs=paragraphs
                 )
             )
         else:
@@ -568,6 +574,13 @@ class AnswerChain:
                 ) or select_extracts(retrieval.terms, [hit], max_quotes=1)
                 quote = ext[0].quote if ext else hit.paragraph.text
             citations.append(make_citation(f"[{n}]", hit, quote, self._aligned(hit, lang)))
+        # Rule 6 holds for the model too: a figure question answered from paragraphs that
+        # state no figure of the kind asked abstains.
+        no_figure = answertype.llm_cites_no_figure(
+            state.signal, [passages[n - 1] for n in checked.used]
+        )
+        if no_figure is not None:
+            return self.abstain_answer(state, no_figure).model_copy(update={"mode": "llm"})
         cited = {c.id for c in citations}
         # A claim the cited paragraphs do not make (invented, or asked for by a passage) is
         # flagged.

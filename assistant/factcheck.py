@@ -242,6 +242,11 @@ def _relation(text: str, start: int, end: int) -> str:
     return "="
 
 
+def _spaced_letter(ch: str) -> bool:
+    """A Latin, Greek or Cyrillic letter (scripts whose words are set apart by spaces)."""
+    return ch.isalpha() and unicodedata.name(ch, "").startswith(("LATIN", "GREEK", "CYRILLIC"))
+
+
 def quantities(text: str) -> list[Quantity]:
     """Years, year ranges, treaty numbers, counts and ordinals in ``text`` (normalized)."""
     t = normalize(text)
@@ -282,10 +287,12 @@ def quantities(text: str) -> list[Quantity]:
         digits = re.sub(r"\D", "", raw)
         value = int(digits)
         kind: Kind = "year" if re.fullmatch(_YEAR, digits) else "count"
-        # A digit glued to a letter is part of a name or a reference ("60/251", "COVID-19").
+        # A digit glued to a letter of an alphabet that spaces its words is part of a name or a
+        # reference ("60/251", "COVID-19", "A2"); kana, hangul and Han run on into numbers
+        # ("ベルギーは2031年").
         before = t[m.start() - 1] if m.start() else " "
         after = t[m.end()] if m.end() < len(t) else " "
-        if before in "/-‐" or after in "/" or (before.isalpha() and not has_han(before)):
+        if before in "/-‐" or after in "/" or _spaced_letter(before):
             continue
         if kind == "count" and re.match(r"\s*(?:条|款|段|article|art\.)", t[m.end() :]):
             continue

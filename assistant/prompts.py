@@ -144,97 +144,120 @@ ABSTAIN_LEADS: dict[str, tuple[str, str]] = {
 }
 
 #: Abstentions of the answer-type rules (:mod:`assistant.answertype`) in the question's
-#: language (the same languages as :data:`ABSTAIN_LEADS`; English otherwise): the question asks
-#: for a figure or a date that the paragraphs on its topic do not state (``{paragraphs}``, e.g.
-#: "¶20.8, ¶20.9"), and the question names a number no retrieved paragraph states
-#: (``{numbers}``).
+#: language (the same languages as :data:`ABSTAIN_LEADS`; English otherwise). The first: the
+#: question asks for a ``{kind}`` (a name from :data:`ANSWER_KINDS`) that the paragraphs on
+#: its topic (``{paragraphs}``, e.g. "¶20.8, ¶20.9") do not state; the second: the question
+#: names numbers (``{numbers}``) that none of the paragraphs on its topic states. Neither
+#: repeats the question: a crafted question could make the message read as the assistant's own.
 ANSWER_TYPE_LEADS: dict[str, tuple[str, str]] = {
     "en": (
-        "The stored pledges do not state the figure or date asked for in “{question}”: the topic"
-        " appears in {paragraphs}, with no figure or date.",
-        "The stored pledges do not answer the question “{question}”: no retrieved paragraph"
-        " states {numbers}.",
+        "The stored pledges do not state the {kind} asked for: the paragraphs on this topic"
+        " ({paragraphs}) state no {kind}.",
+        "The stored pledges do not answer this question: none of the paragraphs on this topic"
+        " ({paragraphs}) states {numbers}.",
     ),
     "fr": (
-        "Les engagements enregistrés n'indiquent pas le chiffre ou la date demandés dans"
-        " « {question} » : le sujet figure dans {paragraphs}, sans chiffre ni date.",
-        "Les engagements enregistrés ne répondent pas à la question « {question} » : aucun"
-        " paragraphe retrouvé n'indique {numbers}.",
+        "Les engagements enregistrés n'indiquent pas la donnée demandée ({kind}) : les"
+        " paragraphes sur ce sujet ({paragraphs}) n'en indiquent aucune.",
+        "Les engagements enregistrés ne répondent pas à cette question : aucun des paragraphes"
+        " sur ce sujet ({paragraphs}) n'indique {numbers}.",
     ),
     "es": (
-        "Los compromisos almacenados no indican la cifra o la fecha que pide «{question}»: el"
-        " tema aparece en {paragraphs}, sin cifras ni fechas.",
-        "Los compromisos almacenados no responden a la pregunta «{question}»: ningún párrafo"
-        " recuperado indica {numbers}.",
+        "Los compromisos almacenados no indican el dato pedido ({kind}): los párrafos sobre"
+        " este tema ({paragraphs}) no indican ninguno.",
+        "Los compromisos almacenados no responden a esta pregunta: ninguno de los párrafos"
+        " sobre este tema ({paragraphs}) indica {numbers}.",
     ),
     "zh": (
-        "已存储的承诺没有说明“{question}”所问的数字或日期：{paragraphs}提到这一主题，但没有给出数字或日期。",
-        "已存储的承诺未回答以下问题：“{question}”：检索到的段落均未提及{numbers}。",
+        "已存储的承诺没有说明所问的{kind}：关于这一主题的段落（{paragraphs}）没有给出{kind}。",
+        "已存储的承诺未回答这一问题：关于这一主题的段落（{paragraphs}）均未提及{numbers}。",
     ),
     "ru": (
-        "В хранимых обязательствах не указаны число или дата, о которых спрашивается в"
-        " «{question}»: тема упоминается в {paragraphs}, но без чисел и дат.",
-        "Хранимые обязательства не отвечают на вопрос «{question}»: ни в одном найденном абзаце"
-        " не указано {numbers}.",
+        "В хранимых обязательствах не указано то, о чём спрашивается ({kind}): в абзацах на"
+        " эту тему ({paragraphs}) этого нет.",
+        "Хранимые обязательства не отвечают на этот вопрос: ни в одном из абзацев на эту тему"
+        " ({paragraphs}) не указано {numbers}.",
     ),
     "ar": (
-        "لا تذكر التعهدات المخزنة الرقم أو التاريخ المطلوب في «{question}»: يرد الموضوع في"
-        " {paragraphs} دون أي رقم أو تاريخ.",
-        "التعهدات المخزنة لا تجيب عن السؤال «{question}»: لا تذكر أي فقرة مسترجعة {numbers}.",
+        "لا تذكر التعهدات المخزنة المطلوب ({kind}): الفقرات المتعلقة بهذا الموضوع ({paragraphs})"
+        " لا تذكره.",
+        "التعهدات المخزنة لا تجيب عن هذا السؤال: لا تذكر أي من الفقرات المتعلقة بهذا الموضوع"
+        " ({paragraphs}) {numbers}.",
     ),
     "de": (
-        "Die gespeicherten Zusagen nennen die in „{question}“ gefragte Zahl oder das gefragte"
-        " Datum nicht: Das Thema steht in {paragraphs}, ohne Zahl oder Datum.",
-        "Die gespeicherten Zusagen beantworten die Frage „{question}“ nicht: Kein gefundener"
-        " Absatz nennt {numbers}.",
+        "Die gespeicherten Zusagen nennen das Gefragte ({kind}) nicht: Die Absätze zu diesem"
+        " Thema ({paragraphs}) nennen nichts davon.",
+        "Die gespeicherten Zusagen beantworten diese Frage nicht: Keiner der Absätze zu diesem"
+        " Thema ({paragraphs}) nennt {numbers}.",
     ),
     "nl": (
-        "De opgeslagen toezeggingen noemen het getal of de datum waarnaar „{question}” vraagt"
-        " niet: het onderwerp staat in {paragraphs}, zonder getal of datum.",
-        "De opgeslagen toezeggingen beantwoorden de vraag „{question}” niet: geen gevonden"
-        " alinea vermeldt {numbers}.",
+        "De opgeslagen toezeggingen noemen het gevraagde ({kind}) niet: de alinea's over dit"
+        " onderwerp ({paragraphs}) noemen het niet.",
+        "De opgeslagen toezeggingen beantwoorden deze vraag niet: geen van de alinea's over dit"
+        " onderwerp ({paragraphs}) vermeldt {numbers}.",
     ),
     "it": (
-        "Gli impegni archiviati non indicano la cifra o la data chiesta in «{question}»: il tema"
-        " compare in {paragraphs}, senza cifre né date.",
-        "Gli impegni archiviati non rispondono alla domanda «{question}»: nessun paragrafo"
-        " trovato indica {numbers}.",
+        "Gli impegni archiviati non indicano il dato chiesto ({kind}): i paragrafi su questo"
+        " tema ({paragraphs}) non ne indicano.",
+        "Gli impegni archiviati non rispondono a questa domanda: nessuno dei paragrafi su questo"
+        " tema ({paragraphs}) indica {numbers}.",
     ),
     "pt": (
-        "Os compromissos armazenados não indicam o número ou a data pedidos em «{question}»: o"
-        " tema aparece em {paragraphs}, sem números nem datas.",
-        "Os compromissos armazenados não respondem à pergunta «{question}»: nenhum parágrafo"
-        " encontrado indica {numbers}.",
+        "Os compromissos armazenados não indicam o dado pedido ({kind}): os parágrafos sobre"
+        " este tema ({paragraphs}) não o indicam.",
+        "Os compromissos armazenados não respondem a esta pergunta: nenhum dos parágrafos sobre"
+        " este tema ({paragraphs}) indica {numbers}.",
     ),
     "ja": (
-        "保存されている誓約には「{question}」が求める数値や日付は書かれていません。"
-        "この話題は{paragraphs}に出てきますが、数値や日付はありません。",
-        "保存されている誓約は「{question}」という質問に答えていません。"
-        "検索された段落には{numbers}が書かれていません。",
+        "保存されている誓約には、求められている{kind}は書かれていません。"
+        "この話題の段落（{paragraphs}）に{kind}はありません。",
+        "保存されている誓約はこの質問に答えていません。"
+        "この話題の段落（{paragraphs}）のどれにも{numbers}は書かれていません。",
     ),
     "ko": (
-        "저장된 서약에는 “{question}”에서 묻는 수치나 날짜가 나와 있지 않습니다."
-        " 이 주제는 {paragraphs}에 나오지만 수치나 날짜는 없습니다.",
-        "저장된 서약은 “{question}” 질문에 답하지 않습니다. 검색된 단락 어디에도 {numbers}이(가)"
-        " 나오지 않습니다.",
+        "저장된 서약에는 묻는 {kind}이(가) 나와 있지 않습니다."
+        " 이 주제의 단락({paragraphs})에는 {kind}이(가) 없습니다.",
+        "저장된 서약은 이 질문에 답하지 않습니다. 이 주제의 단락({paragraphs}) 어디에도"
+        " {numbers}이(가) 나오지 않습니다.",
     ),
     "tr": (
-        "Kayıtlı taahhütler “{question}” sorusunda istenen sayıyı ya da tarihi belirtmiyor: konu"
-        " {paragraphs} içinde geçiyor, ancak sayı ya da tarih verilmiyor.",
-        "Kayıtlı taahhütler “{question}” sorusunu yanıtlamıyor: bulunan paragrafların hiçbiri"
-        " {numbers} belirtmiyor.",
+        "Kayıtlı taahhütler istenen bilgiyi ({kind}) belirtmiyor: bu konudaki paragraflar"
+        " ({paragraphs}) bunu belirtmiyor.",
+        "Kayıtlı taahhütler bu soruyu yanıtlamıyor: bu konudaki paragrafların ({paragraphs})"
+        " hiçbiri {numbers} belirtmiyor.",
     ),
     "hi": (
-        "संग्रहीत प्रतिज्ञाएँ “{question}” में पूछी गई संख्या या तारीख नहीं बतातीं: यह विषय"
-        " {paragraphs} में आता है, पर कोई संख्या या तारीख नहीं दी गई है।",
-        "संग्रहीत प्रतिज्ञाएँ प्रश्न “{question}” का उत्तर नहीं देतीं: खोजे गए किसी अनुच्छेद में {numbers} नहीं है।",
+        "संग्रहीत प्रतिज्ञाएँ पूछी गई जानकारी ({kind}) नहीं बतातीं: इस विषय के अनुच्छेद"
+        " ({paragraphs}) यह नहीं बताते।",
+        "संग्रहीत प्रतिज्ञाएँ इस प्रश्न का उत्तर नहीं देतीं: इस विषय के किसी भी अनुच्छेद"
+        " ({paragraphs}) में {numbers} नहीं है।",
     ),
     "sw": (
-        "Ahadi zilizohifadhiwa hazitaji idadi au tarehe inayoulizwa katika “{question}”: mada hii"
-        " imo katika {paragraphs}, bila idadi wala tarehe.",
-        "Ahadi zilizohifadhiwa hazijibu swali “{question}”: hakuna aya iliyopatikana inayotaja"
-        " {numbers}.",
+        "Ahadi zilizohifadhiwa hazitaji kinachoulizwa ({kind}): aya za mada hii ({paragraphs})"
+        " hazikitaji.",
+        "Ahadi zilizohifadhiwa hazijibu swali hili: hakuna aya ya mada hii ({paragraphs})"
+        " inayotaja {numbers}.",
     ),
+}
+
+#: What a figure question asks for (:func:`assistant.answertype.asks_for`), named in each
+#: language of :data:`ANSWER_TYPE_LEADS`: an amount, a date, or either.
+ANSWER_KINDS: dict[str, dict[str, str]] = {
+    "en": {"amount": "amount", "date": "date", "figure": "figure or date"},
+    "fr": {"amount": "un montant", "date": "une date", "figure": "un chiffre ou une date"},
+    "es": {"amount": "una cantidad", "date": "una fecha", "figure": "una cifra o una fecha"},
+    "zh": {"amount": "数额", "date": "日期", "figure": "数字或日期"},
+    "ru": {"amount": "количество", "date": "дата", "figure": "число или дата"},
+    "ar": {"amount": "مقدار", "date": "تاريخ", "figure": "رقم أو تاريخ"},
+    "de": {"amount": "eine Menge", "date": "ein Datum", "figure": "eine Zahl oder ein Datum"},
+    "nl": {"amount": "een hoeveelheid", "date": "een datum", "figure": "een getal of datum"},
+    "it": {"amount": "una quantità", "date": "una data", "figure": "una cifra o una data"},
+    "pt": {"amount": "uma quantidade", "date": "uma data", "figure": "um número ou uma data"},
+    "ja": {"amount": "数量", "date": "日付", "figure": "数値や日付"},
+    "ko": {"amount": "수량", "date": "날짜", "figure": "수치나 날짜"},
+    "tr": {"amount": "miktar", "date": "tarih", "figure": "sayı ya da tarih"},
+    "hi": {"amount": "मात्रा", "date": "तारीख", "figure": "संख्या या तारीख"},
+    "sw": {"amount": "kiasi", "date": "tarehe", "figure": "idadi au tarehe"},
 }
 
 #: "Topics" before the glossary concepts a cited paragraph names, in the asker's language (only
@@ -399,8 +422,13 @@ def check_prompts(prompts: tuple[PromptSpec, ...] = ALL_PROMPTS) -> None:
         checks.append((f"ABSTAIN_LEADS[{lang}] sentence", lead, "{question}"))
     for lang, (no_figure, no_number) in ANSWER_TYPE_LEADS.items():
         checks.append((f"ANSWER_TYPE_LEADS[{lang}] figure", no_figure, "{paragraphs}"))
+        checks.append((f"ANSWER_TYPE_LEADS[{lang}] figure", no_figure, "{kind}"))
         checks.append((f"ANSWER_TYPE_LEADS[{lang}] number", no_number, "{numbers}"))
-        checks.append((f"ANSWER_TYPE_LEADS[{lang}] question", no_figure + no_number, "{question}"))
+        checks.append((f"ANSWER_TYPE_LEADS[{lang}] number", no_number, "{paragraphs}"))
+        if set(ANSWER_KINDS.get(lang, {})) != {"amount", "date", "figure"}:
+            raise ConfigError(
+                f"assistant/prompts.py: ANSWER_KINDS[{lang!r}] must name amount, date and figure"
+            )
     for lang, (lead, note) in EXTRACTIVE_LEADS.items():
         checks.append((f"EXTRACTIVE_LEADS[{lang}] lead", lead, "{language_note}"))
         checks.append((f"EXTRACTIVE_LEADS[{lang}] note", note, "{language}"))

@@ -30,7 +30,7 @@ from assistant.types import Answer, FetchItem, FetchReport, FileReport, IngestRe
 from ingest.errors import ConfigError, PledgeError
 from ingest.pipeline import parse_bytes, parse_file
 from ingest.records import Document, Paragraph, ParsedDocument
-from vectorstore.asktype import FigureDirection
+from vectorstore.asktype import FigureDirection, calibrated
 from vectorstore.embedders import Embedder
 from vectorstore.glossary import default_glossary
 from vectorstore.latent import FramingLatents
@@ -225,7 +225,8 @@ class PledgeService:
                 FramingLatents.of(head).indices(code, name)
         scorer.basis(None)
         # The direction that tells a question asking for a figure or a date (one batch).
-        FigureDirection.of(self.store.embedder).axes()
+        if calibrated(self.store.embedder):
+            FigureDirection.of(self.store.embedder).axes()
         # One real question loads what answering loads lazily (the chain's modules, language
         # and country matchers), so the first user's question is not the slow one. It is
         # answered extractively: warming up never calls a configured LLM.
@@ -247,7 +248,9 @@ class PledgeService:
     @cached_property
     def chain(self) -> AnswerChain:
         """The answer chain, built once from the retriever, the store and the chat model."""
-        figure = FigureDirection.of(self.store.embedder)
+        # Rule 6's thresholds hold for the model they were calibrated on only.
+        embedder = self.store.embedder
+        figure = FigureDirection.of(embedder) if calibrated(embedder) else None
         return AnswerChain(self.retriever, self.store, self.llm, figure=figure)
 
     def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[SearchHit]:

