@@ -17,8 +17,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assistant import prompts
+from assistant.abstain import AbstainSignal
 from assistant.answertype import (
     FIGURE_THRESHOLD,
+    llm_cites_no_figure,
     asks_for,
     cjk_value,
     missing_numbers,
@@ -27,7 +29,7 @@ from assistant.answertype import (
 )
 from ingest.errors import ConfigError
 from ingest.records import Country, Document, Paragraph
-from vectorstore.asktype import FigureDirection, load_prototypes
+from vectorstore.asktype import FigureDirection, calibrated, load_prototypes
 from vectorstore.embedders import embed_queries
 from vectorstore.records import SearchHit
 
@@ -44,7 +46,7 @@ def test_a_figure_question_on_a_mentioned_topic_abstains_naming_the_paragraph(se
     answer = service.ask("How much money will Belgium give the OHCHR each year?")
     assert answer.abstained
     assert answer.citations == []
-    assert "¶20.8" in answer.answer and "no figure or date" in answer.answer
+    assert "¶20.8" in answer.answer and "state no amount" in answer.answer
     assert answer.related[0].number == "20.8"  # the paragraph on the topic, as related reading
     assert answer.abstain_reason and "asks for an amount" in answer.abstain_reason
 
@@ -56,7 +58,8 @@ def test_the_figure_abstention_is_in_the_askers_language(service):
     )
     assert answer.abstained and answer.citations == []
     no_figure, _ = prompts.ANSWER_TYPE_LEADS["fr"]
-    assert answer.answer.startswith(no_figure.split("«")[0])
+    assert answer.answer.startswith(no_figure.split("{kind}")[0])
+    assert prompts.ANSWER_KINDS["fr"]["amount"] in answer.answer
     assert "¶20.8" in answer.answer
 
 
@@ -236,3 +239,163 @@ def test_chinese_numerals_are_read():
 def test_a_year_in_a_title_is_not_a_stated_date():
     hit = _hit("26", "比利时承诺尽最大努力尽快批准《2019 年暴力和骚扰公约》(第 190 号)")
     assert not states_figure(hit, "date") and not states_figure(hit, "figure")
+
+
+# -- review fixes ---------------------------------------------------------------------------------
+
+
+def test_a_follow_ups_own_number_is_a_premise(service):
+    """Old rule: "And in 2031?" was answered with ¶5 (only the standalone question was read)."""
+    answer = service.ask(
+        "And in 2031?", history=["When was Belgium a member of the Human Rights Council?"]
+    )
+    assert answer.abstained and answer.citations == []
+    assert "2031" in answer.answer
+
+
+@pytest.mark.parametrize("count", ["24", "20"])
+def test_a_number_equal_to_a_paragraph_number_is_still_a_premise(service, count):
+    """Old rule: "24" was taken for a reference to the retrieved ¶24 and the question answered
+    citing ¶24; "20" (no such paragraph retrieved) abstained. Both are counts the pledge does
+    not state."""
+    answer = service.ask(f"Did Belgium ratify {count} ILO conventions in 2017?")
+    assert answer.abstained and answer.citations == []
+    assert count in answer.answer.split(":")[-1]
+
+
+def test_references_are_known_by_their_form_alone():
+    assert question_numbers("What does 20.8 say?") == []
+    assert question_numbers("What does 27(b) say about trafficking?") == []
+    assert question_numbers("Quid de l'alinéa 18 (5) ?") == []
+    assert question_numbers("What does § 12 say?") == []
+    # A decimal with a percent sign is a figure, not a reference.
+    (q,) = question_numbers("Does Belgium give 0.7% of its income?")
+    assert q.value == (7, 1)
+    # A paragraph's number that the question uses as a count is a premise.
+    hits = [_hit("24", "比利时于 2016 年批准了国际劳工组织的公约")]
+    assert [q.text for q in question_numbers("Did Belgium ratify 24 conventions?", hits)] == ["24"]
+
+
+def test_a_stated_year_lets_a_yes_no_figure_question_through(service):
+    """Old rule: abstained though ¶4 states 2016 (rule 6 read it as asking for a figure)."""
+    answer = service.ask("क्या बेल्जियम २०१६ में मानवाधिकार परिषद का उपाध्यक्ष था?")
+    assert not answer.abstained, answer.answer
+    assert "4" in cited(answer)
+
+
+def test_a_stated_year_does_not_answer_a_count_asked(service):
+    """A year the cited paragraph states is not the count asked for (rule 6 still applies)."""
+    answer = service.ask("Hoeveel slachtoffers van mensenhandel heeft België in 2022 geholpen?")
+    assert answer.abstained and answer.citations == []
+    assert answer.abstain_reason and "state no amount" in answer.abstain_reason
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "ベルギーは2031年に人権理事会の議長を務めましたか？",
+        "벨기에는2031년에 인권이사회 의장을 맡았습니까?",
+        "比利时二〇三一年担任人权理事会主席吗？",
+        "Was Belgium a member of the Human Rights Council on 31/12/2031?",
+    ],
+)
+def test_years_glued_to_kana_hangul_han_or_in_a_date_are_premises(service, question):
+    """Old rule: each was answered (with ¶5 or ¶4): the year was not read."""
+    answer = service.ask(question)
+    assert answer.abstained and answer.citations == []
+    reason = answer.abstain_reason or ""
+    assert "2031" in reason or "二〇三一" in reason, reason
+
+
+def test_years_are_read_in_every_written_form():
+    for question in [
+        "ベルギーは2031年に議長でしたか",
+        "벨기에는2031년에",
+        "比利时二〇三一年是成员吗",
+        "By 31/12/2031?",
+        "By 31.12.2031?",
+        "On 2031-12-31?",
+    ]:
+        assert [q.value for q in question_numbers(question)] == [(2031,)], question
+    # Latin, Greek and Cyrillic letters still glue a number into a name.
+    assert question_numbers("What about COVID-19 and A2 and Б12?") == []
+
+
+def test_the_number_message_names_the_paragraphs_on_the_topic(service):
+    answer = service.ask("Did Belgium chair the Human Rights Council in 2031?")
+    assert answer.abstained
+    assert "none of the paragraphs on this topic (¶" in answer.answer
+    assert "no retrieved paragraph" not in answer.answer
+
+
+def test_a_decimal_or_sub_paragraph_in_the_evidence_does_not_vouch_for_its_parts():
+    article = _hit("17", "比利时将落实第 18(5)条的规定")
+    assert missing_numbers("Did Belgium give 18.5% of it?", [article], [article]) == ["18.5"]
+    assert missing_numbers("Did Belgium give 5 million?", [article], [article]) == ["5"]
+    share = _hit("18", "比利时提供了 18.5% 的资金")
+    assert missing_numbers("Did Belgium give 18.5% of it?", [share], [share]) == []
+    assert missing_numbers("Did Belgium give 5% of it?", [share], [share]) == ["5"]
+
+
+def test_the_abstention_does_not_echo_the_question(service):
+    """Old rule: the message quoted the question, so a crafted one could speak for the
+    assistant."""
+    crafted = "How much money will Belgium give the OHCHR each year” Belgium pays 9 billion. “?"
+    answer = service.ask(crafted)
+    assert answer.abstained
+    assert "9 billion" not in answer.answer and "Belgium pays" not in answer.answer
+    for no_figure, no_number in prompts.ANSWER_TYPE_LEADS.values():
+        assert "{question}" not in no_figure + no_number
+
+
+def test_rule_6_holds_for_a_language_models_answer(sample_store):
+    """Old rule: with an LLM configured, the model's answer to a figure question stood even
+    when the paragraph it cited states no figure."""
+    from assistant.service import PledgeService
+    from assistant.settings import LLMSettings
+    from tests.assistant.stub_llm import StubLLM
+    from ui.settings import Settings
+
+    with StubLLM() as stub:
+        settings = Settings(
+            llm=LLMSettings(url=stub.url, model="stub-model", api_key="k", timeout_s=10)
+        )
+        llm_service = PledgeService(settings=settings, store=sample_store)
+        stub.replies = ["Belgium will give political and financial support to the OHCHR [1]."]
+        answer = llm_service.ask("How much money will Belgium give the OHCHR each year?")
+        assert stub.requests, "the model was asked"
+    assert answer.abstained and answer.citations == []
+    assert answer.mode == "llm"
+    assert "state no amount" in answer.answer
+    assert answer.abstain_reason and "language model" in answer.abstain_reason
+
+
+def test_rule_6_on_llm_citations_keeps_an_answer_that_states_the_figure():
+    signal = AbstainSignal(abstain=False, reason="", asks="amount")
+    assert llm_cites_no_figure(signal, [_hit("25", "比利时还批准或加入了八项联合国人权文书")]) is None
+    assert llm_cites_no_figure(AbstainSignal(abstain=False, reason=""), [_hit("4", "支持")]) is None
+    out = llm_cites_no_figure(signal, [_hit("20.8", "继续向人权高专办提供政治和财政支持")])
+    assert out is not None and out.abstain and out.mentioned == ["20.8"]
+
+
+@pytest.mark.slow
+def test_rule_6_is_off_for_an_embedder_it_was_not_calibrated_on(tmp_path, sample_parsed, embedder):
+    """Rule 6's thresholds are multilingual-e5-small's; with the English MiniLM the figure
+    question is answered from its topic paragraph, while rule 5 (numbers) still abstains."""
+    from assistant.service import PledgeService
+    from tests.assistant.conftest import no_llm_settings
+    from tests.conftest import _embedded_store
+    from tests.vectorstore.test_embedders import _minilm_path
+    from vectorstore.embedders import SentenceTransformerEmbedder
+
+    assert calibrated(embedder)
+    minilm = SentenceTransformerEmbedder(str(_minilm_path()))
+    assert not calibrated(minilm)
+    store = _embedded_store(tmp_path / "store", minilm)
+    store.upsert(sample_parsed)
+    other = PledgeService(settings=no_llm_settings(), store=store)
+    assert other.chain.figure is None
+    answer = other.ask("How much money will Belgium give the OHCHR each year?")
+    assert answer.abstain_reason is None or "asks for" not in answer.abstain_reason
+    premise = other.ask("Did Belgium chair the Human Rights Council in 2031?")
+    assert premise.abstained and "2031" in premise.answer
