@@ -187,7 +187,9 @@ def _read_numerals(text: str, out: Stated) -> None:
     article reference ("18(5)", "第 18(5)条") states nothing.
     """
     decimals = [(m.start(), m.end()) for m in _DECIMAL.finditer(text)]
-    out.decimals.update((int(m.group(1) + m.group(2)), len(m.group(2))) for m in _DECIMAL.finditer(text))
+    out.decimals.update(
+        (int(m.group(1) + m.group(2)), len(m.group(2))) for m in _DECIMAL.finditer(text)
+    )
     for m in _DIGITS.finditer(text):
         if any(s <= m.start() < e for s, e in decimals):
             continue

@@ -20,9 +20,9 @@ from assistant import prompts
 from assistant.abstain import AbstainSignal
 from assistant.answertype import (
     FIGURE_THRESHOLD,
-    llm_cites_no_figure,
     asks_for,
     cjk_value,
+    llm_cites_no_figure,
     missing_numbers,
     question_numbers,
     states_figure,
@@ -372,7 +372,9 @@ def test_rule_6_holds_for_a_language_models_answer(sample_store):
 
 def test_rule_6_on_llm_citations_keeps_an_answer_that_states_the_figure():
     signal = AbstainSignal(abstain=False, reason="", asks="amount")
-    assert llm_cites_no_figure(signal, [_hit("25", "比利时还批准或加入了八项联合国人权文书")]) is None
+    assert (
+        llm_cites_no_figure(signal, [_hit("25", "比利时还批准或加入了八项联合国人权文书")]) is None
+    )
     assert llm_cites_no_figure(AbstainSignal(abstain=False, reason=""), [_hit("4", "支持")]) is None
     out = llm_cites_no_figure(signal, [_hit("20.8", "继续向人权高专办提供政治和财政支持")])
     assert out is not None and out.abstain and out.mentioned == ["20.8"]
