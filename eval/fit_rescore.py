@@ -140,8 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--store", type=Path, required=True, help="store holding the sample pledge")
     ap.add_argument("--out", type=Path, default=DEFAULT_RESCORE, help="weights file to write")
     ap.add_argument("--pool", type=int, default=20, help="fused candidates rescored")
-    ap.add_argument("--l2", type=float, default=0.03, help="L2 penalty")
-    ap.add_argument("--no-concept", type=float, default=-0.3, help="agreement when none named")
+    ap.add_argument("--l2", type=float, default=0.1, help="L2 penalty")
     ap.add_argument("--folds", type=int, default=10)
     ap.add_argument("--seeds", type=int, default=4)
     ap.add_argument("--dry-run", action="store_true", help="report only, write nothing")
@@ -153,7 +152,6 @@ def main(argv: list[str] | None = None) -> int:
         pool=args.pool,
         fused=round(float(w[0]), 4),
         concept=round(float(w[1]), 4),
-        no_concept=args.no_concept,
         fitted=(
             f"eval/fit_rescore.py --pool {args.pool} --l2 {args.l2} on "
             + ", ".join(f.name for f in args.files)

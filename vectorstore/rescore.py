@@ -2,32 +2,37 @@
 
 Reciprocal rank fusion (:mod:`vectorstore.retrieval`) keeps only ranks. On questions in
 languages and wordings far from the paragraph's (a Korean or Greek question against a Chinese
-pledge) the right paragraph is usually among the first few fused candidates while a neighbour
-wins by a rank or two: the 4-bit multilingual model's cross-lingual cosine is too coarse to
-separate them. One signal the fusion does not read separates them better: *concept agreement*.
-The question's topic vector (its framing projected out, :mod:`vectorstore.topic`) is compared by
-meaning with every glossary concept (:func:`vectorstore.retrieval.concept_similarities`, in any
-language the embedder reads), and each candidate paragraph names some concepts literally in its
-own language. A paragraph's agreement is how close the best concept it names comes to the
-question's nearest concept overall::
+pledge) the right paragraph is usually among the first fused candidates while a neighbour wins
+by a rank or two: the 4-bit multilingual model's cross-lingual cosine is too coarse to separate
+them. One signal the fusion does not read separates them better: *concept agreement*, between
+the glossary concepts the question is about and those the paragraph names.
 
-    agreement = max(sim(q, c) for c named by the paragraph) - max(sim(q, c) for every c)
+* The question's concepts are put in order (:func:`concept_order`): first those it names in
+  the glossary's wording (any of the six UN languages), then every other concept by the
+  similarity of meaning between the question's topic vector (its framing projected out,
+  :mod:`vectorstore.topic`) and the concept's term vectors
+  (:func:`vectorstore.retrieval.concept_similarities`); this part needs no word list and reads
+  any language the embedder reads.
+* A paragraph names concepts literally, in its own language (the glossary's matcher).
+* Its agreement (:func:`concept_agreement`) is ``-ln(rank)`` of the best-placed concept it
+  names in the question's order: 0 when it names the question's first concept, ``-ln 2`` for
+  the second …, and ``-ln(n + 1)`` when it names none of the ``n`` concepts. Ranks rather than
+  raw similarities: one question's similarities to the concepts lie within a few hundredths
+  of each other, and their spread varies from question to question.
 
-0 when the paragraph names the question's nearest concept, negative otherwise, and
-:attr:`RescoreWeights.no_concept` (also the floor) when it names none. The first
-:attr:`RescoreWeights.pool` fused candidates are reordered by
-``fused * rrf_k * fused_weight + concept_weight * agreement``, a listwise logistic model whose
+The first :attr:`RescoreWeights.pool` fused candidates are reordered by
+``fused_weight * fused * rrf_k + concept_weight * agreement``, a listwise logistic model whose
 two weights are fitted on the tuning questions (``eval/fit_rescore.py``, cross-validated by
-question) and kept in ``vectorstore/rescore.json``. Candidates outside the pool keep their
-fused order below it.
-
-Applied as a non-negative bonus in fused-score units (:meth:`RescoreWeights.bonus`), the
-rescoring keeps every ranked hit's score positive and the scores of a result list descending.
+question) and kept in ``vectorstore/rescore.json``. Candidates outside the pool keep their fused
+order below it. Applied as a non-negative bonus in fused-score units
+(:meth:`RescoreWeights.bonus`), the rescoring keeps every ranked hit's score positive and the
+scores of a result list descending.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -48,41 +53,62 @@ class RescoreWeights(BaseModel):
     pool: int = Field(ge=1, le=200, description="How many fused candidates are rescored")
     fused: float = Field(gt=0, description="Weight of the fused RRF score (times rrf_k)")
     concept: float = Field(ge=0, description="Weight of the concept agreement")
-    no_concept: float = Field(
-        ge=-1, le=0, description="Agreement of a paragraph naming no concept (and the floor)"
-    )
     fitted: str = Field(default="", description="How and on what the weights were fitted")
 
-    def bonus(self, agreement: float, rrf_k: float) -> float:
+    def bonus(self, agreement: float, concepts: int, rrf_k: float) -> float:
         """What a candidate's concept agreement adds to its fused score (never negative).
 
-        ``fused * rrf_k * w_f + w_c * agreement`` orders the pool as
-        ``fused + w_c / (w_f * rrf_k) * (agreement - no_concept)`` does; the constant shift
-        makes the bonus non-negative, so no rescored score falls below a candidate outside
-        the pool.
+        ``w_f * fused * rrf_k + w_c * agreement`` orders the pool as
+        ``fused + w_c / (w_f * rrf_k) * (agreement + ln(concepts + 1))`` does; the constant
+        shift makes the bonus non-negative, so no rescored score falls below a candidate
+        outside the pool.
+
+        Args:
+            agreement: :func:`concept_agreement` of the candidate.
+            concepts: How many concepts the question was compared with.
+            rrf_k: The fusion's RRF constant.
         """
-        floor = self.no_concept
-        return self.concept / (self.fused * rrf_k) * (max(agreement, floor) - floor)
+        return self.concept / (self.fused * rrf_k) * (agreement + math.log(concepts + 1))
 
 
-def concept_agreement(
-    named: Iterable[str], similarities: dict[str, float], no_concept: float
-) -> float:
-    """How close the best concept a paragraph names is to the question's nearest concept.
+def concept_order(similarities: dict[str, float], literal: Iterable[str]) -> dict[str, int]:
+    """The rank of each concept for a question: those it names first, then by meaning.
+
+    Args:
+        similarities: The question's topic similarity to every glossary concept.
+        literal: Concepts the question names in the glossary's wording.
+
+    Returns:
+        ``{concept: rank}``: 1 for every concept the question names (and for the nearest by
+        meaning when it names none), then 1 + the number of concepts placed before it (equal
+        similarities share a rank).
+    """
+    named = {c for c in literal if c in similarities}
+    rest = sorted((c for c in similarities if c not in named), key=lambda c: -similarities[c])
+    order = dict.fromkeys(named, 1)
+    first = len(named) + 1 if named else 1
+    rank, previous = first, None
+    for i, c in enumerate(rest):
+        if previous is None or similarities[c] < previous:
+            rank = first + i
+        order[c] = rank
+        previous = similarities[c]
+    return order
+
+
+def concept_agreement(named: Iterable[str], order: dict[str, int]) -> float:
+    """``-ln`` of the best rank, in a question's concept order, of a concept a paragraph names.
 
     Args:
         named: Glossary concepts the paragraph names in its own language.
-        similarities: The question's topic similarity to every glossary concept.
-        no_concept: The value when the paragraph names none of them (also the floor).
+        order: :func:`concept_order` of the question.
 
     Returns:
-        ``max`` similarity over the named concepts minus the ``max`` over all concepts
-        (at most 0), never below ``no_concept``.
+        0.0 for the question's first concept, ``-ln(rank)`` otherwise, ``-ln(len(order) + 1)``
+        when the paragraph names none of them.
     """
-    sims = [similarities[c] for c in named if c in similarities]
-    if not sims or not similarities:
-        return no_concept
-    return max(max(sims) - max(similarities.values()), no_concept)
+    ranks = [order[c] for c in named if c in order]
+    return -math.log(min(ranks)) if ranks else -math.log(len(order) + 1)
 
 
 def load_rescore(path: Path | str | None = None) -> RescoreWeights:
@@ -93,7 +119,7 @@ def load_rescore(path: Path | str | None = None) -> RescoreWeights:
             (one line naming the file and the field).
     """
     p = Path(path) if path else DEFAULT_RESCORE
-    expected = "expected a JSON object with 'pool', 'fused', 'concept', 'no_concept'"
+    expected = "expected a JSON object with 'pool', 'fused' and 'concept'"
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:

@@ -56,7 +56,12 @@ from vectorstore.langchain import PledgeRetriever
 from vectorstore.latent import COMMON_SHARE, FramingLatents, topic_latents
 from vectorstore.lexical import tokenize
 from vectorstore.records import Filters, SearchHit
-from vectorstore.rescore import RescoreWeights, concept_agreement, default_rescore
+from vectorstore.rescore import (
+    RescoreWeights,
+    concept_agreement,
+    concept_order,
+    default_rescore,
+)
 from vectorstore.store import PledgeStore
 from vectorstore.topic import scorer_for
 
@@ -282,6 +287,8 @@ class _Ranked(NamedTuple):
     latents: SparseVector | None
     #: The country whose framing is projected out (:meth:`HybridRetriever._framing_country`).
     framing: tuple[str | None, str | None]
+    #: Glossary concepts the query names in the glossary's wording (not those found by meaning).
+    literal: tuple[str, ...]
 
 
 @dataclass
@@ -381,6 +388,11 @@ class HybridRetriever:
     def _ranked(self, query: str, filters: Filters | None = None) -> _Ranked:
         conditions = self.store.resolve_filters(filters)
         expansion = self.glossary.expand(query) if (self.expand and self.glossary) else None
+        literal: tuple[str, ...] = ()
+        if expansion is not None:
+            literal = tuple(expansion.concepts)
+        elif self.glossary is not None and self.rescore:
+            literal = tuple(self.glossary.expand(query).concepts)
         vectors = embed_queries(self.store.embedder, [query])
         query_vector = vectors[0]
         names = ["dense"]
@@ -423,7 +435,7 @@ class HybridRetriever:
             pool = list(dict.fromkeys(rid for items in out.values() for rid, _ in items))
             topic = scorer_for(self.store.embedder).scores(self.store, query_vector, pool)
             out["dense_topic"] = sorted(topic.items(), key=lambda x: (-x[1], x[0]))[:n]
-        return _Ranked(out, query_vector, similarities, latents, (code, name))
+        return _Ranked(out, query_vector, similarities, latents, (code, name), literal)
 
     def _latent_topic(
         self, latents: SparseVector, framing: tuple[str | None, str | None]
@@ -477,9 +489,8 @@ class HybridRetriever:
         score, best = fused.score, fused.best_dense
         return sorted(score, key=lambda r: (-score[r], -best.get(r, -1.0), r))
 
-    def _agreements(self, rids: list[str], similarities: dict[str, float]) -> dict[str, float]:
+    def _agreements(self, rids: list[str], order: dict[str, int]) -> dict[str, float]:
         """Concept agreement (:func:`vectorstore.rescore.concept_agreement`) of each paragraph."""
-        floor = self.rescore_weights.no_concept
         out: dict[str, float] = {}
         for rid in rids:
             resolved = self.store.resolve(rid)
@@ -487,8 +498,7 @@ class HybridRetriever:
                 continue
             p = resolved[0]
             text = p.text + ("\n" + p.lead_in if p.lead_in else "")
-            named = self._paragraph_concepts(rid, text)
-            out[rid] = concept_agreement(named, similarities, floor)
+            out[rid] = concept_agreement(self._paragraph_concepts(rid, text), order)
         return out
 
     def rescoring_features(
@@ -507,7 +517,7 @@ class HybridRetriever:
                 return []
             fused = self._fuse(ranked.rankings)
             pool = self._order(fused)[: self.rescore_weights.pool]
-            agreement = self._agreements(pool, ranked.similarities)
+            agreement = self._agreements(pool, concept_order(ranked.similarities, ranked.literal))
             k = self.weights.rrf_k
             return [(rid, fused.score[rid] * k, agreement[rid]) for rid in pool if rid in agreement]
 
@@ -518,9 +528,9 @@ class HybridRetriever:
         order = self._order(fused)
         if self.rescore and similarities and self.glossary is not None:
             weights = self.rescore_weights
-            pool = order[: weights.pool]
-            for rid, agreement in self._agreements(pool, similarities).items():
-                fused.score[rid] += weights.bonus(agreement, self.weights.rrf_k)
+            concepts = concept_order(similarities, ranked.literal)
+            for rid, agreement in self._agreements(order[: weights.pool], concepts).items():
+                fused.score[rid] += weights.bonus(agreement, len(concepts), self.weights.rrf_k)
             order = self._order(fused)
         dense_rank, lexical_rank = fused.dense_rank, fused.lexical_rank
         hits: list[SearchHit] = []
