@@ -1,4 +1,4 @@
-"""Fit the rescoring stage's weights (``vectorstore/rescore.json``) on tuning questions.
+r"""Fit the rescoring stage's weights (``vectorstore/rescore.json``) on tuning questions.
 
 For every in-scope question of the given eval files, the question is condensed and narrowed as
 the answer chain does (:meth:`assistant.chain.AnswerChain.retrieve`), and the retriever reports,
@@ -12,7 +12,7 @@ leave-one-file-out, each against the plain fused order.
 Usage (the store holds the bundled sample pledge)::
 
     pledges ingest ui/data/sample --store /tmp/S
-    .venv/bin/python eval/fit_rescore.py --store /tmp/S ../shared/eval/dev.jsonl \\
+    .venv/bin/python eval/fit_rescore.py --store /tmp/S ../shared/eval/dev.jsonl \
         ../shared/eval/dev2.jsonl eval/decision_tuning.jsonl eval/rerank_tuning.jsonl
 
 Never give it a held-out set.
@@ -94,7 +94,9 @@ def ranks(questions: list[Question], w: np.ndarray | None) -> list[int | None]:
     """Rank of each question's first gold candidate, by ``w`` (None: the fused order)."""
     out: list[int | None] = []
     for q in questions:
-        order = np.arange(len(q.gold)) if w is None else np.argsort(-(q.features @ w), kind="stable")
+        order = (
+            np.arange(len(q.gold)) if w is None else np.argsort(-(q.features @ w), kind="stable")
+        )
         hit = np.flatnonzero(q.gold[order])
         out.append(int(hit[0]) + 1 if hit.size else None)
     return out
@@ -119,7 +121,10 @@ def cross_validate(
     base = ranks(questions, None)
     out = {
         "all (fused)": {"recall@1": recall(base, 1), "recall@5": recall(base, 5)},
-        f"all ({folds}-fold x {seeds})": {"recall@1": recall(k_fold, 1), "recall@5": recall(k_fold, 5)},
+        f"all ({folds}-fold x {seeds})": {
+            "recall@1": recall(k_fold, 1),
+            "recall@5": recall(k_fold, 5),
+        },
     }
     for name in dict.fromkeys(q.file for q in questions):
         test = [q for q in questions if q.file == name]
