@@ -44,13 +44,14 @@ class Question:
     gold: np.ndarray
 
 
-def collect(store: Path, files: list[Path], pool: int) -> list[Question]:
+def collect(store: Path, files: list[Path], pool: int, depth: int) -> list[Question]:
     """The rescoring features of every in-scope question of ``files``."""
     service = make_service(store)
     chain = service.chain
     retriever = chain.retriever
     retriever.rescore = False
-    retriever.rescore_weights = default_rescore().model_copy(update={"pool": pool})
+    update = {"pool": pool, "depth": depth}
+    retriever.rescore_weights = default_rescore().model_copy(update=update)
     out: list[Question] = []
     for f in files:
         for it in load_eval(f):
@@ -145,20 +146,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--store", type=Path, required=True, help="store holding the sample pledge")
     ap.add_argument("--out", type=Path, default=DEFAULT_RESCORE, help="weights file to write")
     ap.add_argument("--pool", type=int, default=20, help="fused candidates rescored")
+    ap.add_argument("--depth", type=int, default=2, help="places of the concept order counted")
     ap.add_argument("--l2", type=float, default=0.1, help="L2 penalty")
     ap.add_argument("--folds", type=int, default=10)
     ap.add_argument("--seeds", type=int, default=4)
     ap.add_argument("--dry-run", action="store_true", help="report only, write nothing")
     args = ap.parse_args(argv)
-    questions = collect(args.store, args.files, args.pool)
+    questions = collect(args.store, args.files, args.pool, args.depth)
     report = cross_validate(questions, args.l2, args.folds, args.seeds)
     w = fit(questions, args.l2)
     weights = RescoreWeights(
         pool=args.pool,
         fused=round(float(w[0]), 4),
         concept=round(float(w[1]), 4),
+        depth=args.depth,
         fitted=(
-            f"eval/fit_rescore.py --pool {args.pool} --l2 {args.l2} on "
+            f"eval/fit_rescore.py --pool {args.pool} --depth {args.depth} --l2 {args.l2} on "
             + ", ".join(f.name for f in args.files)
             + f" ({len(questions)} in-scope questions); "
             + "; ".join(f"{k}: {v}" for k, v in report.items())

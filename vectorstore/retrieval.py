@@ -498,7 +498,8 @@ class HybridRetriever:
                 continue
             p = resolved[0]
             text = p.text + ("\n" + p.lead_in if p.lead_in else "")
-            out[rid] = concept_agreement(self._paragraph_concepts(rid, text), order)
+            named = self._paragraph_concepts(rid, text)
+            out[rid] = concept_agreement(named, order, self.rescore_weights.depth)
         return out
 
     def rescoring_features(
@@ -530,7 +531,7 @@ class HybridRetriever:
             weights = self.rescore_weights
             concepts = concept_order(similarities, ranked.literal)
             for rid, agreement in self._agreements(order[: weights.pool], concepts).items():
-                fused.score[rid] += weights.bonus(agreement, len(concepts), self.weights.rrf_k)
+                fused.score[rid] += weights.bonus(agreement, self.weights.rrf_k)
             order = self._order(fused)
         dense_rank, lexical_rank = fused.dense_rank, fused.lexical_rank
         hits: list[SearchHit] = []

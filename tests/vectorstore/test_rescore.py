@@ -38,6 +38,7 @@ def test_bundled_weights_are_read_and_say_how_they_were_fitted() -> None:
     weights = load_rescore()
     assert weights == RescoreWeights.model_validate_json(DEFAULT_RESCORE.read_text())
     assert 1 <= weights.pool <= 200 and weights.fused > 0 and weights.concept > 0
+    assert weights.depth >= 1
     assert weights.fitted.startswith("eval/fit_rescore.py")
     assert "heldout" not in weights.fitted
 
@@ -45,10 +46,11 @@ def test_bundled_weights_are_read_and_say_how_they_were_fitted() -> None:
 @pytest.mark.parametrize(
     ("content", "names"),
     [
-        ('{"pool": 20, "fused": 7.0}', "concept"),
-        ('{"pool": 0, "fused": 7.0, "concept": 1.0}', "pool"),
-        ('{"pool": 20, "fused": -1, "concept": 1.0}', "fused"),
-        ('{"pool": 20, "fused": 7.0, "concept": 1.0, "temperature": 2}', "temperature"),
+        ('{"pool": 20, "fused": 7.0, "depth": 2}', "concept"),
+        ('{"pool": 0, "fused": 7.0, "concept": 1.0, "depth": 2}', "pool"),
+        ('{"pool": 20, "fused": -1, "concept": 1.0, "depth": 2}', "fused"),
+        ('{"pool": 20, "fused": 7.0, "concept": 1.0, "depth": 0}', "depth"),
+        ('{"pool": 20, "fused": 7.0, "concept": 1.0, "depth": 2, "temperature": 2}', "temperature"),
         ('{"pool": 20, "fused": 7.0,', "Expecting"),
         ("[1, 2]", "(top level)"),
     ],
@@ -62,7 +64,8 @@ def test_a_bad_weights_file_is_a_one_line_error_naming_file_and_field(
         load_rescore(path)
     message = str(err.value)
     assert "\n" not in message
-    assert message.startswith(f"{path}: expected a JSON object with 'pool', 'fused' and 'concept'")
+    expected = "expected a JSON object with 'pool', 'fused', 'concept' and 'depth'"
+    assert message.startswith(f"{path}: {expected}")
     assert names in message
 
 
@@ -80,10 +83,13 @@ def test_concepts_the_question_names_come_first_then_by_meaning() -> None:
     # "d" is named in the glossary's wording: it outranks every concept found by meaning.
     assert concept_order(sims, ["d", "unknown"]) == {"d": 1, "a": 2, "b": 3, "c": 3}
     order = concept_order(sims, ["d"])
-    assert concept_agreement(["d", "a"], order) == 0.0
-    assert concept_agreement(["b"], order) == pytest.approx(-math.log(3))
-    assert concept_agreement(["x"], order) == pytest.approx(-math.log(5))
-    assert concept_agreement([], {}) == 0.0 - math.log(1)
+    assert concept_agreement(["d", "a"], order, depth=2) == 0.0
+    assert concept_agreement(["a"], order, depth=2) == pytest.approx(-math.log(2))
+    # Past the counted places, a concept counts as none named.
+    assert concept_agreement(["b"], order, depth=2) == pytest.approx(-math.log(3))
+    assert concept_agreement(["b"], order, depth=5) == pytest.approx(-math.log(3))
+    assert concept_agreement(["x"], order, depth=5) == pytest.approx(-math.log(6))
+    assert concept_agreement([], {}, depth=1) == pytest.approx(-math.log(2))
 
 
 @given(
@@ -91,16 +97,17 @@ def test_concepts_the_question_names_come_first_then_by_meaning() -> None:
     st.lists(st.sampled_from("abcdefghij"), max_size=4),
     st.lists(st.sampled_from("abcdefghij"), max_size=4),
     st.floats(0.1, 100),
+    st.integers(1, 20),
 )
 def test_rescoring_never_lowers_a_fused_score(
-    sims: dict[str, float], literal: list[str], named: list[str], rrf_k: float
+    sims: dict[str, float], literal: list[str], named: list[str], rrf_k: float, depth: int
 ) -> None:
     order = concept_order(sims, literal)
     assert sorted(set(order.values()))[0] == 1
-    agreement = concept_agreement(named, order)
-    assert -math.log(len(order) + 1) <= agreement <= 0.0
-    bonus = RescoreWeights(pool=20, fused=7.0, concept=1.9).bonus(agreement, len(order), rrf_k)
-    assert bonus >= 0.0
+    agreement = concept_agreement(named, order, depth)
+    assert -math.log(depth + 1) <= agreement <= 0.0
+    weights = RescoreWeights(pool=20, fused=7.0, concept=1.9, depth=depth)
+    assert weights.bonus(agreement, rrf_k) >= 0.0
 
 
 # -- on the sample pledge (Chinese) -------------------------------------------------------------
