@@ -32,6 +32,9 @@ is in the evidence, with two kinds of evidence:
    the concept and topic rules (rule 3), which no longer answer alone. A glossary concept
    literally found in the evidence (rule 2) needs no such backing.
 
+Rules 5 and 6 (:mod:`assistant.answertype`) then check, on a question these rules answer, the
+kind of answer: numbers the question states, and a figure or date it asks for.
+
 An LLM judge, when configured, gets the last word on questions the semantic score rejected
 (``needs_judge``): the model may answer or reply with the "cannot answer" sentence.
 """
@@ -102,6 +105,16 @@ class AbstainSignal:
     latent_paragraph: str | None = None
     #: The rule could not check the topic: an LLM judge, when configured, decides instead.
     needs_judge: bool = False
+    #: The question's figure score (:mod:`vectorstore.asktype`; above 0 it asks for a quantity
+    #: or a date), None when not read.
+    figure_score: float | None = None
+    #: Set when the answer-type rules (:mod:`assistant.answertype`) abstained:
+    #: ``number_not_stated`` or ``figure_not_stated``.
+    answer_type: str | None = None
+    #: Numbers the question states that no evidence paragraph states (as written).
+    numbers_missing: list[str] = field(default_factory=list)
+    #: Paragraph numbers that mention the topic but state no figure or date.
+    mentioned: list[str] = field(default_factory=list)
 
 
 def _evidence_text(hits: Sequence[SearchHit]) -> tuple[str, str]:

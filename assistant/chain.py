@@ -10,7 +10,8 @@ with the LangChain ecosystem and each step can be run on its own (evaluation run
     question, history, filters
       │ condense   follow-up → standalone question (rule; the LLM when configured)
       │ retrieve   hybrid search; the country the question names narrows it when stored
-      │ decide     abstention signal (country in store, key-term coverage across languages)
+      │ decide     abstention signal (country in store, the question's topic in the evidence,
+      │            then the kind of answer: a number or a date asked and stated)
       │ answer     extractive quotes (default) or LLM prose, or an abstention
       ▼ validate   every citation quotes its retrieved paragraph exactly; markers match citations
     Answer
@@ -20,12 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant import prompts
+from assistant import answertype, prompts
 from assistant.abstain import AbstainSignal, assess
 from assistant.citations import (
     MARKER_RE,
@@ -54,9 +55,10 @@ from ingest.language import (
     english_language_name,
 )
 from ingest.records import Document, Paragraph
+from vectorstore.asktype import FigureDirection
 from vectorstore.cache import Catalog
 from vectorstore.glossary import Concept
-from vectorstore.records import Filters, SearchHit
+from vectorstore.records import Filters, QueryReading, SearchHit
 
 #: Paragraphs retrieved per question.
 TOP_K = 10
@@ -69,8 +71,14 @@ LLM_PASSAGES = 5
 class Retriever(Protocol):
     """Ranked search, and the concept rescue (:class:`vectorstore.retrieval.HybridRetriever`)."""
 
-    def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[SearchHit]:
-        """The ``k`` best paragraphs for ``query`` under ``filters``."""
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        filters: Filters | None = None,
+        reading: QueryReading | None = None,
+    ) -> list[SearchHit]:
+        """The ``k`` best paragraphs for ``query`` under ``filters`` (``reading`` filled)."""
         ...
 
     def rescue(
@@ -128,6 +136,8 @@ class Retrieval:
     filters: Filters | None
     hits: list[SearchHit]
     terms: QuestionTerms
+    #: The query's vector and latents as the search computed them.
+    reading: QueryReading = field(default_factory=QueryReading)
 
 
 @dataclass(frozen=True)
@@ -230,12 +240,21 @@ class AnswerChain:
         retriever: Ranked search with the concept rescue.
         reader: Stored documents and paragraphs (countries in store, other language versions).
         llm: A LangChain chat model, or None for extractive answers.
+        figure: What a question asks for, read from its query vector (a quantity or a date,
+            and which); None leaves the answer-type check to the numbers the question states.
     """
 
-    def __init__(self, retriever: Retriever, reader: ParagraphReader, llm: Any | None = None):
+    def __init__(
+        self,
+        retriever: Retriever,
+        reader: ParagraphReader,
+        llm: Any | None = None,
+        figure: FigureDirection | None = None,
+    ):
         self.retriever = retriever
         self.reader = reader
         self.llm = llm
+        self.figure = figure
         self.prefix: Runnable[Asked, Decided] = (
             RunnableLambda(self.condense_step, name="condense")
             | RunnableLambda(self.retrieve_step, name="retrieve")
@@ -293,11 +312,12 @@ class AnswerChain:
                 narrowed[field_name] = value
         if narrowed:
             effective = Filters(**{**base, **narrowed})
-        hits = self.retriever.search(query, k=k, filters=effective)
+        reading = QueryReading()
+        hits = self.retriever.search(query, k=k, filters=effective, reading=reading)
         if language and not (effective and (effective.language or effective.doc_id)):
             versions = list(self.reader.catalog().by_symbol_in(language).values())
             hits = in_language(hits, language, versions, self.reader.get_paragraph)
-        return Retrieval(query=query, filters=effective, hits=hits, terms=terms)
+        return Retrieval(query=query, filters=effective, hits=hits, terms=terms, reading=reading)
 
     def retrieve_step(self, state: Understood) -> Retrieved:
         """Hybrid search for the standalone question."""
@@ -324,7 +344,9 @@ class AnswerChain:
 
         When a topical concept of the question is missing from the retrieved paragraphs, the
         retriever's concept rescue looks for it under the same filters first, so that "missing"
-        means missing from the pledges, not just from the top of the ranking.
+        means missing from the pledges, not just from the top of the ranking. An answer the
+        topic rules allow is then checked for the kind of thing asked
+        (:mod:`assistant.answertype`): numbers the question states, a quantity or date it asks.
         """
         retrieval = state.retrieval
         stored, complete = self.stored_countries()
@@ -344,6 +366,11 @@ class AnswerChain:
                     countries_complete=complete,
                     semantic=True,
                 )
+        vector = retrieval.reading.vector
+        scores: tuple[float | None, float | None] = (None, None)
+        if self.figure is not None and vector is not None:
+            scores = (self.figure.score(vector), self.figure.date_score(vector))
+        signal = answertype.check(signal, retrieval.query, retrieval.terms, retrieval.hits, *scores)
         return Decided(state.asked, state.condensed, retrieval, signal)
 
     def answer_step(self, state: Decided) -> Answer:
@@ -383,17 +410,35 @@ class AnswerChain:
     ) -> Answer:
         """An abstention naming what was asked, with the nearest paragraphs as related reading."""
         related: list[Citation] = []
-        for i, hit in enumerate(state.retrieval.hits[:RELATED_K], start=1):
+        hits = state.retrieval.hits
+        if signal.mentioned:
+            first = [h for h in hits if h.paragraph.number in signal.mentioned]
+            hits = first + [h for h in hits if h.paragraph.number not in signal.mentioned]
+        for i, hit in enumerate(hits[:RELATED_K], start=1):
             spans = sentence_spans(hit.paragraph.text)
             quote = hit.paragraph.text[spans[0][0] : spans[0][1]] if spans else hit.paragraph.text
             related.append(make_citation(f"r{i}", hit, quote))
         asker = asker_language(state.asked.question)
         sentence, note = prompts.ABSTAIN_LEADS.get(asker, prompts.ABSTAIN_LEADS["en"])
-        text = sentence.format(question=state.condensed.display)
-        if signal.reason:
-            text += f": {signal.reason}."
+        if signal.answer_type:
+            # The topic is in the pledges, the kind of answer asked is not: said in the asker's
+            # language, with the paragraphs on the topic first among the related reading.
+            no_figure, no_number = prompts.ANSWER_TYPE_LEADS.get(
+                asker, prompts.ANSWER_TYPE_LEADS["en"]
+            )
+            text = (
+                no_figure.format(
+                    question=state.condensed.display,
+                    paragraphs=", ".join(f"¶{n}" for n in signal.mentioned),
+                )
+                if signal.answer_type == "figure_not_stated"
+                else no_number.format(
+                    question=state.condensed.display, numbers=", ".join(signal.numbers_missing)
+                )
+            )
         else:
-            text += "."
+            text = sentence.format(question=state.condensed.display)
+            text += f": {signal.reason}." if signal.reason else "."
         if related:
             text += " " + note
         return Answer(
@@ -406,6 +451,7 @@ class AnswerChain:
             mode="extractive",
             warnings=[*state.condensed.warnings, *extra],
             retrieved=_retrieved_trace(state.retrieval.hits, set()),
+            abstain_reason=signal.reason or None,
         )
 
     def extractive_answer(self, state: Decided, warnings: Sequence[str] = ()) -> Answer:

@@ -233,6 +233,7 @@ def evaluate_answers(items: list[EvalItem], service: PledgeService) -> dict[str,
                 "abstained": answer.abstained,
                 "cited": cited_numbers,
                 "warnings": answer.warnings,
+                "abstain_reason": answer.abstain_reason,
             }
         )
     return {

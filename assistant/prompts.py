@@ -143,6 +143,100 @@ ABSTAIN_LEADS: dict[str, tuple[str, str]] = {
     ),
 }
 
+#: Abstentions of the answer-type rules (:mod:`assistant.answertype`) in the question's
+#: language (the same languages as :data:`ABSTAIN_LEADS`; English otherwise): the question asks
+#: for a figure or a date that the paragraphs on its topic do not state (``{paragraphs}``, e.g.
+#: "¶20.8, ¶20.9"), and the question names a number no retrieved paragraph states
+#: (``{numbers}``).
+ANSWER_TYPE_LEADS: dict[str, tuple[str, str]] = {
+    "en": (
+        "The stored pledges do not state the figure or date asked for in “{question}”: the topic"
+        " appears in {paragraphs}, with no figure or date.",
+        "The stored pledges do not answer the question “{question}”: no retrieved paragraph"
+        " states {numbers}.",
+    ),
+    "fr": (
+        "Les engagements enregistrés n'indiquent pas le chiffre ou la date demandés dans"
+        " « {question} » : le sujet figure dans {paragraphs}, sans chiffre ni date.",
+        "Les engagements enregistrés ne répondent pas à la question « {question} » : aucun"
+        " paragraphe retrouvé n'indique {numbers}.",
+    ),
+    "es": (
+        "Los compromisos almacenados no indican la cifra o la fecha que pide «{question}»: el"
+        " tema aparece en {paragraphs}, sin cifras ni fechas.",
+        "Los compromisos almacenados no responden a la pregunta «{question}»: ningún párrafo"
+        " recuperado indica {numbers}.",
+    ),
+    "zh": (
+        "已存储的承诺没有说明“{question}”所问的数字或日期：{paragraphs}提到这一主题，但没有给出数字或日期。",
+        "已存储的承诺未回答以下问题：“{question}”：检索到的段落均未提及{numbers}。",
+    ),
+    "ru": (
+        "В хранимых обязательствах не указаны число или дата, о которых спрашивается в"
+        " «{question}»: тема упоминается в {paragraphs}, но без чисел и дат.",
+        "Хранимые обязательства не отвечают на вопрос «{question}»: ни в одном найденном абзаце"
+        " не указано {numbers}.",
+    ),
+    "ar": (
+        "لا تذكر التعهدات المخزنة الرقم أو التاريخ المطلوب في «{question}»: يرد الموضوع في"
+        " {paragraphs} دون أي رقم أو تاريخ.",
+        "التعهدات المخزنة لا تجيب عن السؤال «{question}»: لا تذكر أي فقرة مسترجعة {numbers}.",
+    ),
+    "de": (
+        "Die gespeicherten Zusagen nennen die in „{question}“ gefragte Zahl oder das gefragte"
+        " Datum nicht: Das Thema steht in {paragraphs}, ohne Zahl oder Datum.",
+        "Die gespeicherten Zusagen beantworten die Frage „{question}“ nicht: Kein gefundener"
+        " Absatz nennt {numbers}.",
+    ),
+    "nl": (
+        "De opgeslagen toezeggingen noemen het getal of de datum waarnaar „{question}” vraagt"
+        " niet: het onderwerp staat in {paragraphs}, zonder getal of datum.",
+        "De opgeslagen toezeggingen beantwoorden de vraag „{question}” niet: geen gevonden"
+        " alinea vermeldt {numbers}.",
+    ),
+    "it": (
+        "Gli impegni archiviati non indicano la cifra o la data chiesta in «{question}»: il tema"
+        " compare in {paragraphs}, senza cifre né date.",
+        "Gli impegni archiviati non rispondono alla domanda «{question}»: nessun paragrafo"
+        " trovato indica {numbers}.",
+    ),
+    "pt": (
+        "Os compromissos armazenados não indicam o número ou a data pedidos em «{question}»: o"
+        " tema aparece em {paragraphs}, sem números nem datas.",
+        "Os compromissos armazenados não respondem à pergunta «{question}»: nenhum parágrafo"
+        " encontrado indica {numbers}.",
+    ),
+    "ja": (
+        "保存されている誓約には「{question}」が求める数値や日付は書かれていません。"
+        "この話題は{paragraphs}に出てきますが、数値や日付はありません。",
+        "保存されている誓約は「{question}」という質問に答えていません。"
+        "検索された段落には{numbers}が書かれていません。",
+    ),
+    "ko": (
+        "저장된 서약에는 “{question}”에서 묻는 수치나 날짜가 나와 있지 않습니다."
+        " 이 주제는 {paragraphs}에 나오지만 수치나 날짜는 없습니다.",
+        "저장된 서약은 “{question}” 질문에 답하지 않습니다. 검색된 단락 어디에도 {numbers}이(가)"
+        " 나오지 않습니다.",
+    ),
+    "tr": (
+        "Kayıtlı taahhütler “{question}” sorusunda istenen sayıyı ya da tarihi belirtmiyor: konu"
+        " {paragraphs} içinde geçiyor, ancak sayı ya da tarih verilmiyor.",
+        "Kayıtlı taahhütler “{question}” sorusunu yanıtlamıyor: bulunan paragrafların hiçbiri"
+        " {numbers} belirtmiyor.",
+    ),
+    "hi": (
+        "संग्रहीत प्रतिज्ञाएँ “{question}” में पूछी गई संख्या या तारीख नहीं बतातीं: यह विषय"
+        " {paragraphs} में आता है, पर कोई संख्या या तारीख नहीं दी गई है।",
+        "संग्रहीत प्रतिज्ञाएँ प्रश्न “{question}” का उत्तर नहीं देतीं: खोजे गए किसी अनुच्छेद में {numbers} नहीं है।",
+    ),
+    "sw": (
+        "Ahadi zilizohifadhiwa hazitaji idadi au tarehe inayoulizwa katika “{question}”: mada hii"
+        " imo katika {paragraphs}, bila idadi wala tarehe.",
+        "Ahadi zilizohifadhiwa hazijibu swali “{question}”: hakuna aya iliyopatikana inayotaja"
+        " {numbers}.",
+    ),
+}
+
 #: "Topics" before the glossary concepts a cited paragraph names, in the asker's language (only
 #: the UN languages: the glossary has concept names in those alone).
 TOPICS_LABEL: dict[str, str] = {
@@ -303,6 +397,10 @@ def check_prompts(prompts: tuple[PromptSpec, ...] = ALL_PROMPTS) -> None:
     checks = [("ABSTAIN_TEMPLATE", ABSTAIN_TEMPLATE, "{question}")]
     for lang, (lead, _) in ABSTAIN_LEADS.items():
         checks.append((f"ABSTAIN_LEADS[{lang}] sentence", lead, "{question}"))
+    for lang, (no_figure, no_number) in ANSWER_TYPE_LEADS.items():
+        checks.append((f"ANSWER_TYPE_LEADS[{lang}] figure", no_figure, "{paragraphs}"))
+        checks.append((f"ANSWER_TYPE_LEADS[{lang}] number", no_number, "{numbers}"))
+        checks.append((f"ANSWER_TYPE_LEADS[{lang}] question", no_figure + no_number, "{question}"))
     for lang, (lead, note) in EXTRACTIVE_LEADS.items():
         checks.append((f"EXTRACTIVE_LEADS[{lang}] lead", lead, "{language_note}"))
         checks.append((f"EXTRACTIVE_LEADS[{lang}] note", note, "{language}"))

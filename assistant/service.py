@@ -30,6 +30,7 @@ from assistant.types import Answer, FetchItem, FetchReport, FileReport, IngestRe
 from ingest.errors import ConfigError, PledgeError
 from ingest.pipeline import parse_bytes, parse_file
 from ingest.records import Document, Paragraph, ParsedDocument
+from vectorstore.asktype import FigureDirection
 from vectorstore.embedders import Embedder
 from vectorstore.glossary import default_glossary
 from vectorstore.latent import FramingLatents
@@ -223,6 +224,8 @@ class PledgeService:
             if head is not None:  # the same framing as latent terms, for the decision
                 FramingLatents.of(head).indices(code, name)
         scorer.basis(None)
+        # The direction that tells a question asking for a figure or a date (one batch).
+        FigureDirection.of(self.store.embedder).axes()
         # One real question loads what answering loads lazily (the chain's modules, language
         # and country matchers), so the first user's question is not the slow one. It is
         # answered extractively: warming up never calls a configured LLM.
@@ -244,7 +247,8 @@ class PledgeService:
     @cached_property
     def chain(self) -> AnswerChain:
         """The answer chain, built once from the retriever, the store and the chat model."""
-        return AnswerChain(self.retriever, self.store, self.llm)
+        figure = FigureDirection.of(self.store.embedder)
+        return AnswerChain(self.retriever, self.store, self.llm, figure=figure)
 
     def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[SearchHit]:
         """The ``k`` best paragraphs for ``query``."""

@@ -66,6 +66,10 @@ class Answer(Record):
         description="When abstaining: nearest paragraphs, shown as related, not as an answer",
     )
     mode: Literal["extractive", "llm"] = "extractive"
+    abstain_reason: str | None = Field(
+        default=None,
+        description="When abstaining: what the decision rests on, in English, for developers",
+    )
     warnings: list[str] = Field(
         default_factory=list,
         description="What was corrected before the user saw it (e.g. an invented marker removed)",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 from pydantic import Field
 
 from ingest.records import Document, Language, Paragraph, Record
@@ -52,3 +55,19 @@ class SearchHit(Record):
             " commonest wording are removed; None when the store has no latent terms"
         ),
     )
+
+
+@dataclass
+class QueryReading:
+    """What a search computed from the query's text, for a caller that reads the query again.
+
+    Filled by :meth:`vectorstore.retrieval.HybridRetriever.search` when passed one: the answer
+    chain reads what the question asks for from the same vector, without a second embedding.
+
+    Attributes:
+        vector: The query's dense vector (query role, unit length).
+        latents: The query's latent terms (indices and weights), None when not computed.
+    """
+
+    vector: np.ndarray | None = None
+    latents: tuple[np.ndarray, np.ndarray] | None = None

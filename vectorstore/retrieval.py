@@ -55,7 +55,7 @@ from vectorstore.glossary import Concept, Expansion, Glossary, default_glossary
 from vectorstore.langchain import PledgeRetriever
 from vectorstore.latent import COMMON_SHARE, FramingLatents, topic_latents
 from vectorstore.lexical import tokenize
-from vectorstore.records import Filters, SearchHit
+from vectorstore.records import Filters, QueryReading, SearchHit
 from vectorstore.rescore import (
     RescoreWeights,
     concept_agreement,
@@ -450,18 +450,25 @@ class HybridRetriever:
         )
         return topic_latents(latents, removed)
 
-    def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[SearchHit]:
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        filters: Filters | None = None,
+        reading: QueryReading | None = None,
+    ) -> list[SearchHit]:
         """The ``k`` best paragraphs for ``query``, best first.
 
         Args:
             query: A question or keywords in any of the six UN languages.
             k: Number of hits.
             filters: Country, language, term, symbol or doc_id restrictions (AND).
+            reading: Filled with the query's vector and latents, when given.
         """
         if not query.strip() or k <= 0:
             return []
         with self.store.reading():  # one version of the store for the whole search
-            return self._search(query, k, filters)
+            return self._search(query, k, filters, reading)
 
     def _fuse(self, ranks: dict[str, list[tuple[str, float]]]) -> _Fused:
         """Reciprocal rank fusion of ``ranks``, with the per-ranking facts hits carry."""
@@ -522,8 +529,12 @@ class HybridRetriever:
             k = self.weights.rrf_k
             return [(rid, fused.score[rid] * k, agreement[rid]) for rid in pool if rid in agreement]
 
-    def _search(self, query: str, k: int, filters: Filters | None) -> list[SearchHit]:
+    def _search(
+        self, query: str, k: int, filters: Filters | None, reading: QueryReading | None = None
+    ) -> list[SearchHit]:
         ranked = self._ranked(query, filters)
+        if reading is not None:
+            reading.vector, reading.latents = ranked.vector, ranked.latents
         ranks, query_vector, similarities = ranked.rankings, ranked.vector, ranked.similarities
         fused = self._fuse(ranks)
         order = self._order(fused)
