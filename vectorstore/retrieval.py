@@ -26,7 +26,10 @@ much the paragraph, relative to its document, is about the question's topic. The
 answer-or-abstain decision reads it.
 
 Each ranking contributes ``weight / (rrf_k + rank)`` to a paragraph's fused score (reciprocal
-rank fusion: robust to the very different score scales of cosine and BM25).
+rank fusion: robust to the very different score scales of cosine and BM25). The first fused
+candidates are then rescored by *concept agreement* (:mod:`vectorstore.rescore`): whether a
+paragraph names, in its own language, the glossary concept nearest the question's topic by
+meaning, with two weights fitted on tuning questions (``vectorstore/rescore.json``).
 """
 
 from __future__ import annotations
@@ -53,6 +56,12 @@ from vectorstore.langchain import PledgeRetriever
 from vectorstore.latent import COMMON_SHARE, FramingLatents, topic_latents
 from vectorstore.lexical import tokenize
 from vectorstore.records import Filters, QueryReading, SearchHit
+from vectorstore.rescore import (
+    RescoreWeights,
+    concept_agreement,
+    concept_order,
+    default_rescore,
+)
 from vectorstore.store import PledgeStore
 from vectorstore.topic import scorer_for
 
@@ -85,18 +94,24 @@ RESCUE_CANDIDATES = 100
 
 #: The retrieval steps ``pledges eval --ablation`` measures, each adding one part.
 ABLATION: dict[str, dict[str, Any]] = {
-    "dense": {"expand": False, "weights": FusionWeights(lexical=0.0, sparse=0.0)},
-    "dense+bm25": {"expand": False, "weights": FusionWeights(sparse=0.0)},
+    "dense": {"expand": False, "weights": FusionWeights(lexical=0.0, sparse=0.0), "rescore": False},
+    "dense+bm25": {"expand": False, "weights": FusionWeights(sparse=0.0), "rescore": False},
     "dense+glossary (wording only)": {
         "weights": FusionWeights(lexical=0.0, sparse=0.0),
         "semantic": False,
+        "rescore": False,
     },
     "dense+bm25+glossary (wording only)": {
         "weights": FusionWeights(sparse=0.0),
         "semantic": False,
+        "rescore": False,
     },
-    "dense+bm25+glossary (wording and meaning)": {"weights": FusionWeights(sparse=0.0)},
-    "... + latent terms (sparse)": {},
+    "dense+bm25+glossary (wording and meaning)": {
+        "weights": FusionWeights(sparse=0.0),
+        "rescore": False,
+    },
+    "... + latent terms (sparse)": {"rescore": False},
+    "... + concept-agreement rescoring": {},
     "... + topic ranking": {"weights": FusionWeights(dense_topic=1.0)},
 }
 
@@ -272,6 +287,18 @@ class _Ranked(NamedTuple):
     latents: SparseVector | None
     #: The country whose framing is projected out (:meth:`HybridRetriever._framing_country`).
     framing: tuple[str | None, str | None]
+    #: Glossary concepts the query names in the glossary's wording (not those found by meaning).
+    literal: tuple[str, ...]
+
+
+@dataclass
+class _Fused:
+    """Fused scores of one query and the per-ranking facts its hits carry."""
+
+    score: dict[str, float]
+    best_dense: dict[str, float]
+    dense_rank: dict[str, int]
+    lexical_rank: dict[str, int]
 
 
 class HybridRetriever:
@@ -286,6 +313,10 @@ class HybridRetriever:
         semantic: Whether glossary concepts are also matched by meaning
             (:func:`semantic_concepts`), not only by their wording.
         candidates: How many results each ranking contributes before fusion.
+        rescore: Whether the fused top candidates are rescored by concept agreement
+            (:mod:`vectorstore.rescore`; needs the glossary and ``semantic``).
+        rescore_weights: The rescoring weights (the bundled ``vectorstore/rescore.json`` by
+            default).
     """
 
     def __init__(
@@ -296,8 +327,12 @@ class HybridRetriever:
         expand: bool = True,
         candidates: int = 50,
         semantic: bool = True,
+        rescore: bool = True,
+        rescore_weights: RescoreWeights | None = None,
     ) -> None:
         self.store = store
+        self.rescore = rescore
+        self.rescore_weights = rescore_weights or default_rescore()
         self.weights = weights or FusionWeights()
         self.expand = expand
         if glossary is None and expand:
@@ -353,6 +388,11 @@ class HybridRetriever:
     def _ranked(self, query: str, filters: Filters | None = None) -> _Ranked:
         conditions = self.store.resolve_filters(filters)
         expansion = self.glossary.expand(query) if (self.expand and self.glossary) else None
+        literal: tuple[str, ...] = ()
+        if expansion is not None:
+            literal = tuple(expansion.concepts)
+        elif self.glossary is not None and self.rescore:
+            literal = tuple(self.glossary.expand(query).concepts)
         vectors = embed_queries(self.store.embedder, [query])
         query_vector = vectors[0]
         names = ["dense"]
@@ -395,7 +435,7 @@ class HybridRetriever:
             pool = list(dict.fromkeys(rid for items in out.values() for rid, _ in items))
             topic = scorer_for(self.store.embedder).scores(self.store, query_vector, pool)
             out["dense_topic"] = sorted(topic.items(), key=lambda x: (-x[1], x[0]))[:n]
-        return _Ranked(out, query_vector, similarities, latents, (code, name))
+        return _Ranked(out, query_vector, similarities, latents, (code, name), literal)
 
     def _latent_topic(
         self, latents: SparseVector, framing: tuple[str | None, str | None]
@@ -430,13 +470,8 @@ class HybridRetriever:
         with self.store.reading():  # one version of the store for the whole search
             return self._search(query, k, filters, reading)
 
-    def _search(
-        self, query: str, k: int, filters: Filters | None, reading: QueryReading | None = None
-    ) -> list[SearchHit]:
-        ranked = self._ranked(query, filters)
-        if reading is not None:
-            reading.vector, reading.latents = ranked.vector, ranked.latents
-        ranks, query_vector, similarities = ranked.rankings, ranked.vector, ranked.similarities
+    def _fuse(self, ranks: dict[str, list[tuple[str, float]]]) -> _Fused:
+        """Reciprocal rank fusion of ``ranks``, with the per-ranking facts hits carry."""
         w = self.weights
         weight = {
             "dense": w.dense,
@@ -445,20 +480,71 @@ class HybridRetriever:
             "lexical": w.lexical,
             "sparse": w.sparse,
         }
-        fused: dict[str, float] = {}
-        best_dense: dict[str, float] = {}
-        dense_rank: dict[str, int] = {}
-        lexical_rank: dict[str, int] = {}
+        fused = _Fused({}, {}, {}, {})
         for name, items in ranks.items():
             for rank, (rid, score) in enumerate(items, start=1):
-                fused[rid] = fused.get(rid, 0.0) + weight[name] / (w.rrf_k + rank)
+                fused.score[rid] = fused.score.get(rid, 0.0) + weight[name] / (w.rrf_k + rank)
                 if name.startswith("dense"):
-                    best_dense[rid] = max(best_dense.get(rid, -1.0), score)
+                    fused.best_dense[rid] = max(fused.best_dense.get(rid, -1.0), score)
                     if name == "dense":
-                        dense_rank[rid] = rank
+                        fused.dense_rank[rid] = rank
                 elif name == "lexical":  # BM25 only: rank agreement reads it
-                    lexical_rank[rid] = rank
-        order = sorted(fused, key=lambda r: (-fused[r], -best_dense.get(r, -1.0), r))
+                    fused.lexical_rank[rid] = rank
+        return fused
+
+    def _order(self, fused: _Fused) -> list[str]:
+        score, best = fused.score, fused.best_dense
+        return sorted(score, key=lambda r: (-score[r], -best.get(r, -1.0), r))
+
+    def _agreements(self, rids: list[str], order: dict[str, int]) -> dict[str, float]:
+        """Concept agreement (:func:`vectorstore.rescore.concept_agreement`) of each paragraph."""
+        out: dict[str, float] = {}
+        for rid in rids:
+            resolved = self.store.resolve(rid)
+            if resolved is None:
+                continue
+            p = resolved[0]
+            text = p.text + ("\n" + p.lead_in if p.lead_in else "")
+            named = self._paragraph_concepts(rid, text)
+            out[rid] = concept_agreement(named, order, self.rescore_weights.depth)
+        return out
+
+    def rescoring_features(
+        self, query: str, filters: Filters | None = None
+    ) -> list[tuple[str, float, float]]:
+        """What the rescoring stage reads for the fused top candidates, in fused order.
+
+        ``(record_id, fused score times rrf_k, concept agreement)`` for the first
+        :attr:`RescoreWeights.pool` fused candidates, before any rescoring (``eval/
+        fit_rescore.py`` fits the weights on them). Empty when no glossary concept could be
+        compared with the question.
+        """
+        with self.store.reading():
+            ranked = self._ranked(query, filters)
+            if not ranked.similarities or self.glossary is None:
+                return []
+            fused = self._fuse(ranked.rankings)
+            pool = self._order(fused)[: self.rescore_weights.pool]
+            agreement = self._agreements(pool, concept_order(ranked.similarities, ranked.literal))
+            k = self.weights.rrf_k
+            return [(rid, fused.score[rid] * k, agreement[rid]) for rid in pool if rid in agreement]
+
+    def _search(
+        self, query: str, k: int, filters: Filters | None, reading: QueryReading | None = None
+    ) -> list[SearchHit]:
+        ranked = self._ranked(query, filters)
+        if reading is not None:
+            reading.vector, reading.latents = ranked.vector, ranked.latents
+        ranks, query_vector, similarities = ranked.rankings, ranked.vector, ranked.similarities
+        fused = self._fuse(ranks)
+        order = self._order(fused)
+        if self.rescore and similarities and self.glossary is not None:
+            weights = self.rescore_weights
+            concepts = concept_order(similarities, ranked.literal)
+            for rid, agreement in self._agreements(order[: weights.pool], concepts).items():
+                fused.score[rid] += weights.bonus(agreement, self.weights.rrf_k)
+            order = self._order(fused)
+        dense_rank, lexical_rank = fused.dense_rank, fused.lexical_rank
         hits: list[SearchHit] = []
         rids: list[str] = []
         for rid in order:
@@ -470,7 +556,7 @@ class HybridRetriever:
                 SearchHit(
                     paragraph=paragraph,
                     document=document,
-                    score=round(fused[rid], 6),
+                    score=round(fused.score[rid], 6),
                     dense_rank=dense_rank.get(rid),
                     lexical_rank=lexical_rank.get(rid),
                 )

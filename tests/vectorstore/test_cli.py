@@ -133,6 +133,7 @@ def test_eval_ablation_measures_each_step(
         "dense+bm25+glossary (wording only)",
         "dense+bm25+glossary (wording and meaning)",
         "... + latent terms (sparse)",
+        "... + concept-agreement rescoring",
         "... + topic ranking",
     ]
     assert all(s["n"] == 1 for s in steps.values())
