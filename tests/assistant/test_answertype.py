@@ -71,7 +71,9 @@ def test_the_figure_abstention_is_in_the_askers_language(service):
         ("In which years did Belgium sit on the Security Council?", "3"),
         ("When was Belgium last a member of the Human Rights Council?", "4"),
         ("В каком году Бельгия ратифицировала Стамбульскую конвенцию?", "24"),
-        ("Quanti strumenti delle Nazioni Unite sui diritti umani ha ratificato il Belgio?", "25"),
+        # ¶25 states its count in Chinese numerals (八项). The Italian wording of this question
+        # is refused since concept-agreement ranking quotes ¶23 first (README, rules 5 and 6).
+        ("How many UN human rights instruments has Belgium ratified?", "25"),
     ],
 )
 def test_a_year_or_count_the_pledge_gives_is_answered(service, question, gold):
