@@ -248,9 +248,9 @@ def test_lexical_rank_comes_from_bm25_only(sample_store: Any) -> None:
 def test_latent_terms_put_the_answer_first(sample_store: Any, question: str, gold: str) -> None:
     # The fusion itself, before the concept-agreement stage (tested in test_rescore.py).
     on = HybridRetriever(sample_store, rescore=False).search(question, k=5)
-    off = HybridRetriever(
-        sample_store, weights=FusionWeights(sparse=0.0), rescore=False
-    ).search(question, k=5)
+    off = HybridRetriever(sample_store, weights=FusionWeights(sparse=0.0), rescore=False).search(
+        question, k=5
+    )
     assert on[0].paragraph.number == gold
     assert off[0].paragraph.number != gold
     assert gold in [h.paragraph.number for h in off]  # the channel reorders, the rest found it
