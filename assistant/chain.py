@@ -178,11 +178,6 @@ def _passages(hits: Sequence[SearchHit]) -> str:
     return prompts.delimit_passages(blocks)
 
 
-def _paragraph_text(hit: SearchHit) -> str:
-    p = hit.paragraph
-    return p.text + ("\n" + p.lead_in if p.lead_in else "")
-
-
 def llm_messages(state: Decided) -> list[Any]:
     """The chat messages of the answer prompt for this state."""
     asker = asker_language(state.asked.question)
@@ -491,7 +486,7 @@ class AnswerChain:
                 # What can be said of a paragraph in another language without translating it:
                 # the glossary topics it names, in the asker's language (only where the
                 # glossary has it).
-                topics = concept_names(_paragraph_text(ext.hit), asker)
+                topics = concept_names(ext.hit.paragraph.text_with_lead_in, asker)
             about = f" ({label}: {', '.join(topics)})" if topics else ""
             lines.append(f"- {citation_label(c)}{about}: “{c.quote}” {c.marker}")
         if any(a.language == lang for c in citations for a in c.aligned):

@@ -152,6 +152,11 @@ class Paragraph(Record):
     start: int | None = Field(default=None, description="Start offset in the cleaned document text")
     end: int | None = Field(default=None, description="End offset (exclusive) in the cleaned text")
 
+    @property
+    def text_with_lead_in(self) -> str:
+        """The text, then the parent's lead-in on its own line (what the paragraph is read as)."""
+        return self.text + ("\n" + self.lead_in if self.lead_in else "")
+
 
 class RemovedText(Record):
     """Text of a file that is in no paragraph: page furniture, footnotes."""

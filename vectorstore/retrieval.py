@@ -43,6 +43,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ingest.language import compact, fold
+from ingest.records import Paragraph
 from vectorstore.embedders import (
     MAX_EMBED_CHARS,
     Embedder,
@@ -355,12 +356,12 @@ class HybridRetriever:
         """
         return self._rankings(query, filters)[0]
 
-    def _paragraph_concepts(self, rid: str, text: str) -> tuple[str, ...]:
+    def _paragraph_concepts(self, rid: str, paragraph: Paragraph) -> tuple[str, ...]:
         """Glossary concepts a paragraph names (in its own language), memoized per record."""
         cached = self._named.get(rid)
         if cached is None:
             assert self.glossary is not None
-            cached = tuple(self.glossary.expand(text).concepts)
+            cached = tuple(self.glossary.expand(paragraph.text_with_lead_in).concepts)
             if len(self._named) > 200_000:
                 self._named.clear()
             self._named[rid] = cached
@@ -503,9 +504,7 @@ class HybridRetriever:
             resolved = self.store.resolve(rid)
             if resolved is None:
                 continue
-            p = resolved[0]
-            text = p.text + ("\n" + p.lead_in if p.lead_in else "")
-            named = self._paragraph_concepts(rid, text)
+            named = self._paragraph_concepts(rid, resolved[0])
             out[rid] = concept_agreement(named, order, self.rescore_weights.depth)
         return out
 
@@ -576,9 +575,9 @@ class HybridRetriever:
                 # Finding the concepts a paragraph names costs a few milliseconds the first
                 # time (then memoized): only the top hits are read.
                 if similarities and i < CONCEPT_DEPTH:
-                    p = hit.paragraph
-                    text = p.text + ("\n" + p.lead_in if p.lead_in else "")
-                    named = [c for c in self._paragraph_concepts(rid, text) if c in similarities]
+                    named = [
+                        c for c in self._paragraph_concepts(rid, hit.paragraph) if c in similarities
+                    ]
                     if named:
                         best = max(named, key=lambda c: similarities[c])
                         hit.concept = best
@@ -635,7 +634,7 @@ class HybridRetriever:
             if resolved is None or resolved[0].id in exclude:
                 continue
             para, doc = resolved
-            text = para.text + ("\n" + para.lead_in if para.lead_in else "")
+            text = para.text_with_lead_in
             folded, compacted = fold(text), compact(text)
             n = sum(c.occurs_in(folded, compacted) for c in concepts)
             if n:
