@@ -287,15 +287,18 @@ def test_a_stated_year_lets_a_yes_no_figure_question_through():
     hit = _hit("4", "比利时在担任人权理事会成员的前几个任期(最近一任是 2016 至 2018 年)期间")
     question = "क्या बेल्जियम २०१६ में मानवाधिकार परिषद का उपाध्यक्ष था?"
     terms = question_terms(question)
-    signal = check(
+    checked = check(
         AbstainSignal(abstain=False, reason="topic"), question, terms, [hit], 0.01, -0.047
     )
-    assert not signal.abstain, signal.reason
+    assert not checked.signal.abstain, checked.signal.reason
+    # The paragraph stating the year is quoted by its words stating it.
+    assert [e.hit.paragraph.number for e in checked.extracts] == ["4"]
+    assert "2016" in checked.extracts[0].quote
     # A year stated does not answer a count clearly asked for (date score -0.093).
     counted = "How many victims did Belgium help in 2016?"
     signal = check(
         AbstainSignal(abstain=False, reason="topic"), counted, terms, [hit], 0.08, -0.093
-    )
+    ).signal
     assert signal.abstain and "state no amount" in signal.reason
 
 
