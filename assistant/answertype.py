@@ -19,11 +19,16 @@ answer, after the topic rules have decided to answer:
 6. **A question that asks for a quantity or a date needs evidence stating one.** Whether it asks
    is read from the embedder's query space, not from words (:mod:`vectorstore.asktype`: a
    direction learned from prototype question pairs, reused from the query vector retrieval
-   computed). When it asks and none of the paragraphs the answer would cite states a quantity
-   or a date (a year, range, count or ordinal outside a title, read by the same
+   computed). When it asks, the rule reads the paragraphs the answer would quote and the first
+   :data:`ON_TOPIC_DEPTH` paragraphs the topic rules accept one by one
+   (:func:`assistant.abstain.on_topic`). The first that states a quantity or a date of the
+   kind asked (a year, range, count or ordinal outside a title, read by the same
    :func:`~assistant.factcheck.quantities`: digits are the same in every language, and Chinese
-   numerals with a measure word are read too), the answer abstains, naming the paragraphs that
-   mention the topic.
+   numerals with a measure word are read too) is quoted first, by the sentence stating it. A
+   paragraph the answer would not have quoted counts only by a sentence naming the question's
+   terms at least as strongly as the answer's first quote: many on-topic paragraphs state some
+   figure, and only literal evidence ties one to what is asked. When none states one, the
+   answer abstains, naming the paragraphs on the topic that state none.
 
 Both abstentions carry what they rest on (:attr:`AbstainSignal.answer_type`, the figure score,
 the numbers missing) so the answer's trace and ``pledges eval --details`` show why.

@@ -185,8 +185,9 @@ _COMBINED_SCRIPTS: dict[str, tuple[str, ...]] = {
 }
 #: py3langid's code for text with no linguistic content: never a language to answer in.
 _NO_LANGUAGE = "zxx"
-#: Scripts written without spaces between words: a space between two of their letters is a
-#: line wrap or an insertion, not a word break.
+#: Scripts written without spaces between words: a space between two of their characters (by
+#: script extension, so the kana length mark "ー" counts) is a line wrap or an insertion, not a
+#: word break.
 _UNSPACED_SCRIPTS = ("Hani", "Hira", "Kana", "Thai", "Laoo", "Khmr", "Mymr")
 
 
@@ -224,11 +225,11 @@ def letter_scripts(text: str) -> Counter[str]:
     return found
 
 
-_PARAGRAPH_REF = regex.compile(r"[¶§]+\s*[\p{Nd}]+(?:[.(][\p{L}\p{Nd}]+\)?)*")
+_PARAGRAPH_REF = regex.compile(r"[¶§]+\s*\p{Nd}+(?:\.\p{Nd}+|\([\p{Nd}a-zA-Z]{1,3}\))*")
 _LATIN_RUN = regex.compile(r"\p{sc=Latn}+")
 _NOT_LETTER = regex.compile(r"[^\p{L}\p{M}\s]+")
 _UNSPACED_GAP = regex.compile(
-    "(?<=[{0}])\\s+(?=[{0}])".format("".join(f"\\p{{sc={s}}}" for s in _UNSPACED_SCRIPTS))
+    "(?<=[{0}])\\s+(?=[{0}])".format("".join(f"\\p{{scx={s}}}" for s in _UNSPACED_SCRIPTS))
 )
 
 
@@ -356,7 +357,11 @@ def detect_language(text: str, default: str | None = "en") -> str | None:
         One of :data:`UN_LANGUAGES`, or ``default``.
     """
     sample = text[:SAMPLE_CHARS]
-    counts = {lang: len(pattern.findall(sample)) for lang, pattern in _SCRIPT_RES.items()}
+    # Letters only: Arabic-Indic digits sit in the Arabic block and say nothing of the language.
+    counts = {
+        lang: sum(1 for ch in pattern.findall(sample) if ch.isalpha())
+        for lang, pattern in _SCRIPT_RES.items()
+    }
     best = max(counts, key=lambda k: counts[k])
     if counts[best] >= 2:
         letters = sum(1 for ch in sample if ch.isalpha())

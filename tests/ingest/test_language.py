@@ -64,7 +64,7 @@ def test_each_script_is_read_as_its_language(question, language, un):
     assert detect_language(question) == un
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     st.sampled_from(QUESTIONS),
     st.lists(st.integers(min_value=0, max_value=60), min_size=1, max_size=4),
