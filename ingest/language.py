@@ -34,7 +34,7 @@ from functools import lru_cache
 from typing import Any, overload
 
 import pycountry
-import regex
+import regex  # type: ignore[import-untyped]  # regex ships no type information
 
 #: The six official UN languages (ISO 639-1).
 UN_LANGUAGES: tuple[str, ...] = ("ar", "en", "es", "fr", "ru", "zh")
@@ -250,7 +250,7 @@ def language_sample(text: str) -> str:
             t = _LATIN_RUN.sub(" ", t)
     t = _NOT_LETTER.sub(" ", t)
     t = " ".join(t.split())
-    return _UNSPACED_GAP.sub("", t)
+    return str(_UNSPACED_GAP.sub("", t))
 
 
 def script_candidates(text: str) -> list[str]:
