@@ -35,6 +35,7 @@ from typing import Any, overload
 
 import pycountry
 import regex  # type: ignore[import-untyped]  # regex ships no type information
+from babel.core import get_global
 
 #: The six official UN languages (ISO 639-1).
 UN_LANGUAGES: tuple[str, ...] = ("ar", "en", "es", "fr", "ru", "zh")
@@ -197,8 +198,6 @@ def language_scripts() -> dict[str, frozenset[str]]:
 
     A language CLDR gives no script for is left out (it is never ruled out by script).
     """
-    from babel.core import get_global
-
     likely = get_global("likely_subtags")
     out: dict[str, frozenset[str]] = {}
     for lang in _any_identifier().nb_classes:
