@@ -42,6 +42,7 @@ from ingest.metadata import detect_date, detect_session, detect_symbol, detect_t
 from ingest.readers import SUPPORTED_SUFFIXES, read_bytes
 from ingest.records import (
     FIELD_RULES,
+    MAX_DOC_ID_CHARS,
     Document,
     Paragraph,
     ParsedDocument,
@@ -187,8 +188,11 @@ def sidecar_path(path: Path) -> Path | None:
     ``<stem>.meta.json``.
     """
     for candidate in (path.with_name(path.name + ".meta.json"), path.with_suffix(".meta.json")):
-        if candidate.is_file():
-            return candidate
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError:  # "<name>.meta.json" of a 250-byte file name is too long to exist
+            continue
     return None
 
 
@@ -215,13 +219,16 @@ def make_doc_id(
     sha256: str,
 ) -> str:
     """The stable document id (see the module docstring)."""
+    suffix = f".{language}" if language else ""
     if symbol:
-        base = _slug(symbol)
+        base = _slug(symbol)[: MAX_DOC_ID_CHARS - len(suffix)].rstrip("-")
     elif country and term:
         base = f"{country.lower()}-{term}"
     else:
-        base = f"{_slug(stem) or 'document'}-{sha256[:8]}"
-    return f"{base}.{language}" if language else base
+        # A file name may be up to 255 bytes; the id keeps as much of its stem as fits.
+        room = MAX_DOC_ID_CHARS - len(suffix) - len("-") - 8
+        base = f"{_slug(stem)[:room].rstrip('-') or 'document'}-{sha256[:8]}"
+    return base + suffix
 
 
 def _slug(text: str) -> str:
