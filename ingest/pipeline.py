@@ -285,7 +285,13 @@ def build_document(
 
     body_text = "\n".join(b.body for b in kept)
     language = given if given in UN_LANGUAGES else detect_language(body_text, default=None)
-    titles = [b.text for b in blocks if b.kind in ("note_title", "annex", "title")]
+    # Headings above the first paragraph read like titles ("Our pledge" / "2025-2027").
+    first_para = next(i for i, b in enumerate(blocks) if b in kept)
+    titles = [
+        b.text
+        for i, b in enumerate(blocks)
+        if b.kind in ("note_title", "annex", "title") or (b.kind == "heading" and i < first_para)
+    ]
     country = detect_country(body_text, language, titles)
     term = detect_term(body_text, titles)
     note_titles = [b.text for b in blocks if b.kind == "note_title"]
