@@ -724,8 +724,12 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
         methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
         include_in_schema=False,
     )
-    def unknown(rest: str) -> None:
-        # Without this, the chat UI mounted at "/" would answer unknown /v1 paths.
+    @app.api_route(
+        "/v1", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
+    )
+    def unknown(rest: str = "") -> None:
+        # Without this, the chat UI mounted at "/" would answer unknown /v1 paths (and "/v1"
+        # itself) with its own {"detail": ...} body.
         raise ApiError(404, "not_found", f"no endpoint /v1/{rest}; see /docs for the API")
 
     return app
