@@ -101,6 +101,17 @@ def test_search_ranks_paragraph_8_first_on_the_sample(runner: CliRunner, sample_
     assert bad.exit_code != 0
 
 
+def test_search_table_prints_a_query_with_brackets_as_text(
+    runner: CliRunner, sample_store: Any
+) -> None:
+    # The query is the table's title: "[/x]" was read as a closing tag and crashed the command.
+    result = runner.invoke(
+        app, ["search", "[/x] death penalty", "-k", "1", "--store", sample_store.location]
+    )
+    assert result.exit_code == 0, result.output
+    assert "[/x] death penalty" in result.stdout
+
+
 def test_eval_reports_retrieval_figures(
     runner: CliRunner, sample_store: Any, tmp_path: Path
 ) -> None:

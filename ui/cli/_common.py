@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import BaseModel
 from rich.console import Console
+from rich.text import Text
 
 from assistant.service import PledgeService
 from ui.settings import Settings
@@ -26,8 +27,18 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-console = Console()
-err_console = Console(stderr=True)
+# What the consoles print is data: file names, paragraph text, titles, queries, errors quoting
+# them. Rich markup and emoji codes are off, so "[/b]" or "[link=…]" in a pledge prints as
+# those characters (it crashed `parse` and `search`, or became a terminal hyperlink); styles
+# are applied with :func:`styled`.
+console = Console(markup=False, emoji=False)
+err_console = Console(stderr=True, markup=False, emoji=False)
+
+
+def styled(label: str, style: str, rest: str = "") -> Text:
+    """``label`` in ``style``, then ``rest`` as plain text (never read as markup)."""
+    return Text.assemble((label, style), rest)
+
 
 StoreOption = Annotated[
     Path | None,

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from assistant.claim_eval import STATUSES, evaluate_claims, load_claims
 from assistant.evaluation import evaluate_ablation, evaluate_service, load_eval
@@ -26,6 +26,7 @@ from ui.cli._common import (
     err_console,
     make_service,
     parse_meta,
+    styled,
 )
 from vectorstore.records import Filters, SearchHit
 
@@ -93,7 +94,7 @@ def _print_warnings(report: IngestReport) -> None:
     for f in report.files:
         for warning in f.warnings:
             err_console.print(
-                f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True
+                styled("warning:", "yellow", f" {warning}"), highlight=False, soft_wrap=True
             )
 
 
@@ -118,7 +119,7 @@ def _print_report(report: IngestReport) -> None:
     for f in report.files:
         table.add_row(
             f.path,
-            f"[{colors[f.status]}]{f.status}[/]",
+            Text(f.status, style=colors[f.status]),
             f.doc_id or "",
             str(f.paragraphs),
             f.error or "",
@@ -152,7 +153,11 @@ def documents(store: StoreOption = None, json_out: JsonOption = False) -> None:
         emit_json(docs)
         return
     if not docs:
-        console.print("The store is empty: add pledges with [bold]pledges ingest PATH[/].")
+        console.print(
+            Text.assemble(
+                "The store is empty: add pledges with ", ("pledges ingest PATH", "bold"), "."
+            )
+        )
         return
     table = Table(title=f"{len(docs)} document(s)")
     for col in ("doc_id", "symbol", "country", "lang", "term", "date", "¶", "source"):
