@@ -481,14 +481,12 @@ def _apply_overrides(fields: dict[str, Any], overrides: Mapping[str, Any], name:
         if key == "country":
             country = country_from_value(value)
             if country is None:
-                raise IngestError(
-                    name, f"--meta country={value!r}: not an ISO 3166 code or country name"
-                )
+                raise IngestError(name, f"country={value!r}: not an ISO 3166 code or country name")
             fields[key] = country
         elif key == "language":
             if value not in UN_LANGUAGES:
                 raise IngestError(
-                    name, f"--meta language={value!r}: expected one of {', '.join(UN_LANGUAGES)}"
+                    name, f"language={value!r}: expected one of {', '.join(UN_LANGUAGES)}"
                 )
             fields[key] = value
         elif key == "date":
@@ -496,18 +494,16 @@ def _apply_overrides(fields: dict[str, Any], overrides: Mapping[str, Any], name:
                 fields[key] = dt.date.fromisoformat(value)
             except ValueError as e:
                 raise IngestError(
-                    name, f"--meta date={value!r}: expected an ISO date such as 2022-06-21"
+                    name, f"date={value!r}: expected an ISO date such as 2022-06-21"
                 ) from e
         elif key == "session":
             if not (value.isascii() and value.isdigit()):
-                raise IngestError(name, f"--meta session={value!r}: expected a number such as 77")
+                raise IngestError(name, f"session={value!r}: expected a number such as 77")
             fields[key] = int(value)
         elif key == "term":
             m = re.fullmatch(r"(\d{4})\s*[-–]\s*(\d{4})", value)
             if not m:
-                raise IngestError(
-                    name, f"--meta term={value!r}: expected YYYY-YYYY, e.g. 2023-2025"
-                )
+                raise IngestError(name, f"term={value!r}: expected YYYY-YYYY, e.g. 2023-2025")
             fields[key] = f"{m.group(1)}-{m.group(2)}"
         else:
             fields[key] = value

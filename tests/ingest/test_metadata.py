@@ -176,3 +176,15 @@ def test_overrides_and_sidecar(tmp_path: Path) -> None:
     # --meta wins over the sidecar.
     both = parse_file(path, overrides={"title": "From the command line", "language": "zh"})
     assert both.document.title == "From the command line"
+
+
+def test_a_bad_given_value_is_named_without_a_command_line_flag() -> None:
+    # The same values come from the API's form fields and from sidecars, where "--meta
+    # language=..." named an option the person never used.
+    text = b"1. Utopia will protect journalists.\n\n2. Utopia will end torture.\n"
+    with pytest.raises(IngestError) as e:
+        parse_bytes(text, "n.txt", overrides={"language": "sw"})
+    assert str(e.value) == "n.txt: language='sw': expected one of ar, en, es, fr, ru, zh"
+    with pytest.raises(IngestError) as e:
+        parse_bytes(text, "n.txt", overrides={"country": "ZZZ"})
+    assert str(e.value) == "n.txt: country='ZZZ': not an ISO 3166 code or country name"
