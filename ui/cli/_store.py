@@ -147,7 +147,7 @@ def _print_report(report: IngestReport) -> None:
 @app.command()
 def documents(store: StoreOption = None, json_out: JsonOption = False) -> None:
     """List the stored documents."""
-    service = make_service(store)
+    service = make_service(store, existing=True)
     docs = service.documents()
     if json_out:
         emit_json(docs)
@@ -183,7 +183,7 @@ def delete(
     json_out: JsonOption = False,
 ) -> None:
     """Delete a document and all its paragraphs."""
-    service = make_service(store)
+    service = make_service(store, existing=True)
     service.delete(doc_id)
     if json_out:
         emit_json({"deleted": doc_id})
@@ -226,7 +226,7 @@ def search(
             f"expected one of {', '.join(UN_LANGUAGES)}, got {lang!r}", param_hint="--lang"
         )
     filters = Filters(country=country, language=lang, term=term)  # type: ignore[arg-type]
-    service = make_service(store)
+    service = make_service(store, existing=True)
     hits = service.search(query, k=k, filters=None if filters.is_empty() else filters)
     if json_out:
         emit_json([_hit_json(h) for h in hits])
@@ -269,7 +269,7 @@ def eval_cmd(
 ) -> None:
     """Quality: recall@1/@5 and MRR, abstention, answered in scope, citation validity."""
     items = load_eval(file)
-    service = make_service(store)
+    service = make_service(store, existing=True)
     if not service.documents():
         err_console.print(
             "warning: the store is empty; ingest the pledges the questions are about first",
@@ -339,7 +339,7 @@ def eval_claims_cmd(
 ) -> None:
     """Claim checks: confusion table of truth against verdict status, and the key rates."""
     items = load_claims(file)
-    service = make_service(store)
+    service = make_service(store, existing=True)
     if not service.documents():
         err_console.print(
             "warning: the store is empty; ingest the pledges the claims are about first",
