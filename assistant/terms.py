@@ -22,7 +22,7 @@ import jieba
 import pycountry
 
 from assistant.prompts import LANGUAGE_NAMES_IN
-from ingest.countries import all_names, extra_country_names, find_countries
+from ingest.countries import all_names, country_mentions, extra_country_names
 from ingest.language import (
     CYRILLIC,
     HAN,
@@ -129,7 +129,8 @@ def question_terms(
             (German "war" is neither armed conflict nor a word to look for in the evidence).
     """
     lang = language or detect_language(question)
-    countries = find_countries(question)
+    mentions = country_mentions(question)
+    countries = [(code, name) for code, name, _ in mentions]
     folded, compacted = fold(question), compact(question)
     # Blank the countries' names (every language) so "Belgium" / "比利时" is not a topic word.
     codes = {code for code, _ in countries}
@@ -144,13 +145,14 @@ def question_terms(
                 lambda m: " " * len(m.group(0)),
                 folded,
             )
-    for name, (code, _) in extra_country_names().items():
-        if code in codes:
-            folded = re.sub(
-                r"(?<![\w])" + re.escape(fold(name)) + r"(?![\w])",
-                lambda m: " " * len(m.group(0)),
-                folded,
-            )
+    # Names in other languages, and the declined or prefixed form the question used ("Holandii").
+    forms = [name for name, (code, _) in extra_country_names().items() if code in codes]
+    for name in [*forms, *(surface for _, _, surface in mentions)]:
+        folded = re.sub(
+            r"(?<![\w])" + re.escape(fold(name)) + r"(?![\w])",
+            lambda m: " " * len(m.group(0)),
+            folded,
+        )
     found = default_glossary().find_views(folded, compacted)
     concepts = [c for c, _ in found if c.id not in unconfirmed]
     f_spans = [(s, e) for _, spans in found for v, s, e in spans if v == "f"]

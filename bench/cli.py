@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from ui.cli._common import JsonOption, console, emit_json, err_console
+from ui.cli._common import JsonOption, console, emit_json, err_console, styled
 
 
 def bench(
@@ -58,7 +58,7 @@ def bench(
     from bench.run import run_bench
 
     def progress(message: str) -> None:
-        err_console.print(f"[dim]bench:[/] {message}", highlight=False)
+        err_console.print(styled("bench:", "dim", f" {message}"), highlight=False)
 
     try:
         result = run_bench(

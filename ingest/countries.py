@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import pycountry
 
-from ingest.language import UN_LANGUAGES, compact, fold, is_cjk
+from ingest.language import LATIN_LANGUAGES, UN_LANGUAGES, asker_language, compact, fold, is_cjk
 from ingest.records import Country
 from ingest.structure import strip_arabic_diacritics
 
@@ -331,24 +331,134 @@ def _extra_country_matcher() -> re.Pattern[str]:
     )
 
 
-def find_countries(text: str) -> list[tuple[str, str]]:
+#: A declined name keeps at least this many letters of its written form ("Holandi-" of
+#: "Holandia" in "Holandii") …
+DECLINED_MIN_STEM = 4
+#: … and adds at most this many letters of ending ("Niemc-" + "zech", "Hollandi-" + "ában").
+DECLINED_MAX_ENDING = 4
+#: Final letters a declined form may replace: vowels of the Latin, Greek and Cyrillic alphabets
+#: (accents stripped) and the Cyrillic soft sign and short i.
+_FINAL_VOWELS = frozenset("aeiouyαεηιουωаеёиоуыэюяіїєьй")
+_CASED_SCRIPT_RE = re.compile(r"^[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]+$")
+#: Arabic and Hebrew write conjunctions and prepositions as one or two letters joined to the
+#: next word (وألمانيا "and Germany", ובגרמניה "and in Germany").
+_CLITIC_SCRIPTS = {"arabic": "\u0621-\u064a", "hebrew": "\u05d0-\u05ea"}
+
+
+def _bare(text: str) -> str:
+    """NFKC text without accents, case kept: the view declined names are matched in."""
+    return "".join(
+        c
+        for c in unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
+        if not unicodedata.combining(c)
+    )
+
+
+@lru_cache(maxsize=1)
+def _declined_names() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
+    """A matcher of one-word country names in a declined form, and its stems' countries.
+
+    Languages that decline nouns change a name's ending ("Holandia" -> "Holandii" in Polish,
+    "Германия" -> "Германии", "Βέλγιο" -> "Βελγίου"). Names in Russian and in the other
+    locales' cased alphabets (Latin, Greek, Cyrillic) are read as a stem (the name, less a final
+    vowel) and a short ending, capitalized as a name is; a name's ending is not looked at in
+    English, French or Spanish, whose own words would otherwise be read as names ("Francis").
+    """
+    tr = translator("ru")
+    forms: dict[str, tuple[str, str]] = {}
+    sources: list[tuple[str, str, str]] = []
+    for c in pycountry.countries:
+        english = getattr(c, "common_name", None) or c.name
+        if tr is not None:
+            for form in {c.name, english}:
+                sources.append((tr.gettext(form), c.alpha_3, english))
+    sources.extend((name, code, english) for name, (code, english) in extra_country_names().items())
+    for name, code, english in sources:
+        bare = _bare(name).strip()
+        if " " in bare or not _CASED_SCRIPT_RE.match(bare) or not bare[0].isupper():
+            continue
+        stem = bare[:-1] if bare[-1].lower() in _FINAL_VOWELS else bare
+        if len(stem) >= DECLINED_MIN_STEM:
+            forms.setdefault(stem, (code, english))
+    stems = sorted(forms, key=len, reverse=True)
+    pattern = re.compile(
+        r"(?<![\w])(?P<stem>"
+        + "|".join(map(re.escape, stems))
+        + rf")\w{{0,{DECLINED_MAX_ENDING}}}(?![\w])"
+    )
+    return pattern, forms
+
+
+@lru_cache(maxsize=1)
+def _clitic_names() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
+    """A matcher of Arabic- and Hebrew-script names after one or two joined letters."""
+    forms: dict[str, tuple[str, str]] = {}
+    tr = translator("ar")
+    if tr is not None:
+        for c in pycountry.countries:
+            english = getattr(c, "common_name", None) or c.name
+            for form in {c.name, english}:
+                forms.setdefault(
+                    strip_arabic_diacritics(tr.gettext(form)).strip(), (c.alpha_3, english)
+                )
+    for name, (code, english) in extra_country_names().items():
+        forms.setdefault(name.strip(), (code, english))
+    parts = []
+    for letters in _CLITIC_SCRIPTS.values():
+        names = sorted(
+            (f for f in forms if len(f) >= 3 and re.fullmatch(f"[{letters}]+", f)),
+            key=len,
+            reverse=True,
+        )
+        if names:
+            parts.append(
+                rf"(?<![\w])[{letters}]{{1,2}}(?P<n{len(parts)}>"
+                + "|".join(map(re.escape, names))
+                + r")(?![\w])"
+            )
+    return re.compile("|".join(parts or ["(?!)"])), forms
+
+
+def find_countries(text: str, language: str | None = None) -> list[tuple[str, str]]:
     """Countries a text names, as (alpha-3 code, English name), in order of first mention."""
+    return [(code, name) for code, name, _ in country_mentions(text, language)]
+
+
+def country_mentions(text: str, language: str | None = None) -> list[tuple[str, str, str]]:
+    """Countries a text names, in order of first mention.
+
+    Each as (alpha-3 code, English name, the words naming it the first time, as the matcher
+    saw them: folded, compacted or as written), so a caller can blank a declined form too.
+    Declined forms are read unless the text is in English, French or Spanish (``language``, or
+    :func:`~ingest.language.asker_language`), whose words would otherwise be taken for another
+    language's names ("Chinese").
+    """
     latin_re, cjk_re, by_form = country_matchers()
     compacted = compact(text)
     for trap in _ZH_TRAPS:
         compacted = compacted.replace(trap, "\u3000" * len(trap))
-    hits: list[tuple[int, str, str]] = []
+    hits: list[tuple[int, str, str, str]] = []
     for m in latin_re.finditer(fold(text)):
         n = by_form[m.group(0)]
-        hits.append((m.start(), n.code, n.name))
+        hits.append((m.start(), n.code, n.name, m.group(0)))
     for m in cjk_re.finditer(compacted):
         n = by_form[m.group(0)]
-        hits.append((m.start(), n.code, n.name))
+        hits.append((m.start(), n.code, n.name, m.group(0)))
     extra = extra_country_names()
     for m in _extra_country_matcher().finditer(unicodedata.normalize("NFKC", text)):
         code, name = extra[m.group(0)]
-        hits.append((m.start(), code, name))
-    seen: dict[str, str] = {}
-    for _, code, name in sorted(hits):
-        seen.setdefault(code, name)
-    return list(seen.items())
+        hits.append((m.start(), code, name, m.group(0)))
+    if (language or asker_language(text)) not in LATIN_LANGUAGES:
+        declined, stems = _declined_names()
+        for m in declined.finditer(_bare(text)):
+            code, name = stems[m.group("stem")]
+            hits.append((m.start(), code, name, m.group(0)))
+    clitic, names = _clitic_names()
+    for m in clitic.finditer(strip_arabic_diacritics(unicodedata.normalize("NFKC", text))):
+        matched = next(g for g in m.groups() if g)
+        code, name = names[matched]
+        hits.append((m.start(), code, name, m.group(0)))
+    seen: dict[str, tuple[str, str]] = {}
+    for _, code, name, surface in sorted(hits):
+        seen.setdefault(code, (name, surface))
+    return [(code, name, surface) for code, (name, surface) in seen.items()]

@@ -42,6 +42,7 @@ from ingest.metadata import detect_date, detect_session, detect_symbol, detect_t
 from ingest.readers import SUPPORTED_SUFFIXES, read_bytes
 from ingest.records import (
     FIELD_RULES,
+    MAX_DOC_ID_CHARS,
     Document,
     Paragraph,
     ParsedDocument,
@@ -187,8 +188,11 @@ def sidecar_path(path: Path) -> Path | None:
     ``<stem>.meta.json``.
     """
     for candidate in (path.with_name(path.name + ".meta.json"), path.with_suffix(".meta.json")):
-        if candidate.is_file():
-            return candidate
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError:  # "<name>.meta.json" of a 250-byte file name is too long to exist
+            continue
     return None
 
 
@@ -215,13 +219,16 @@ def make_doc_id(
     sha256: str,
 ) -> str:
     """The stable document id (see the module docstring)."""
+    suffix = f".{language}" if language else ""
     if symbol:
-        base = _slug(symbol)
+        base = _slug(symbol)[: MAX_DOC_ID_CHARS - len(suffix)].rstrip("-")
     elif country and term:
         base = f"{country.lower()}-{term}"
     else:
-        base = f"{_slug(stem) or 'document'}-{sha256[:8]}"
-    return f"{base}.{language}" if language else base
+        # A file name may be up to 255 bytes; the id keeps as much of its stem as fits.
+        room = MAX_DOC_ID_CHARS - len(suffix) - len("-") - 8
+        base = f"{_slug(stem)[:room].rstrip('-') or 'document'}-{sha256[:8]}"
+    return base + suffix
 
 
 def _slug(text: str) -> str:
@@ -278,7 +285,13 @@ def build_document(
 
     body_text = "\n".join(b.body for b in kept)
     language = given if given in UN_LANGUAGES else detect_language(body_text, default=None)
-    titles = [b.text for b in blocks if b.kind in ("note_title", "annex", "title")]
+    # Headings above the first paragraph read like titles ("Our pledge" / "2025-2027").
+    first_para = next(i for i, b in enumerate(blocks) if b in kept)
+    titles = [
+        b.text
+        for i, b in enumerate(blocks)
+        if b.kind in ("note_title", "annex", "title") or (b.kind == "heading" and i < first_para)
+    ]
     country = detect_country(body_text, language, titles)
     term = detect_term(body_text, titles)
     note_titles = [b.text for b in blocks if b.kind == "note_title"]
@@ -468,14 +481,12 @@ def _apply_overrides(fields: dict[str, Any], overrides: Mapping[str, Any], name:
         if key == "country":
             country = country_from_value(value)
             if country is None:
-                raise IngestError(
-                    name, f"--meta country={value!r}: not an ISO 3166 code or country name"
-                )
+                raise IngestError(name, f"country={value!r}: not an ISO 3166 code or country name")
             fields[key] = country
         elif key == "language":
             if value not in UN_LANGUAGES:
                 raise IngestError(
-                    name, f"--meta language={value!r}: expected one of {', '.join(UN_LANGUAGES)}"
+                    name, f"language={value!r}: expected one of {', '.join(UN_LANGUAGES)}"
                 )
             fields[key] = value
         elif key == "date":
@@ -483,18 +494,16 @@ def _apply_overrides(fields: dict[str, Any], overrides: Mapping[str, Any], name:
                 fields[key] = dt.date.fromisoformat(value)
             except ValueError as e:
                 raise IngestError(
-                    name, f"--meta date={value!r}: expected an ISO date such as 2022-06-21"
+                    name, f"date={value!r}: expected an ISO date such as 2022-06-21"
                 ) from e
         elif key == "session":
             if not (value.isascii() and value.isdigit()):
-                raise IngestError(name, f"--meta session={value!r}: expected a number such as 77")
+                raise IngestError(name, f"session={value!r}: expected a number such as 77")
             fields[key] = int(value)
         elif key == "term":
             m = re.fullmatch(r"(\d{4})\s*[-–]\s*(\d{4})", value)
             if not m:
-                raise IngestError(
-                    name, f"--meta term={value!r}: expected YYYY-YYYY, e.g. 2023-2025"
-                )
+                raise IngestError(name, f"term={value!r}: expected YYYY-YYYY, e.g. 2023-2025")
             fields[key] = f"{m.group(1)}-{m.group(2)}"
         else:
             fields[key] = value

@@ -14,6 +14,7 @@ import io
 import itertools
 import logging
 import re
+import unicodedata
 import warnings
 import zipfile
 from collections.abc import Callable, Iterator
@@ -72,13 +73,45 @@ def read_bytes(data: bytes, name: str) -> list[Line]:
 _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _SPACING_CONTROL_RE = re.compile("[\x0b\x0c]")
 
+#: Unicode's explicit directional formatting characters (bidi classes LRE, RLE, LRO, RLO, PDF,
+#: LRI, RLI, FSI, PDI): they change the order in which the characters around them are *shown*,
+#: so a quote could read differently from the text that is searched and cited ("Trojan
+#: Source"). The implicit marks (LRM, RLM, ALM) that Arabic text uses stay.
+_BIDI_CONTROLS = frozenset({"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"})
+
+#: Invisible characters that split a word without showing anything: zero-width space, word
+#: joiner, zero-width no-break space (a BOM inside the text), and a soft hyphen inside a line
+#: (one at the end of a line is a typesetter's break that joining the lines reads).
+#: "tor\u200bture" shows as "torture" but no keyword search finds it. The joiners that
+#: scripts need (ZWJ, ZWNJ) stay.
+_INVISIBLE = "\u200b\u2060\ufeff"
+
+#: Both sets as one character class (the bidi controls read from the Unicode database once),
+#: and soft hyphens anywhere but at the end of a line.
+_FORMATTING_RE = re.compile(
+    "["
+    + re.escape(_INVISIBLE)
+    + "".join(
+        re.escape(chr(cp))
+        for cp in range(0x10000)
+        if unicodedata.bidirectional(chr(cp)) in _BIDI_CONTROLS
+    )
+    + "]|\u00ad(?!\\s*$)"
+)
+
 
 def _without_controls(line: Line) -> Line:
-    """The line with control characters removed (vertical tab and form feed become spaces)."""
+    """The line without control and invisible formatting characters.
+
+    C0/C1 controls are removed (vertical tab and form feed become spaces), and so are the
+    directional overrides and the invisible word splitters above: what is stored, searched
+    and quoted is what a reader sees.
+    """
     text = line.text
-    if text.isprintable():
+    if text.isascii() and text.isprintable():
         return line
     text = _CONTROL_RE.sub("", _SPACING_CONTROL_RE.sub(" ", text))
+    text = _FORMATTING_RE.sub("", text)
     return dataclasses.replace(line, text=text) if text != line.text else line
 
 
@@ -502,6 +535,26 @@ _SKIP_TAGS = frozenset(
 _WS = re.compile(r"[ \t\r\n\f\v]+")  # HTML white space; a no-break space is text
 
 
+def _html_encoding(data: bytes) -> str | None:
+    """UTF-8 for a page that declares no charset and is valid UTF-8; else None (let bs4 decide).
+
+    Without this, BeautifulSoup guesses from the bytes, and a short page with two accented
+    characters (or a directional mark) can be read as CP932 or Windows-1251: mojibake.
+    A page's own ``<meta charset>`` and a byte order mark still win.
+    """
+    from bs4.dammit import EncodingDetector
+
+    if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    if EncodingDetector.find_declared_encoding(data, is_html=True) is not None:
+        return None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return "utf-8"
+
+
 def read_html(data: bytes, name: str) -> list[Line]:
     """HTML (e.g. a UN documents page) through BeautifulSoup with lxml.
 
@@ -520,7 +573,7 @@ def read_html(data: bytes, name: str) -> list[Line]:
             " page (a few dozen levels)",
         )
     try:
-        soup = BeautifulSoup(data, "lxml")
+        soup = BeautifulSoup(data, "lxml", from_encoding=_html_encoding(data))
     except Exception as e:
         raise IngestError(name, f"not a readable HTML file ({e})") from e
     root = soup.body or soup

@@ -22,7 +22,8 @@ SYMBOL_PATTERN = r"^[A-Z]{1,10}(?:/[A-Za-z0-9][A-Za-z0-9.()\-]{0,20}){1,8}$"
 #: A Council term, e.g. "2023-2025".
 TERM_PATTERN = r"^(19|20|21)\d{2}-(19|20|21)\d{2}$"
 #: A document id: lower-case letters, digits, dots and hyphens (what ``make_doc_id`` makes).
-DOC_ID_PATTERN = r"^[0-9a-z][0-9a-z._\-]{0,159}$"
+MAX_DOC_ID_CHARS = 160
+DOC_ID_PATTERN = rf"^[0-9a-z][0-9a-z._\-]{{0,{MAX_DOC_ID_CHARS - 1}}}$"
 #: General Assembly sessions (the 1st met in 1946; the 80th in 2025).
 MAX_SESSION = 500
 EARLIEST_DATE = dt.date(1945, 10, 24)  # the Charter entered into force
@@ -34,7 +35,10 @@ FIELD_RULES: dict[str, str] = {
     "term": "expected YYYY-YYYY with the end after the start, e.g. 2023-2025",
     "session": f"expected a General Assembly session number from 1 to {MAX_SESSION}",
     "date": f"expected a date from {EARLIEST_DATE} to {LATEST_DATE}",
-    "doc_id": "expected lower-case letters, digits, dots and hyphens, e.g. bel-2023-2025.en",
+    "doc_id": (
+        "expected lower-case letters, digits, dots and hyphens, at most"
+        f" {MAX_DOC_ID_CHARS} characters, e.g. bel-2023-2025.en"
+    ),
     "title": "expected at most 1,000 characters",
 }
 

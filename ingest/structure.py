@@ -944,6 +944,23 @@ def _heads(blocks: list[Block], i: int) -> bool:
     )
 
 
+def _heading_below_title(blocks: list[Block], i: int, numbered: bool) -> bool:
+    """Whether a short line before the text heads the paragraphs below it.
+
+    In a document without UN numbering, a line the source marks as a heading (HTML ``<h2>``,
+    a DOCX Heading style) that follows the title and opens the prose below it is a heading,
+    like the same line further down; before this it was taken for a second title line and
+    its paragraphs got no section.
+    """
+    return (
+        not numbered
+        and i > 0
+        and blocks[i - 1].kind == "title"
+        and all(line.heading for line in blocks[i].lines)
+        and _heads(blocks, i)
+    )
+
+
 def _starts_anew(text: str) -> bool:
     """Whether a text can open a paragraph.
 
@@ -985,6 +1002,10 @@ def _classify(blocks: list[Block]) -> None:
             # last line (a place and date) stays text.
             if has_annex and not annex_seen:
                 block.kind = "header"
+            elif not body_seen and _heading_below_title(blocks, i, has_note or has_paras):
+                # "<h1>Our pledge</h1><h2>Our commitments</h2><p>…": the heading of the
+                # paragraphs below it, not a second title line.
+                block.kind, block.level = "heading", 1
             elif not body_seen:
                 block.kind = "title"
             elif _heads(blocks, i):

@@ -30,11 +30,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, File, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 
@@ -481,6 +482,37 @@ def fetch_events(service: PledgeService, args: dict[str, Any]) -> Iterator[str]:
         yield json.dumps(event, ensure_ascii=False) + "\n"
 
 
+# -- cross-origin ----------------------------------------------------------------------------------
+
+
+class JsonCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS rules, with a refused preflight answered in the API's JSON error shape.
+
+    Starlette answers a preflight it refuses with the plain text "Disallowed CORS origin".
+    """
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        """The preflight answer; a refusal is ``{"error": {"code": "cors_refused", ...}}``."""
+        response = super().preflight_response(request_headers)
+        if response.status_code < 400:
+            return response
+        what = bytes(response.body).decode("utf-8", "replace").removeprefix("Disallowed CORS ")
+        origin = request_headers.get("origin", "")
+        body = ErrorResponse(
+            error=ErrorBody(
+                code="cors_refused",
+                message=f"cross-origin request from {origin!r} refused ({what}); the allowed"
+                " origins are listed in PLEDGES_CORS_ORIGINS",
+            )
+        )
+        headers = {
+            k: v
+            for k, v in response.headers.items()
+            if k.lower() not in ("content-length", "content-type")
+        }
+        return JSONResponse(body.model_dump(), status_code=response.status_code, headers=headers)
+
+
 # -- bootstrap -----------------------------------------------------------------------------------
 
 
@@ -556,7 +588,7 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
     # Cross-origin pages may call the API only from the configured origins, without cookies;
     # configuring this on the parent app also stops Gradio from echoing localhost origins.
     app.add_middleware(
-        CORSMiddleware,
+        JsonCORSMiddleware,
         allow_origins=list(settings.server.cors_origins),
         allow_credentials=False,
         allow_methods=["GET", "POST", "DELETE"],
@@ -724,8 +756,12 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
         methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
         include_in_schema=False,
     )
-    def unknown(rest: str) -> None:
-        # Without this, the chat UI mounted at "/" would answer unknown /v1 paths.
+    @app.api_route(
+        "/v1", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
+    )
+    def unknown(rest: str = "") -> None:
+        # Without this, the chat UI mounted at "/" would answer unknown /v1 paths (and "/v1"
+        # itself) with its own {"detail": ...} body.
         raise ApiError(404, "not_found", f"no endpoint /v1/{rest}; see /docs for the API")
 
     return app

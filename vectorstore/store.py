@@ -117,6 +117,21 @@ CATCH_UP_MAX_DOCUMENTS = 200
 SNAPSHOT_DRIFT = 0.1
 
 
+#: The file in which an embedded Chroma store keeps its records.
+EMBEDDED_DB_FILE = "chroma.sqlite3"
+
+
+def store_exists(settings: StoreSettings) -> bool:
+    """Whether the configured store has been created (always True for a Chroma server).
+
+    Opening an embedded store creates it; a command that only reads asks this first, so that a
+    mistyped ``--store`` is not created empty and searched.
+    """
+    if settings.chroma_url:
+        return True
+    return (Path(settings.store) / EMBEDDED_DB_FILE).is_file()
+
+
 class PledgeStore:
     """Paragraphs of pledge documents in Chroma, with their indexes.
 

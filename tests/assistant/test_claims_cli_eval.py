@@ -106,8 +106,8 @@ def cli_service(service, monkeypatch):
     import ui.cli._answer as answer_cli
     import ui.cli._store as store_cli
 
-    monkeypatch.setattr(answer_cli, "make_service", lambda store: service)
-    monkeypatch.setattr(store_cli, "make_service", lambda store: service)
+    monkeypatch.setattr(answer_cli, "make_service", lambda store, **_: service)
+    monkeypatch.setattr(store_cli, "make_service", lambda store, **_: service)
     return service
 
 

@@ -232,7 +232,7 @@ def test_ask_command_streams_then_prints_the_checked_answer(sample_store, stub, 
     from ui.cli import app
 
     svc = llm_service(sample_store, stub.url)
-    monkeypatch.setattr(answer_cli, "make_service", lambda store: svc)
+    monkeypatch.setattr(answer_cli, "make_service", lambda store, **_: svc)
     stub.replies = [f'Belgium aims at "{GOAL}" [1]. It also promised a lot [8].']
     result = CliRunner().invoke(app, ["ask", QUESTION])
     assert result.exit_code == 0, result.output

@@ -100,6 +100,9 @@ def test_healthz(http: httpx.Client) -> None:
 
 def test_unknown_route_under_v1_is_a_json_404(http: httpx.Client) -> None:
     assert_error(http.get("/v1/nothing-here"), 404, "not_found")
+    # "/v1" itself is the API's too: the chat mounted at "/" answered it with {"detail": ...}.
+    assert_error(http.get("/v1"), 404, "not_found")
+    assert_error(http.post("/v1", json={}), 404, "not_found")
 
 
 # -- reads ---------------------------------------------------------------------------------------

@@ -391,6 +391,10 @@ def test_no_cross_origin_access_with_credentials(open_server: tuple[str, BodyPro
             )
             assert pre.headers.get("access-control-allow-origin") != origin, origin
             assert pre.headers.get("access-control-allow-credentials") != "true"
+            # Refused in the API's error shape (it was the plain text "Disallowed CORS origin").
+            assert pre.status_code == 400
+            error = pre.json()["error"]
+            assert error["code"] == "cors_refused" and "PLEDGES_CORS_ORIGINS" in error["message"]
             got = client.get("/v1/documents", headers={"Origin": origin})
             assert got.headers.get("access-control-allow-origin") != origin
             assert got.headers.get("access-control-allow-credentials") != "true"

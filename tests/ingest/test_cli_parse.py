@@ -99,3 +99,36 @@ def test_ingest_reports_the_share_kept_per_file(tmp_path: Path) -> None:
     again = runner.invoke(app, ["ingest", str(dump), "--store", str(store)])
     assert again.exit_code == 0, again.output
     assert "kept 20 of 25 words (80%) in paragraphs and headings; 1 file(s)" in again.stdout
+
+
+#: A pledge whose text and file name hold what Rich would read as console markup.
+BRACKETS = (
+    "Pledge of Utopia [/b] for the Council\n\n"
+    "1. Utopia will abolish the death penalty [link=https://evil.example]see the official"
+    " copy[/link] and [red]torture[/red].\n\n"
+    "2. Utopia will protect journalists :warning: [/note].\n"
+)
+
+
+def test_parse_prints_brackets_in_a_pledge_as_text(tmp_path: Path) -> None:
+    # Before, "[/b]" crashed the table with a MarkupError traceback, "[link=…]" became a
+    # terminal hyperlink and "[v2]" vanished from the file name.
+    path = tmp_path / "utopia[v2].txt"
+    path.write_text(BRACKETS, encoding="utf-8")
+    result = runner.invoke(app, ["parse", str(path)], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Pledge of Utopia [/b] for the Council" in out
+    assert "[link=https://evil.example]see the official copy[/link]" in out
+    assert "[red]torture[/red]" in out and ":warning: [/note]" in out
+    assert "utopia[v2].txt" in out
+
+
+def test_error_line_keeps_brackets_of_the_file_name(tmp_path: Path) -> None:
+    script = Path(sys.executable).with_name("pledges")
+    missing = tmp_path / "[draft] pledge.txt"
+    proc = subprocess.run(
+        [str(script), "parse", str(missing)], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == f"error: {missing}: file not found"

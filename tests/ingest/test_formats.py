@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import parse_file
+from ingest.pipeline import parse_bytes, parse_file
 from ingest.records import ParsedDocument
 from tests.ingest.pledges import (
     DATE,
@@ -98,3 +98,25 @@ def test_second_pdf_producer(tmp_path: Path, lang: str) -> None:
     assert [p.number for p in parsed.paragraphs] == NUMBERS
     assert [p.text for p in parsed.paragraphs] == [pledge.expected_text(n) for n in NUMBERS]
     assert parsed.document.symbol == SYMBOL
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "1. Utopia will éend child€ labour by 2030.",  # read as CP932 before
+        "1. Utopia will çend child£ labour by 2030.",  # read as Windows-1250 before
+    ],
+)
+def test_html_without_a_charset_is_read_as_utf8(body: str) -> None:
+    page = f"<html><body><h1>Pledge</h1><p>{body}</p></body></html>"
+    parsed = parse_bytes(page.encode("utf-8"), "brochure.html")
+    assert [p.text for p in parsed.paragraphs] == [body[3:]]
+
+
+def test_html_charset_declared_by_the_page_still_wins() -> None:
+    page = (
+        '<html><head><meta charset="windows-1252"></head><body><h1>Engagements</h1>'
+        "<p>1. La Belgique protégera les journalistes.</p></body></html>"
+    )
+    parsed = parse_bytes(page.encode("windows-1252"), "page.html")
+    assert parsed.paragraphs[0].text == "La Belgique protégera les journalistes."

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ingest.countries import detect_country
+from ingest.errors import IngestError
 from ingest.language import detect_language
 from ingest.lines import Line
 from ingest.metadata import detect_date, detect_session, detect_symbol, detect_term
@@ -126,6 +127,25 @@ def test_doc_id_rules() -> None:
     assert make_doc_id(None, None, None, None, "", sha) == "document-abababab"
 
 
+def test_doc_id_of_a_file_with_a_long_name_fits_the_record(tmp_path: Path) -> None:
+    # A file name may be 255 bytes long; the id derived from its stem used to pass the
+    # 160-character limit of doc_id, and the file was refused ("expected lower-case letters").
+    text = "Pledge\n\n1. Utopia will protect journalists and end torture.\n"
+    path = tmp_path / ("b" * 251 + ".txt")
+    path.write_text(text, encoding="utf-8")
+    parsed = parse_file(path)
+    sha = parsed.document.sha256
+    assert parsed.document.doc_id == "b" * (160 - 12) + f"-{sha[:8]}.en"
+    assert parsed.paragraphs[0].id == f"{parsed.document.doc_id}:¶1"
+    upload = parse_bytes(text.encode(), "Ministry report " * 20 + ".txt")
+    assert len(upload.document.doc_id) <= 160
+    assert upload.document.doc_id.startswith("ministry-report-ministry-report-")
+    assert upload.document.doc_id.endswith(f"-{sha[:8]}.en")
+    # An id given by hand is still held to the limit, and the message says what the limit is.
+    with pytest.raises(IngestError, match="at most 160 characters"):
+        parse_file(path, overrides={"doc_id": "x" * 161})
+
+
 def test_doc_id_survives_an_edit_of_the_file(tmp_path: Path) -> None:
     original = SAMPLE_FILE.read_text(encoding="utf-8")
     edited = original.replace("比利时王国谨此提出", "比利时王国谨此正式提出")
@@ -156,3 +176,15 @@ def test_overrides_and_sidecar(tmp_path: Path) -> None:
     # --meta wins over the sidecar.
     both = parse_file(path, overrides={"title": "From the command line", "language": "zh"})
     assert both.document.title == "From the command line"
+
+
+def test_a_bad_given_value_is_named_without_a_command_line_flag() -> None:
+    # The same values come from the API's form fields and from sidecars, where "--meta
+    # language=..." named an option the person never used.
+    text = b"1. Utopia will protect journalists.\n\n2. Utopia will end torture.\n"
+    with pytest.raises(IngestError) as e:
+        parse_bytes(text, "n.txt", overrides={"language": "sw"})
+    assert str(e.value) == "n.txt: language='sw': expected one of ar, en, es, fr, ru, zh"
+    with pytest.raises(IngestError) as e:
+        parse_bytes(text, "n.txt", overrides={"country": "ZZZ"})
+    assert str(e.value) == "n.txt: country='ZZZ': not an ISO 3166 code or country name"

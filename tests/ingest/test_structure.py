@@ -262,3 +262,52 @@ def test_number_alone_before_its_bullets() -> None:
     parsed = parse_text(text)
     assert numbers(parsed) == ["1", "2.1", "2.2", "3"]
     assert parsed.paragraphs[1].lead_in is None
+
+
+BROCHURE_HTML = (
+    "<html><body><h1>Norway for the Human Rights Council 2025-2027</h1>"
+    "<h2>Our commitments</h2>"
+    "<p>Norway will promote freedom of expression and the safety of journalists.</p>"
+    "<p>Norway will work to abolish the death penalty worldwide.</p>"
+    "<h2>At home</h2><p>Norway will report on time to the treaty bodies.</p></body></html>"
+)
+
+
+def _brochure_docx() -> bytes:
+    import io
+
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Norway for the Human Rights Council 2025-2027", level=0)
+    document.add_heading("Our commitments", level=1)
+    document.add_paragraph(
+        "Norway will promote freedom of expression and the safety of journalists."
+    )
+    document.add_paragraph("Norway will work to abolish the death penalty worldwide.")
+    document.add_heading("At home", level=1)
+    document.add_paragraph("Norway will report on time to the treaty bodies.")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_a_heading_right_below_the_title_heads_the_paragraphs_after_it() -> None:
+    # Before, "Our commitments" was read as a second title line: its paragraphs had no section
+    # while those under "At home", further down, had theirs.
+    for name, data in (
+        ("brochure.html", BROCHURE_HTML.encode()),
+        ("brochure.docx", _brochure_docx()),
+    ):
+        parsed = parse_bytes(data, name)
+        assert [(p.number, p.section) for p in parsed.paragraphs] == [
+            ("p1", "Our commitments"),
+            ("p2", "Our commitments"),
+            ("p3", "At home"),
+        ], name
+        document = parsed.document
+        assert document.title == "Norway for the Human Rights Council 2025-2027", name
+        assert (document.country and document.country.code, document.term) == (
+            "NOR",
+            "2025-2027",
+        ), name

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +103,17 @@ def test_search_ranks_paragraph_8_first_on_the_sample(runner: CliRunner, sample_
     assert bad.exit_code != 0
 
 
+def test_search_table_prints_a_query_with_brackets_as_text(
+    runner: CliRunner, sample_store: Any
+) -> None:
+    # The query is the table's title: "[/x]" was read as a closing tag and crashed the command.
+    result = runner.invoke(
+        app, ["search", "[/x] death penalty", "-k", "1", "--store", sample_store.location]
+    )
+    assert result.exit_code == 0, result.output
+    assert "[/x] death penalty" in result.stdout
+
+
 def test_eval_reports_retrieval_figures(
     runner: CliRunner, sample_store: Any, tmp_path: Path
 ) -> None:
@@ -138,3 +151,33 @@ def test_eval_ablation_measures_each_step(
     ]
     assert all(s["n"] == 1 for s in steps.values())
     assert steps["dense+bm25+glossary (wording and meaning)"]["recall@5"] == 1.0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["ask", "What did Belgium commit to on the death penalty?"],
+        ["verify", "Belgium pledged to abolish the death penalty"],
+        ["search", "death penalty"],
+        ["documents"],
+        ["delete", "bel-2023-2025.zh"],
+    ],
+)
+def test_read_commands_refuse_a_store_that_does_not_exist(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    # A mistyped --store used to be created empty: `ask` then said the pledges do not answer
+    # the question and `verify` said NOT_FOUND, both with exit 0.
+    monkeypatch.delenv("PLEDGES_CHROMA_URL", raising=False)
+    typo = tmp_path / "pledgse"
+    script = Path(sys.executable).with_name("pledges")
+    proc = subprocess.run(
+        [str(script), *args, "--store", str(typo)], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 1, proc.stdout
+    assert proc.stdout == ""
+    assert proc.stderr.strip() == (
+        f"error: no store at {typo} (--store, PLEDGES_STORE): point --store at a store, or"
+        f" create one with `pledges ingest FILES --store {typo}`"
+    )
+    assert not typo.exists()

@@ -12,7 +12,7 @@ from importlib.metadata import entry_points
 
 from ingest.errors import PledgeError
 from ui.cli import _answer, _fetch, _parse, _serve, _store  # noqa: F401  (each registers its commands)
-from ui.cli._common import app, err_console
+from ui.cli._common import app, err_console, styled
 
 #: Entry-point group through which installed tools add commands (``pledges bench`` is one).
 PLUGIN_GROUP = "pledges.commands"
@@ -40,7 +40,7 @@ def main() -> None:
     try:
         app()
     except PledgeError as e:
-        err_console.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
+        err_console.print(styled("error:", "bold red", f" {e}"), highlight=False, soft_wrap=True)
         sys.exit(1)
     except KeyboardInterrupt:
         err_console.print("interrupted")

@@ -63,7 +63,7 @@ def ask(
 ) -> None:
     """Answer a question with verbatim, cited paragraphs, or say the pledges do not cover it."""
     filters = make_filters(country, lang)
-    service = make_service(store)
+    service = make_service(store, existing=True)
     if json_out:
         fmt = OutputFormat.json
     if fmt is OutputFormat.text and service.llm is not None:
@@ -110,7 +110,7 @@ def verify(
                   without a language model: read the quotes
     not_found:    no stored pledge addresses the claim's topic
     """
-    service = make_service(store)
+    service = make_service(store, existing=True)
     verdict = service.verify(claim, filters=make_filters(country, lang))
     if json_out:
         emit_json(verdict)

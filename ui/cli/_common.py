@@ -10,9 +10,12 @@ from typing import Annotated, Any
 import typer
 from pydantic import BaseModel
 from rich.console import Console
+from rich.text import Text
 
 from assistant.service import PledgeService
+from ingest.errors import ConfigError
 from ui.settings import Settings
+from vectorstore.store import store_exists
 
 app = typer.Typer(
     name="pledges",
@@ -26,8 +29,18 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-console = Console()
-err_console = Console(stderr=True)
+# What the consoles print is data: file names, paragraph text, titles, queries, errors quoting
+# them. Rich markup and emoji codes are off, so "[/b]" or "[link=…]" in a pledge prints as
+# those characters (it crashed `parse` and `search`, or became a terminal hyperlink); styles
+# are applied with :func:`styled`.
+console = Console(markup=False, emoji=False)
+err_console = Console(stderr=True, markup=False, emoji=False)
+
+
+def styled(label: str, style: str, rest: str = "") -> Text:
+    """``label`` in ``style``, then ``rest`` as plain text (never read as markup)."""
+    return Text.assemble((label, style), rest)
+
 
 StoreOption = Annotated[
     Path | None,
@@ -46,9 +59,27 @@ def make_settings(store: Path | None) -> Settings:
     return Settings().with_store(store)
 
 
-def make_service(store: Path | None) -> PledgeService:
-    """A service over the configured store."""
-    return PledgeService(make_settings(store))
+def make_service(store: Path | None, *, existing: bool = False) -> PledgeService:
+    """A service over the configured store.
+
+    Args:
+        store: ``--store``, when given.
+        existing: The command only reads: an embedded store that does not exist is an error.
+            Opening creates a store, so a mistyped ``--store`` (or the default ``.pledges`` of
+            another working directory) was created empty, and ``ask`` and ``verify`` answered
+            that the pledges do not say what was asked.
+
+    Raises:
+        ConfigError: ``existing`` and no store at the configured directory.
+    """
+    settings = make_settings(store)
+    if existing and not store_exists(settings.store):
+        path = settings.store.store
+        raise ConfigError(
+            f"no store at {path} (--store, PLEDGES_STORE): point --store at a store, or"
+            f" create one with `pledges ingest FILES --store {path}`"
+        )
+    return PledgeService(settings)
 
 
 def to_jsonable(obj: Any) -> Any:

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from assistant.types import FetchItem, FetchReport
 from ingest.records import LibraryEntry
@@ -95,8 +96,11 @@ def _progress_printer() -> Any:
         color = _COLORS[item.status]
         why = f" ({item.error})" if item.error else ""
         err_console.print(
-            f"[{done}/{total}] {item.symbol} {item.language}:"
-            f" [{color}]{item.status.replace('_', ' ')}[/]{why}",
+            Text.assemble(
+                f"[{done}/{total}] {item.symbol} {item.language}: ",
+                (item.status.replace("_", " "), color),
+                why,
+            ),
             highlight=False,
         )
 
@@ -126,7 +130,7 @@ def _print_items(report: FetchReport) -> None:
         table.add_row(
             i.symbol,
             i.language,
-            f"[{_COLORS[i.status]}]{i.status.replace('_', ' ')}[/]",
+            Text(i.status.replace("_", " "), style=_COLORS[i.status]),
             i.doc_id or "",
             str(i.paragraphs) if i.paragraphs else "",
             i.error or i.official_url,

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from ingest.records import ParsedDocument, TextReport
@@ -18,6 +17,7 @@ from ui.cli._common import (
     err_console,
     make_service,
     parse_meta,
+    styled,
 )
 
 MetaOption = Annotated[
@@ -43,7 +43,7 @@ def parse_command(
     if parsed.report is not None:
         for warning in parsed.report.warnings:
             err_console.print(
-                f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True
+                styled("warning:", "yellow", f" {warning}"), highlight=False, soft_wrap=True
             )
     if json_out:
         emit_json(parsed)

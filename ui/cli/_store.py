@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from assistant.claim_eval import STATUSES, evaluate_claims, load_claims
 from assistant.evaluation import evaluate_ablation, evaluate_service, load_eval
@@ -26,6 +26,7 @@ from ui.cli._common import (
     err_console,
     make_service,
     parse_meta,
+    styled,
 )
 from vectorstore.records import Filters, SearchHit
 
@@ -93,7 +94,7 @@ def _print_warnings(report: IngestReport) -> None:
     for f in report.files:
         for warning in f.warnings:
             err_console.print(
-                f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True
+                styled("warning:", "yellow", f" {warning}"), highlight=False, soft_wrap=True
             )
 
 
@@ -118,7 +119,7 @@ def _print_report(report: IngestReport) -> None:
     for f in report.files:
         table.add_row(
             f.path,
-            f"[{colors[f.status]}]{f.status}[/]",
+            Text(f.status, style=colors[f.status]),
             f.doc_id or "",
             str(f.paragraphs),
             f.error or "",
@@ -146,13 +147,17 @@ def _print_report(report: IngestReport) -> None:
 @app.command()
 def documents(store: StoreOption = None, json_out: JsonOption = False) -> None:
     """List the stored documents."""
-    service = make_service(store)
+    service = make_service(store, existing=True)
     docs = service.documents()
     if json_out:
         emit_json(docs)
         return
     if not docs:
-        console.print("The store is empty: add pledges with [bold]pledges ingest PATH[/].")
+        console.print(
+            Text.assemble(
+                "The store is empty: add pledges with ", ("pledges ingest PATH", "bold"), "."
+            )
+        )
         return
     table = Table(title=f"{len(docs)} document(s)")
     for col in ("doc_id", "symbol", "country", "lang", "term", "date", "¶", "source"):
@@ -178,7 +183,7 @@ def delete(
     json_out: JsonOption = False,
 ) -> None:
     """Delete a document and all its paragraphs."""
-    service = make_service(store)
+    service = make_service(store, existing=True)
     service.delete(doc_id)
     if json_out:
         emit_json({"deleted": doc_id})
@@ -221,7 +226,7 @@ def search(
             f"expected one of {', '.join(UN_LANGUAGES)}, got {lang!r}", param_hint="--lang"
         )
     filters = Filters(country=country, language=lang, term=term)  # type: ignore[arg-type]
-    service = make_service(store)
+    service = make_service(store, existing=True)
     hits = service.search(query, k=k, filters=None if filters.is_empty() else filters)
     if json_out:
         emit_json([_hit_json(h) for h in hits])
@@ -264,7 +269,7 @@ def eval_cmd(
 ) -> None:
     """Quality: recall@1/@5 and MRR, abstention, answered in scope, citation validity."""
     items = load_eval(file)
-    service = make_service(store)
+    service = make_service(store, existing=True)
     if not service.documents():
         err_console.print(
             "warning: the store is empty; ingest the pledges the questions are about first",
@@ -334,7 +339,7 @@ def eval_claims_cmd(
 ) -> None:
     """Claim checks: confusion table of truth against verdict status, and the key rates."""
     items = load_claims(file)
-    service = make_service(store)
+    service = make_service(store, existing=True)
     if not service.documents():
         err_console.print(
             "warning: the store is empty; ingest the pledges the claims are about first",
