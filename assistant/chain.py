@@ -311,6 +311,12 @@ class AnswerChain:
             effective = Filters(**{**base, **narrowed})
         reading = QueryReading()
         hits = self.retriever.search(query, k=k, filters=effective, reading=reading)
+        if reading.literal is not None and reading.literal.unconfirmed:
+            # The retriever read the question's literal glossary matches (vectorstore.literal):
+            # the decision, the concept rescue and the quotes see the same concepts it searched.
+            countries = terms.countries
+            terms = question_terms(query, unconfirmed=reading.literal.unconfirmed)
+            terms.countries = countries
         if language and not (effective and (effective.language or effective.doc_id)):
             versions = list(self.reader.catalog().by_symbol_in(language).values())
             hits = in_language(hits, language, versions, self.reader.get_paragraph)

@@ -281,6 +281,16 @@ def identify(text: str) -> tuple[str, float]:
     return str(lang), float(prob)
 
 
+def language_shares(text: str) -> dict[str, float]:
+    """py3langid's probability of every language it knows for a text (they sum to 1).
+
+    How plausible each language is, not only the likeliest one: a short question may not name
+    its language for certain and still plainly not be German (the first 2,000 characters are
+    read).
+    """
+    return {str(lang): float(p) for lang, p in _any_identifier().rank(text[:2000])}
+
+
 #: Confidence py3langid needs before a question is taken to be in a language outside the six.
 ASKER_LANGUAGE_CONFIDENCE = 0.6
 
