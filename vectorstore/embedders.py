@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
@@ -348,3 +348,39 @@ class PerModel(Generic[_T]):
             if found is None:
                 found = self._objects[model] = self._factory(model)
             return found
+
+
+class TextMemo(Generic[_T]):
+    """What a model computes from texts (vectors, latents), each text computed once and kept.
+
+    The caches of glossary term texts read this way (term vectors, term latents) are bounded by
+    the glossary. The model is held weakly: the memo lives in a :class:`PerModel` map whose key
+    is that model.
+
+    Args:
+        model: The embedder or sparse head the values come from.
+        compute: Computes the values of several texts with ``model`` in one call.
+    """
+
+    def __init__(self, model: Any, compute: Callable[[Any, list[str]], Sequence[_T]]) -> None:
+        self._model = weakref.ref(model)
+        self._compute = compute
+        self._values: dict[str, _T] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def get(self, texts: Sequence[str]) -> list[_T]:
+        """The values of ``texts``, computing the ones not seen before in one call."""
+        with self._lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._values]
+        if missing:
+            model = self._model()
+            if model is None:  # pragma: no cover - callers hold the model
+                raise RuntimeError("the model of this cache is gone")
+            fresh = self._compute(model, missing)
+            with self._lock:
+                self._values.update(zip(missing, fresh, strict=True))
+        with self._lock:
+            return [self._values[t] for t in texts]

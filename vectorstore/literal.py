@@ -34,14 +34,12 @@ the corroboration from the embedder.
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from ingest.language import compact, fold
-from vectorstore.embedders import PerModel, SparseEmbedder, SparseVector
+from vectorstore.embedders import PerModel, SparseEmbedder, SparseVector, TextMemo
 from vectorstore.glossary import Expansion, Glossary
 from vectorstore.records import LiteralMatch, LiteralReading
 
@@ -129,6 +127,10 @@ def similarity_z(
     return (sim - float(values.mean())) / float(values.std())
 
 
+def _embed_sparse(head: SparseEmbedder, texts: list[str]) -> list[SparseVector]:
+    return head.embed_sparse(texts)
+
+
 class ConceptLatents:
     """Latent-term vectors of glossary term lists, computed once per sparse head and kept.
 
@@ -142,10 +144,7 @@ class ConceptLatents:
     """
 
     def __init__(self, head: SparseEmbedder) -> None:
-        # Weak: the cache is the value of a weak-keyed map whose key is this head.
-        self._head = weakref.ref(head)
-        self._texts: dict[str, SparseVector] = {}
-        self._lock = threading.Lock()
+        self._memo: TextMemo[SparseVector] = TextMemo(head, _embed_sparse)
 
     @classmethod
     def of(cls, head: SparseEmbedder) -> ConceptLatents:
@@ -154,17 +153,7 @@ class ConceptLatents:
 
     def latents(self, texts: Sequence[str]) -> SparseVector:
         """The summed latents of ``texts`` (sorted indices), computing the ones not seen before."""
-        with self._lock:
-            missing = [t for t in dict.fromkeys(texts) if t not in self._texts]
-        if missing:
-            head = self._head()
-            if head is None:  # pragma: no cover - callers hold the head
-                raise RuntimeError("the sparse head of this cache is gone")
-            fresh = head.embed_sparse(missing)
-            with self._lock:
-                self._texts.update(zip(missing, fresh, strict=True))
-        with self._lock:
-            parts = [self._texts[t] for t in texts]
+        parts = self._memo.get(texts)
         if not parts:
             return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
         idx = np.concatenate([i for i, _ in parts]).astype(np.int64)

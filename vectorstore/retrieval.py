@@ -34,8 +34,6 @@ meaning, with two weights fitted on tuning questions (``vectorstore/rescore.json
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -49,6 +47,7 @@ from vectorstore.embedders import (
     Embedder,
     PerModel,
     SparseVector,
+    TextMemo,
     embed_queries,
     normalize,
 )
@@ -137,10 +136,7 @@ class ConceptVectors:
     """
 
     def __init__(self, embedder: Embedder) -> None:
-        # Weak: the cache is the value of a weak-keyed map whose key is this embedder.
-        self._embedder = weakref.ref(embedder)
-        self._vectors: dict[str, np.ndarray] = {}
-        self._lock = threading.Lock()
+        self._memo: TextMemo[np.ndarray] = TextMemo(embedder, embed_queries)
 
     @classmethod
     def of(cls, embedder: Embedder) -> ConceptVectors:
@@ -149,20 +145,10 @@ class ConceptVectors:
 
     def vectors(self, texts: list[str]) -> np.ndarray:
         """The vectors of ``texts``, embedding the ones not seen before in one call."""
-        with self._lock:
-            missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
-        if missing:
-            embedder = self._embedder()
-            if embedder is None:  # pragma: no cover - callers hold the embedder
-                raise RuntimeError("the embedder of this cache is gone")
-            fresh = embed_queries(embedder, missing)
-            with self._lock:
-                self._vectors.update(zip(missing, fresh, strict=True))
-        with self._lock:
-            return np.vstack([self._vectors[t] for t in texts])
+        return np.vstack(self._memo.get(texts))
 
     def __len__(self) -> int:
-        return len(self._vectors)
+        return len(self._memo)
 
     def warm(self, glossary: Glossary, languages: Iterable[str]) -> int:
         """Embed every concept's terms now.

