@@ -168,10 +168,14 @@ class FileReport(Record):
     """What happened to one file in an ingest batch."""
 
     path: str
-    status: Literal["added", "replaced", "unchanged", "failed"]
+    status: Literal["added", "replaced", "unchanged", "duplicate", "failed"] = Field(
+        description="added, replaced, unchanged (the same version is stored), duplicate (the"
+        " same bytes are stored as doc_id; not stored twice) or failed (see error)"
+    )
     doc_id: str | None = None
     paragraphs: int = 0
     error: str | None = None
+    note: str | None = Field(default=None, description="Why a duplicate was not stored")
     words: int = Field(default=0, description="Words read from the file")
     kept_words: int = Field(default=0, description="Words kept in paragraphs, titles and headings")
     warnings: list[str] = Field(default_factory=list)
@@ -187,6 +191,11 @@ class IngestReport(Record):
     def failed(self) -> list[FileReport]:
         """The files that failed."""
         return [f for f in self.files if f.status == "failed"]
+
+    @property
+    def duplicates(self) -> list[FileReport]:
+        """The files skipped because their bytes are stored already under another id."""
+        return [f for f in self.files if f.status == "duplicate"]
 
     @property
     def paragraphs(self) -> int:

@@ -589,6 +589,7 @@ def build_ui(service: PledgeService) -> gr.Blocks:
         if not files:
             return ("Choose one or more files to ingest first.", *store_views())
         lines = []
+        batch = service.ingest_batch()  # files of one upload do not overwrite each other
         for i, f in enumerate(files):
             path = Path(f)
             name = path.name
@@ -601,10 +602,14 @@ def build_ui(service: PledgeService) -> gr.Blocks:
                 ) -> None:
                     progress((_i, len(files)), desc=f"Embedding {_name}: {paragraphs} paragraphs")
 
-                report = ingest_upload(service, path.read_bytes(), name, progress=embedded)
+                report = ingest_upload(
+                    service, path.read_bytes(), name, progress=embedded, batch=batch
+                )
                 for r in report.files:
                     if r.status == "failed":
                         lines.append(f"- ✗ **{md_literal(r.path)}**: {md_literal(r.error or '')}")
+                    elif r.status == "duplicate":
+                        lines.append(f"- = **{md_literal(r.path)}**: {md_literal(r.note or '')}")
                     else:
                         lines.append(
                             f"- ✓ **{md_literal(r.path)}**: {r.status}, {r.paragraphs} paragraphs"
