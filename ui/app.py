@@ -25,7 +25,7 @@ from fastapi import FastAPI
 
 from assistant.fetching import MAX_SYMBOLS
 from assistant.limits import LimitError, check_history, check_question
-from assistant.render import language_name, render_markdown
+from assistant.render import language_name, md_literal, render_markdown
 from assistant.service import PledgeService
 from assistant.types import Answer, Citation
 from ingest.errors import PledgeError
@@ -51,9 +51,6 @@ ALL = ""  # dropdown value meaning "no filter"
 
 _MARKER = re.compile(r"\[(\d+)\]")
 
-#: ASCII punctuation that markdown, HTML, autolinks or math could read as markup (all of it
-#: but , ; ? ! % ' " which nothing reads on its own; "!" only before "[", which is escaped).
-_MD_PUNCT = re.compile(r"[#$&()*+\-./:<=>@\[\\\]^_`{|}~]")
 
 CSS = """
 #citations .turn > summary { cursor: pointer; font-weight: 600; margin: 0.4em 0; }
@@ -111,16 +108,6 @@ HEAD = """
 def card_id(turn: int, marker: str) -> str:
     """The HTML id of the citation card for ``marker`` (e.g. "[1]") in answer number ``turn``."""
     return f"cite-{turn}-{marker.strip('[]')}"
-
-
-def md_literal(text: str) -> str:
-    """``text`` as chat markdown that shows exactly these characters.
-
-    Pledge paragraphs come from outside sources and questions from anyone: ASCII punctuation is
-    written as numeric character references, which markdown shows as the characters and never
-    reads as markup, HTML, a link, an autolink or math. :func:`html.unescape` reverses it.
-    """
-    return _MD_PUNCT.sub(lambda m: f"&#{ord(m.group(0))};", text)
 
 
 def render_answer(answer: Answer, turn: int) -> str:
