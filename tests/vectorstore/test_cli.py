@@ -246,3 +246,22 @@ def test_the_same_bytes_under_another_name_are_a_duplicate_not_a_second_document
     assert again.exit_code == 3, again.output
     assert "duplicate" in again.output and "1 skipped as duplicates" in again.output
     assert len(run_json(runner, "documents", "--store", store)) == 1
+
+
+@pytest.mark.parametrize("command", ["ask", "verify", "search"])
+def test_cli_refuses_a_question_with_a_control_character_in_one_line(
+    tmp_path: Path, tmp_store: Any, command: str
+) -> None:
+    assert tmp_store.count() == 0  # an existing (empty) store at tmp_path / "store"
+    script = Path(sys.executable).with_name("pledges")
+    question = "What did Belgium commit to on the \u202eytlanep htaed?"
+    proc = subprocess.run(
+        [str(script), command, question, "--store", str(tmp_path / "store")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1, proc.stdout
+    assert proc.stdout == ""
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith("error: the ") and "U+202E (RIGHT-TO-LEFT OVERRIDE)" in line
