@@ -104,7 +104,8 @@ VERDICT_STATUSES: dict[str, str] = {
     "related": "the pledges address the claim's topic but its wording cannot be judged without"
     " a language model (a value or modality the sentence does not state, or a claim language"
     " whose grammar the rules do not read); read the quotes",
-    "not_found": "no stored pledge paragraph addresses the claim's topic",
+    "not_found": "no stored pledge paragraph addresses the claim's topic (or the claim names"
+    " no topic to check: only a country, framing words such as 'pledged', or too few words)",
 }
 
 

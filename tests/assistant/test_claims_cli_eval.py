@@ -307,3 +307,40 @@ def test_aligned_paragraph_from_another_language_version(tmp_store, tmp_path: Pa
     assert "en anglais, la langue du texte enregistré" in answer.answer
     (aligned,) = c.aligned
     assert (aligned.language, aligned.number, aligned.text) == ("fr", "6", FR.paras["6"])
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "x",
+        "Belgium",
+        "Belgium pledged",
+        "Belgium has committed to that.",
+        "Belgium pledged to ratify",
+        "比利时承诺",
+        "Belgium in 2016",
+    ],
+)
+def test_a_claim_with_nothing_to_check_is_never_supported(service, claim):
+    # "x" was SUPPORTED by ¶5 and "Belgium" by ¶20.3: they state nothing a sentence could support.
+    verdict = service.verify(claim)
+    assert verdict.status == "not_found", verdict.explanation
+    assert "names no topic to check" in verdict.explanation
+    assert verdict.evidence == [] and verdict.checks == []
+
+
+@pytest.mark.parametrize(
+    ("claim", "number"),
+    [("Belgium supports the ICC.", None), ("Belgium pledged to ratify OPCAT", "26")],
+)
+def test_short_real_claims_still_verify(service, claim, number):
+    verdict = service.verify(claim)
+    assert verdict.status == "supported", verdict.explanation
+    assert number is None or verdict.evidence[0].number == number
+
+
+def test_verify_cli_says_a_bare_country_is_not_a_claim(cli_service):
+    result = runner.invoke(app, ["verify", "Belgium"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("NOT_FOUND: Belgium")
+    assert "names no topic to check" in result.stdout
