@@ -415,6 +415,40 @@ def _literal(
     )
 
 
+def accepts(terms: QuestionTerms, hit: SearchHit) -> bool:
+    """Would the topic rules take this one paragraph as being about the question's topic?
+
+    The rules above, read on one paragraph: it names one of the question's glossary concepts or
+    content words (rule 2, with its lead-in), names a concept close in meaning to the question's
+    topic (:data:`CONCEPT_THRESHOLD`), has a topic score of :data:`TOPIC_THRESHOLD`, or shares
+    enough of the question's latent terms to answer on its own (:data:`LATENT_ALONE`).
+
+    Args:
+        terms: The standalone question's concepts and content words.
+        hit: A retrieved paragraph with the scores retrieval gave it for that question.
+    """
+    folded, compacted = _evidence_text([hit])
+    if any(c.occurs_in(folded, compacted) for c in terms.topical):
+        return True
+    if any(word_occurs(w, folded, compacted) for w in terms.words):
+        return True
+    return (
+        (hit.concept_score is not None and hit.concept_score >= CONCEPT_THRESHOLD)
+        or (hit.topic_score is not None and hit.topic_score >= TOPIC_THRESHOLD)
+        or (hit.latent_score is not None and hit.latent_score >= LATENT_ALONE)
+    )
+
+
+def on_topic(terms: QuestionTerms, hits: Sequence[SearchHit], limit: int) -> list[SearchHit]:
+    """The first ``limit`` paragraphs of the evidence that :func:`accepts` takes, best first.
+
+    The evidence is what the decision reads: the top :data:`EVIDENCE_DEPTH` paragraphs and any
+    a concept rescue appended.
+    """
+    evidence = [h for i, h in enumerate(hits) if i < EVIDENCE_DEPTH or h.score == 0.0]
+    return [h for h in evidence if accepts(terms, h)][:limit]
+
+
 def _best_topic(hits: Sequence[SearchHit]) -> tuple[float, str] | None:
     """The highest topic score among the top paragraphs and that paragraph's number."""
     scored = [

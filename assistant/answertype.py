@@ -19,11 +19,16 @@ answer, after the topic rules have decided to answer:
 6. **A question that asks for a quantity or a date needs evidence stating one.** Whether it asks
    is read from the embedder's query space, not from words (:mod:`vectorstore.asktype`: a
    direction learned from prototype question pairs, reused from the query vector retrieval
-   computed). When it asks and none of the paragraphs the answer would cite states a quantity
-   or a date (a year, range, count or ordinal outside a title, read by the same
+   computed). When it asks, the rule reads the paragraphs the answer would quote and the first
+   :data:`ON_TOPIC_DEPTH` paragraphs the topic rules accept one by one
+   (:func:`assistant.abstain.on_topic`). The first that states a quantity or a date of the
+   kind asked (a year, range, count or ordinal outside a title, read by the same
    :func:`~assistant.factcheck.quantities`: digits are the same in every language, and Chinese
-   numerals with a measure word are read too), the answer abstains, naming the paragraphs that
-   mention the topic.
+   numerals with a measure word are read too) is quoted first, by the sentence stating it. A
+   paragraph the answer would not have quoted counts only by a sentence naming the question's
+   terms at least as strongly as the answer's first quote: many on-topic paragraphs state some
+   figure, and only literal evidence ties one to what is asked. When none states one, the
+   answer abstains, naming the paragraphs on the topic that state none.
 
 Both abstentions carry what they rest on (:attr:`AbstainSignal.answer_type`, the figure score,
 the numbers missing) so the answer's trace and ``pledges eval --details`` show why.
@@ -36,8 +41,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from assistant.abstain import AbstainSignal
-from assistant.extractive import select_extracts
+from assistant.abstain import AbstainSignal, on_topic
+from assistant.extractive import Extract, lead_with, quote_stating, select_extracts, term_score
 from assistant.factcheck import Quantity, normalize, quantities, zh_numeral
 from assistant.terms import QuestionTerms
 from ingest.records import Document
@@ -71,6 +76,11 @@ PREMISE_KINDS = frozenset({"year", "range", "count", "ordinal", "ident"})
 #: The top paragraphs that, with the ones the answer would cite, must state a number the
 #: question names (the whole top ten would let a year of an unrelated paragraph vouch for it).
 PREMISE_DEPTH = 3
+#: On-topic paragraphs rule 6 reads besides the ones the answer would quote: the first this
+#: many retrieved paragraphs the topic rules accept one by one
+#: (:func:`assistant.abstain.on_topic`). Few, so that a year in a paragraph on another topic
+#: does not answer the question.
+ON_TOPIC_DEPTH = 3
 
 _DIGITS = re.compile(r"\d+")
 _CJK_NUMERAL = re.compile(r"[〇零一二两三四五六七八九十百千万]+")
@@ -198,6 +208,20 @@ def _read_numerals(text: str, out: Stated) -> None:
         out.values.add(int(m.group(0)))
 
 
+def _read_text(text: str, out: Stated) -> None:
+    """Add every number ``text`` writes in numerals, and its year ranges, to ``out``."""
+    if not text:
+        return
+    t = normalize(text)
+    _read_numerals(t, out)
+    out.values.update(v for m in _CJK_NUMERAL.finditer(t) if (v := cjk_value(m.group(0))))
+    for q in quantities(text):
+        if q.kind == "range":
+            out.ranges.append((q.value[0], q.value[1]))
+        elif q.kind in ("count", "ordinal", "ident", "year") and len(q.value) == 1:
+            out.values.add(q.value[0])
+
+
 def stated_values(hits: Sequence[SearchHit]) -> Stated:
     """Every number the evidence writes in numerals, and the year ranges it states.
 
@@ -209,16 +233,7 @@ def stated_values(hits: Sequence[SearchHit]) -> Stated:
     for h in hits:
         docs[h.document.doc_id] = h.document
         for text in (h.paragraph.text, h.paragraph.lead_in or ""):
-            if not text:
-                continue
-            t = normalize(text)
-            _read_numerals(t, out)
-            out.values.update(v for m in _CJK_NUMERAL.finditer(t) if (v := cjk_value(m.group(0))))
-            for q in quantities(text):
-                if q.kind == "range":
-                    out.ranges.append((q.value[0], q.value[1]))
-                elif q.kind in ("count", "ordinal", "ident", "year") and len(q.value) == 1:
-                    out.values.add(q.value[0])
+            _read_text(text, out)
     for doc in docs.values():
         meta = normalize(_metadata_text(doc))
         out.values.update(int(m.group(0)) for m in _DIGITS.finditer(meta))
@@ -266,15 +281,20 @@ def missing_numbers(
     return list(dict.fromkeys(q.text.strip() for q in asked if not _stated(q, stated)))
 
 
-def states_figure(hit: SearchHit, asks: str = "figure") -> bool:
-    """Does a paragraph state what ``asks`` wants (outside the titles it names)?
+def states_kind(text: str, asks: str = "figure") -> bool:
+    """Does ``text`` state what ``asks`` wants (outside the titles it names)?
 
     Args:
-        hit: The paragraph.
+        text: A paragraph, or a quote from one.
         asks: ``amount`` (a count), ``date`` (a year or a range) or ``figure`` (either).
     """
     kinds = ANSWERING_KINDS[asks]
-    return any(q.kind in kinds and not q.in_title for q in quantities(hit.paragraph.text))
+    return any(q.kind in kinds and not q.in_title for q in quantities(text))
+
+
+def states_figure(hit: SearchHit, asks: str = "figure") -> bool:
+    """Does a paragraph state what ``asks`` wants (:func:`states_kind` on its text)?"""
+    return states_kind(hit.paragraph.text, asks)
 
 
 def asks_for(date_score: float | None) -> str:
@@ -286,9 +306,21 @@ def asks_for(date_score: float | None) -> str:
     return "date" if date_score >= ASKS_MARGIN else "figure"
 
 
-def cited_hits(terms: QuestionTerms, hits: Sequence[SearchHit]) -> list[SearchHit]:
-    """The paragraphs an extractive answer to the question would quote, best first."""
-    return [e.hit for e in select_extracts(terms, hits)]
+@dataclass
+class Checked:
+    """Rules 5 and 6's decision, and the quotes an extractive answer gives under it.
+
+    The quotes are the ones the rules read, so the decision and the answer cannot disagree on
+    what is quoted: when rule 6 answers from a paragraph stating the figure asked for, that
+    paragraph's sentence stating it is the first quote.
+    """
+
+    signal: AbstainSignal
+    extracts: list[Extract]
+
+
+def _unique(hits: Sequence[SearchHit]) -> list[SearchHit]:
+    return list({h.paragraph.id: h for h in hits}.values())
 
 
 def check(
@@ -299,8 +331,13 @@ def check(
     figure_score: float | None,
     date_score: float | None = None,
     asked: str | None = None,
-) -> AbstainSignal:
+    extracts: Sequence[Extract] | None = None,
+) -> Checked:
     """Rules 5 and 6 of the module docstring, on a signal the topic rules decided.
+
+    Rule 6 reads the paragraphs the answer would quote and the first :data:`ON_TOPIC_DEPTH`
+    paragraphs the topic rules accept one by one, in that order; the first that states what is
+    asked is quoted first, by a sentence stating it.
 
     Args:
         signal: The topic rules' decision; changed only when it answers.
@@ -310,14 +347,21 @@ def check(
         figure_score: The question's figure score (None: unknown, rule 6 is skipped).
         date_score: Whether a figure question asks for a date or an amount (None: either).
         asked: The question as the user asked it (a follow-up's own numbers count too).
+        extracts: The extractive answer's quotes (:func:`~assistant.extractive.select_extracts`
+            on ``terms`` and ``hits``); computed when None.
+
+    Returns:
+        The decision, and the quotes an extractive answer gives (reordered when rule 6 found
+        the figure in a paragraph the quotes did not lead with).
     """
     signal.figure_score = None if figure_score is None else round(figure_score, 4)
     if signal.abstain or not hits:
-        return signal
-    cited = cited_hits(terms, hits)
+        return Checked(signal, list(extracts or []))
+    quoted = list(select_extracts(terms, hits) if extracts is None else extracts)
+    cited = [e.hit for e in quoted]
     if not cited:
-        return signal
-    answering = list({id(h): h for h in [*cited, *hits[:PREMISE_DEPTH]]}.values())
+        return Checked(signal, quoted)
+    answering = _unique([*cited, *hits[:PREMISE_DEPTH]])
     wordings = list(dict.fromkeys(w for w in (question, asked) if w))
     missing = missing_numbers(wordings, hits, answering)
     topic = [h.paragraph.number for h in answering]
@@ -331,23 +375,48 @@ def check(
             f" states {', '.join(missing)}, which the question names"
             f" (the topic rules had answered: {signal.reason})"
         )
-        return signal
+        return Checked(signal, quoted)
     if figure_score is None or figure_score < FIGURE_THRESHOLD:
-        return signal
-    # The question states a number of the kind it asks for that a cited paragraph states: the
-    # figure it is about is there ("Was Belgium vice-president in 2016?" on a paragraph stating
-    # 2016; a year stated does not answer "How many victims in 2022?").
+        return Checked(signal, quoted)
+    read = _unique([*cited, *on_topic(terms, hits, ON_TOPIC_DEPTH)])
+    # The question states a number of the kind it asks for that a paragraph on the topic
+    # states: the figure it is about is there ("Was Belgium vice-president in 2016?" on a
+    # paragraph stating 2016; a year stated does not answer "How many victims in 2022?").
     asks = asks_for(date_score)
     kinds = set(ANSWERING_KINDS[asks])
     if date_score is None or date_score > -CLEAR_AMOUNT:
         kinds |= ANSWERING_KINDS["date"]  # not clearly an amount: a stated year may be the point
     numbers = [q for q in _asked_numbers(wordings) if q.kind in kinds]
-    if any(_stated(q, stated_values([h])) for q in numbers for h in cited):
-        return signal
+    quoted_ids = {h.paragraph.id for h in cited}
+    # A paragraph the answer would not quote answers only by a sentence naming the question's
+    # terms (glossary concepts in any UN language, or its words) at least as strongly as the
+    # answer's first quote: on-topic paragraphs that merely state some figure are many.
+    floor = max(term_score(quoted[0].quote, terms), 1e-9)
+
+    def anchored(h: SearchHit, text: str) -> bool:
+        return h.paragraph.id in quoted_ids or term_score(text, terms) >= floor
+
+    for h in read:
+        for q in numbers:
+            if _stated(q, stated_values([h])):
+                found = quote_stating(
+                    terms, h, lambda t, h=h, q=q: _stated(q, _text_values(t)) and anchored(h, t)
+                )
+                if found is not None:
+                    return Checked(signal, lead_with(quoted, found))
+                if h.paragraph.id in quoted_ids:  # stated in its lead-in or metadata
+                    return Checked(signal, quoted)
     signal.asks = asks
-    if any(states_figure(h, asks) for h in cited):
-        return signal
-    mentioned = [h.paragraph.number for h in cited]
+    for h in read:
+        if states_figure(h, asks):
+            found = quote_stating(terms, h, lambda t, h=h: states_kind(t, asks) and anchored(h, t))
+            if found is not None:
+                return Checked(signal, lead_with(quoted, found))
+    # Named as stating no figure: those that state none (a figure in a sentence on another
+    # topic is not denied).
+    mentioned = [h.paragraph.number for h in read if not states_figure(h, asks)] or [
+        h.paragraph.number for h in cited
+    ]
     signal.abstain = True
     # A language model reads number words the rules do not: with one configured it may answer
     # (and its answer is checked again, :func:`llm_cites_no_figure`).
@@ -359,10 +428,16 @@ def check(
     signal.reason = (
         f"the question asks for {wanted} (figure score {figure_score:.3f}, date score"
         f" {date_score if date_score is None else round(date_score, 3)}) and the paragraphs"
-        f" the answer would quote ({', '.join('¶' + n for n in mentioned)}) state {none}"
+        f" on its topic ({', '.join('¶' + n for n in mentioned)}) state {none}"
         f" (the topic rules had answered: {signal.reason})"
     )
-    return signal
+    return Checked(signal, quoted)
+
+
+def _text_values(text: str) -> Stated:
+    out = Stated()
+    _read_text(text, out)
+    return out
 
 
 def llm_cites_no_figure(signal: AbstainSignal, cited: Sequence[SearchHit]) -> AbstainSignal | None:

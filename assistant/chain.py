@@ -39,7 +39,7 @@ from assistant.citations import (
 )
 from assistant.condense import Condensed, condense
 from assistant.errors import LLMError
-from assistant.extractive import select_extracts
+from assistant.extractive import Extract, select_extracts
 from assistant.factcheck import Passage, screen_answer
 from assistant.grounding import citing_text, ungrounded_sentences
 from assistant.llm import describe, invoke_text, stream_text
@@ -149,9 +149,12 @@ class Retrieved(Understood):
 
 @dataclass(frozen=True)
 class Decided(Retrieved):
-    """After ``decide``: whether the evidence supports an answer."""
+    """After ``decide``: whether the evidence supports an answer, and what it would quote."""
 
     signal: AbstainSignal
+    #: The extractive answer's quotes, chosen once, as the decision read them (empty when it
+    #: abstained before reading them).
+    extracts: tuple[Extract, ...] = ()
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -215,8 +218,7 @@ def validate_answer(state: Retrieved, answer: Answer) -> Answer:
         signal = AbstainSignal(abstain=True, reason="no citation survived validation")
         return answer.model_copy(
             update={
-                "answer": prompts.ABSTAIN_TEMPLATE.format(question=answer.standalone_question)
-                + ".",
+                "answer": prompts.ABSTAIN_TEMPLATE + ".",
                 "abstained": True,
                 "citations": [],
                 "warnings": [*warnings, signal.reason],
@@ -309,6 +311,12 @@ class AnswerChain:
             effective = Filters(**{**base, **narrowed})
         reading = QueryReading()
         hits = self.retriever.search(query, k=k, filters=effective, reading=reading)
+        if reading.literal is not None and reading.literal.unconfirmed:
+            # The retriever read the question's literal glossary matches (vectorstore.literal):
+            # the decision, the concept rescue and the quotes see the same concepts it searched.
+            countries = terms.countries
+            terms = question_terms(query, unconfirmed=reading.literal.unconfirmed)
+            terms.countries = countries
         if language and not (effective and (effective.language or effective.doc_id)):
             versions = list(self.reader.catalog().by_symbol_in(language).values())
             hits = in_language(hits, language, versions, self.reader.get_paragraph)
@@ -365,15 +373,21 @@ class AnswerChain:
         scores: tuple[float | None, float | None] = (None, None)
         if self.figure is not None and vector is not None:
             scores = (self.figure.score(vector), self.figure.date_score(vector))
-        signal = answertype.check(
+        # The quotes are chosen here, once: the answer-type rules read them and the extractive
+        # answer gives them.
+        extracts = [] if signal.abstain else select_extracts(retrieval.terms, retrieval.hits)
+        checked = answertype.check(
             signal,
             retrieval.query,
             retrieval.terms,
             retrieval.hits,
             *scores,
             asked=state.asked.question,
+            extracts=extracts,
         )
-        return Decided(state.asked, state.condensed, retrieval, signal)
+        return Decided(
+            state.asked, state.condensed, retrieval, checked.signal, tuple(checked.extracts)
+        )
 
     def answer_step(self, state: Decided) -> Answer:
         """Abstain, or answer extractively, or with the LLM (falling back), then validate."""
@@ -414,8 +428,13 @@ class AnswerChain:
         related: list[Citation] = []
         hits = state.retrieval.hits
         if signal.mentioned:
-            first = [h for h in hits if h.paragraph.number in signal.mentioned]
-            hits = first + [h for h in hits if h.paragraph.number not in signal.mentioned]
+            # The paragraphs on the topic first, in the order the message names them.
+            order = {n: i for i, n in enumerate(signal.mentioned)}
+            first = sorted(
+                (h for h in hits if h.paragraph.number in order),
+                key=lambda h: order[h.paragraph.number],
+            )
+            hits = first + [h for h in hits if h.paragraph.number not in order]
         for i, hit in enumerate(hits[:RELATED_K], start=1):
             spans = sentence_spans(hit.paragraph.text)
             quote = hit.paragraph.text[spans[0][0] : spans[0][1]] if spans else hit.paragraph.text
@@ -438,8 +457,7 @@ class AnswerChain:
                 )
             )
         else:
-            text = sentence.format(question=state.condensed.display)
-            text += f": {signal.reason}." if signal.reason else "."
+            text = sentence + (f": {signal.reason}." if signal.reason else ".")
         if related:
             text += " " + note
         return Answer(
@@ -459,7 +477,7 @@ class AnswerChain:
         """Quote the most relevant sentences of the top paragraphs, each with a marker [n]."""
         retrieval = state.retrieval
         lang = detect_language(state.asked.question)
-        extracts = select_extracts(retrieval.terms, retrieval.hits)
+        extracts = state.extracts
         if not extracts:
             signal = AbstainSignal(
                 abstain=True, reason="no sentence of the retrieved paragraphs fits"

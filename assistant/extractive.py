@@ -7,7 +7,7 @@ paragraph; the best few become quotes, each with a marker that maps to a citatio
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.citations import clause_window, sentence_spans
@@ -43,6 +43,11 @@ def _score_sentence(sentence: str, terms: QuestionTerms) -> tuple[float, frozens
             matched.add(w)
             score += 0.8
     return score, frozenset(matched), focus
+
+
+def term_score(text: str, terms: QuestionTerms) -> float:
+    """How strongly ``text`` names the question's terms (the sentence score, without rank)."""
+    return _score_sentence(text, terms)[0]
 
 
 def _orig_offset(sentence: str, span: tuple[str, int, int]) -> int:
@@ -108,3 +113,40 @@ def select_extracts(
             chosen.append(ext)
             covered |= ext.concepts
     return chosen
+
+
+def quote_stating(
+    terms: QuestionTerms, hit: SearchHit, states: Callable[[str], bool]
+) -> Extract | None:
+    """The best sentence of a paragraph whose quoted words ``states`` accepts.
+
+    For a question asking for a figure: the quote must hold the figure, not only the
+    paragraph. A long sentence is narrowed to the clauses around the question's terms when the
+    narrowed quote still holds it, else quoted whole.
+
+    Args:
+        terms: The question's concepts and content words (they rank the sentences).
+        hit: The paragraph.
+        states: Whether a piece of the paragraph's text states what is asked.
+
+    Returns:
+        The extract, or None when no sentence of the paragraph states it.
+    """
+    text = hit.paragraph.text
+    best: Extract | None = None
+    for start, end in sentence_spans(text):
+        if not states(text[start:end]):
+            continue
+        score, matched, focus = _score_sentence(text[start:end], terms)
+        s, e = clause_window(text, start, end, start + max(focus, 0))
+        if not states(text[s:e]):
+            s, e = start, end
+        if best is None or score > best.score:
+            best = Extract(hit, text[s:e], score, matched)
+    return best
+
+
+def lead_with(extracts: Sequence[Extract], lead: Extract, max_quotes: int = 3) -> list[Extract]:
+    """``lead`` first, then the other quotes of ``extracts`` from other paragraphs."""
+    rest = [e for e in extracts if e.hit.paragraph.id != lead.hit.paragraph.id]
+    return [lead, *rest][:max_quotes]

@@ -9,6 +9,7 @@ declaration drift apart, so a typo in a placeholder is caught at start-up rather
 from __future__ import annotations
 
 import secrets
+import string
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,8 +20,10 @@ from ingest.errors import ConfigError
 #: What the LLM must answer, verbatim, when the passages do not support an answer.
 CANNOT_ANSWER = "The stored pledges do not say this."
 
-#: The user-facing abstention sentence; ``{question}`` names what was asked.
-ABSTAIN_TEMPLATE = "The stored pledges do not answer the question “{question}”"
+#: The user-facing abstention sentence. It does not repeat the question: text a user typed (or a
+#: follow-up's condensed wording) would otherwise come back as the assistant's own words, and
+#: API clients and the CLI print it as it is.
+ABSTAIN_TEMPLATE = "The stored pledges do not answer this question"
 
 #: Added to an abstention when nearest paragraphs are shown anyway.
 RELATED_NOTE = "The nearest paragraphs are listed as related reading, not as an answer."
@@ -84,61 +87,62 @@ EXTRACTIVE_LEADS: dict[str, tuple[str, str]] = {
 }
 
 #: The abstention sentence and the related-reading note in the question's language (the same
-#: languages as :data:`EXTRACTIVE_LEADS`; English otherwise). The reason that follows the
-#: sentence names the rule's evidence and stays in English.
+#: languages as :data:`EXTRACTIVE_LEADS`; English otherwise). Neither repeats the question
+#: (see :data:`ABSTAIN_TEMPLATE`). The reason that follows the sentence names the rule's
+#: evidence and stays in English.
 ABSTAIN_LEADS: dict[str, tuple[str, str]] = {
     "en": (ABSTAIN_TEMPLATE, RELATED_NOTE),
     "fr": (
-        "Les engagements enregistrés ne répondent pas à la question « {question} »",
+        "Les engagements enregistrés ne répondent pas à cette question",
         "Les paragraphes les plus proches sont donnés à titre de lecture connexe, pas de réponse.",
     ),
     "es": (
-        "Los compromisos almacenados no responden a la pregunta «{question}»",
+        "Los compromisos almacenados no responden a esta pregunta",
         "Los párrafos más cercanos se muestran como lectura relacionada, no como respuesta.",
     ),
-    "zh": ("已存储的承诺未回答以下问题：“{question}”", "以下最接近的段落仅供参考，并非答案。"),
+    "zh": ("已存储的承诺未回答这一问题", "以下最接近的段落仅供参考，并非答案。"),
     "ru": (
-        "Хранимые обязательства не отвечают на вопрос «{question}»",
+        "Хранимые обязательства не отвечают на этот вопрос",
         "Ближайшие абзацы приведены для справки, а не как ответ.",
     ),
     "ar": (
-        "التعهدات المخزنة لا تجيب عن السؤال «{question}»",
+        "التعهدات المخزنة لا تجيب عن هذا السؤال",
         "الفقرات الأقرب معروضة للاطلاع فقط، وليست إجابة.",
     ),
     "de": (
-        "Die gespeicherten Zusagen beantworten die Frage „{question}“ nicht",
+        "Die gespeicherten Zusagen beantworten diese Frage nicht",
         "Die nächstliegenden Absätze sind als verwandte Lektüre aufgeführt, nicht als Antwort.",
     ),
     "nl": (
-        "De opgeslagen toezeggingen beantwoorden de vraag „{question}” niet",
+        "De opgeslagen toezeggingen beantwoorden deze vraag niet",
         "De meest verwante alinea's staan erbij als achtergrond, niet als antwoord.",
     ),
     "it": (
-        "Gli impegni archiviati non rispondono alla domanda «{question}»",
+        "Gli impegni archiviati non rispondono a questa domanda",
         "I paragrafi più vicini sono elencati come lettura correlata, non come risposta.",
     ),
     "pt": (
-        "Os compromissos armazenados não respondem à pergunta «{question}»",
+        "Os compromissos armazenados não respondem a esta pergunta",
         "Os parágrafos mais próximos são listados como leitura relacionada, não como resposta.",
     ),
     "ja": (
-        "保存されている誓約は「{question}」という質問に答えていません",
+        "保存されている誓約はこの質問に答えていません",
         "最も近い段落は参考として示すもので、回答ではありません。",
     ),
     "ko": (
-        "저장된 서약은 “{question}” 질문에 답하지 않습니다",
+        "저장된 서약은 이 질문에 답하지 않습니다",
         "가장 가까운 단락은 참고용으로 제시되며 답변이 아닙니다.",
     ),
     "tr": (
-        "Kayıtlı taahhütler “{question}” sorusunu yanıtlamıyor",
+        "Kayıtlı taahhütler bu soruyu yanıtlamıyor",
         "En yakın paragraflar yanıt olarak değil, ilgili okuma olarak listelenmiştir.",
     ),
     "hi": (
-        "संग्रहीत प्रतिज्ञाएँ प्रश्न “{question}” का उत्तर नहीं देतीं",
+        "संग्रहीत प्रतिज्ञाएँ इस प्रश्न का उत्तर नहीं देतीं",
         "निकटतम अनुच्छेद उत्तर के रूप में नहीं, संबंधित पठन के रूप में दिए गए हैं।",
     ),
     "sw": (
-        "Ahadi zilizohifadhiwa hazijibu swali “{question}”",
+        "Ahadi zilizohifadhiwa hazijibu swali hili",
         "Aya zilizo karibu zaidi zimeorodheshwa kama usomaji unaohusiana, si kama jibu.",
     ),
 }
@@ -417,24 +421,41 @@ def check_prompts(prompts: tuple[PromptSpec, ...] = ALL_PROMPTS) -> None:
                 f"prompt {spec.name!r}: expected variables {sorted(spec.variables)},"
                 f" found {sorted(found)} in the template"
             )
-    checks = [("ABSTAIN_TEMPLATE", ABSTAIN_TEMPLATE, "{question}")]
-    for lang, (lead, _) in ABSTAIN_LEADS.items():
-        checks.append((f"ABSTAIN_LEADS[{lang}] sentence", lead, "{question}"))
+    # Every fixed sentence takes exactly the placeholders the chain fills, and none of them
+    # the question: a sentence shown as the assistant's own words never repeats what a user
+    # typed (see ABSTAIN_TEMPLATE).
+    fields: list[tuple[str, str, set[str]]] = [
+        ("ABSTAIN_TEMPLATE", ABSTAIN_TEMPLATE, set()),
+        ("RELATED_NOTE", RELATED_NOTE, set()),
+    ]
+    for lang, (lead, note) in ABSTAIN_LEADS.items():
+        fields.append((f"ABSTAIN_LEADS[{lang}] sentence", lead, set()))
+        fields.append((f"ABSTAIN_LEADS[{lang}] note", note, set()))
     for lang, (no_figure, no_number) in ANSWER_TYPE_LEADS.items():
-        checks.append((f"ANSWER_TYPE_LEADS[{lang}] figure", no_figure, "{paragraphs}"))
-        checks.append((f"ANSWER_TYPE_LEADS[{lang}] figure", no_figure, "{kind}"))
-        checks.append((f"ANSWER_TYPE_LEADS[{lang}] number", no_number, "{numbers}"))
-        checks.append((f"ANSWER_TYPE_LEADS[{lang}] number", no_number, "{paragraphs}"))
+        fields.append((f"ANSWER_TYPE_LEADS[{lang}] figure", no_figure, {"kind", "paragraphs"}))
+        fields.append((f"ANSWER_TYPE_LEADS[{lang}] number", no_number, {"numbers", "paragraphs"}))
         if set(ANSWER_KINDS.get(lang, {})) != {"amount", "date", "figure"}:
             raise ConfigError(
                 f"assistant/prompts.py: ANSWER_KINDS[{lang!r}] must name amount, date and figure"
             )
     for lang, (lead, note) in EXTRACTIVE_LEADS.items():
-        checks.append((f"EXTRACTIVE_LEADS[{lang}] lead", lead, "{language_note}"))
-        checks.append((f"EXTRACTIVE_LEADS[{lang}] note", note, "{language}"))
-    for name, text, var in checks:
-        if var not in text:
-            raise ConfigError(f"{name}: expected the placeholder {var}, found {text!r}")
+        fields.append((f"EXTRACTIVE_LEADS[{lang}] lead", lead, {"language_note"}))
+        fields.append((f"EXTRACTIVE_LEADS[{lang}] note", note, {"language"}))
+    for name, text, expected in fields:
+        found = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
+        if found != expected:
+            raise ConfigError(
+                f"assistant/prompts.py: {name}: expected the placeholders"
+                f" {sorted(expected) or 'none'}, found {sorted(found) or 'none'} in {text!r}"
+            )
+    # The abstention and the answer are said in the same languages.
+    for table in ("ABSTAIN_LEADS", "ANSWER_TYPE_LEADS"):
+        langs = set(globals()[table])
+        if langs != set(EXTRACTIVE_LEADS):
+            raise ConfigError(
+                f"assistant/prompts.py: {table} covers {sorted(langs)}, EXTRACTIVE_LEADS"
+                f" {sorted(EXTRACTIVE_LEADS)}: the same languages are expected"
+            )
 
 
 check_prompts()

@@ -14,7 +14,7 @@ import gettext
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -115,8 +115,19 @@ def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
-def question_terms(question: str, language: str | None = None) -> QuestionTerms:
-    """Countries, glossary concepts and remaining content words of a question."""
+def question_terms(
+    question: str, language: str | None = None, unconfirmed: Collection[str] = ()
+) -> QuestionTerms:
+    """Countries, glossary concepts and remaining content words of a question.
+
+    Args:
+        question: The question (or any text read like one: a claim).
+        language: Its language among the six UN ones (detected when omitted).
+        unconfirmed: Glossary concepts the question matched only in another language's wording
+            without the embedder reading them there (:mod:`vectorstore.literal`): they are not
+            among its concepts, and the words that matched them are not topic words either
+            (German "war" is neither armed conflict nor a word to look for in the evidence).
+    """
     lang = language or detect_language(question)
     mentions = country_mentions(question)
     countries = [(code, name) for code, name, _ in mentions]
@@ -143,7 +154,7 @@ def question_terms(question: str, language: str | None = None) -> QuestionTerms:
             folded,
         )
     found = default_glossary().find_views(folded, compacted)
-    concepts = [c for c, _ in found]
+    concepts = [c for c, _ in found if c.id not in unconfirmed]
     f_spans = [(s, e) for _, spans in found for v, s, e in spans if v == "f"]
     c_spans = [(s, e) for _, spans in found for v, s, e in spans if v == "c"]
     words: list[str] = []

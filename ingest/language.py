@@ -14,17 +14,28 @@ reader of documents and the reader of questions used to differ, the question's r
 quality figures rest on them), with two changes that only documents see: cue words are ignored
 past :data:`SHORT_TEXT` characters ("de la" is French and Spanish in a long text), and a text with
 fewer than ten letters and no script decision has no language (``default``).
+
+A script rules languages out. Text whose letters are mostly in a script none of the six is
+written in (Devanagari, Hangul, kana alone, Greek…) is none of them: a question gets the default
+(English), a document no language. The asker's language (:func:`asker_language`, any language
+py3langid knows) is chosen among the languages written in every script the text uses, by
+CLDR's script for each language (Babel). Digits, punctuation, ¶ references, Latin acronyms
+and, in a text written in another script, Latin names decide nothing: they are taken out
+before either reading (:func:`language_sample`).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any, overload
 
 import pycountry
+import regex  # type: ignore[import-untyped]  # regex ships no type information
+from babel.core import get_global
 
 #: The six official UN languages (ISO 639-1).
 UN_LANGUAGES: tuple[str, ...] = ("ar", "en", "es", "fr", "ru", "zh")
@@ -139,6 +150,9 @@ SHORT_TEXT = 300
 #: Characters of a text that are looked at.
 SAMPLE_CHARS = 4000
 
+#: ISO 15924 scripts the six UN languages are written in.
+_UN_SCRIPTS = frozenset({"Latn", "Cyrl", "Arab", "Hani"})
+
 _FR_HINTS = re.compile(
     r"\b(quels?|quelles?|est-ce|la belgique|de la|sur la|qu'|d'|l')\b|[àâçèêëîôûœ]"
 )
@@ -161,6 +175,102 @@ def _any_identifier() -> Any:
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
+#: ISO 15924 scripts that stand for several: Japanese mixes Han with both kana, Korean Hangul
+#: with Han; simplified and traditional Chinese are Han.
+_COMBINED_SCRIPTS: dict[str, tuple[str, ...]] = {
+    "Jpan": ("Hani", "Hira", "Kana"),
+    "Kore": ("Hang", "Hani"),
+    "Hans": ("Hani",),
+    "Hant": ("Hani",),
+    "Hanb": ("Hani", "Bopo"),
+}
+#: py3langid's code for text with no linguistic content: never a language to answer in.
+_NO_LANGUAGE = "zxx"
+#: Scripts written without spaces between words: a space between two of their characters (by
+#: script extension, so the kana length mark "ー" counts) is a line wrap or an insertion, not a
+#: word break.
+_UNSPACED_SCRIPTS = ("Hani", "Hira", "Kana", "Thai", "Laoo", "Khmr", "Mymr")
+
+
+@lru_cache(maxsize=1)
+def language_scripts() -> dict[str, frozenset[str]]:
+    """ISO 15924 scripts each language py3langid knows is written in (CLDR, through Babel).
+
+    A language CLDR gives no script for is left out (it is never ruled out by script).
+    """
+    likely = get_global("likely_subtags")
+    out: dict[str, frozenset[str]] = {}
+    for lang in _any_identifier().nb_classes:
+        tag = likely.get(str(lang))
+        if not tag or lang == _NO_LANGUAGE:
+            continue
+        script = str(tag).split("_")[1]
+        out[str(lang)] = frozenset(_COMBINED_SCRIPTS.get(script, (script,)))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _script_pattern() -> Any:
+    scripts = sorted({s for ss in language_scripts().values() for s in ss})
+    return regex.compile("|".join(f"(?P<{s}>\\p{{sc={s}}})" for s in scripts))
+
+
+def letter_scripts(text: str) -> Counter[str]:
+    """How many letters of ``text`` each ISO 15924 script holds (only letters are counted)."""
+    found: Counter[str] = Counter()
+    for m in _script_pattern().finditer(text):
+        if m.group(0).isalpha() and m.lastgroup:
+            found[m.lastgroup] += 1
+    return found
+
+
+_PARAGRAPH_REF = regex.compile(r"[¶§]+\s*\p{Nd}+(?:\.\p{Nd}+|\([\p{Nd}a-zA-Z]{1,3}\))*")
+_LATIN_RUN = regex.compile(r"\p{sc=Latn}+")
+_NOT_LETTER = regex.compile(r"[^\p{L}\p{M}\s]+")
+_UNSPACED_GAP = regex.compile(
+    "(?<=[{0}])\\s+(?=[{0}])".format("".join(f"\\p{{scx={s}}}" for s in _UNSPACED_SCRIPTS))
+)
+
+
+def language_sample(text: str) -> str:
+    """The words of ``text`` that tell its language.
+
+    Taken out: paragraph references (¶25, § 20.8), digits of any script, punctuation and
+    symbols, runs of Latin capitals (acronyms: OHCHR, COVID), and every Latin word when most
+    letters are in one other script (a name or title quoted in Latin). Spaces are collapsed,
+    and dropped between letters of scripts written without them. What is left may be empty.
+    """
+    t = _PARAGRAPH_REF.sub(" ", unicodedata.normalize("NFKC", text))
+    t = _LATIN_RUN.sub(lambda m: " " if not any(c.islower() for c in m.group(0)) else m.group(0), t)
+    scripts = letter_scripts(t)
+    if scripts:
+        main, count = scripts.most_common(1)[0]
+        if main != "Latn" and count * 2 > sum(scripts.values()):
+            t = _LATIN_RUN.sub(" ", t)
+    t = _NOT_LETTER.sub(" ", t)
+    t = " ".join(t.split())
+    return str(_UNSPACED_GAP.sub("", t))
+
+
+def script_candidates(text: str) -> list[str]:
+    """Languages py3langid knows that can be written in the scripts of ``text`` (a sample).
+
+    A script counts when it holds two letters or more; the languages must be written in all
+    of them, or, when none is, in the script holding most letters. Empty when ``text`` has no
+    letters of a known script.
+    """
+    scripts = letter_scripts(text)
+    if not scripts:
+        return []
+    present = {s for s, n in scripts.items() if n >= 2} or {scripts.most_common(1)[0][0]}
+    table = language_scripts()
+    found = [lang for lang, ss in table.items() if present <= ss]
+    if not found:
+        main = scripts.most_common(1)[0][0]
+        found = [lang for lang, ss in table.items() if main in ss]
+    return found
+
+
 def identify(text: str) -> tuple[str, float]:
     """py3langid's guess among every language it knows (not only the six), with its probability.
 
@@ -171,6 +281,16 @@ def identify(text: str) -> tuple[str, float]:
     return str(lang), float(prob)
 
 
+def language_shares(text: str) -> dict[str, float]:
+    """py3langid's probability of every language it knows for a text (they sum to 1).
+
+    How plausible each language is, not only the likeliest one: a short question may not name
+    its language for certain and still plainly not be German (the first 2,000 characters are
+    read).
+    """
+    return {str(lang): float(p) for lang, p in _any_identifier().rank(text[:2000])}
+
+
 #: Confidence py3langid needs before a question is taken to be in a language outside the six.
 ASKER_LANGUAGE_CONFIDENCE = 0.6
 
@@ -179,9 +299,12 @@ def asker_language(text: str) -> str:
     """ISO 639-1 code of the language a question is written in, among all py3langid knows.
 
     Any language py3langid knows (Swahili, Dutch, Hindi, Japanese…), for writing the answer in
-    it. The six UN languages are decided by :func:`detect_language` (script and cues first,
-    which is more reliable on short questions); another language needs py3langid's confidence
-    of at least :data:`ASKER_LANGUAGE_CONFIDENCE`, else the UN-language guess stands.
+    it. Only the words of :func:`language_sample` are read, and only languages written in the
+    scripts they use are candidates (:func:`script_candidates`): Devanagari is never French.
+    When a UN language is a candidate, the six are decided by :func:`detect_language` (script
+    and cues first, which is more reliable on short questions) and another candidate needs
+    py3langid's confidence of at least :data:`ASKER_LANGUAGE_CONFIDENCE`; when none is, the
+    likeliest candidate is the answer.
 
     Args:
         text: A question (its first 2,000 characters are read).
@@ -189,9 +312,18 @@ def asker_language(text: str) -> str:
     Returns:
         An ISO 639-1 code.
     """
-    lang, prob = _any_identifier().classify(text[:2000])
-    if lang not in LANGUAGE_NAMES and prob >= ASKER_LANGUAGE_CONFIDENCE:
-        return str(lang)
+    sample = language_sample(text[:2000])
+    candidates = set(script_candidates(sample))
+    if not candidates:
+        return detect_language(text)
+    ranked = [(str(lang), float(p)) for lang, p in _any_identifier().rank(sample)]
+    mass = sum(p for lang, p in ranked if lang in candidates)
+    best, prob = next(((lang, p) for lang, p in ranked if lang in candidates), ("", 0.0))
+    prob = prob / mass if mass > 0 else 0.0
+    if not candidates & set(LANGUAGE_NAMES):
+        return best or detect_language(text)
+    if best and best not in LANGUAGE_NAMES and prob >= ASKER_LANGUAGE_CONFIDENCE:
+        return best
     return detect_language(text)
 
 
@@ -234,12 +366,21 @@ def detect_language(text: str, default: str | None = "en") -> str | None:
         One of :data:`UN_LANGUAGES`, or ``default``.
     """
     sample = text[:SAMPLE_CHARS]
-    counts = {lang: len(pattern.findall(sample)) for lang, pattern in _SCRIPT_RES.items()}
+    # Letters only: Arabic-Indic digits sit in the Arabic block and say nothing of the language.
+    counts = {
+        lang: sum(1 for ch in pattern.findall(sample) if ch.isalpha())
+        for lang, pattern in _SCRIPT_RES.items()
+    }
     best = max(counts, key=lambda k: counts[k])
     if counts[best] >= 2:
         letters = sum(1 for ch in sample if ch.isalpha())
         if counts[best] >= 0.5 * letters or len(text) <= SHORT_TEXT:
             return best
+    scripts = letter_scripts(language_sample(sample))
+    un_letters = sum(n for s, n in scripts.items() if s in _UN_SCRIPTS)
+    if scripts and un_letters * 2 < sum(scripts.values()):
+        # Mostly written in a script none of the six uses (Devanagari, Hangul, Greek…).
+        return default
     if len(text) <= SHORT_TEXT:
         lowered = sample.lower()
         if _ES_HINTS.search(lowered):

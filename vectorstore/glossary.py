@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -107,21 +108,44 @@ class Concept:
         return {lang: ts for lang, ts in out.items() if ts}
 
     @cached_property
+    def _by_language(
+        self,
+    ) -> tuple[tuple[tuple[str, str, re.Pattern[str]], ...], tuple[tuple[str, str], ...]]:
+        """Word patterns on folded text and substrings of compacted text, with their language.
+
+        ``(language, key, pattern)`` for Latin and Cyrillic terms (``key`` is a substring every
+        match contains, :func:`_latin_key`, tested first) and ``(language, substring)`` for
+        Chinese and Arabic ones.
+        """
+        latin: list[tuple[str, str, re.Pattern[str]]] = []
+        literal: list[tuple[str, str]] = []
+        for lang, vs in self.variants.items():
+            for v in vs:
+                if lang in ("zh", "ar") or is_cjk(v):
+                    literal.append((lang, compact(v)))
+                else:
+                    latin.append((lang, _latin_key(v), _latin_pattern(v)))
+        return tuple(latin), tuple(dict.fromkeys(literal))
+
+    @cached_property
     def _matchers(self) -> tuple[tuple[tuple[str, re.Pattern[str]], ...], tuple[str, ...]]:
         """Word patterns on folded text, and substrings of compacted text (Chinese, Arabic).
 
         Each word pattern comes with a substring that every match of it contains
         (:func:`_latin_key`), tested first.
         """
-        latin: list[tuple[str, re.Pattern[str]]] = []
-        literal: list[str] = []
-        for lang, vs in self.variants.items():
-            for v in vs:
-                if lang in ("zh", "ar") or is_cjk(v):
-                    literal.append(compact(v))
-                else:
-                    latin.append((_latin_key(v), _latin_pattern(v)))
-        return tuple(latin), tuple(dict.fromkeys(literal))
+        latin, literal = self._by_language
+        return (
+            tuple((key, pat) for _, key, pat in latin),
+            tuple(dict.fromkeys(lit for _, lit in literal)),
+        )
+
+    def languages_in(self, folded: str, compacted: str) -> frozenset[str]:
+        """The glossary languages whose terms for the concept occur in a text (both views)."""
+        latin, literal = self._by_language
+        found = {lang for lang, lit in literal if lit in compacted}
+        found.update(lang for lang, key, pat in latin if key in folded and pat.search(folded))
+        return frozenset(found)
 
     def spans(self, folded: str, compacted: str) -> list[Span]:
         """Where the concept occurs in a text given folded and compacted."""
@@ -151,9 +175,23 @@ class Expansion:
 
     concepts: list[str] = field(default_factory=list)
     terms: dict[str, list[str]] = field(default_factory=dict)
+    #: Per matched concept, the glossary languages whose terms the query matched (empty for a
+    #: concept added by meaning, not by its wording).
+    languages: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.concepts)
+
+    def without(self, concept_ids: Iterable[str], glossary: Glossary) -> Expansion:
+        """The same expansion without some concepts (their terms too)."""
+        dropped = set(concept_ids)
+        out = Expansion()
+        for cid in self.concepts:
+            if cid not in dropped:
+                out.add(glossary.concept(cid), glossary.max_terms)
+                if cid in self.languages:
+                    out.languages[cid] = self.languages[cid]
+        return out
 
     def add(self, concept: Concept, max_terms: int) -> None:
         """Add a concept and its first ``max_terms`` expansion terms per language."""
@@ -262,8 +300,9 @@ class Glossary:
             for lang, toks in q_tokens.items()
         }
         q_cjk = normalize_text(query).replace(" ", "")
-        # (concept index, where: language key or "zh", start, end) of every match
-        matches: list[tuple[int, str, int, int]] = []
+        # (concept index, where: language key or "zh", start, end, the term's language) of
+        # every match
+        matches: list[tuple[int, str, int, int, str]] = []
         for ci, (_concept, seqs, cjk) in enumerate(self._patterns):
             for lang, seq in seqs:
                 key = lang if lang in LATIN_LANGUAGES else "en"
@@ -275,23 +314,24 @@ class Glossary:
                 # Stopwords are one set for all languages and every other word gives one
                 # token, so positions agree across the en/fr/es token lists: one key.
                 for start in _find(q_tokens[key], seq):
-                    matches.append((ci, "words", start, start + len(seq)))
+                    matches.append((ci, "words", start, start + len(seq), lang))
             for term in cjk:
                 start = q_cjk.find(term) if term else -1
                 while start >= 0:
-                    matches.append((ci, "zh", start, start + len(term)))
+                    matches.append((ci, "zh", start, start + len(term), "zh"))
                     start = q_cjk.find(term, start + 1)
-        kept = {
-            ci
-            for ci, key, a, b in matches
+        languages: dict[int, set[str]] = {}
+        for ci, key, a, b, lang in matches:
             if not any(
                 cj != ci and k2 == key and a2 <= a and b <= b2 and (b2 - a2) > (b - a)
-                for cj, k2, a2, b2 in matches
-            )
-        }
+                for cj, k2, a2, b2, _ in matches
+            ):
+                languages.setdefault(ci, set()).add(lang)
         out = Expansion()
-        for ci in sorted(kept):
-            out.add(self._patterns[ci][0], self.max_terms)
+        for ci in sorted(languages):
+            concept = self._patterns[ci][0]
+            out.add(concept, self.max_terms)
+            out.languages[concept.id] = frozenset(languages[ci])
         return out
 
     def concept(self, concept_id: str) -> Concept:

@@ -57,6 +57,47 @@ class SearchHit(Record):
     )
 
 
+@dataclass(frozen=True)
+class LiteralMatch:
+    """A glossary concept a query names in the glossary's wording, and whether that counts.
+
+    Attributes:
+        concept: The concept's id.
+        languages: The glossary languages whose terms matched.
+        own: Whether the query may be written in one of those languages (then it counts).
+        support: For a match in another language than the query's: how strongly the embedder
+            reads the concept in the query (:mod:`vectorstore.literal`); None for an own match.
+        counts: Whether the match counts as the query naming the concept.
+    """
+
+    concept: str
+    languages: frozenset[str]
+    own: bool
+    support: float | None
+    counts: bool
+
+
+@dataclass(frozen=True)
+class LiteralReading:
+    """Every literal glossary match of one query, read once for every step that uses them.
+
+    Retrieval (expansion, concept order) and the answer chain (the decision, the concept rescue,
+    the quotes) see the same concepts: those in :attr:`counted`.
+    """
+
+    matches: tuple[LiteralMatch, ...] = ()
+
+    @property
+    def counted(self) -> frozenset[str]:
+        """Concepts the query names literally, the matches that count."""
+        return frozenset(m.concept for m in self.matches if m.counts)
+
+    @property
+    def unconfirmed(self) -> frozenset[str]:
+        """Concepts matched only in another language's wording that the embedder did not read."""
+        return frozenset(m.concept for m in self.matches if not m.counts)
+
+
 @dataclass
 class QueryReading:
     """What a search computed from the query's text, for a caller that reads the query again.
@@ -67,7 +108,10 @@ class QueryReading:
     Attributes:
         vector: The query's dense vector (query role, unit length).
         latents: The query's latent terms (indices and weights), None when not computed.
+        literal: The glossary concepts the query names literally and which of them count,
+            None when the retriever has no glossary.
     """
 
     vector: np.ndarray | None = None
     latents: tuple[np.ndarray, np.ndarray] | None = None
+    literal: LiteralReading | None = None

@@ -42,7 +42,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ingest.language import compact, fold
+from ingest.language import compact, fold, language_shares
 from ingest.records import Paragraph
 from vectorstore.embedders import (
     MAX_EMBED_CHARS,
@@ -54,9 +54,17 @@ from vectorstore.embedders import (
 )
 from vectorstore.glossary import Concept, Expansion, Glossary, default_glossary
 from vectorstore.langchain import PledgeRetriever
-from vectorstore.latent import COMMON_SHARE, FramingLatents, topic_latents
+from vectorstore.latent import COMMON_SHARE, FramingLatents, overlap, topic_latents
 from vectorstore.lexical import tokenize
-from vectorstore.records import Filters, QueryReading, SearchHit
+from vectorstore.literal import (
+    LATENT_MIN,
+    SIMILARITY_Z_MIN,
+    ConceptLatents,
+    literal_languages,
+    read_literal,
+    similarity_z,
+)
+from vectorstore.records import Filters, LiteralReading, QueryReading, SearchHit
 from vectorstore.rescore import (
     RescoreWeights,
     concept_agreement,
@@ -182,6 +190,14 @@ def term_text(terms: Iterable[str], max_terms: int) -> str:
     return "; ".join(list(terms)[:max_terms])
 
 
+def concept_texts(concept: Concept, languages: Iterable[str], max_terms: int) -> list[str]:
+    """The texts that stand for a concept: its term lists in English and ``languages``."""
+    langs = list(dict.fromkeys(["en", *languages]))
+    return [
+        t for lang in langs if (t := term_text(concept.expansion_terms.get(lang, ()), max_terms))
+    ]
+
+
 def expanded_vector(
     query_vector: np.ndarray,
     expansion: Expansion,
@@ -236,15 +252,10 @@ def concept_similarities(
     Each concept is represented by the mean vector of its term lists in English and the stored
     languages (embedded once, :class:`ConceptVectors`).
     """
-    langs = list(dict.fromkeys(["en", *languages]))
     ids: list[str] = []
     texts: list[list[str]] = []
     for concept in glossary.expansion:
-        ts = [
-            t
-            for lang in langs
-            if (t := term_text(concept.expansion_terms.get(lang, ()), glossary.max_terms))
-        ]
+        ts = concept_texts(concept, languages, glossary.max_terms)
         if ts:
             ids.append(concept.id)
             texts.append(ts)
@@ -288,8 +299,11 @@ class _Ranked(NamedTuple):
     latents: SparseVector | None
     #: The country whose framing is projected out (:meth:`HybridRetriever._framing_country`).
     framing: tuple[str | None, str | None]
-    #: Glossary concepts the query names in the glossary's wording (not those found by meaning).
+    #: Glossary concepts the query names in the glossary's wording (not those found by meaning),
+    #: the matches that count (:mod:`vectorstore.literal`).
     literal: tuple[str, ...]
+    #: Every literal match of the query and whether it counts.
+    reading: LiteralReading
 
 
 @dataclass
@@ -386,14 +400,63 @@ class HybridRetriever:
         ranked = self._ranked(query, filters)
         return ranked.rankings, ranked.vector, ranked.similarities
 
+    def _literal_reading(
+        self,
+        query: str,
+        matched: Expansion,
+        topic: np.ndarray,
+        similarities: dict[str, float],
+        latents: SparseVector | None,
+        framing: tuple[str | None, str | None],
+    ) -> LiteralReading:
+        """Which of the query's literal glossary matches count (:mod:`vectorstore.literal`)."""
+        assert self.glossary is not None
+        glossary = self.glossary
+        found = literal_languages(glossary, query, matched)
+        if not found:
+            return LiteralReading()
+        languages = self.store.languages()
+        head = self.store.sparse_embedder
+
+        def texts(cid: str) -> list[str]:
+            return concept_texts(glossary.concept(cid), languages, glossary.max_terms)
+
+        if latents is not None and head is not None:
+            topic_terms = self._latent_topic(latents, framing)
+            cache = ConceptLatents.of(head)
+
+            def by_latents(ids: Sequence[str]) -> dict[str, float]:
+                return {
+                    cid: overlap(topic_terms, cache.latents(ts))
+                    for cid in ids
+                    if (ts := texts(cid))
+                }
+
+            return read_literal(found, language_shares(query), by_latents, LATENT_MIN)
+        vectors = ConceptVectors.of(self.store.embedder)
+        if not similarities:
+            similarities = concept_similarities(topic, glossary, languages, vectors)
+
+        def by_similarity(ids: Sequence[str]) -> dict[str, float]:
+            out: dict[str, float] = {}
+            for cid in ids:
+                ts = texts(cid)
+                if not ts:
+                    continue
+                mean = normalize(np.atleast_2d(vectors.vectors(ts).mean(axis=0)))[0]
+                z = similarity_z(mean, topic, similarities)
+                if z is not None:
+                    out[cid] = z
+            return out
+
+        return read_literal(found, language_shares(query), by_similarity, SIMILARITY_Z_MIN)
+
     def _ranked(self, query: str, filters: Filters | None = None) -> _Ranked:
         conditions = self.store.resolve_filters(filters)
         expansion = self.glossary.expand(query) if (self.expand and self.glossary) else None
-        literal: tuple[str, ...] = ()
-        if expansion is not None:
-            literal = tuple(expansion.concepts)
-        elif self.glossary is not None and self.rescore:
-            literal = tuple(self.glossary.expand(query).concepts)
+        matched = expansion
+        if matched is None and self.glossary is not None:
+            matched = self.glossary.expand(query)
         vectors = embed_queries(self.store.embedder, [query])
         query_vector = vectors[0]
         names = ["dense"]
@@ -401,9 +464,29 @@ class HybridRetriever:
         cache = ConceptVectors.of(self.store.embedder)
         similarities: dict[str, float] = {}
         code, name = self._framing_country(conditions)
-        if self.glossary is not None and self.semantic:
-            topic = scorer_for(self.store.embedder).topic_vector(query_vector, code, name)
-            similarities = concept_similarities(topic, self.glossary, languages, cache)
+        head = self.store.sparse_embedder
+        index = self.store.sparse
+        latents: SparseVector | None = None
+        # No query pass when nothing stored has latent-terms vectors (a store written before).
+        if head is not None and index is not None and len(index):
+            # The query's latents, computed once, text capped like the dense query's: a ranking
+            # of their own, the reading of literal glossary matches and the latent-term overlap
+            # the answer-or-abstain decision reads.
+            latents = head.embed_sparse([query[:MAX_EMBED_CHARS]])[0]
+        reading = LiteralReading()
+        literal: tuple[str, ...] = ()
+        if self.glossary is not None and matched is not None:
+            topic_vector = scorer_for(self.store.embedder).topic_vector(query_vector, code, name)
+            if self.semantic:
+                similarities = concept_similarities(topic_vector, self.glossary, languages, cache)
+            reading = self._literal_reading(
+                query, matched, topic_vector, similarities, latents, (code, name)
+            )
+            unconfirmed = reading.unconfirmed
+            if expansion is not None and unconfirmed:
+                expansion = expansion.without(unconfirmed, self.glossary)
+            if expansion is not None or self.rescore:
+                literal = tuple(c for c in matched.concepts if c not in unconfirmed)
         if self.expand and self.glossary and self.semantic and expansion is not None:
             for cid in semantic_concepts(similarities):
                 if cid not in expansion.concepts:
@@ -422,21 +505,13 @@ class HybridRetriever:
                 for term in terms:
                     tokens.extend(tokenize(term, lang))
         out["lexical"] = self.store.lexical_search(tokens, n, conditions)
-        head = self.store.sparse_embedder
-        index = self.store.sparse
-        latents: SparseVector | None = None
-        # No query pass when nothing stored has latent-terms vectors (a store written before).
-        if head is not None and index is not None and len(index):
-            # The query's latents, computed once, text capped like the dense query's: a ranking
-            # of their own and the latent-term overlap the answer-or-abstain decision reads.
-            latents = head.embed_sparse([query[:MAX_EMBED_CHARS]])[0]
-            if self.weights.sparse > 0:
-                out["sparse"] = self.store.sparse_search(latents, n, conditions)
+        if latents is not None and self.weights.sparse > 0:
+            out["sparse"] = self.store.sparse_search(latents, n, conditions)
         if self.weights.dense_topic > 0:
             pool = list(dict.fromkeys(rid for items in out.values() for rid, _ in items))
             topic = scorer_for(self.store.embedder).scores(self.store, query_vector, pool)
             out["dense_topic"] = sorted(topic.items(), key=lambda x: (-x[1], x[0]))[:n]
-        return _Ranked(out, query_vector, similarities, latents, (code, name), literal)
+        return _Ranked(out, query_vector, similarities, latents, (code, name), literal, reading)
 
     def _latent_topic(
         self, latents: SparseVector, framing: tuple[str | None, str | None]
@@ -534,6 +609,7 @@ class HybridRetriever:
         ranked = self._ranked(query, filters)
         if reading is not None:
             reading.vector, reading.latents = ranked.vector, ranked.latents
+            reading.literal = ranked.reading if self.glossary is not None else None
         ranks, query_vector, similarities = ranked.rankings, ranked.vector, ranked.similarities
         fused = self._fuse(ranks)
         order = self._order(fused)

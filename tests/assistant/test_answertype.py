@@ -27,6 +27,7 @@ from assistant.answertype import (
     missing_numbers,
     question_numbers,
     states_figure,
+    states_kind,
 )
 from assistant.terms import question_terms
 from ingest.errors import ConfigError
@@ -71,17 +72,42 @@ def test_the_figure_abstention_is_in_the_askers_language(service):
         ("In which years did Belgium sit on the Security Council?", "3"),
         ("When was Belgium last a member of the Human Rights Council?", "4"),
         ("В каком году Бельгия ратифицировала Стамбульскую конвенцию?", "24"),
-        # ¶25 states its count in Chinese numerals (八项). The Italian wording of this question
-        # is refused since concept-agreement ranking quotes ¶23 first (README, rules 5 and 6).
+        # ¶25 states its count in Chinese numerals (八项).
         ("How many UN human rights instruments has Belgium ratified?", "25"),
     ],
 )
 def test_a_year_or_count_the_pledge_gives_is_answered(service, question, gold):
     """The check on false positives: figure questions the pledge answers (¶25 in Chinese
-    numerals, 八项) are answered from the paragraph that states the figure."""
+    numerals, 八项) are answered from the paragraph that states the figure, and the first
+    quote states one."""
     answer = service.ask(question)
     assert not answer.abstained, answer.answer
     assert gold in cited(answer)
+    assert states_kind(answer.citations[0].quote), answer.citations[0].quote
+
+
+def test_a_figure_in_an_on_topic_paragraph_quoted_second_is_found(service):
+    """Old rule: abstained. Rule 6 read only the paragraphs the answer quoted, and ¶23 (on
+    national human rights institutions) was quoted before ¶25, which states the count."""
+    answer = service.ask(
+        "Quanti strumenti delle Nazioni Unite sui diritti umani ha ratificato il Belgio?"
+    )
+    assert not answer.abstained, answer.answer
+    first = answer.citations[0]
+    assert first.number == "25" and "八项" in first.quote  # the figure is in the quoted words
+    assert "八项" in answer.answer.splitlines()[1]
+
+
+def test_the_decision_and_the_answer_quote_the_same_sentences(service):
+    """The quotes are chosen once: the decision's and the answer's are the same objects."""
+    from assistant.chain import Asked
+
+    question = "Quanti strumenti delle Nazioni Unite sui diritti umani ha ratificato il Belgio?"
+    state = service.chain.prefix.invoke(Asked(question))
+    answer = service.chain.answer_step(state)
+    assert [(e.hit.paragraph.id, e.quote) for e in state.extracts] == [
+        (c.id, c.quote) for c in answer.citations
+    ]
 
 
 def test_a_number_the_evidence_does_not_state_abstains(service):
@@ -287,15 +313,18 @@ def test_a_stated_year_lets_a_yes_no_figure_question_through():
     hit = _hit("4", "比利时在担任人权理事会成员的前几个任期(最近一任是 2016 至 2018 年)期间")
     question = "क्या बेल्जियम २०१६ में मानवाधिकार परिषद का उपाध्यक्ष था?"
     terms = question_terms(question)
-    signal = check(
+    checked = check(
         AbstainSignal(abstain=False, reason="topic"), question, terms, [hit], 0.01, -0.047
     )
-    assert not signal.abstain, signal.reason
+    assert not checked.signal.abstain, checked.signal.reason
+    # The paragraph stating the year is quoted by its words stating it.
+    assert [e.hit.paragraph.number for e in checked.extracts] == ["4"]
+    assert "2016" in checked.extracts[0].quote
     # A year stated does not answer a count clearly asked for (date score -0.093).
     counted = "How many victims did Belgium help in 2016?"
     signal = check(
         AbstainSignal(abstain=False, reason="topic"), counted, terms, [hit], 0.08, -0.093
-    )
+    ).signal
     assert signal.abstain and "state no amount" in signal.reason
 
 

@@ -78,7 +78,8 @@ def test_out_of_scope_questions_abstain_without_citations(service, question, mis
     answer = service.ask(question)
     assert answer.abstained
     assert answer.citations == []
-    assert question in answer.answer  # names what was asked
+    # The question is not repeated: the reason names the missing topic instead.
+    assert question not in answer.answer
     assert missing in answer.answer
     # Nearest paragraphs may be offered, but as related reading, never as answer markers.
     assert all(not c.marker.startswith("[") for c in answer.related)
