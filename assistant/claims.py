@@ -33,6 +33,7 @@ from assistant.factcheck import (
     judge,
     read_claim,
     rule_words,
+    states_something,
 )
 from assistant.llm import invoke_text
 from assistant.terms import word_occurs
@@ -200,6 +201,16 @@ def verify_claim(chain: AnswerChain, claim: str, filters: Filters | None = None)
     value_words = rule_words(claim, facets.language)
     terms = retrieval.terms
     terms = replace(terms, words=[w for w in terms.words if w not in value_words])
+    if not states_something(facets, terms.words):
+        # Nothing to compare: any pledge sentence would "support" a country name or "x".
+        return not_found.model_copy(
+            update={
+                "explanation": f"{lead}: the claim names no topic to check (a subject such as"
+                " a treaty, a right or a body, beyond a country and words like 'pledged'),"
+                " so no pledge sentence can state it; write the claim as a sentence that names"
+                " what was pledged or done."
+            }
+        )
     signal = assess(terms, retrieval.hits, stored, countries_complete=complete)
     concept_ids = {c.id for c in terms.topical}
     concepts_missing = [m for m in signal.missing if m in concept_ids]

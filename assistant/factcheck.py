@@ -640,6 +640,9 @@ class ClaimFacets:
     negated: bool
     anchors: list[Anchor] = field(default_factory=list)
     modality_cue: str = ""
+    #: Whether ``topics`` holds a topic the glossary weighs (or an office), not only the
+    #: framing concepts a claim falls back to ("s'engage" names "cooperation").
+    topical: bool = False
 
     @property
     def cues_known(self) -> bool:
@@ -707,6 +710,7 @@ def read_claim(claim: str, language: str | None = None) -> ClaimFacets:
     found = anchors(text)
     weighted = {c.id for c in default_glossary().coverage if c.weight > 0} | set(OFFICES)
     topics = list(dict.fromkeys(a.key for a in found if a.key in weighted))
+    topical = bool(topics)
     if not topics:
         topics = list(dict.fromkeys(a.key for a in found if not a.key.startswith("ident:")))
     qs = quantities(text)
@@ -731,7 +735,22 @@ def read_claim(claim: str, language: str | None = None) -> ClaimFacets:
                 # "有逾期未提交" (has overdue reports) has its "未" inside the topic.
                 if _NEGATION[lang].search(" ".join(head.split()[:3]) if lang != "zh" else head[:2]):
                     neg = True
-    return ClaimFacets(claim, lang, topics, idents, values, modality, neg, found, cue)
+    return ClaimFacets(claim, lang, topics, idents, values, modality, neg, found, cue, topical)
+
+
+def states_something(facets: ClaimFacets, content_words: Sequence[str]) -> bool:
+    """Whether a claim has a topic to check against the pledges.
+
+    A claim needs a topic beyond the country it is about and the framing of a pledge: a
+    glossary topic or office, a treaty number, content words of its own (``content_words``:
+    the claim's words outside the glossary, countries, stopwords and the words the rules read
+    as values or cues), or a value stated of one of the glossary's general concepts ("eight
+    United Nations human rights instruments"). "Belgium", "Belgium pledged", "Belgium pledged
+    to ratify", "比利时承诺", "x" or "Belgium in 2016" have none: nearly every sentence of a
+    pledge would "support" them, so they are not checked.
+    """
+    general = bool(facets.topics) and bool(facets.values)
+    return facets.topical or bool(facets.idents) or bool(content_words) or general
 
 
 # -- checking one evidence sentence ------------------------------------------------------------

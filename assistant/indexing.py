@@ -1,7 +1,14 @@
 """Ingest batches: parse files, embed and upsert them, one report line per file.
 
 A file that cannot be read, parsed or stored becomes a ``failed`` line with a one-line error;
-the other files still land.
+the other files still land. Nothing a batch holds is dropped silently:
+
+* the bytes of a stored document (the same SHA-256) under another file name are a
+  ``duplicate`` of that document and are not stored a second time (``doc_id`` names it);
+* a file whose document id was already taken by an earlier file of the same batch fails,
+  naming both files and the id, instead of replacing what that file just stored. A later
+  batch still replaces a stored document with a new version of it (that is how a corrected
+  file is ingested).
 """
 
 from __future__ import annotations
@@ -13,8 +20,8 @@ from pathlib import Path
 from assistant.types import FileReport, IngestReport
 from ingest.errors import PledgeError
 from ingest.pipeline import iter_files, parse_file
-from ingest.records import ParsedDocument
-from vectorstore.store import PledgeStore
+from ingest.records import Document, ParsedDocument
+from vectorstore.store import EmbedProgress, PledgeStore
 
 #: (files done, files total, paragraphs embedded so far), called as work progresses.
 ProgressFn = Callable[[int, int, int], None]
@@ -38,13 +45,82 @@ def _one_line(error: BaseException) -> str:
     return first if isinstance(error, PledgeError) else f"{type(error).__name__}: {first}"
 
 
+class IngestBatch:
+    """The files of one ingest run (a CLI ``ingest``, one chat upload of several files).
+
+    Remembers which document id each file of the batch resolved to, so that a second file with
+    the same id fails instead of overwriting the first, and reads the store's documents by
+    SHA-256 so that the same bytes are never stored under two ids.
+
+    Args:
+        store: Where the documents go.
+    """
+
+    def __init__(self, store: PledgeStore) -> None:
+        self.store = store
+        #: doc_id -> the file of this batch that resolved to it.
+        self.taken: dict[str, str] = {}
+
+    def add(
+        self, path: str, parsed: ParsedDocument, on_progress: EmbedProgress | None = None
+    ) -> FileReport:
+        """Store one parsed file, or report why it was not stored.
+
+        Args:
+            path: The file's name as the report shows it.
+            parsed: Its document and paragraphs.
+            on_progress: Called with the number of paragraphs embedded after each batch.
+
+        Returns:
+            ``added``, ``replaced`` or ``unchanged`` (the store's status), ``duplicate`` when
+            the same bytes are stored under another id (or another file of this batch), or
+            ``failed`` when another file of this batch already resolved to the same id.
+        """
+        doc = parsed.document
+        copy = self._stored_copy(parsed)
+        if copy is not None:
+            source = self.taken.get(copy.doc_id) or copy.source
+            return FileReport(
+                path=path,
+                status="duplicate",
+                doc_id=copy.doc_id,
+                note=f"{path}: the same bytes as stored document {copy.doc_id!r} (from {source});"
+                " not stored twice",
+            )
+        first = self.taken.get(doc.doc_id)
+        if first is not None:
+            return FileReport(
+                path=path,
+                status="failed",
+                error=f"{path}: document id {doc.doc_id!r} was already taken by {first} in this"
+                f" batch; give one of them its own id with a sidecar {Path(path).name}.meta.json"
+                ' holding {"doc_id": "..."}, or ingest it on its own with --meta doc_id=...',
+            )
+        status = self.store.upsert(parsed, on_progress=on_progress)
+        self.taken[doc.doc_id] = path
+        return stored_file_report(path, status, parsed)
+
+    def _stored_copy(self, parsed: ParsedDocument) -> Document | None:
+        """The stored document with the same bytes, unless this file is a new version of it.
+
+        A stored document with the same bytes and the same id is the same document (re-ingested
+        with other metadata, it is replaced as any new version is), unless a file of this batch
+        put it there: then this file is a second copy.
+        """
+        doc = parsed.document
+        same = [d for d in self.store.documents() if d.sha256 == doc.sha256]
+        if any(d.doc_id == doc.doc_id for d in same) and doc.doc_id not in self.taken:
+            return None
+        return same[0] if same else None
+
+
 def ingest_paths(
     store: PledgeStore,
     paths: list[Path],
     overrides: dict[str, str] | None = None,
     progress: ProgressFn | None = None,
 ) -> IngestReport:
-    """Parse, embed and upsert every file under ``paths``.
+    """Parse, embed and upsert every file under ``paths``, as one :class:`IngestBatch`.
 
     Args:
         store: Where the documents go.
@@ -59,6 +135,7 @@ def ingest_paths(
     files = list(expand_paths([Path(p) for p in paths]))
     total = len(files)
     report = IngestReport()
+    batch = IngestBatch(store)
     embedded = 0
     for done, path in enumerate(files):
 
@@ -70,8 +147,7 @@ def ingest_paths(
 
         try:
             parsed = parse_file(path, overrides=overrides)
-            status = store.upsert(parsed, on_progress=on_batch)
-            report.files.append(stored_file_report(str(path), status, parsed))
+            report.files.append(batch.add(str(path), parsed, on_progress=on_batch))
         except Exception as e:  # one bad file never stops the batch
             report.files.append(FileReport(path=str(path), status="failed", error=_one_line(e)))
         if progress:

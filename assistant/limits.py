@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ingest.errors import PledgeError
+from ingest.readers import BIDI_CONTROLS
 
 log = logging.getLogger(__name__)
 
@@ -84,13 +85,45 @@ def _has_words(text: str) -> bool:
     return any(unicodedata.category(ch)[0] in "LN" for ch in text)
 
 
+#: Line breaks and tabs, the only control characters a question may hold.
+_ALLOWED_CONTROLS = frozenset("\t\n\r")
+
+
+def _control_character(text: str) -> tuple[int, str] | None:
+    """The first control or directional formatting character of ``text``, with its position.
+
+    C0 and C1 controls (NUL, escape, DEL, NEL…) other than tab and line breaks, and the explicit
+    directional overrides, embeddings and isolates (bidi classes LRE…PDI, the set the ingest
+    readers remove from documents): a question with them is not what it shows, and they would
+    reach the logs, the prompt and the citation bundle. The implicit marks (LRM, RLM, ALM)
+    that Arabic and Hebrew text uses are allowed.
+    """
+    for i, ch in enumerate(text):
+        if ch in _ALLOWED_CONTROLS:
+            continue
+        if unicodedata.category(ch) == "Cc" or unicodedata.bidirectional(ch) in BIDI_CONTROLS:
+            return i, ch
+    return None
+
+
 def check_question(text: str, limits: Limits, what: str = "question") -> str:
     """The question, stripped, or an error a person can act on.
 
     Raises:
-        LimitError: empty, longer than ``question_chars``, or without a letter or digit.
+        LimitError: empty, longer than ``question_chars``, holding a control character other
+            than a tab or a line break or a directional override, or without a letter or digit.
     """
-    text = (text or "").strip()
+    text = text or ""
+    found = _control_character(text)  # before stripping: str.strip() removes some controls
+    if found is not None:
+        pos, ch = found
+        name = unicodedata.name(ch, "a control character")
+        raise LimitError(
+            f"the {what} contains U+{ord(ch):04X} ({name}) at character {pos + 1}: control"
+            " characters other than tabs and line breaks, and directional overrides, are not"
+            " accepted; remove it"
+        )
+    text = text.strip()
     if not text:
         raise LimitError(f"the {what} is empty")
     if len(text) > limits.question_chars:
@@ -111,6 +144,14 @@ def check_history(history: Sequence[str], limits: Limits) -> list[str]:
             characters in all, or one of them longer than ``question_chars``.
     """
     items = [h for h in (str(x) for x in history or ()) if h.strip()]
+    for h in items:
+        found = _control_character(h)
+        if found is not None:
+            raise LimitError(
+                f"an earlier question contains U+{ord(found[1]):04X} at character"
+                f" {found[0] + 1}: control characters other than tabs and line breaks, and"
+                " directional overrides, are not accepted; remove it"
+            )
     if len(items) > limits.history_turns:
         raise LimitError(
             f"the conversation has {len(items)} earlier questions, over the limit of"

@@ -4,15 +4,54 @@ The answer chain labels its extractive quotes with :func:`citation_label`; the c
 prints :func:`render_text` and :func:`render_verdict`; the command line, the chat and the HTTP
 API's clients get the same citation bundle from :func:`render_markdown`. The chat's HTML cards
 are built from the same labels (:mod:`ui.app`).
+
+Pledge text comes from outside sources and questions from anyone: whatever markdown these
+functions write shows it as the characters it is (:func:`md_literal`), never as markup, a link
+or an image.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from assistant.types import Answer, Citation, Verdict
 from ingest.language import LANGUAGE_NAMES
+
+#: ASCII punctuation that markdown, HTML, autolinks or math could read as markup (all of it
+#: but , ; ? ! % ' " which nothing reads on its own; "!" only before "[", which is escaped).
+_MD_PUNCT = re.compile(r"[#$&()*+\-./:<=>@\[\\\]^_`{|}~]")
+
+
+def md_literal(text: str, *, backslashes: bool = False) -> str:
+    r"""``text`` as markdown that shows exactly these characters.
+
+    Every ASCII punctuation character that markdown, HTML, autolinks or math could read is
+    escaped, so no markup, HTML, link, autolink or math is ever read from ``text``.
+
+    Args:
+        text: Text from a pledge, a question or a label.
+        backslashes: Escape with a backslash (``\[``), which CommonMark defines for every ASCII
+            punctuation character: a pasted citation bundle then reads as the words with a few
+            backslashes in its source. By default, numeric character references (``&#91;``),
+            which the chat's renderer and its math never read (:func:`html.unescape` reverses
+            them).
+    """
+    if backslashes:
+        return _MD_PUNCT.sub(lambda m: "\\" + m.group(0), text)
+    return _MD_PUNCT.sub(lambda m: f"&#{ord(m.group(0))};", text)
+
+
+def _md(text: str) -> str:
+    """Text for the citation bundle: literal, with backslash escapes."""
+    return md_literal(text, backslashes=True)
+
+
+def _md_quote(text: str) -> str:
+    """A block quote of ``text`` whose every line stays inside the quote."""
+    return "\n".join(f"> {_md(line)}".rstrip() for line in text.splitlines() or [""])
+
 
 # -- plain text and markdown ---------------------------------------------------------------------
 
@@ -70,26 +109,29 @@ def render_text(answer: Answer) -> str:
 
 
 def render_markdown(answer: Answer, retrieved_at: dt.datetime | None = None) -> str:
-    """A citation bundle a journalist can paste: quote, paragraph, source, language, link, date."""
+    """A citation bundle a journalist can paste: quote, paragraph, source, language, link, date.
+
+    The question, the answer, quotes, labels and warnings are escaped (:func:`md_literal` with
+    backslashes): rendered, they read as the exact words; nothing in them becomes a link, an
+    image or HTML. The official links and the paragraph ids are the project's own.
+    """
     when = (retrieved_at or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
-    out = [f"**Question:** {answer.question}", ""]
+    out = [f"**Question:** {_md(answer.question)}", ""]
     if answer.standalone_question and answer.standalone_question != answer.question:
-        out += [f"*Searched as:* {answer.standalone_question}", ""]
-    out += [f"**Answer:** {answer.answer}", ""]
+        out += [f"*Searched as:* {_md(answer.standalone_question)}", ""]
+    out += [f"**Answer:** {_md(answer.answer)}", ""]
     if answer.citations:
         out += ["**Sources**", ""]
     for c in answer.citations:
         who = f"{c.country_name} — " if c.country_name else ""
-        out.append(
-            f"{c.marker} {who}{source_label(c)}, paragraph {c.number} ({language_name(c.language)})"
-        )
+        label = f"{who}{source_label(c)}, paragraph {c.number} ({language_name(c.language)})"
+        out.append(f"{_md(c.marker)} {_md(label)}")
         out.append("")
-        out.append(f"> {c.quote}")
+        out.append(_md_quote(c.quote))
         out.append("")
         for al in c.aligned:
-            out.append(
-                f"> *{language_name(al.language)} version, paragraph {al.number}:* {al.text}"
-            )
+            version = f"{language_name(al.language)} version, paragraph {al.number}:"
+            out.append(f"> *{_md(version)}* {_md(al.text)}")
             out.append("")
         link = c.url or "no official link (the document's UN symbol is unknown)"
         out.append(f"- Link: {link}")
@@ -99,10 +141,10 @@ def render_markdown(answer: Answer, retrieved_at: dt.datetime | None = None) -> 
     if answer.abstained and answer.related:
         out += ["**Related paragraphs (not an answer)**", ""]
         for c in answer.related:
-            out.append(f"- {source_label(c)}, paragraph {c.number}: {c.quote}")
+            out.append(f"- {_md(source_label(c))}, paragraph {_md(c.number)}: {_md(c.quote)}")
         out.append("")
     for w in answer.warnings:
-        out.append(f"*Note: {w}*")
+        out.append(f"*Note: {_md(w)}*")
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -22,7 +22,7 @@ from assistant.fetching import (
     normalize_symbol,
     parse_languages_option,
 )
-from assistant.indexing import ingest_paths, stored_file_report
+from assistant.indexing import IngestBatch, ingest_paths
 from assistant.limits import check_history, check_question
 from assistant.llm import make_chat_model
 from assistant.settings import LLMSettings, ServiceSettings
@@ -103,17 +103,24 @@ class PledgeService:
         """Parse, embed and upsert files; a bad file is reported and the rest still lands."""
         return ingest_paths(self.store, [Path(p) for p in paths], overrides=meta, progress=progress)
 
+    def ingest_batch(self) -> IngestBatch:
+        """A batch for several uploads of one request (see :class:`IngestBatch`)."""
+        return IngestBatch(self.store)
+
     def ingest_bytes(
         self,
         data: bytes,
         filename: str,
         meta: dict[str, str] | None = None,
         progress: ProgressFn | None = None,
+        batch: IngestBatch | None = None,
     ) -> IngestReport:
         """Parse, embed and upsert one uploaded file from its bytes (HTTP API, chat upload).
 
         ``filename`` only picks the reader by its suffix and is recorded as the source; it is
-        never opened or joined into a path. A file that fails is reported, not raised.
+        never opened or joined into a path. A file that fails is reported, not raised. Uploads
+        of one request share ``batch``, so that two of them with the same document id do not
+        overwrite each other; without one the file is a batch of its own.
         """
         started = time.perf_counter()
         name = filename.replace("\\", "/").rsplit("/", 1)[-1] or "upload"
@@ -127,8 +134,7 @@ class PledgeService:
 
         try:
             parsed = parse_bytes(data, name, overrides=meta)
-            status = self.store.upsert(parsed, on_progress=on_batch)
-            file = stored_file_report(name, status, parsed)
+            file = (batch or IngestBatch(self.store)).add(name, parsed, on_progress=on_batch)
         except PledgeError as e:
             file = FileReport(path=name, status="failed", error=str(e).splitlines()[0])
         if progress:

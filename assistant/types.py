@@ -104,7 +104,8 @@ VERDICT_STATUSES: dict[str, str] = {
     "related": "the pledges address the claim's topic but its wording cannot be judged without"
     " a language model (a value or modality the sentence does not state, or a claim language"
     " whose grammar the rules do not read); read the quotes",
-    "not_found": "no stored pledge paragraph addresses the claim's topic",
+    "not_found": "no stored pledge paragraph addresses the claim's topic (or the claim names"
+    " no topic to check: only a country, framing words such as 'pledged', or too few words)",
 }
 
 
@@ -168,10 +169,14 @@ class FileReport(Record):
     """What happened to one file in an ingest batch."""
 
     path: str
-    status: Literal["added", "replaced", "unchanged", "failed"]
+    status: Literal["added", "replaced", "unchanged", "duplicate", "failed"] = Field(
+        description="added, replaced, unchanged (the same version is stored), duplicate (the"
+        " same bytes are stored as doc_id; not stored twice) or failed (see error)"
+    )
     doc_id: str | None = None
     paragraphs: int = 0
     error: str | None = None
+    note: str | None = Field(default=None, description="Why a duplicate was not stored")
     words: int = Field(default=0, description="Words read from the file")
     kept_words: int = Field(default=0, description="Words kept in paragraphs, titles and headings")
     warnings: list[str] = Field(default_factory=list)
@@ -187,6 +192,11 @@ class IngestReport(Record):
     def failed(self) -> list[FileReport]:
         """The files that failed."""
         return [f for f in self.files if f.status == "failed"]
+
+    @property
+    def duplicates(self) -> list[FileReport]:
+        """The files skipped because their bytes are stored already under another id."""
+        return [f for f in self.files if f.status == "duplicate"]
 
     @property
     def paragraphs(self) -> int:

@@ -77,7 +77,7 @@ _SPACING_CONTROL_RE = re.compile("[\x0b\x0c]")
 #: LRI, RLI, FSI, PDI): they change the order in which the characters around them are *shown*,
 #: so a quote could read differently from the text that is searched and cited ("Trojan
 #: Source"). The implicit marks (LRM, RLM, ALM) that Arabic text uses stay.
-_BIDI_CONTROLS = frozenset({"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"})
+BIDI_CONTROLS = frozenset({"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"})
 
 #: Invisible characters that split a word without showing anything: zero-width space, word
 #: joiner, zero-width no-break space (a BOM inside the text), and a soft hyphen inside a line
@@ -94,7 +94,7 @@ _FORMATTING_RE = re.compile(
     + "".join(
         re.escape(chr(cp))
         for cp in range(0x10000)
-        if unicodedata.bidirectional(chr(cp)) in _BIDI_CONTROLS
+        if unicodedata.bidirectional(chr(cp)) in BIDI_CONTROLS
     )
     + "]|\u00ad(?!\\s*$)"
 )

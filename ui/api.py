@@ -40,6 +40,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 
 from assistant.fetching import MAX_SYMBOLS, normalize_symbol
+from assistant.indexing import IngestBatch
 from assistant.limits import Limits, RequestGuard, check_history, check_question, mib
 from assistant.service import PledgeService
 from assistant.types import Answer, FetchReport, IngestReport, Verdict
@@ -420,17 +421,19 @@ def ingest_upload(
     filename: str | None,
     meta: dict[str, str] | None = None,
     progress: Callable[[int, int, int], None] | None = None,
+    batch: IngestBatch | None = None,
 ) -> IngestReport:
     """Ingest one uploaded file through the service, from its bytes.
 
     Only the checked base name of the upload reaches the service (to pick the reader and to be
-    recorded as the source); it never becomes a path.
+    recorded as the source); it never becomes a path. Uploads of one request share ``batch``
+    (:meth:`PledgeService.ingest_batch`).
 
     Raises:
         ApiError: 415 for a type outside :data:`ALLOWED_SUFFIXES`.
     """
     display, _ = safe_upload_name(filename)
-    return service.ingest_bytes(data, display, meta=meta or None, progress=progress)
+    return service.ingest_bytes(data, display, meta=meta or None, progress=progress, batch=batch)
 
 
 def _too_large(size: int, limit: int, name: str = "upload") -> str:

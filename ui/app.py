@@ -25,7 +25,7 @@ from fastapi import FastAPI
 
 from assistant.fetching import MAX_SYMBOLS
 from assistant.limits import LimitError, check_history, check_question
-from assistant.render import language_name, render_markdown
+from assistant.render import language_name, md_literal, render_markdown
 from assistant.service import PledgeService
 from assistant.types import Answer, Citation
 from ingest.errors import PledgeError
@@ -51,9 +51,6 @@ ALL = ""  # dropdown value meaning "no filter"
 
 _MARKER = re.compile(r"\[(\d+)\]")
 
-#: ASCII punctuation that markdown, HTML, autolinks or math could read as markup (all of it
-#: but , ; ? ! % ' " which nothing reads on its own; "!" only before "[", which is escaped).
-_MD_PUNCT = re.compile(r"[#$&()*+\-./:<=>@\[\\\]^_`{|}~]")
 
 CSS = """
 #citations .turn > summary { cursor: pointer; font-weight: 600; margin: 0.4em 0; }
@@ -111,16 +108,6 @@ HEAD = """
 def card_id(turn: int, marker: str) -> str:
     """The HTML id of the citation card for ``marker`` (e.g. "[1]") in answer number ``turn``."""
     return f"cite-{turn}-{marker.strip('[]')}"
-
-
-def md_literal(text: str) -> str:
-    """``text`` as chat markdown that shows exactly these characters.
-
-    Pledge paragraphs come from outside sources and questions from anyone: ASCII punctuation is
-    written as numeric character references, which markdown shows as the characters and never
-    reads as markup, HTML, a link, an autolink or math. :func:`html.unescape` reverses it.
-    """
-    return _MD_PUNCT.sub(lambda m: f"&#{ord(m.group(0))};", text)
 
 
 def render_answer(answer: Answer, turn: int) -> str:
@@ -589,6 +576,7 @@ def build_ui(service: PledgeService) -> gr.Blocks:
         if not files:
             return ("Choose one or more files to ingest first.", *store_views())
         lines = []
+        batch = service.ingest_batch()  # files of one upload do not overwrite each other
         for i, f in enumerate(files):
             path = Path(f)
             name = path.name
@@ -601,10 +589,14 @@ def build_ui(service: PledgeService) -> gr.Blocks:
                 ) -> None:
                     progress((_i, len(files)), desc=f"Embedding {_name}: {paragraphs} paragraphs")
 
-                report = ingest_upload(service, path.read_bytes(), name, progress=embedded)
+                report = ingest_upload(
+                    service, path.read_bytes(), name, progress=embedded, batch=batch
+                )
                 for r in report.files:
                     if r.status == "failed":
                         lines.append(f"- ✗ **{md_literal(r.path)}**: {md_literal(r.error or '')}")
+                    elif r.status == "duplicate":
+                        lines.append(f"- = **{md_literal(r.path)}**: {md_literal(r.note or '')}")
                     else:
                         lines.append(
                             f"- ✓ **{md_literal(r.path)}**: {r.status}, {r.paragraphs} paragraphs"

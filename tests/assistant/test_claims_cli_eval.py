@@ -150,11 +150,71 @@ def test_ask_follow_up_and_markdown_bundle(cli_service, sample_text):
     )
     assert result.exit_code == 0, result.output
     md = result.stdout
-    assert "*Searched as:* And on racism? [country: Belgium]" in md
-    assert f"> {sample_text['16']}" in md
-    assert "paragraph 16 (Chinese)" in md
+    shown = markdown_text(md)
+    assert "Searched as: And on racism? [country: Belgium]" in shown
+    assert sample_text["16"] in shown  # the quote reads as the exact words
+    assert "paragraph 16 (Chinese)" in shown
     assert "- Retrieved: " in md and "UTC" in md
     assert "- Link: no official link" in md
+
+
+def markdown_text(md: str) -> str:
+    """What a CommonMark renderer shows of ``md``: its text, each block on a line.
+
+    Raises AssertionError when anything in it is read as a link, an image, HTML or code.
+    """
+    from markdown_it import MarkdownIt
+
+    parser = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    blocks = []
+    for token in parser.parse(md):
+        assert token.type not in ("html_block",), token
+        for child in token.children or []:
+            assert child.type not in ("link_open", "image", "html_inline"), child
+            # The one code span is the bundle's own paragraph id.
+            assert child.type != "code_inline" or ":¶" in child.content, child
+        if token.type == "inline":
+            blocks.append(
+                "".join(c.content for c in token.children or [] if c.type in ("text", "softbreak"))
+            )
+    return "\n".join(blocks)
+
+
+HOSTILE = (
+    "Belgium will work for the universal abolition of the death penalty; details:"
+    " [click here](http://evil.example/x) <img src=x onerror=alert(1)> **now** `code`"
+    " www.evil.example"
+)
+
+
+def test_markdown_bundle_shows_pledge_text_as_the_words_never_as_markup(
+    tmp_path: Path, embedder: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ui.cli._answer as answer_cli
+    from vectorstore.store import PledgeStore
+
+    pledge = tmp_path / "hostile.txt"
+    pledge.write_text(
+        "Voluntary pledges and commitments of Belgium, candidate for membership of the Human"
+        " Rights Council for the term 2023-2025\n\n1. " + HOSTILE + "\n\n"
+        "2. Belgium supports the International Criminal Court.\n",
+        encoding="utf-8",
+    )
+    store = PledgeStore.from_settings(
+        no_llm_settings().with_store(tmp_path / "store").store, embedder
+    )
+    service = PledgeService(settings=no_llm_settings(), store=store)
+    assert not service.ingest([pledge]).failed
+    monkeypatch.setattr(answer_cli, "make_service", lambda store, **_: service)
+
+    question = "What did Belgium commit to on the death penalty? [x](http://q.example) <b>q</b>"
+    result = runner.invoke(app, ["ask", question, "--format", "markdown"])
+    assert result.exit_code == 0, result.output
+    shown = markdown_text(result.stdout)  # no link, image, HTML or code span anywhere
+    quotes = json.loads(runner.invoke(app, ["ask", question, "--json"]).stdout)["citations"]
+    assert quotes and all(c["quote"] in shown for c in quotes)  # the quotes, word for word
+    assert "[click here](http://evil.example/x) <img src=x onerror=alert(1)>" in shown
+    assert f"Question: {question}" in shown
 
 
 def test_ask_rejects_an_unknown_language(cli_service):
@@ -249,3 +309,40 @@ def test_aligned_paragraph_from_another_language_version(tmp_store, tmp_path: Pa
     assert "en anglais, la langue du texte enregistré" in answer.answer
     (aligned,) = c.aligned
     assert (aligned.language, aligned.number, aligned.text) == ("fr", "6", FR.paras["6"])
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "x",
+        "Belgium",
+        "Belgium pledged",
+        "Belgium has committed to that.",
+        "Belgium pledged to ratify",
+        "比利时承诺",
+        "Belgium in 2016",
+    ],
+)
+def test_a_claim_with_nothing_to_check_is_never_supported(service, claim):
+    # "x" was SUPPORTED by ¶5 and "Belgium" by ¶20.3: they state nothing a sentence could support.
+    verdict = service.verify(claim)
+    assert verdict.status == "not_found", verdict.explanation
+    assert "names no topic to check" in verdict.explanation
+    assert verdict.evidence == [] and verdict.checks == []
+
+
+@pytest.mark.parametrize(
+    ("claim", "number"),
+    [("Belgium supports the ICC.", None), ("Belgium pledged to ratify OPCAT", "26")],
+)
+def test_short_real_claims_still_verify(service, claim, number):
+    verdict = service.verify(claim)
+    assert verdict.status == "supported", verdict.explanation
+    assert number is None or verdict.evidence[0].number == number
+
+
+def test_verify_cli_says_a_bare_country_is_not_a_claim(cli_service):
+    result = runner.invoke(app, ["verify", "Belgium"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("NOT_FOUND: Belgium")
+    assert "names no topic to check" in result.stdout

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from assistant.service import PledgeService
 from assistant.types import Answer, IngestReport, Verdict
 from ingest.records import Document, Paragraph
 from tests.e2e.conftest import ADMIN, DEATH_PENALTY, READER
@@ -410,6 +411,51 @@ def test_upload_then_read_then_delete(http: httpx.Client, tmp_path_factory) -> N
     assert len(http.get("/v1/documents").json()["documents"]) == 1
     assert_error(http.get(f"/v1/documents/{doc_id}/paragraphs/2"), 404, "not_found")
     assert_error(http.delete(f"/v1/documents/{doc_id}", headers=ADMIN_HEADERS), 404, "not_found")
+
+
+def test_upload_of_stored_bytes_under_another_name_and_id_is_a_duplicate(
+    http: httpx.Client,
+) -> None:
+    meta = {"country": "NOR", "language": "en"}
+    first = upload(http, NORWAY.encode(), "norway.txt", ADMIN_HEADERS, term="2025-2027", **meta)
+    assert first.status_code == 200, first.text
+    doc_id = first.json()["files"][0]["doc_id"]
+    try:
+        # Another name and another term (so another id): still the same bytes.
+        copy = upload(http, NORWAY.encode(), "copy.txt", ADMIN_HEADERS, term="2027-2029", **meta)
+        assert copy.status_code == 200, copy.text
+        (file,) = IngestReport.model_validate(copy.json()).files
+        assert file.status == "duplicate" and file.doc_id == doc_id
+        assert file.note and doc_id in file.note and "norway.txt" in file.note
+        assert len(http.get("/v1/documents").json()["documents"]) == 2  # sample + norway
+    finally:
+        http.delete(f"/v1/documents/{doc_id}", headers=ADMIN_HEADERS)
+
+
+def test_uploads_of_one_chat_request_do_not_overwrite_each_other(
+    e2e_service: PledgeService,
+) -> None:
+    """The chat's admin tab uploads several files as one batch (``ui.app`` upload)."""
+    from ui.api import ingest_upload
+
+    meta = {"country": "NOR", "language": "en", "term": "2025-2027"}
+    edited = NORWAY.replace("journalists", "journalists and bloggers")
+    batch = e2e_service.ingest_batch()
+    try:
+        one = ingest_upload(e2e_service, NORWAY.encode(), "a.txt", meta, batch=batch)
+        two = ingest_upload(e2e_service, edited.encode(), "b.txt", meta, batch=batch)
+        assert [f.status for f in one.files] == ["added"]
+        (failed,) = two.files
+        assert failed.status == "failed" and failed.error
+        assert "a.txt" in failed.error and "b.txt" in failed.error
+        doc_id = one.files[0].doc_id
+        assert doc_id and doc_id in failed.error
+        assert e2e_service.store.get_document(doc_id).source == "a.txt"
+        # A later upload (its own batch) replaces the stored version.
+        later = ingest_upload(e2e_service, edited.encode(), "b.txt", meta)
+        assert [f.status for f in later.files] == ["replaced"]
+    finally:
+        e2e_service.store.delete_document("nor-2025-2027.en")
 
 
 def test_upload_that_cannot_be_parsed_is_422(http: httpx.Client) -> None:

@@ -378,6 +378,51 @@ def test_questions_without_words_are_refused(
         assert event == "complete" and "no words" in payload and "¶" not in payload
 
 
+@pytest.mark.parametrize(
+    ("question", "code_point"),
+    [
+        ("death\x00 penalty", "U+0000"),  # NUL
+        ("\x1bdeath penalty", "U+001B"),  # escape, which str.strip() would not remove
+        ("\x1cdeath penalty", "U+001C"),  # a C0 control that str.strip() would remove
+        ("death penalty\x85", "U+0085"),  # a C1 control (NEL)
+        ("What did Belgium commit to on \u202eytlanep htaed?", "U+202E"),  # bidi override
+        ("death \u2066penalty\u2069", "U+2066"),  # bidi isolate
+    ],
+)
+def test_questions_with_control_characters_are_refused(
+    open_server: tuple[str, BodyProbe], question: str, code_point: str
+) -> None:
+    url, _ = open_server
+    with httpx.Client(base_url=url, timeout=60) as client:
+        for path, field in (
+            ("/v1/ask", "question"),
+            ("/v1/search", "query"),
+            ("/v1/verify", "claim"),
+        ):
+            response = client.post(path, json={field: question})
+            assert response.status_code == 422, (path, response.text)
+            error = response.json()["error"]
+            assert error["code"] == "limit_exceeded" and code_point in error["message"], error
+            assert "\n" not in error["message"]
+        history = client.post("/v1/ask", json={"question": DEATH_PENALTY, "history": [question]})
+        assert history.status_code == 422 and code_point in history.text
+        event, payload = _gradio_call(client, [question, [], "", "", ""])
+        assert event == "complete" and code_point in payload and "¶" not in payload
+
+
+def test_questions_with_tabs_line_breaks_and_arabic_marks_are_answered(
+    open_server: tuple[str, BodyProbe],
+) -> None:
+    url, _ = open_server
+    with httpx.Client(base_url=url, timeout=120) as client:
+        for question in (
+            "What did Norway pledge on\tthe freedom of the press\r\nand journalists?",
+            "ما الذي تعهدت به النرويج\u200f بشأن حرية الصحافة؟",  # with a right-to-left mark
+        ):
+            response = client.post("/v1/search", json={"query": question, "k": 1})
+            assert response.status_code == 200, response.text
+
+
 # -- 6. CORS and error messages ------------------------------------------------------------------
 
 

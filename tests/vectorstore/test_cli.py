@@ -181,3 +181,87 @@ def test_read_commands_refuse_a_store_that_does_not_exist(
         f" create one with `pledges ingest FILES --store {typo}`"
     )
     assert not typo.exists()
+
+
+def test_two_files_with_one_doc_id_in_a_batch_keep_the_first_and_fail_the_second(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    folder = tmp_path / "pledges"
+    folder.mkdir()
+    # Both are Belgium's pledge for 2023-2025 in English: both resolve to bel-2023-2025.en.
+    (folder / "a.txt").write_text(GOOD, encoding="utf-8")
+    edited = GOOD.replace("decent work", "decent work and fair wages")
+    (folder / "b.txt").write_text(edited, encoding="utf-8")
+    other = GOOD.replace("Belgium", "Norway")
+    (folder / "c.txt").write_text(other, encoding="utf-8")
+    store = str(tmp_path / "store")
+
+    result = runner.invoke(app, ["ingest", str(folder), "--store", store, "--json"])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    by_name = {Path(f["path"]).name: f for f in report["files"]}
+    assert by_name["a.txt"]["status"] == "added"
+    assert by_name["c.txt"]["status"] == "added"  # the rest of the batch lands
+    failed = by_name["b.txt"]
+    assert failed["status"] == "failed" and report["failed"] == 1
+    error = failed["error"]
+    assert "bel-2023-2025.en" in error and "a.txt" in error and "b.txt" in error
+    assert "--meta doc_id=" in error and "b.txt.meta.json" in error and "\n" not in error
+
+    docs = {d["doc_id"]: d for d in run_json(runner, "documents", "--store", store)}
+    assert set(docs) == {"bel-2023-2025.en", "nor-2023-2025.en"}
+    assert docs["bel-2023-2025.en"]["source"].endswith("a.txt")  # the first was not replaced
+
+    # A later run replaces the stored version with the edited file, as before.
+    later = run_json(runner, "ingest", str(folder / "b.txt"), "--store", store)
+    assert [f["status"] for f in later["files"]] == ["replaced"]
+    hits = run_json(runner, "search", "fair wages", "-k", "1", "--store", store)
+    assert "fair wages" in hits[0]["text"]
+
+
+def test_the_same_bytes_under_another_name_are_a_duplicate_not_a_second_document(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # No country or term: the id is the file stem and the hash, so a copy would get its own id.
+    text = "Our commitments\n\nWe will abolish the death penalty everywhere.\n"
+    first = tmp_path / "pledge.txt"
+    first.write_text(text, encoding="utf-8")
+    copy = tmp_path / "pledge (1).txt"
+    copy.write_bytes(first.read_bytes())
+    store = str(tmp_path / "store")
+
+    result = runner.invoke(app, ["ingest", str(first), str(copy), "--store", store, "--json"])
+    assert result.exit_code == 3, result.output
+    report = json.loads(result.stdout)
+    added, dup = report["files"]
+    assert added["status"] == "added"
+    assert dup["status"] == "duplicate" and dup["doc_id"] == added["doc_id"]
+    assert added["doc_id"] in dup["note"] and "pledge.txt" in dup["note"]
+    assert report["failed"] == 0 and report["duplicates"] == 1
+    docs = run_json(runner, "documents", "--store", store)
+    assert [d["doc_id"] for d in docs] == [added["doc_id"]]
+
+    # In a later run too, with the table saying so.
+    again = runner.invoke(app, ["ingest", str(copy), "--store", store])
+    assert again.exit_code == 3, again.output
+    assert "duplicate" in again.output and "1 skipped as duplicates" in again.output
+    assert len(run_json(runner, "documents", "--store", store)) == 1
+
+
+@pytest.mark.parametrize("command", ["ask", "verify", "search"])
+def test_cli_refuses_a_question_with_a_control_character_in_one_line(
+    tmp_path: Path, tmp_store: Any, command: str
+) -> None:
+    assert tmp_store.count() == 0  # an existing (empty) store at tmp_path / "store"
+    script = Path(sys.executable).with_name("pledges")
+    question = "What did Belgium commit to on the \u202eytlanep htaed?"
+    proc = subprocess.run(
+        [str(script), command, question, "--store", str(tmp_path / "store")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1, proc.stdout
+    assert proc.stdout == ""
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith("error: the ") and "U+202E (RIGHT-TO-LEFT OVERRIDE)" in line

@@ -30,6 +30,9 @@ from ui.cli._common import (
 )
 from vectorstore.records import Filters, SearchHit
 
+#: Exit status of an ingest that failed on nothing but skipped a file as a duplicate.
+DUPLICATE_EXIT = 3
+
 
 @app.command()
 def ingest(
@@ -45,7 +48,9 @@ def ingest(
 ) -> None:
     """Parse, embed and store pledge files; a bad file is reported and the rest still lands.
 
-    Exits 1 when any file failed.
+    Exits 1 when any file failed (two files of one run with the same document id: the second
+    fails), else 3 when a file was skipped as a duplicate (its bytes are stored under another
+    id), else 0.
     """
     overrides = parse_meta(meta)
     service = make_service(store)
@@ -59,6 +64,8 @@ def ingest(
         _print_report(report)
     if report.failed:
         raise typer.Exit(1)
+    if report.duplicates:
+        raise typer.Exit(DUPLICATE_EXIT)
 
 
 def _ingest_with_progress(
@@ -102,6 +109,7 @@ def _report_json(report: IngestReport) -> dict[str, Any]:
     data = report.model_dump(mode="json")
     data["paragraphs"] = report.paragraphs
     data["failed"] = len(report.failed)
+    data["duplicates"] = len(report.duplicates)
     data["paragraphs_per_s"] = (
         round(report.paragraphs / report.seconds, 2) if report.seconds > 0 else None
     )
@@ -114,21 +122,28 @@ def _print_report(report: IngestReport) -> None:
     table.add_column("status")
     table.add_column("doc_id", overflow="fold")
     table.add_column("¶", justify="right")
-    table.add_column("error", overflow="fold")
-    colors = {"added": "green", "replaced": "cyan", "unchanged": "dim", "failed": "red"}
+    table.add_column("error or note", overflow="fold")
+    colors = {
+        "added": "green",
+        "replaced": "cyan",
+        "unchanged": "dim",
+        "duplicate": "yellow",
+        "failed": "red",
+    }
     for f in report.files:
         table.add_row(
             f.path,
             Text(f.status, style=colors[f.status]),
             f.doc_id or "",
             str(f.paragraphs),
-            f.error or "",
+            f.error or f.note or "",
         )
     console.print(table)
     _print_warnings(report)
     rate = report.paragraphs / report.seconds if report.seconds > 0 else 0.0
     console.print(
-        f"{len(report.files)} file(s), {len(report.failed)} failed, {report.paragraphs} "
+        f"{len(report.files)} file(s), {len(report.failed)} failed, {len(report.duplicates)}"
+        f" skipped as duplicates, {report.paragraphs} "
         f"paragraph(s) embedded in {report.seconds:.1f} s ({rate:.1f} ¶/s)",
         highlight=False,
     )
