@@ -291,6 +291,8 @@ def language_shares(text: str) -> dict[str, float]:
     return {str(lang): float(p) for lang, p in _any_identifier().rank(text[:2000])}
 
 
+#: Confidence py3langid needs before a document is taken to be in a language outside the six.
+DOCUMENT_LANGUAGE_CONFIDENCE = 0.9
 #: Confidence py3langid needs before a question is taken to be in a language outside the six.
 ASKER_LANGUAGE_CONFIDENCE = 0.6
 
@@ -389,4 +391,10 @@ def detect_language(text: str, default: str | None = "en") -> str | None:
             return "fr"
     if sum(1 for ch in sample if ch.isalpha()) < 10 and default is None:
         return None
+    if default is None and len(text) > SHORT_TEXT:
+        # A document confidently in another Latin-script language (Swahili, Dutch…) has no UN
+        # language: reading it as English would mislabel it and its id.
+        lang, prob = identify(sample)
+        if lang not in UN_LANGUAGES and prob >= DOCUMENT_LANGUAGE_CONFIDENCE:
+            return None
     return latin_language(sample)
