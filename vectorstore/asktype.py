@@ -24,7 +24,6 @@ and a question costs one dot product with the query vector retrieval already com
 
 from __future__ import annotations
 
-import json
 import threading
 import weakref
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from ingest.errors import ConfigError
+from vectorstore.datafile import read_json
 from vectorstore.embedders import Embedder, PerModel, embed_queries, normalize
 
 #: The bundled prototype pairs.
@@ -74,15 +74,11 @@ def load_prototypes(path: Path | str | None = None) -> tuple[PrototypePair, ...]
             pair (the message names the file and the pair).
     """
     p = Path(path) if path else DEFAULT_PROTOTYPES
-    try:
-        items = json.loads(p.read_text(encoding="utf-8"))["pairs"]
-        if not isinstance(items, list):
-            raise TypeError(f"'pairs' is a {type(items).__name__}, not a list")
-    except (OSError, ValueError, KeyError, TypeError) as e:
-        raise ConfigError(
-            f"{p}: expected a JSON object with a 'pairs' list of"
-            f" {{'lang', 'topic', 'figure'}} entries: {e}"
-        ) from e
+    items = read_json(
+        p,
+        "expected a JSON object with a 'pairs' list of {'lang', 'topic', 'figure'} entries",
+        "pairs",
+    )
     pairs: list[PrototypePair] = []
     for n, item in enumerate(items, start=1):
         try:

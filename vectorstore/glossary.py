@@ -29,7 +29,6 @@ languages; ``weight`` (default 1), ``expand``, ``cover`` (default true) and ``ex
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -38,6 +37,7 @@ from pathlib import Path
 
 from ingest.errors import ConfigError
 from ingest.language import LATIN_LANGUAGES, UN_LANGUAGES, compact, fold, is_cjk
+from vectorstore.datafile import read_json
 from vectorstore.lexical import normalize_text, tokenize
 
 DEFAULT_GLOSSARY = Path(__file__).with_name("glossary.json")
@@ -389,16 +389,11 @@ def load_glossary(path: Path | str | None = None) -> list[Concept]:
             names the file and the entry).
     """
     p = Path(path) if path else DEFAULT_GLOSSARY
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-        items = data["concepts"]
-        if not isinstance(items, list):
-            raise TypeError(f"'concepts' is a {type(items).__name__}, not a list")
-    except (OSError, ValueError, KeyError, TypeError) as e:
-        raise ConfigError(
-            f"{p}: expected a glossary JSON object with a 'concepts' list of "
-            f"{{'id', 'en', 'fr', ...}} entries: {e}"
-        ) from e
+    items = read_json(
+        p,
+        "expected a glossary JSON object with a 'concepts' list of {'id', 'en', 'fr', ...} entries",
+        "concepts",
+    )
     entries: list[Concept] = []
     seen: set[str] = set()
     for n, item in enumerate(items, start=1):

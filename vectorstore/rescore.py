@@ -35,7 +35,6 @@ scores of a result list descending.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable
 from functools import lru_cache
@@ -44,6 +43,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ingest.errors import ConfigError
+from vectorstore.datafile import read_json
 
 #: The weights shipped with the package (written by ``eval/fit_rescore.py``).
 DEFAULT_RESCORE = Path(__file__).with_name("rescore.json")
@@ -125,10 +125,7 @@ def load_rescore(path: Path | str | None = None) -> RescoreWeights:
     """
     p = Path(path) if path else DEFAULT_RESCORE
     expected = "expected a JSON object with 'pool', 'fused', 'concept' and 'depth'"
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise ConfigError(f"{p}: {expected}: {e}") from e
+    data = read_json(p, expected)
     try:
         return RescoreWeights.model_validate(data)
     except ValidationError as e:

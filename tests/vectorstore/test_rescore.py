@@ -207,3 +207,21 @@ def test_the_fit_learns_to_prefer_agreement_and_is_judged_on_left_out_questions(
 def test_bundled_weights_file_is_what_the_script_writes() -> None:
     data = json.loads(DEFAULT_RESCORE.read_text(encoding="utf-8"))
     assert set(data) == set(RescoreWeights.model_fields)
+
+
+def test_bundled_data_files_fail_in_one_line_naming_the_file(tmp_path):
+    """The glossary, prototype and weights loaders share one reader and its message."""
+    from ingest.errors import ConfigError
+    from vectorstore.asktype import load_prototypes
+    from vectorstore.glossary import load_glossary
+
+    not_a_list = tmp_path / "pairs.json"
+    not_a_list.write_text('{"pairs": 3}', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"pairs\.json: expected .*'pairs' is a int, not a list"):
+        load_prototypes(not_a_list)
+    not_json = tmp_path / "glossary.json"
+    not_json.write_text("nope", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"glossary\.json: expected a glossary JSON object"):
+        load_glossary(not_json)
+    with pytest.raises(ConfigError, match=r"missing\.json: expected a JSON object with 'pool'"):
+        load_rescore(tmp_path / "missing.json")
