@@ -54,10 +54,13 @@ class IngestBatch:
 
     Args:
         store: Where the documents go.
+        remedy: What the error of a file whose id was taken tells its user to do (the
+            default speaks of files and ``--meta``; a fetch says what a fetch can do).
     """
 
-    def __init__(self, store: PledgeStore) -> None:
+    def __init__(self, store: PledgeStore, remedy: str | None = None) -> None:
         self.store = store
+        self.remedy = remedy
         #: doc_id -> the file of this batch that resolved to it.
         self.taken: dict[str, str] = {}
 
@@ -89,12 +92,15 @@ class IngestBatch:
             )
         first = self.taken.get(doc.doc_id)
         if first is not None:
+            remedy = self.remedy or (
+                f"give one of them its own id with a sidecar {Path(path).name}.meta.json"
+                ' holding {"doc_id": "..."}, or ingest it on its own with --meta doc_id=...'
+            )
             return FileReport(
                 path=path,
                 status="failed",
                 error=f"{path}: document id {doc.doc_id!r} was already taken by {first} in this"
-                f" batch; give one of them its own id with a sidecar {Path(path).name}.meta.json"
-                ' holding {"doc_id": "..."}, or ingest it on its own with --meta doc_id=...',
+                f" batch; {remedy}",
             )
         status = self.store.upsert(parsed, on_progress=on_progress)
         self.taken[doc.doc_id] = path
