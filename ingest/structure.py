@@ -43,7 +43,7 @@ from typing import Literal
 
 import sentencex
 
-from ingest.clean import CleanLine, display_width, join_pair
+from ingest.clean import CleanLine, display_width, is_footnote, join_pair
 from ingest.language import HAN, char_class, is_arabic, is_cjk
 
 #: Chinese characters, as the inside of a character class.
@@ -280,27 +280,6 @@ def is_annex_line(text: str) -> bool:
 def is_note_title(text: str) -> bool:
     """The title line of a covering note verbale or letter."""
     return bool(_NOTE_TITLE.search(strip_arabic_diacritics(text)))
-
-
-_FOOTNOTE = re.compile(
-    r"^(?:\*+|\d{1,2}|[¹²³⁰⁴-⁹]+)\s+(?=(?:A/|E/|S/|See |Voir |Véase |Cf\. |См\. |انظر|https?://))"
-)
-
-
-def is_footnote(text: str) -> bool:
-    """Whether a line is a footnote's own text.
-
-    A footnote's own text: "* A/77/50.", "1 See A/RES/60/251.", "² Available at ..." (a
-    superscript number opening a line); never a numbered paragraph.
-    """
-    return (
-        text.startswith(("* ", "*A/"))
-        or bool(_FOOTNOTE.match(text))
-        or bool(_SUPERSCRIPT_START.match(text))
-    )
-
-
-_SUPERSCRIPT_START = re.compile(r"[¹²³⁰⁴-⁹]+\s*[^\W\d_]")
 
 
 # -- blocks --------------------------------------------------------------------------------------
