@@ -102,7 +102,7 @@ def furniture_reason(text: str) -> str | None:
     'document viewer line'
     >>> furniture_reason("Skip to main content")
     'web page navigation'
-    >>> furniture_reason("Share this page") is None, furniture_reason("We share values.") is None
+    >>> furniture_reason("Share this page"), furniture_reason("We share values.") is None
     ('web page navigation', True)
     """
     s = text.strip()
@@ -191,9 +191,38 @@ def footnote_mark(text: str) -> str | None:
     return m.group(0).translate(_SUPERSCRIPT_DIGITS) if m else None
 
 
-def footnote_marks(texts: Iterable[str]) -> frozenset[str]:
-    """The marks of the footnotes among ``texts`` (the lines of one document)."""
-    return frozenset(m for t in texts if (m := footnote_mark(t)) is not None)
+def glued_marks(texts: Iterable[str]) -> frozenset[str]:
+    """The marks glued to words anywhere in ``texts`` (``agenda*``, ``Council¹`` → ``*``, ``1``).
+
+    >>> sorted(glued_marks(["provisional agenda*", "the Council¹ and", "**now**"]))
+    ['*', '**', '1']
+    """
+    found: set[str] = set()
+    for text in texts:
+        for pattern in (_MARK_STAR, _MARK_SUPER, _MARK_GLUED):
+            found.update(m.group(0).translate(_SUPERSCRIPT_DIGITS) for m in pattern.finditer(text))
+    return frozenset(found)
+
+
+def is_document_footnote(text: str, referenced: Collection[str]) -> bool:
+    """Whether a line is a footnote of a document whose words carry the marks ``referenced``.
+
+    A line that opens with a reference ("* A/77/50.", "1 See ...") or a superscript number is
+    a footnote; one that opens with "* " and anything else is a footnote only when a word of
+    the document carries a ``*`` ("provisional agenda*"); otherwise it is a bullet of a plain
+    text list ("* ratify the Convention;") and stays text.
+
+    >>> is_document_footnote("* ratify the Convention;", set())
+    False
+    >>> is_document_footnote("* Reissued for technical reasons.", {"*"})
+    True
+    """
+    s = text.strip()
+    if not is_footnote(s):
+        return False
+    if s.startswith("* ") and not _FOOTNOTE.match(s):
+        return "*" in referenced
+    return True
 
 
 _MARK_STAR = re.compile(r"(?<=\S)\*+(?=\s|$|[\u3000-\u303f\uff00-\uffef])")
@@ -207,7 +236,7 @@ def strip_footnote_marks(text: str, marks: Collection[str]) -> str:
 
     Args:
         text: One line.
-        marks: The marks the document's footnotes open with (:func:`footnote_marks`); a mark
+        marks: The marks the document's footnotes open with (:func:`footnote_mark`); a mark
             that opens no footnote is text and stays.
 
     >>> strip_footnote_marks("暂定项目表* 项目 117(c)", {"*"})
@@ -243,7 +272,11 @@ _SPACES = re.compile(r"(?<=\S) {2,}(?=\S)")
 
 @dataclass(frozen=True)
 class CleanLine:
-    """A kept line: text stripped of surrounding spaces and footnote marks, plus layout hints."""
+    """A kept line: text stripped of surrounding spaces and footnote marks, plus layout hints.
+
+    ``footnote``: the line is the text of one of the document's footnotes
+    (:func:`is_document_footnote`).
+    """
 
     text: str
     page: int | None
@@ -252,6 +285,7 @@ class CleanLine:
     lead_ws: bool
     trail_ws: bool
     hard: bool = False
+    footnote: bool = False
 
 
 def clean_lines(
@@ -274,10 +308,17 @@ def clean_lines(
     """
     lines = list(lines)
     repeated = running_lines(lines)
-    marks = footnote_marks(line.text for line in lines)
+    # Footnotes and the marks that refer to them: each is one only when the other is there.
+    referenced = glued_marks(line.text for line in lines)
+    footnotes = [is_document_footnote(line.text, referenced) for line in lines]
+    marks = frozenset(
+        m
+        for line, note in zip(lines, footnotes, strict=True)
+        if note and (m := footnote_mark(line.text))
+    )
     out: list[CleanLine] = []
     pending_brk = False
-    for line in lines:
+    for line, note in zip(lines, footnotes, strict=True):
         # Tabs are layout (after a paragraph number); no-break spaces are text (French "à :").
         raw = line.text.replace("\t", " ")
         reason = junk_reason(raw, own_symbol)
@@ -303,6 +344,7 @@ def clean_lines(
                 lead_ws=raw[:1].isspace(),
                 trail_ws=raw[-1:].isspace(),
                 hard=line.hard,
+                footnote=note,
             )
         )
         pending_brk = False

@@ -43,7 +43,7 @@ from typing import Literal
 
 import sentencex
 
-from ingest.clean import CleanLine, display_width, is_footnote, join_pair
+from ingest.clean import CleanLine, display_width, join_pair
 from ingest.language import HAN, char_class, is_arabic, is_cjk
 
 #: Chinese characters, as the inside of a character class.
@@ -172,7 +172,8 @@ _P_ITEM_BARE = re.compile(r"([a-z]|[" + CYRILLIC_LOWER + r"])\)\s+(?=\S)")
 _P_SUB_PAREN = re.compile(r"[(（]\s*([ivx]{1,5})\s*[)）]\s*(?=\S)")
 _P_SUB_BARE = re.compile(r"([ivx]{1,5})\)\s+(?=\S)")
 _P_BULLET = re.compile(r"[•●▪■◦○‣∙\uf0b7\uf0a7\uf0d8\uf076]\s*(?=\S)")
-_P_DASH_BULLET = re.compile(r"[-–—]\s+(?=\S)")
+#: A dash or a star opening a line after a paragraph break: a plain-text list's bullet.
+_P_DASH_BULLET = re.compile(r"[-–—*]\s+(?=\S)")
 
 
 def _item_index(letter: str) -> int | None:
@@ -193,7 +194,7 @@ def markers(text: str, hard_break: bool = False) -> list[Marker]:
     Args:
         text: The line, without leading spaces.
         hard_break: The source marks a paragraph break before the line; only then does a dash
-            at the start read as a bullet (a wrapped line may start with a dash).
+            or a star at the start read as a bullet (a wrapped line may start with a dash).
     """
     out: list[Marker] = []
     # Arabic marker words may carry short vowels ("أولاً"): match them without diacritics, then
@@ -385,7 +386,7 @@ def split_blocks(
             region = "note"
             start("note_title", line)
             continue
-        if is_footnote(line.text):
+        if line.footnote:
             st.blocks.append(Block("footnote", [line]))
             continue  # ``current`` stays: text after a footnote continues the paragraph
 

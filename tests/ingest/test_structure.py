@@ -257,6 +257,30 @@ def test_footnotes_are_not_paragraph_text() -> None:
     )
 
 
+def test_a_star_opens_a_footnote_only_when_a_word_carries_the_star() -> None:
+    """ "* item" lines of a plain-text list are bullets (they were removed as footnotes); a
+    document whose agenda line carries a star has its "* ..." line as that footnote."""
+    listed = "Pledges of Ruritania\n\n1. Ruritania will:\n\n* ratify the Convention;\n\n* report.\n"
+    parsed = parse_text(listed)
+    assert [(p.number, p.text) for p in parsed.paragraphs] == [
+        ("1", "Ruritania will:"),
+        ("1.1", "ratify the Convention;"),
+        ("1.2", "report."),
+    ]
+    assert parsed.report is not None and parsed.report.removed == []
+    wrapped = parse_text("Pledges of Ruritania\n\n1. Ruritania will:\n* ratify;\n* report.\n")
+    assert [p.text for p in wrapped.paragraphs] == ["Ruritania will: * ratify; * report."]
+    starred = parse_text(
+        "Item 118 (c) of the provisional agenda*\n\n1. Ruritania will report.\n\n"
+        "* Reissued for technical reasons.\n"
+    )
+    assert [p.text for p in starred.paragraphs] == ["Ruritania will report."]
+    assert starred.report is not None
+    assert [(r.reason, r.text) for r in starred.report.removed] == [
+        ("footnote", "* Reissued for technical reasons.")
+    ]
+
+
 def test_number_alone_before_its_bullets() -> None:
     text = "1. Ruritania pledges.\n2.\n• to ratify;\n• to report.\n3. End."
     parsed = parse_text(text)
