@@ -965,6 +965,14 @@ def _finish(blocks: list[Block], vocab: frozenset[str], language: str | None) ->
 
 
 _SENTENCE_INSIDE = re.compile(r"[.。!?！？]\s*[A-ZА-ЯЁ\u0621-\u064a" + _HAN + "]")
+#: A clause's end with more text after it ("…承诺； 事事", "…rights; the State"): a title holds
+#: none, but a paragraph's first line joined to the start of its next line does.
+_CLAUSE_INSIDE = re.compile(r"[;；؛]\s*\w")
+
+
+def _holds_prose(text: str) -> bool:
+    """Whether ``text`` holds a sentence's or a clause's end with more text after it."""
+    return bool(_SENTENCE_INSIDE.search(text) or _CLAUSE_INSIDE.search(text))
 
 
 def _heads(blocks: list[Block], i: int) -> bool:
@@ -1041,7 +1049,7 @@ def _classify(blocks: list[Block]) -> None:
             block.kind == "note"
             and not _ends_sentence(block.text)
             and width <= TITLE_MAX_WIDTH
-            and not _SENTENCE_INSIDE.search(block.text)
+            and not _holds_prose(block.text)
         ):
             # A line that ends without punctuation is a title, masthead or heading, not prose:
             # before the text, a title; between paragraphs, the heading of those after it; the
@@ -1059,7 +1067,7 @@ def _classify(blocks: list[Block]) -> None:
         elif block.kind == "title" and (
             _ends_sentence(block.text)
             or width > TITLE_MAX_WIDTH
-            or _SENTENCE_INSIDE.search(block.text)
+            or _holds_prose(block.text)
         ):
             # Prose between the annex title and paragraph 1 (an unnumbered introduction, a
             # lead-in) is text to search and cite, not a title.
