@@ -1065,9 +1065,7 @@ def _classify(blocks: list[Block]) -> None:
             elif _heads(blocks, i):
                 block.kind, block.level = "heading", 1
         elif block.kind == "title" and (
-            _ends_sentence(block.text)
-            or width > TITLE_MAX_WIDTH
-            or _holds_prose(block.text)
+            _ends_sentence(block.text) or width > TITLE_MAX_WIDTH or _holds_prose(block.text)
         ):
             # Prose between the annex title and paragraph 1 (an unnumbered introduction, a
             # lead-in) is text to search and cite, not a title.

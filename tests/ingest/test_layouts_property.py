@@ -174,7 +174,12 @@ def render(layout: str, script: str, blocks: list[tuple[str, str]]) -> tuple[str
 @example(
     (
         "zh",
-        [("para", "事事事事；"), ("heading", "事事"), ("para", "事事事事。"), ("para", "事事事事。")],
+        [
+            ("para", "事事事事；"),
+            ("heading", "事事"),
+            ("para", "事事事事。"),
+            ("para", "事事事事。"),
+        ],
         False,
     ),
     "brochure",
