@@ -9,9 +9,11 @@ never look like the UN's: ``"p1"``, ``"p2"`` ... in reading order, ``"p3.1"`` a 
 
 Where the line breaks are gone (a text copied from a viewer as one line), :func:`split_inline`
 first cuts lines where a marker inside them continues its sequence. Titles, mastheads and
-headings are short blocks with no sentence inside; anything longer is a paragraph, so no text of
-the body is ever set aside as a title. Long unnumbered text with no break in it is cut into
-groups of whole sentences.
+headings are short blocks with no sentence or clause end inside; anything longer is a paragraph,
+so no text of the body is ever set aside as a title. In hard-wrapped text without numbers, a short
+line that stops mid-clause ends its paragraph only when the next line's first unbreakable unit
+(:func:`first_unit`) would have fit after it; otherwise the typesetter wrapped it. Long unnumbered
+text with no break in it is cut into groups of whole sentences.
 
 A document is read in regions:
 
