@@ -826,7 +826,7 @@ def _unnumbered_break(
         return True
     # A short line that stops mid-clause ends a paragraph only when the typesetter could have
     # gone on: when the next line's first unbreakable unit would not have fit after it, the
-    # break was forced, and the line is the first of a paragraph, not a title or heading.
+    # break was forced and the paragraph goes on (the line is no title or heading).
     return pw < short * width and _would_fit(prev.text, line.text, width)
 
 
