@@ -19,8 +19,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import pycountry
+from babel import Locale, UnknownLocaleError
 
-from ingest.language import LATIN_LANGUAGES, UN_LANGUAGES, asker_language, compact, fold, is_cjk
+from ingest.language import (
+    LATIN_LANGUAGES,
+    UN_LANGUAGES,
+    asker_language,
+    compact,
+    fold,
+    is_cjk,
+    plausible_languages,
+)
 from ingest.records import Country
 from ingest.structure import strip_arabic_diacritics
 
@@ -211,7 +220,7 @@ _EXTRA_NAMES = {
     "NLD": ["Netherlands", "Holland", "荷兰"],
 }
 #: Chinese country names that also occur inside ordinary words ("发展中国家": developing countries).
-_ZH_TRAPS = ("发展中国家", "中国家")
+_ZH_TRAPS = ("发展中国家", "中国家", "發展中國家", "中國家")
 
 
 @dataclass(frozen=True)
@@ -331,6 +340,57 @@ def _extra_country_matcher() -> re.Pattern[str]:
     )
 
 
+def _unspaced(name: str) -> bool:
+    """Is a name written in a script without spaces between words (Han, kana, Hangul, Thai)?"""
+    return bool(_UNSPACED_RE.search(name)) or is_cjk(name)
+
+
+@lru_cache(maxsize=32)
+def _own_language_names(language: str) -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
+    """A matcher of country names in the asker's own language, from CLDR (through Babel).
+
+    pycountry translates names into some thirty locales, and not every name in each ("Ujerumani",
+    Swahili for Germany, is missing); CLDR names every territory in every language Babel has.
+    They are read only in a question that may be written in that language (the asker's
+    language, or one py3langid finds plausible, :func:`~ingest.language.plausible_languages`;
+    "Prancis" is Indonesian and Malay): across all of
+    CLDR's languages some names are another language's ordinary words (Indonesian "Kota"
+    is Qatar in Yoruba). Names are matched as written, case kept, so a lower-case word is never
+    a name; names of three letters count ("Đức", Vietnamese, and "चीन", Hindi, for Germany and
+    China), and in scripts written without spaces names of two characters.
+    """
+    try:
+        territories = Locale.parse(language).territories
+    except (ValueError, TypeError, UnknownLocaleError):
+        return re.compile("(?!)"), {}
+    known = {n.folded for n in all_names()} | {n.compact for n in all_names()}
+    names: dict[str, tuple[str, str]] = {}
+    for region, written in territories.items():
+        if len(region) != 2 or not region.isalpha():
+            continue  # "001" (World), "150" (Europe): not countries
+        country = pycountry.countries.get(alpha_2=region)
+        if country is None:
+            continue
+        name = unicodedata.normalize("NFKC", written).strip()
+        if len(name) < (2 if _unspaced(name) else 3) or {fold(name), compact(name)} & known:
+            continue
+        english = getattr(country, "common_name", None) or country.name
+        names.setdefault(name, (country.alpha_3, english))
+    if not names:
+        return re.compile("(?!)"), {}
+    ordered = sorted(names, key=len, reverse=True)
+    spaced = [re.escape(n) for n in ordered if not _unspaced(n)]
+    unspaced = [re.escape(n) for n in ordered if _unspaced(n)]
+    pattern = re.compile(
+        r"(?<![\w])(?:"
+        + "|".join(spaced or ["(?!)"])
+        + r")(?![\w])|(?:"
+        + "|".join(unspaced or ["(?!)"])
+        + ")"
+    )
+    return pattern, names
+
+
 #: A declined name keeps at least this many letters of its written form ("Holandi-" of
 #: "Holandia" in "Holandii") …
 DECLINED_MIN_STEM = 4
@@ -419,6 +479,37 @@ def _clitic_names() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
     return re.compile("|".join(parts or ["(?!)"])), forms
 
 
+def _writes_capitals(text: str) -> bool:
+    """Does a text use capital letters at all?
+
+    An asker who writes everything in lower case gives no case to read names by.
+    """
+    return any(c.isupper() for c in text)
+
+
+def _written_as_name(text: str, folded_name: str) -> bool:
+    """Is a name found in the folded text written as a name somewhere in ``text``?
+
+    In scripts with capitals a name starts with one. The same letters in lower case are an
+    ordinary word of some language: Russian "для того, чтобы" (so that) is not Togo, Turkish
+    "mali yardım" (financial aid) is not Mali, "chad" is not Chad. A name whose first letter has
+    no case (Arabic, Hebrew, Devanagari…) is always written as a name.
+    """
+    first = folded_name[:1]
+    if not first or first.upper() == first.lower():
+        return True
+    parts = []
+    for ch in folded_name:
+        if ch == " ":
+            parts.append(r"[\s\-‐‑–—_/]+")
+        elif ch == "'":
+            parts.append("['’‘]")
+        else:
+            parts.append(re.escape(ch))
+    pattern = re.compile(r"(?<![\w])" + "".join(parts) + r"(?![\w])", re.IGNORECASE)
+    return any(m.group(0)[0].isupper() for m in pattern.finditer(_bare(text)))
+
+
 def find_countries(text: str, language: str | None = None) -> list[tuple[str, str]]:
     """Countries a text names, as (alpha-3 code, English name), in order of first mention."""
     return [(code, name) for code, name, _ in country_mentions(text, language)]
@@ -438,8 +529,11 @@ def country_mentions(text: str, language: str | None = None) -> list[tuple[str, 
     for trap in _ZH_TRAPS:
         compacted = compacted.replace(trap, "\u3000" * len(trap))
     hits: list[tuple[int, str, str, str]] = []
+    cased = _writes_capitals(text)
     for m in latin_re.finditer(fold(text)):
         n = by_form[m.group(0)]
+        if cased and not _written_as_name(text, m.group(0)):
+            continue
         hits.append((m.start(), n.code, n.name, m.group(0)))
     for m in cjk_re.finditer(compacted):
         n = by_form[m.group(0)]
@@ -448,7 +542,19 @@ def country_mentions(text: str, language: str | None = None) -> list[tuple[str, 
     for m in _extra_country_matcher().finditer(unicodedata.normalize("NFKC", text)):
         code, name = extra[m.group(0)]
         hits.append((m.start(), code, name, m.group(0)))
-    if (language or asker_language(text)) not in LATIN_LANGUAGES:
+    asker = language or asker_language(text)
+    written = unicodedata.normalize("NFKC", text)
+    for trap in _ZH_TRAPS:
+        written = written.replace(trap, "\u3000" * len(trap))
+    own_languages = [asker, *([] if language else plausible_languages(text))]
+    if "zh" in own_languages:
+        own_languages.append("zh_Hant")  # Chinese in traditional characters: 德國, not 德国
+    for own_language in dict.fromkeys(own_languages):
+        own, own_names = _own_language_names(own_language)
+        for m in own.finditer(written):
+            code, name = own_names[m.group(0)]
+            hits.append((m.start(), code, name, m.group(0)))
+    if asker not in LATIN_LANGUAGES:
         declined, stems = _declined_names()
         for m in declined.finditer(_bare(text)):
             code, name = stems[m.group("stem")]

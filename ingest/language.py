@@ -291,6 +291,26 @@ def language_shares(text: str) -> dict[str, float]:
     return {str(lang): float(p) for lang, p in _any_identifier().rank(text[:2000])}
 
 
+#: A text may be written in a language py3langid gives at least this probability (close
+#: languages share the mass: Indonesian and Malay, Croatian, Bosnian and Serbian).
+PLAUSIBLE_SHARE = 0.1
+
+
+def plausible_languages(text: str) -> list[str]:
+    """Languages a short text may be written in.
+
+    Those py3langid gives a share of at least :data:`PLAUSIBLE_SHARE`, among the languages
+    written in the text's scripts (:func:`script_candidates`).
+    """
+    sample = language_sample(text[:2000])
+    candidates = set(script_candidates(sample))
+    ranked = [(str(lang), float(p)) for lang, p in _any_identifier().rank(sample)]
+    mass = sum(p for lang, p in ranked if lang in candidates)
+    if mass <= 0:
+        return []
+    return [lang for lang, p in ranked if lang in candidates and p / mass >= PLAUSIBLE_SHARE]
+
+
 #: Confidence py3langid needs before a document is taken to be in a language outside the six.
 DOCUMENT_LANGUAGE_CONFIDENCE = 0.9
 #: Confidence py3langid needs before a question is taken to be in a language outside the six.

@@ -38,14 +38,14 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ingest.language import compact, fold
+from ingest.language import PLAUSIBLE_SHARE, compact, fold
 from vectorstore.embedders import PerModel, SparseEmbedder, SparseVector, TextMemo
 from vectorstore.glossary import Expansion, Glossary
 from vectorstore.records import LiteralMatch, LiteralReading
 
 #: A question may be written in a language py3langid gives at least this probability; a match
 #: of that language's terms counts without corroboration.
-OWN_LANGUAGE_SHARE = 0.1
+OWN_LANGUAGE_SHARE = PLAUSIBLE_SHARE
 #: Lowest cosine between the question's topic latents and a concept's term latents that lets a
 #: match in another language's wording count. Calibrated on the tuning sets' literal matches in
 #: another language than the question's (`eval/`, `../shared/eval/`) and on the collisions of
