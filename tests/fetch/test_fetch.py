@@ -155,12 +155,8 @@ def test_answers_cite_the_askers_language_with_official_links(
 # -- command line --------------------------------------------------------------------------------
 
 
-def test_cli_fetch_twice_then_ask_in_two_languages(
-    un: UNServer, pdfs: dict[str, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The issue's acceptance run, through the commands a user types."""
-    un.publish(SYMBOL, "en", pdfs["en"])
-    un.publish(SYMBOL, "fr", pdfs["fr"])
+def cli_environment(monkeypatch: pytest.MonkeyPatch, un: UNServer, tmp_path: Path) -> None:
+    """The CLI reads the loopback UN server and an embedded store under ``tmp_path``."""
     for key, value in {
         "PLEDGES_UN_DOCUMENTS_URL": un.url,
         "PLEDGES_UN_MIN_INTERVAL_S": "0",
@@ -169,6 +165,15 @@ def test_cli_fetch_twice_then_ask_in_two_languages(
         monkeypatch.setenv(key, value)
     for key in ("PLEDGES_CHROMA_URL", "PLEDGES_EMBEDDER", "PLEDGES_LLM_URL"):
         monkeypatch.delenv(key, raising=False)
+
+
+def test_cli_fetch_twice_then_ask_in_two_languages(
+    un: UNServer, pdfs: dict[str, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The issue's acceptance run, through the commands a user types."""
+    un.publish(SYMBOL, "en", pdfs["en"])
+    un.publish(SYMBOL, "fr", pdfs["fr"])
+    cli_environment(monkeypatch, un, tmp_path)
     runner = CliRunner()
 
     def run(*args: str, code: int = 0) -> Any:
@@ -436,14 +441,7 @@ def test_cli_fetch_of_bytes_already_ingested_under_another_name_exits_3(
     un.publish(SYMBOL, "fr", pdfs["other"])
     local = tmp_path / "downloaded-earlier.pdf"
     local.write_bytes(pdfs["en"])
-    for key, value in {
-        "PLEDGES_UN_DOCUMENTS_URL": un.url,
-        "PLEDGES_UN_MIN_INTERVAL_S": "0",
-        "PLEDGES_STORE": str(tmp_path / "store"),
-    }.items():
-        monkeypatch.setenv(key, value)
-    for key in ("PLEDGES_CHROMA_URL", "PLEDGES_EMBEDDER", "PLEDGES_LLM_URL"):
-        monkeypatch.delenv(key, raising=False)
+    cli_environment(monkeypatch, un, tmp_path)
     runner = CliRunner()
     stored = runner.invoke(app, ["ingest", str(local), "--meta", "doc_id=local-copy", "--json"])
     assert stored.exit_code == 0, stored.output
