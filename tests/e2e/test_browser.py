@@ -118,7 +118,9 @@ def test_documents_tab_lists_and_admin_upload_ingests(
     pledge = tmp_path / "norway-2025-2027.txt"
     pledge.write_text(NORWAY, encoding="utf-8")
     page.set_input_files("#upload-files input[type=file]", str(pledge))
-    page.wait_for_selector("#upload-files :text('norway-2025-2027.txt')", timeout=30_000)
+    # The upload goes to the server before the widget names the file: on a loaded two-core
+    # machine that took over 30 s once, so the wait is as long as the ingest's below.
+    page.wait_for_selector("#upload-files :text('norway-2025-2027.txt')", timeout=90_000)
     page.fill("#admin-token input", ADMIN)
     page.click("#ingest")
     page.wait_for_function(
