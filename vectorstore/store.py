@@ -47,7 +47,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from ingest.countries import lookup_code
+from ingest.countries import country_from_value
 from ingest.errors import ConfigError
 from ingest.records import Document, Paragraph, ParsedDocument
 from vectorstore.backend import CATCH_UP_BATCH, READ_PAGE, ChromaBackend, CommittedDocuments, Record
@@ -868,9 +868,11 @@ class PledgeStore:
             stored = self._cache.catalog().country_code(v)
         if stored is not None:
             return stored
-        if len(v) == 3 and v.isalpha():
+        if len(v) == 3 and v.isascii() and v.isalpha():  # "比利时" is three letters too
             return v.upper()
-        return lookup_code(v) or v.upper()
+        # A name in any of the six UN languages ("Belgique", "比利时"), as --meta reads it.
+        country = country_from_value(v)
+        return country.code if country is not None else v.upper()
 
     def dense_search(
         self, vectors: np.ndarray, k: int, conditions: dict[str, str] | None = None
