@@ -132,6 +132,29 @@ def store_exists(settings: StoreSettings) -> bool:
     return (Path(settings.store) / EMBEDDED_DB_FILE).is_file()
 
 
+def chroma_address(value: str) -> tuple[str, int, bool]:
+    """Host, port and TLS of a ``PLEDGES_CHROMA_URL`` (``http://host:port``).
+
+    Raises:
+        ConfigError: when the value is not an http(s) URL with a host, has a port that is not
+            a number from 1 to 65535, or has a path (Chroma's client cannot use one).
+    """
+    wanted = f"PLEDGES_CHROMA_URL must look like http://host:port, got {value!r}"
+    try:
+        url = urlparse(value)
+        port = url.port
+    except ValueError as e:  # "http://[::1", "http://host:abc", a port over 65535
+        raise ConfigError(f"{wanted}: {e}") from e
+    if url.scheme not in ("http", "https") or not url.hostname:
+        raise ConfigError(wanted)
+    if url.path not in ("", "/") or url.query or url.fragment:
+        rest = value.split(url.netloc, 1)[-1]
+        raise ConfigError(f"{wanted}: Chroma's client speaks to the server's root, drop {rest!r}")
+    if port == 0:
+        raise ConfigError(f"{wanted}: port 0")
+    return url.hostname, port or (443 if url.scheme == "https" else 8000), url.scheme == "https"
+
+
 class PledgeStore:
     """Paragraphs of pledge documents in Chroma, with their indexes.
 
@@ -228,25 +251,19 @@ class PledgeStore:
 
         chroma_settings = ChromaSettings(anonymized_telemetry=False)
         if settings.chroma_url:
-            url = urlparse(settings.chroma_url)
-            if url.scheme not in ("http", "https") or not url.hostname:
-                raise ConfigError(
-                    "PLEDGES_CHROMA_URL must look like http://host:port, "
-                    f"got {settings.chroma_url!r}"
-                )
-            port = url.port or (443 if url.scheme == "https" else 8000)
+            host, port, ssl = chroma_address(settings.chroma_url)
             try:
                 client = chromadb.HttpClient(
-                    host=url.hostname,
-                    port=port,
-                    ssl=url.scheme == "https",
-                    settings=chroma_settings,
+                    host=host, port=port, ssl=ssl, settings=chroma_settings
                 )
                 client.heartbeat()
             except Exception as e:
+                reason = one_line(str(e), 160)
+                if reason.startswith("<"):  # another web server's error page
+                    reason = f"it answered with a web page, not Chroma's API ({reason})"
                 raise StoreError(
                     f"could not reach the Chroma server at {settings.chroma_url} "
-                    f"(PLEDGES_CHROMA_URL): {e}"
+                    f"(PLEDGES_CHROMA_URL): {reason}"
                 ) from e
             location = settings.chroma_url
         else:
