@@ -724,6 +724,9 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
         started = time.perf_counter()
         report = ingest_upload(svc, data, file.filename, meta)  # the store serialises writes
         for failed in report.failed:
+            # A store that cannot be reached is the server's problem (503, try again), not a
+            # file that cannot be ingested (422): the service reports both as a failed file.
+            svc.documents()  # raises the StoreError when the store is unreachable
             raise ApiError(422, "ingest_error", failed.error or f"{failed.path}: not ingested")
         log.info(
             "upload %s: %s in %.1f s",

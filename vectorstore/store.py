@@ -55,6 +55,7 @@ from vectorstore.cache import Catalog, CommittedCache
 from vectorstore.chroma_records import (
     MAX_EMBED_CHARS,
     SCHEMA_VERSION,
+    failure,
     from_metadata,
     iter_texts,
     lexical_text,
@@ -420,7 +421,7 @@ class PledgeStore:
             except StoreError:
                 raise
             except Exception as e:
-                raise StoreError(f"sweeping leftovers in {self.location} failed: {e}") from e
+                raise StoreError(failure("sweeping leftovers", self.location, e)) from e
 
     # -- cache and catch-up ----------------------------------------------------------------------
 
@@ -661,9 +662,8 @@ class PledgeStore:
                 self.backend.delete_ids([r for r in old_ids if r not in new_ids])
             version = self.backend.bump_version(seen)
         except Exception as e:
-            raise StoreError(
-                f"writing document {doc.doc_id!r} ({doc.source}) to {self.location} failed: {e}"
-            ) from e
+            what = f"writing document {doc.doc_id!r} ({doc.source})"
+            raise StoreError(failure(what, self.location, e)) from e
 
         with self._lock:
             cache = self._cache
@@ -762,7 +762,7 @@ class PledgeStore:
             self.backend.delete_document(doc_id)
             version = self.backend.bump_version(seen)
         except Exception as e:
-            raise StoreError(f"deleting {doc_id!r} from {self.location} failed: {e}") from e
+            raise StoreError(failure(f"deleting {doc_id!r}", self.location, e)) from e
         with self._lock:
             cache = self._cache
             cache.documents.pop(doc_id, None)
@@ -939,7 +939,7 @@ class PledgeStore:
             n = min(count, wanted)
             res = self.backend.query(vectors.tolist(), max(1, n), _where(conditions or {}))
         except Exception as e:
-            raise StoreError(f"dense query on {self.location} failed: {e}") from e
+            raise StoreError(failure("a dense query", self.location, e)) from e
         out = []
         for ids, dists in zip(res["ids"], res["distances"] or [], strict=False):
             pairs = zip(ids, dists, strict=False)
