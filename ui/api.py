@@ -601,6 +601,7 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
     app.state.service = svc
     app.state.settings = settings
     _install_error_handlers(app)
+    _describe_open_reads(app, settings)
     limits = settings.requests.limits
     # Sizes and tokens are checked from the headers and the body is counted as it streams,
     # before any route (the API's or the mounted chat's) reads it.
@@ -799,6 +800,30 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
         raise ApiError(404, "not_found", f"no endpoint {path}; see /docs for the API")
 
     return app
+
+
+def _describe_open_reads(app: FastAPI, settings: Settings) -> None:
+    """Make the schema say that reads need no token when ``PLEDGES_API_TOKEN`` is unset.
+
+    The bearer scheme is declared on every route; without a read token a read takes the token
+    or nothing (``security: [{}, {"HTTPBearer": []}]``), so a client generated from the schema
+    does not insist on one.
+    """
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = build()
+        if settings.server.api_token:
+            return schema
+        for path, operations in schema.get("paths", {}).items():
+            for method, operation in operations.items():
+                security = operation.get("security")
+                needs = route_access(method.upper(), path)
+                if needs == "read" and security and {} not in security:
+                    operation["security"] = [{}, *security]
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _allowed_methods(app: FastAPI, scope: Any) -> list[str]:

@@ -548,3 +548,22 @@ def test_reads_need_the_api_token_when_set(locked_api: httpx.Client) -> None:
     # Liveness and the API description stay open.
     assert locked_api.get("/healthz").status_code == 200
     assert locked_api.get("/openapi.json").status_code == 200
+    # The description says reads need the token: no empty alternative.
+    paths = locked_api.get("/openapi.json").json()["paths"]
+    assert paths["/v1/ask"]["post"]["security"] == [{"HTTPBearer": []}]
+
+
+def test_openapi_says_reads_need_no_token_when_none_is_set(http: httpx.Client) -> None:
+    paths = http.get("/openapi.json").json()["paths"]
+    for path, method in [
+        ("/v1/ask", "post"),
+        ("/v1/search", "post"),
+        ("/v1/verify", "post"),
+        ("/v1/documents", "get"),
+        ("/v1/documents/{doc_id}/paragraphs/{number}", "get"),
+    ]:
+        # Was [{"HTTPBearer": []}] only: a client generated from it insisted on a token.
+        assert paths[path][method]["security"] == [{}, {"HTTPBearer": []}], path
+    # Writes need the admin token whatever the read setting.
+    assert paths["/v1/documents"]["post"]["security"] == [{"HTTPBearer": []}]
+    assert paths["/v1/documents/{doc_id}"]["delete"]["security"] == [{"HTTPBearer": []}]
