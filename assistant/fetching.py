@@ -6,10 +6,15 @@ cite the paragraph in the asker's language (see :mod:`assistant.chain`).
 
 Per symbol and language the steps are: download and check (:class:`ingest.un.UNClient`: a PDF,
 complete, of that symbol) → parse (the symbol and language given as metadata) → keep the bytes
-under ``<store>/official/<sha256>.pdf`` → upsert into the store → record the version in
+under ``<store>/official/<sha256>.pdf`` → store it through the same checks as ``pledges ingest``
+(:class:`assistant.indexing.IngestBatch`, one batch per fetch run) → record the version in
 ``<store>/official/index.json``. Every write is atomic (a temporary file renamed into place), the
 index is written last, and a version is only ever "unchanged" when the same bytes were recorded
 and the store already holds them: running a fetch twice changes nothing.
+
+Because fetched copies go through the ingest batch, bytes already stored under another document
+id are a ``duplicate`` of that document (not stored twice), and a version whose document id an
+earlier version of the same run took fails, naming both, instead of replacing it.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.indexing import IngestBatch
 from assistant.types import FetchItem, FetchReport
 from ingest.errors import ConfigError, PledgeError
 from ingest.language import UN_LANGUAGES
@@ -41,6 +47,11 @@ FetchProgress = Callable[[FetchItem, int, int], None]
 
 #: Folder of the store directory that holds the official copies.
 OFFICIAL_DIR = "official"
+
+#: What the error of a version whose document id an earlier version of the run took advises.
+TAKEN_ID_REMEDY = (
+    "fetch it with --no-ingest and ingest the kept PDF with --meta doc_id=... --meta symbol=..."
+)
 
 #: Most symbols one request may name (the API and the chat; a session lists about twenty).
 MAX_SYMBOLS = 100
@@ -221,9 +232,20 @@ def fetch_symbols(
         ]
         plan.extend((symbol, lang) for lang in wanted)
     report = FetchReport()
+    batch: IngestBatch | None = None
+
+    def open_batch() -> IngestBatch:
+        nonlocal batch
+        if batch is None:  # one ingest batch for the whole run, opened on first use
+            batch = IngestBatch(store(), remedy=TAKEN_ID_REMEDY) if store is not None else None
+        assert batch is not None
+        return batch
+
     for done, (symbol, lang) in enumerate(plan, start=1):
         entry = (entries or {}).get(symbol)
-        item = _fetch_one(client, copies, store, symbol, lang, entry)
+        item = _fetch_one(
+            client, copies, open_batch if store is not None else None, symbol, lang, entry
+        )
         report.items.append(item)
         if progress:
             progress(item, done, len(plan))
@@ -234,7 +256,7 @@ def fetch_symbols(
 def _fetch_one(
     client: UNClient,
     copies: OfficialCopies,
-    open_store: Callable[[], PledgeStore] | None,
+    open_batch: Callable[[], IngestBatch] | None,
     symbol: str,
     lang: str,
     entry: LibraryEntry | None,
@@ -261,16 +283,20 @@ def _fetch_one(
         return item.model_copy(update={"status": got.status, "error": got.reason})
     sha = hashlib.sha256(data).hexdigest()
     same = kept.get("sha256") == sha
+    name = _file_name(symbol, lang)
     try:
-        parsed = None
-        store = open_store() if open_store is not None else None
-        if store is not None:
+        parsed = file = None
+        batch = open_batch() if open_batch is not None else None
+        if batch is not None:
             meta = {"symbol": symbol, "language": lang}
             if entry and entry.country:
                 meta["country"] = entry.country.code
-            parsed = parse_bytes(data, _file_name(symbol, lang), overrides=meta, source=url)
+            parsed = parse_bytes(data, name, overrides=meta, source=url)
         _, path = copies.save(data)
-        status = store.upsert(parsed) if store is not None and parsed is not None else None
+        if batch is not None and parsed is not None:
+            file = batch.add(name, parsed)  # the checks of ``pledges ingest``, then the upsert
+            if file.status == "failed":  # an earlier version of this run took its id
+                return item.model_copy(update={"error": file.error, "sha256": sha})
         copies.record(symbol, lang, sha, url, etag, modified)
     except PledgeError as e:
         return item.model_copy(update={"error": str(e).splitlines()[0], "sha256": sha})
@@ -278,14 +304,26 @@ def _fetch_one(
         return item.model_copy(
             update={"error": f"cannot keep the copy under {copies.root}: {e}", "sha256": sha}
         )
+    if file is not None and file.status == "duplicate":
+        return item.model_copy(
+            update={
+                "status": "duplicate",
+                "sha256": sha,
+                "file": str(path),
+                "doc_id": file.doc_id,
+                "note": file.note,
+            }
+        )
+    status = file.status if file is not None else None
     unchanged = same and status in (None, "unchanged")
     return item.model_copy(
         update={
             "status": "unchanged" if unchanged else "fetched",
             "sha256": sha,
             "file": str(path),
-            "doc_id": parsed.document.doc_id if parsed else None,
+            "doc_id": file.doc_id if file else None,
             "ingest": status,
-            "paragraphs": len(parsed.paragraphs) if parsed else 0,
+            "paragraphs": file.paragraphs if file else 0,
+            "warnings": file.warnings if file else [],
         }
     )

@@ -9,12 +9,20 @@ the other files still land. Nothing a batch holds is dropped silently:
   naming both files and the id, instead of replacing what that file just stored. A later
   batch still replaces a stored document with a new version of it (that is how a corrected
   file is ingested).
+
+The check and the write of one content are one step within a process: :data:`CONTENT_LOCKS`
+holds a lock per (store, SHA-256) from the duplicate check to the end of the upsert, so two
+uploads of the same bytes at the same moment (two API requests, the chat and the API, a fetch)
+store it once. Other documents never wait for it. Across processes sharing a Chroma server no
+lock is held; see the README ("Several writers").
 """
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from assistant.types import FileReport, IngestReport
@@ -25,6 +33,47 @@ from vectorstore.store import EmbedProgress, PledgeStore
 
 #: (files done, files total, paragraphs embedded so far), called as work progresses.
 ProgressFn = Callable[[int, int, int], None]
+
+
+class KeyedLocks:
+    """One lock per key, kept only while a thread holds or waits for it.
+
+    ``with locks.hold(key):`` serialises the threads that use the same key; threads with other
+    keys never wait for each other.
+    """
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        #: key -> (its lock, how many threads hold or wait for it)
+        self._locks: dict[Hashable, tuple[threading.Lock, int]] = {}
+
+    @contextmanager
+    def hold(self, key: Hashable) -> Iterator[None]:
+        """Hold the lock of ``key`` for the block."""
+        with self._guard:
+            lock, users = self._locks.get(key, (None, 0))
+            lock = lock or threading.Lock()
+            self._locks[key] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._guard:
+                users = self._locks[key][1] - 1
+                if users:
+                    self._locks[key] = (lock, users)
+                else:
+                    del self._locks[key]
+
+    def __len__(self) -> int:
+        """Keys held or waited for now."""
+        with self._guard:
+            return len(self._locks)
+
+
+#: The process's locks on (store location, SHA-256): every batch of the process shares them,
+#: whichever front end made it, which is what makes check-and-write one step in the process.
+CONTENT_LOCKS = KeyedLocks()
 
 
 def expand_paths(paths: list[Path]) -> Iterator[Path]:
@@ -54,10 +103,13 @@ class IngestBatch:
 
     Args:
         store: Where the documents go.
+        remedy: What the error of a file whose id was taken tells its user to do (the
+            default speaks of files and ``--meta``; a fetch says what a fetch can do).
     """
 
-    def __init__(self, store: PledgeStore) -> None:
+    def __init__(self, store: PledgeStore, remedy: str | None = None) -> None:
         self.store = store
+        self.remedy = remedy
         #: doc_id -> the file of this batch that resolved to it.
         self.taken: dict[str, str] = {}
 
@@ -76,6 +128,13 @@ class IngestBatch:
             the same bytes are stored under another id (or another file of this batch), or
             ``failed`` when another file of this batch already resolved to the same id.
         """
+        # The duplicate check and the write of this content are one step in this process.
+        with CONTENT_LOCKS.hold((self.store.location, parsed.document.sha256)):
+            return self._add(path, parsed, on_progress)
+
+    def _add(
+        self, path: str, parsed: ParsedDocument, on_progress: EmbedProgress | None
+    ) -> FileReport:
         doc = parsed.document
         copy = self._stored_copy(parsed)
         if copy is not None:
@@ -89,12 +148,15 @@ class IngestBatch:
             )
         first = self.taken.get(doc.doc_id)
         if first is not None:
+            remedy = self.remedy or (
+                f"give one of them its own id with a sidecar {Path(path).name}.meta.json"
+                ' holding {"doc_id": "..."}, or ingest it on its own with --meta doc_id=...'
+            )
             return FileReport(
                 path=path,
                 status="failed",
                 error=f"{path}: document id {doc.doc_id!r} was already taken by {first} in this"
-                f" batch; give one of them its own id with a sidecar {Path(path).name}.meta.json"
-                ' holding {"doc_id": "..."}, or ingest it on its own with --meta doc_id=...',
+                f" batch; {remedy}",
             )
         status = self.store.upsert(parsed, on_progress=on_progress)
         self.taken[doc.doc_id] = path

@@ -132,22 +132,29 @@ class FetchItem(Record):
 
     symbol: str
     language: Language
-    status: Literal["fetched", "unchanged", "not_published", "failed"] = Field(
+    status: Literal["fetched", "unchanged", "duplicate", "not_published", "failed"] = Field(
         description=(
             "fetched: new or changed bytes stored (and ingested); unchanged: the same bytes were"
-            " already stored; not_published: the UN has no such version; failed: see error"
+            " already stored; duplicate: the same bytes are stored as another document (doc_id),"
+            " not stored twice; not_published: the UN has no such version; failed: see error"
         )
     )
     url: str = Field(description="Where the bytes were asked for")
     official_url: str = Field(description="The undocs.org link people cite")
     sha256: str | None = None
     file: str | None = Field(default=None, description="Stored copy, named by its SHA-256")
-    doc_id: str | None = Field(default=None, description="Document id when ingested")
+    doc_id: str | None = Field(
+        default=None, description="Document id when ingested; a duplicate's: the stored one"
+    )
     ingest: Literal["added", "replaced", "unchanged"] | None = Field(
         default=None, description="What the store did with it; null when not ingested"
     )
     paragraphs: int = 0
     error: str | None = Field(default=None, description="One-line reason (failed, not_published)")
+    note: str | None = Field(default=None, description="Why a duplicate was not stored")
+    warnings: list[str] = Field(
+        default_factory=list, description="Text removed from it, as ingest warns"
+    )
 
 
 class FetchReport(Record):
@@ -163,6 +170,11 @@ class FetchReport(Record):
     def failed(self) -> list[FetchItem]:
         """The items that failed."""
         return [i for i in self.items if i.status == "failed"]
+
+    @property
+    def duplicates(self) -> list[FetchItem]:
+        """The items not stored because their bytes are stored already under another id."""
+        return [i for i in self.items if i.status == "duplicate"]
 
 
 class FileReport(Record):

@@ -4,8 +4,10 @@ Two jobs, both conservative:
 
 * drop lines that are not text of the pledge: undocs.org hyperlink lines, UN running headers and
   footers (a document symbol with a page number, job numbers such as ``22-09876 (C)``, date
-  stamps, barcodes such as ``*2209876*``, "Please recycle"), lone page numbers; and strip stray
-  footnote marks glued to words (``暂定项目表*``, ``Council¹``);
+  stamps, barcodes such as ``*2209876*``, "Please recycle"), lone page numbers; and strip the
+  footnote marks glued to words (``暂定项目表*``, ``Council¹``) of the footnotes the document
+  holds: a mark is only a footnote's mark when a footnote opens with it (``* A/77/50.``,
+  ``¹ See ...``); without one, ``*``, ``¹`` or a digit after a word is text (``**now**``);
 * rejoin lines that the PDF wrapped: nothing between two CJK characters, one space between Latin
   (or Arabic, Cyrillic) words, one space between a CJK character and a Latin letter or digit (the
   spacing UN Chinese documents use), and de-hyphenation only of real hyphenation.
@@ -16,7 +18,7 @@ Nothing else is touched: no case change, no normalisation of punctuation or digi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from ingest.language import CJK, CJK_PUNCTUATION, char_class, in_ranges, is_cjk
@@ -100,7 +102,7 @@ def furniture_reason(text: str) -> str | None:
     'document viewer line'
     >>> furniture_reason("Skip to main content")
     'web page navigation'
-    >>> furniture_reason("Share this page") is None, furniture_reason("We share values.") is None
+    >>> furniture_reason("Share this page"), furniture_reason("We share values.") is None
     ('web page navigation', True)
     """
     s = text.strip()
@@ -148,7 +150,80 @@ def junk_reason(text: str, own_symbol: str | None = None) -> str | None:
     return furniture_reason(s)
 
 
-# -- footnote marks ------------------------------------------------------------------------------
+# -- footnotes and their marks --------------------------------------------------------------------
+
+_FOOTNOTE = re.compile(
+    r"^(?:\*+|\d{1,2}|[¹²³⁰⁴-⁹]+)\s+(?=(?:A/|E/|S/|See |Voir |Véase |Cf\. |См\. |انظر|https?://))"
+)
+_SUPERSCRIPT_START = re.compile(r"[¹²³⁰⁴-⁹]+\s*[^\W\d_]")
+_LEADING_MARK = re.compile(r"\*+|\d{1,2}|[¹²³⁰⁴-⁹]+")
+_SUPERSCRIPT_DIGITS = str.maketrans("¹²³⁰⁴⁵⁶⁷⁸⁹", "1230456789")
+
+
+def is_footnote(text: str) -> bool:
+    """Whether a line is a footnote's own text.
+
+    A footnote's own text: "* A/77/50.", "1 See A/RES/60/251.", "² Available at ..." (a
+    superscript number opening a line); never a numbered paragraph.
+    """
+    return (
+        text.startswith(("* ", "*A/"))
+        or bool(_FOOTNOTE.match(text))
+        or bool(_SUPERSCRIPT_START.match(text))
+    )
+
+
+def footnote_mark(text: str) -> str | None:
+    """The mark a footnote's own text opens with, or None when the line is no footnote.
+
+    Superscript digits are read as digits, so the footnote "1 See ..." is the one that
+    "Council¹" refers to.
+
+    >>> footnote_mark(" * A/77/50。"), footnote_mark("¹ Established by resolution 60/251.")
+    ('*', '1')
+    >>> footnote_mark("8. Belgium will continue") is None
+    True
+    """
+    s = text.strip()
+    if not is_footnote(s):
+        return None
+    m = _LEADING_MARK.match(s)
+    return m.group(0).translate(_SUPERSCRIPT_DIGITS) if m else None
+
+
+def glued_marks(texts: Iterable[str]) -> frozenset[str]:
+    """The marks glued to words anywhere in ``texts`` (``agenda*``, ``Council¹`` → ``*``, ``1``).
+
+    >>> sorted(glued_marks(["provisional agenda*", "the Council¹ and", "**now**"]))
+    ['*', '**', '1']
+    """
+    found: set[str] = set()
+    for text in texts:
+        for pattern in (_MARK_STAR, _MARK_SUPER, _MARK_GLUED):
+            found.update(m.group(0).translate(_SUPERSCRIPT_DIGITS) for m in pattern.finditer(text))
+    return frozenset(found)
+
+
+def is_document_footnote(text: str, referenced: Collection[str]) -> bool:
+    """Whether a line is a footnote of a document whose words carry the marks ``referenced``.
+
+    A line that opens with a reference ("* A/77/50.", "1 See ...") or a superscript number is
+    a footnote; one that opens with "* " and anything else is a footnote only when a word of
+    the document carries a ``*`` ("provisional agenda*"); otherwise it is a bullet of a plain
+    text list ("* ratify the Convention;") and stays text.
+
+    >>> is_document_footnote("* ratify the Convention;", set())
+    False
+    >>> is_document_footnote("* Reissued for technical reasons.", {"*"})
+    True
+    """
+    s = text.strip()
+    if not is_footnote(s):
+        return False
+    if s.startswith("* ") and not _FOOTNOTE.match(s):
+        return "*" in referenced
+    return True
+
 
 _MARK_STAR = re.compile(r"(?<=\S)\*+(?=\s|$|[\u3000-\u303f\uff00-\uffef])")
 _MARK_SUPER = re.compile(r"(?<=\S)[¹²³⁰⁴⁵⁶⁷⁸⁹]+(?=\s|$|[.,;:)\u3000-\u303f\uff00-\uffef])")
@@ -156,25 +231,37 @@ _MARK_SUPER = re.compile(r"(?<=\S)[¹²³⁰⁴⁵⁶⁷⁸⁹]+(?=\s|$|[.,;:)\u
 _MARK_GLUED = re.compile(r"(?<=[^\W\d_]{2}[.,;:])\d{1,2}(?=\s|$)")
 
 
-def strip_footnote_marks(text: str) -> str:
-    """Remove footnote marks glued to a word; the word itself is never changed.
+def strip_footnote_marks(text: str, marks: Collection[str]) -> str:
+    """Remove the marks of the document's footnotes glued to a word; the word is never changed.
 
-    >>> strip_footnote_marks("暂定项目表* 项目 117(c)")
+    Args:
+        text: One line.
+        marks: The marks the document's footnotes open with (:func:`footnote_mark`); a mark
+            that opens no footnote is text and stays.
+
+    >>> strip_footnote_marks("暂定项目表* 项目 117(c)", {"*"})
     '暂定项目表 项目 117(c)'
-    >>> strip_footnote_marks("the Human Rights Council.2 Belgium")
+    >>> strip_footnote_marks("the Human Rights Council.2 Belgium", {"2"})
     'the Human Rights Council. Belgium'
+    >>> strip_footnote_marks("details: **now** and Council.2 Belgium", {"*"})
+    'details: **now** and Council.2 Belgium'
     """
+    if not marks:
+        return text
     if text.lstrip().startswith("*"):
         # A footnote's own text ("* A/77/50."): keep its leading mark, strip the others.
         head, _, rest = text.partition("*")
-        return head + "*" + _strip_inline(rest)
-    return _strip_inline(text)
+        return head + "*" + _strip_inline(rest, marks)
+    return _strip_inline(text, marks)
 
 
-def _strip_inline(text: str) -> str:
-    text = _MARK_STAR.sub("", text)
-    text = _MARK_SUPER.sub("", text)
-    return _MARK_GLUED.sub("", text)
+def _strip_inline(text: str, marks: Collection[str]) -> str:
+    def drop(m: re.Match[str]) -> str:
+        return "" if m.group(0).translate(_SUPERSCRIPT_DIGITS) in marks else m.group(0)
+
+    text = _MARK_STAR.sub(drop, text)
+    text = _MARK_SUPER.sub(drop, text)
+    return _MARK_GLUED.sub(drop, text)
 
 
 # -- cleaned lines -------------------------------------------------------------------------------
@@ -185,7 +272,11 @@ _SPACES = re.compile(r"(?<=\S) {2,}(?=\S)")
 
 @dataclass(frozen=True)
 class CleanLine:
-    """A kept line: text stripped of surrounding spaces and footnote marks, plus layout hints."""
+    """A kept line: text stripped of surrounding spaces and footnote marks, plus layout hints.
+
+    ``footnote``: the line is the text of one of the document's footnotes
+    (:func:`is_document_footnote`).
+    """
 
     text: str
     page: int | None
@@ -194,6 +285,7 @@ class CleanLine:
     lead_ws: bool
     trail_ws: bool
     hard: bool = False
+    footnote: bool = False
 
 
 def clean_lines(
@@ -201,7 +293,10 @@ def clean_lines(
     own_symbol: str | None = None,
     dropped: list[tuple[str, str]] | None = None,
 ) -> list[CleanLine]:
-    """Drop junk lines and strip footnote marks; keep every other character as it was.
+    """Drop junk lines and strip footnotes' marks; keep every other character as it was.
+
+    Only the marks of footnotes the document holds are stripped (see
+    :func:`strip_footnote_marks`).
 
     A dropped line passes its ``brk`` on to the next kept line, so a paragraph break is never lost.
 
@@ -213,9 +308,17 @@ def clean_lines(
     """
     lines = list(lines)
     repeated = running_lines(lines)
+    # Footnotes and the marks that refer to them: each is one only when the other is there.
+    referenced = glued_marks(line.text for line in lines)
+    footnotes = [is_document_footnote(line.text, referenced) for line in lines]
+    marks = frozenset(
+        m
+        for line, note in zip(lines, footnotes, strict=True)
+        if note and (m := footnote_mark(line.text))
+    )
     out: list[CleanLine] = []
     pending_brk = False
-    for line in lines:
+    for line, note in zip(lines, footnotes, strict=True):
         # Tabs are layout (after a paragraph number); no-break spaces are text (French "à :").
         raw = line.text.replace("\t", " ")
         reason = junk_reason(raw, own_symbol)
@@ -227,7 +330,7 @@ def clean_lines(
             pending_brk = pending_brk or line.brk
             continue
         # Justified PDF lines come out with runs of spaces; one space keeps every word intact.
-        text = _SPACES.sub(" ", strip_footnote_marks(raw))
+        text = _SPACES.sub(" ", strip_footnote_marks(raw, marks))
         stripped = text.strip()
         if not stripped:
             pending_brk = pending_brk or line.brk
@@ -241,6 +344,7 @@ def clean_lines(
                 lead_ws=raw[:1].isspace(),
                 trail_ws=raw[-1:].isspace(),
                 hard=line.hard,
+                footnote=note,
             )
         )
         pending_brk = False

@@ -365,16 +365,17 @@ def text_report(
     words = sum(count_words(line.text) for line in lines)
     paragraph_words = heading_words = 0
     removed: list[RemovedText] = []
+    # Every dropped line is listed, a lone page number (no words) too: nothing goes unreported.
     for reason, line_text in dropped:
-        if n := count_words(line_text):
-            removed.append(RemovedText(reason=reason, text=line_text[:120], words=n))
+        removed.append(
+            RemovedText(reason=reason, text=line_text[:120], words=count_words(line_text))
+        )
     for block in blocks:
         n = count_words(block.text)
         if block.kind in PARAGRAPH_KINDS:
             paragraph_words += n
         elif block.kind == "footnote":
-            if n:
-                removed.append(RemovedText(reason="footnote", text=block.text[:120], words=n))
+            removed.append(RemovedText(reason="footnote", text=block.text[:120], words=n))
         else:
             heading_words += n
     removed_words = sum(r.words for r in removed)

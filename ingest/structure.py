@@ -9,9 +9,11 @@ never look like the UN's: ``"p1"``, ``"p2"`` ... in reading order, ``"p3.1"`` a 
 
 Where the line breaks are gone (a text copied from a viewer as one line), :func:`split_inline`
 first cuts lines where a marker inside them continues its sequence. Titles, mastheads and
-headings are short blocks with no sentence inside; anything longer is a paragraph, so no text of
-the body is ever set aside as a title. Long unnumbered text with no break in it is cut into
-groups of whole sentences.
+headings are short blocks with no sentence or clause end inside; anything longer is a paragraph,
+so no text of the body is ever set aside as a title. In hard-wrapped text without numbers, a short
+line that stops mid-clause ends its paragraph only when the next line's first unbreakable unit
+(:func:`first_unit`) would have fit after it; otherwise the typesetter wrapped it. Long unnumbered
+text with no break in it is cut into groups of whole sentences.
 
 A document is read in regions:
 
@@ -43,7 +45,7 @@ from typing import Literal
 
 import sentencex
 
-from ingest.clean import CleanLine, display_width, join_pair
+from ingest.clean import CleanLine, display_width, is_wide, join_pair
 from ingest.language import HAN, char_class, is_arabic, is_cjk
 
 #: Chinese characters, as the inside of a character class.
@@ -172,7 +174,8 @@ _P_ITEM_BARE = re.compile(r"([a-z]|[" + CYRILLIC_LOWER + r"])\)\s+(?=\S)")
 _P_SUB_PAREN = re.compile(r"[(（]\s*([ivx]{1,5})\s*[)）]\s*(?=\S)")
 _P_SUB_BARE = re.compile(r"([ivx]{1,5})\)\s+(?=\S)")
 _P_BULLET = re.compile(r"[•●▪■◦○‣∙\uf0b7\uf0a7\uf0d8\uf076]\s*(?=\S)")
-_P_DASH_BULLET = re.compile(r"[-–—]\s+(?=\S)")
+#: A dash or a star opening a line after a paragraph break: a plain-text list's bullet.
+_P_DASH_BULLET = re.compile(r"[-–—*]\s+(?=\S)")
 
 
 def _item_index(letter: str) -> int | None:
@@ -193,7 +196,7 @@ def markers(text: str, hard_break: bool = False) -> list[Marker]:
     Args:
         text: The line, without leading spaces.
         hard_break: The source marks a paragraph break before the line; only then does a dash
-            at the start read as a bullet (a wrapped line may start with a dash).
+            or a star at the start read as a bullet (a wrapped line may start with a dash).
     """
     out: list[Marker] = []
     # Arabic marker words may carry short vowels ("أولاً"): match them without diacritics, then
@@ -280,27 +283,6 @@ def is_annex_line(text: str) -> bool:
 def is_note_title(text: str) -> bool:
     """The title line of a covering note verbale or letter."""
     return bool(_NOTE_TITLE.search(strip_arabic_diacritics(text)))
-
-
-_FOOTNOTE = re.compile(
-    r"^(?:\*+|\d{1,2}|[¹²³⁰⁴-⁹]+)\s+(?=(?:A/|E/|S/|See |Voir |Véase |Cf\. |См\. |انظر|https?://))"
-)
-
-
-def is_footnote(text: str) -> bool:
-    """Whether a line is a footnote's own text.
-
-    A footnote's own text: "* A/77/50.", "1 See A/RES/60/251.", "² Available at ..." (a
-    superscript number opening a line); never a numbered paragraph.
-    """
-    return (
-        text.startswith(("* ", "*A/"))
-        or bool(_FOOTNOTE.match(text))
-        or bool(_SUPERSCRIPT_START.match(text))
-    )
-
-
-_SUPERSCRIPT_START = re.compile(r"[¹²³⁰⁴-⁹]+\s*[^\W\d_]")
 
 
 # -- blocks --------------------------------------------------------------------------------------
@@ -406,7 +388,7 @@ def split_blocks(
             region = "note"
             start("note_title", line)
             continue
-        if is_footnote(line.text):
+        if line.footnote:
             st.blocks.append(Block("footnote", [line]))
             continue  # ``current`` stays: text after a footnote continues the paragraph
 
@@ -787,8 +769,7 @@ def _title_then_text(first: CleanLine, line: CleanLine, width: int) -> bool:
     letters = [c for c in text if c.isalpha()]
     if sum(1 for c in letters if c.isupper() or c.islower()) * 2 < len(letters):
         return False
-    next_word = line.text.split()[0]
-    if display_width(text) + 1 + display_width(next_word) <= width:
+    if _would_fit(text, line.text, width):
         return True
     long_words = re.findall(r"[^\W\d_]{4,}", text)
     capitals = sum(1 for w in long_words if w[0].isupper())
@@ -823,7 +804,54 @@ def _unnumbered_break(
     pw = display_width(prev.text)
     if prev.text.endswith(_TERMINAL) and (pw < 0.9 * width or line.text[:1].isupper()):
         return True
-    return pw < short * width
+    # A short line that stops mid-clause ends a paragraph only when the typesetter could have
+    # gone on: when the next line's first unbreakable unit would not have fit after it, the
+    # break was forced and the paragraph goes on (the line is no title or heading).
+    return pw < short * width and _would_fit(prev.text, line.text, width)
+
+
+#: Characters a line never starts with (CJK kinsoku): closing brackets and CJK punctuation.
+_NO_LINE_START = frozenset("。．，、；：！？）」』】》〉〕］｝”’…‥・ー")
+#: Characters a line never ends with: opening brackets.
+_NO_LINE_END = frozenset("（「『【《〈〔［｛“‘")
+
+
+def first_unit(text: str) -> str:
+    """The first unit of ``text`` that a typesetter cannot break across lines.
+
+    A small approximation of line-breaking (UAX #14) that errs on the long side: a line breaks
+    at a space, or between two CJK characters unless the second is a closing mark (``。``,
+    ``）``…) or the first an opening one. It never breaks between CJK and Latin letters or
+    digits ("事2023-2025事"), nor at a hyphen, although UAX #14 allows both: typesetters differ
+    there, and a unit taken too long only keeps a wrapped line in its paragraph, where one
+    taken too short would move body text into a title.
+
+    Args:
+        text: A line's text.
+
+    Returns:
+        The leading unit (the whole text when it has no break opportunity).
+    """
+    text = text.lstrip()
+    for k in range(1, len(text)):
+        a, b = text[k - 1], text[k]
+        if b.isspace():
+            return text[:k]
+        if is_wide(a) and is_wide(b) and b not in _NO_LINE_START and a not in _NO_LINE_END:
+            return text[:k]
+    return text
+
+
+def _would_fit(prev: str, text: str, width: int) -> bool:
+    """Whether the first unit of ``text`` would have fit after ``prev`` in ``width`` columns.
+
+    When it would not, the line break between them may be the typesetter's, not the author's.
+    """
+    unit = first_unit(text)
+    if not prev or not unit:
+        return True
+    gap = 0 if is_wide(prev[-1]) and is_wide(unit[0]) else 1
+    return display_width(prev) + gap + display_width(unit) <= width
 
 
 def _body_line(
@@ -919,6 +947,14 @@ def _finish(blocks: list[Block], vocab: frozenset[str], language: str | None) ->
 
 
 _SENTENCE_INSIDE = re.compile(r"[.。!?！？]\s*[A-ZА-ЯЁ\u0621-\u064a" + _HAN + "]")
+#: A clause's end with more text after it ("…承诺； 事事", "…rights; the State"): a title holds
+#: none, but a paragraph's first line joined to the start of its next line does.
+_CLAUSE_INSIDE = re.compile(r"[;；؛]\s*\w")
+
+
+def _holds_prose(text: str) -> bool:
+    """Whether ``text`` holds a sentence's or a clause's end with more text after it."""
+    return bool(_SENTENCE_INSIDE.search(text) or _CLAUSE_INSIDE.search(text))
 
 
 def _heads(blocks: list[Block], i: int) -> bool:
@@ -995,7 +1031,7 @@ def _classify(blocks: list[Block]) -> None:
             block.kind == "note"
             and not _ends_sentence(block.text)
             and width <= TITLE_MAX_WIDTH
-            and not _SENTENCE_INSIDE.search(block.text)
+            and not _holds_prose(block.text)
         ):
             # A line that ends without punctuation is a title, masthead or heading, not prose:
             # before the text, a title; between paragraphs, the heading of those after it; the
@@ -1011,9 +1047,7 @@ def _classify(blocks: list[Block]) -> None:
             elif _heads(blocks, i):
                 block.kind, block.level = "heading", 1
         elif block.kind == "title" and (
-            _ends_sentence(block.text)
-            or width > TITLE_MAX_WIDTH
-            or _SENTENCE_INSIDE.search(block.text)
+            _ends_sentence(block.text) or width > TITLE_MAX_WIDTH or _holds_prose(block.text)
         ):
             # Prose between the annex title and paragraph 1 (an unnumbered introduction, a
             # lead-in) is text to search and cite, not a title.

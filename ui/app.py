@@ -439,15 +439,24 @@ def _error_text(e: BaseException) -> str:
 
 # -- official copies ---------------------------------------------------------------------------
 
-_FETCH_MARKS = {"fetched": "✓", "unchanged": "=", "not_published": "–", "failed": "✗"}
+_FETCH_MARKS = {
+    "fetched": "✓",
+    "unchanged": "=",
+    "duplicate": "≡",
+    "not_published": "–",
+    "failed": "✗",
+}
 
 
 def fetch_lines(item: Any) -> str:
     """One markdown line for one language version of a fetch (document text never inside)."""
     what = item.status.replace("_", " ")
-    detail = (
-        f": {item.error}" if item.error else (f", {item.paragraphs} ¶" if item.paragraphs else "")
-    )
+    if item.error:
+        detail = f": {item.error}"
+    elif item.status == "duplicate":  # the same bytes are stored as this document
+        detail = f" of `{item.doc_id}`, not stored twice"
+    else:
+        detail = f", {item.paragraphs} ¶" if item.paragraphs else ""
     return f"- {_FETCH_MARKS[item.status]} `{item.symbol}` {item.language}: {what}{detail}"
 
 

@@ -155,12 +155,8 @@ def test_answers_cite_the_askers_language_with_official_links(
 # -- command line --------------------------------------------------------------------------------
 
 
-def test_cli_fetch_twice_then_ask_in_two_languages(
-    un: UNServer, pdfs: dict[str, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The issue's acceptance run, through the commands a user types."""
-    un.publish(SYMBOL, "en", pdfs["en"])
-    un.publish(SYMBOL, "fr", pdfs["fr"])
+def cli_environment(monkeypatch: pytest.MonkeyPatch, un: UNServer, tmp_path: Path) -> None:
+    """The CLI reads the loopback UN server and an embedded store under ``tmp_path``."""
     for key, value in {
         "PLEDGES_UN_DOCUMENTS_URL": un.url,
         "PLEDGES_UN_MIN_INTERVAL_S": "0",
@@ -169,6 +165,15 @@ def test_cli_fetch_twice_then_ask_in_two_languages(
         monkeypatch.setenv(key, value)
     for key in ("PLEDGES_CHROMA_URL", "PLEDGES_EMBEDDER", "PLEDGES_LLM_URL"):
         monkeypatch.delenv(key, raising=False)
+
+
+def test_cli_fetch_twice_then_ask_in_two_languages(
+    un: UNServer, pdfs: dict[str, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The issue's acceptance run, through the commands a user types."""
+    un.publish(SYMBOL, "en", pdfs["en"])
+    un.publish(SYMBOL, "fr", pdfs["fr"])
+    cli_environment(monkeypatch, un, tmp_path)
     runner = CliRunner()
 
     def run(*args: str, code: int = 0) -> Any:
@@ -373,3 +378,85 @@ def test_session_fetch_asks_for_the_listed_languages_with_the_listed_country(
         ("fr", "BEL"),
     }
     assert [r.query["l"] for r in un.requests()] == [["en"], ["fr"]]
+
+
+# -- the ingest checks apply to fetched copies ---------------------------------------------------
+
+
+def test_fetch_reports_bytes_stored_under_another_id_as_a_duplicate(
+    un: UNServer, pdfs: dict[str, bytes], tmp_path: Path, embedder: Any
+) -> None:
+    """The document system answering a language it has no translation for with the bytes of
+    another language version: those bytes are stored once, the second version is a duplicate
+    naming the first, as ``pledges ingest`` reports a copy under another name."""
+    un.publish(SYMBOL, "en", pdfs["en"])
+    un.publish(SYMBOL, "fr", pdfs["en"])  # the English PDF again
+    svc = make_service(tmp_path / "store", un.url, embedder)
+    report = svc.fetch([SYMBOL], languages="en,fr")
+    en, fr = report.items
+    assert (en.status, en.ingest, en.doc_id) == ("fetched", "added", "a-78-812.en")
+    assert (fr.status, fr.ingest, fr.doc_id) == ("duplicate", None, "a-78-812.en")
+    assert fr.sha256 == en.sha256 and "not stored twice" in (fr.note or "")
+    assert report.duplicates == [fr] and report.failed == []
+    from ui.app import fetch_lines
+
+    assert fetch_lines(fr) == f"- ≡ `{SYMBOL}` fr: duplicate of `a-78-812.en`, not stored twice"
+    assert [d.doc_id for d in svc.documents()] == ["a-78-812.en"]
+    # Asked again (the kept copy's validators go along): still a duplicate, still one document.
+    again = svc.fetch([SYMBOL], languages="en,fr")
+    assert [(i.status, i.doc_id) for i in again.items] == [
+        ("unchanged", "a-78-812.en"),
+        ("duplicate", "a-78-812.en"),
+    ]
+    assert [d.doc_id for d in svc.documents()] == ["a-78-812.en"]
+
+
+def test_fetch_fails_a_second_version_that_resolves_to_a_taken_id(
+    un: UNServer, tmp_path: Path, embedder: Any
+) -> None:
+    """Two symbols whose document ids are the same (``A/C.3/78/1`` and ``A/C/3/78/1`` both give
+    ``a-c-3-78-1``): the second fails by name instead of replacing what the first just stored."""
+    from tests.ingest.pledges import write_pdf
+
+    first_symbol, second_symbol = "A/C.3/78/1", "A/C/3/78/1"
+    for n, symbol in enumerate((first_symbol, second_symbol)):
+        pdf = write_pdf(EN, tmp_path / f"{n}.pdf", symbol=symbol).read_bytes()
+        un.publish(symbol, "en", pdf)
+    svc = make_service(tmp_path / "store", un.url, embedder)
+    first, second = svc.fetch([first_symbol, second_symbol], languages="en").items
+    assert (first.status, first.doc_id) == ("fetched", "a-c-3-78-1.en")
+    assert second.status == "failed"
+    assert "'a-c-3-78-1.en' was already taken by A_C.3_78_1-EN.pdf" in (second.error or "")
+    (doc,) = svc.documents()
+    assert (doc.doc_id, doc.symbol) == ("a-c-3-78-1.en", first_symbol)
+
+
+def test_cli_fetch_of_bytes_already_ingested_under_another_name_exits_3(
+    un: UNServer, pdfs: dict[str, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``pledges ingest`` of a local copy, then ``pledges fetch`` of the same bytes: a duplicate
+    of the local copy, exit 3 (as ``pledges ingest`` of a second copy exits), nothing stored
+    twice; a failed version still makes it exit 1."""
+    un.publish(SYMBOL, "en", pdfs["en"])
+    un.publish(SYMBOL, "fr", pdfs["other"])
+    local = tmp_path / "downloaded-earlier.pdf"
+    local.write_bytes(pdfs["en"])
+    cli_environment(monkeypatch, un, tmp_path)
+    runner = CliRunner()
+    stored = runner.invoke(app, ["ingest", str(local), "--meta", "doc_id=local-copy", "--json"])
+    assert stored.exit_code == 0, stored.output
+
+    result = runner.invoke(app, ["fetch", SYMBOL, "--languages", "en", "--json"])
+    assert result.exit_code == 3, result.output
+    (item,) = json.loads(result.stdout)["items"]
+    assert (item["status"], item["doc_id"]) == ("duplicate", "local-copy")
+    assert "local-copy" in item["note"] and "downloaded-earlier.pdf" in item["note"]
+    docs = json.loads(runner.invoke(app, ["documents", "--json"]).stdout)
+    assert [d["doc_id"] for d in docs] == ["local-copy"]
+
+    table = runner.invoke(app, ["fetch", SYMBOL, "--languages", "en"])
+    assert table.exit_code == 3 and "duplicate" in table.output
+    # A failure outranks a duplicate: exit 1, as for ingest.
+    both = runner.invoke(app, ["fetch", SYMBOL, "--languages", "en,fr", "--json"])
+    assert both.exit_code == 1, both.output
+    assert [i["status"] for i in json.loads(both.stdout)["items"]] == ["duplicate", "failed"]

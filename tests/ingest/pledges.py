@@ -99,6 +99,7 @@ class Pledge:
             ("note", self.notes[0]),
             ("note", self.notes[1] + "¹"),
             ("footnote", "* A/78/50."),
+            ("footnote", "¹ A/RES/60/251."),
             ("annex", self.annex),
             ("title", self.titles[0]),
             ("title", self.titles[1]),
@@ -554,6 +555,10 @@ def write_pdf_reportlab(pledge: Pledge, path: Path, symbol: str = SYMBOL) -> Pat
         canvas.setFont("DejaVu", 8)
         canvas.drawString(72, 800, symbol + (f"   {doc.page}/2" if doc.page > 1 else ""))
         canvas.drawString(72, 40, f"24-04567 (E)   {doc.page}/2")
+        if doc.page == 1:  # the footnotes the first page's marks refer to
+            for n, (kind, text) in enumerate(pledge.blocks()):
+                if kind == "footnote":
+                    canvas.drawString(72, 70 - 8 * n, text)
 
     story = [Paragraph(escape(text), style) for kind, text in pledge.blocks() if kind != "footnote"]
     SimpleDocTemplate(str(path), pagesize=A4).build(

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from ingest.clean import (
     clean_lines,
+    footnote_mark,
     join_lines,
     join_pair,
     junk_reason,
@@ -49,13 +50,30 @@ def test_junk_lines() -> None:
 
 
 def test_footnote_marks() -> None:
-    assert strip_footnote_marks("暂定项目表* 项目 117(c)") == "暂定项目表 项目 117(c)"
-    assert strip_footnote_marks("resolution 60/251¹ and") == "resolution 60/251 and"
-    assert strip_footnote_marks("the Council.2 Belgium") == "the Council. Belgium"
-    assert strip_footnote_marks("* A/77/50。") == "* A/77/50。"
+    every = {"*", "1", "2"}
+    assert strip_footnote_marks("暂定项目表* 项目 117(c)", every) == "暂定项目表 项目 117(c)"
+    assert strip_footnote_marks("resolution 60/251¹ and", every) == "resolution 60/251 and"
+    assert strip_footnote_marks("the Council.2 Belgium", every) == "the Council. Belgium"
+    assert strip_footnote_marks("* A/77/50。", every) == "* A/77/50。"
     # Not marks: numbers that belong to the text.
     for text in ("Article 3.2 of the Covenant", "LGBTQI+ persons", "in 2030. The", "(c) x"):
-        assert strip_footnote_marks(text) == text
+        assert strip_footnote_marks(text, every) == text
+    # A mark that opens no footnote of the document is text: "**now**" keeps its stars.
+    for text in ("details: **now** `code`", "the Council* and", "Council¹ and", "Council.2 B"):
+        assert strip_footnote_marks(text, set()) == text
+    assert strip_footnote_marks("the Council¹ and **now**", {"1"}) == "the Council and **now**"
+
+
+def test_footnote_marks_are_the_footnotes_own() -> None:
+    assert footnote_mark(" * A/77/50。") == "*"
+    assert footnote_mark("¹ Established by General Assembly resolution 60/251.") == "1"
+    assert footnote_mark("2 See A/RES/60/251.") == "2"
+    for text in ("8. Belgium will continue", "2023-2025", "**now**", "12 May 2023"):
+        assert footnote_mark(text) is None, text
+    cleaned = clean_lines(
+        [Line("1. The Council¹ and **now** items*"), Line("¹ See A/RES/60/251.", brk=True)]
+    )
+    assert [c.text for c in cleaned] == ["1. The Council and **now** items*", "¹ See A/RES/60/251."]
 
 
 def test_clean_lines_keeps_breaks_of_dropped_lines() -> None:

@@ -152,6 +152,38 @@ def render(layout: str, script: str, blocks: list[tuple[str, str]]) -> tuple[str
     ),
     "brochure",
 )
+# Found by this test: an unnumbered Chinese paragraph wrapped before a unit that could not be
+# broken ("事2023-20252023-2025事") left a short first line with no stop, which was taken for a
+# paragraph end and then for the title, losing its words.
+@example(
+    (
+        "zh",
+        [
+            (
+                "para",
+                "事事事事事事事事事事事事事事事事； 事事事2023-20252023-2025事事事事事事。"
+                " 事事事事。 事事事事。",
+            )
+        ],
+        False,
+    ),
+    "brochure",
+)
+# Found by this test: in a text of lines all narrower than its width, a heading line joined the
+# clause before it ("事事事事；事事"), and the block was taken for the title.
+@example(
+    (
+        "zh",
+        [
+            ("para", "事事事事；"),
+            ("heading", "事事"),
+            ("para", "事事事事。"),
+            ("para", "事事事事。"),
+        ],
+        False,
+    ),
+    "brochure",
+)
 def test_every_body_sentence_lands_in_the_paragraphs(
     doc: tuple[str, list[tuple[str, str]], bool], layout: str
 ) -> None:

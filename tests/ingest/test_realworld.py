@@ -309,3 +309,14 @@ def test_front_matter_words_inside_a_wrapped_note_line_do_not_cut_it() -> None:
     parsed = parse_text(text)
     assert [p.number for p in parsed.paragraphs] == ["note.1", "1"]
     assert parsed.paragraphs[0].text.startswith("The Permanent Mission of Ruritania encloses")
+
+
+def test_a_removed_line_without_words_is_reported_too() -> None:
+    """A lone number inside a paragraph is taken for a page number and removed; the report
+    lists it (with no words), so nothing leaves the text unreported."""
+    parsed = parse_text("Title of the pledge\n\n1. Ruritania pledges\n12\nto report.\n", "n.txt")
+    assert [p.text for p in parsed.paragraphs] == ["Ruritania pledges to report."]
+    assert parsed.report is not None
+    assert [(r.reason, r.text, r.words) for r in parsed.report.removed] == [
+        ("stray page number or footnote mark", "12", 0)
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -10,7 +11,14 @@ from ingest.errors import IngestError
 from ingest.lines import Line
 from ingest.pipeline import document_text, parse_bytes
 from ingest.records import ParsedDocument
-from ingest.structure import PARAGRAPH_KINDS, chinese_number, markers, roman_number, split_blocks
+from ingest.structure import (
+    PARAGRAPH_KINDS,
+    chinese_number,
+    first_unit,
+    markers,
+    roman_number,
+    split_blocks,
+)
 
 
 def parse_text(text: str, name: str = "pledge.txt") -> ParsedDocument:
@@ -257,6 +265,30 @@ def test_footnotes_are_not_paragraph_text() -> None:
     )
 
 
+def test_a_star_opens_a_footnote_only_when_a_word_carries_the_star() -> None:
+    """ "* item" lines of a plain-text list are bullets (they were removed as footnotes); a
+    document whose agenda line carries a star has its "* ..." line as that footnote."""
+    listed = "Pledges of Ruritania\n\n1. Ruritania will:\n\n* ratify the Convention;\n\n* report.\n"
+    parsed = parse_text(listed)
+    assert [(p.number, p.text) for p in parsed.paragraphs] == [
+        ("1", "Ruritania will:"),
+        ("1.1", "ratify the Convention;"),
+        ("1.2", "report."),
+    ]
+    assert parsed.report is not None and parsed.report.removed == []
+    wrapped = parse_text("Pledges of Ruritania\n\n1. Ruritania will:\n* ratify;\n* report.\n")
+    assert [p.text for p in wrapped.paragraphs] == ["Ruritania will: * ratify; * report."]
+    starred = parse_text(
+        "Item 118 (c) of the provisional agenda*\n\n1. Ruritania will report.\n\n"
+        "* Reissued for technical reasons.\n"
+    )
+    assert [p.text for p in starred.paragraphs] == ["Ruritania will report."]
+    assert starred.report is not None
+    assert [(r.reason, r.text) for r in starred.report.removed] == [
+        ("footnote", "* Reissued for technical reasons.")
+    ]
+
+
 def test_number_alone_before_its_bullets() -> None:
     text = "1. Ruritania pledges.\n2.\n• to ratify;\n• to report.\n3. End."
     parsed = parse_text(text)
@@ -311,3 +343,76 @@ def test_a_heading_right_below_the_title_heads_the_paragraphs_after_it() -> None
             "NOR",
             "2025-2027",
         ), name
+
+
+def test_first_unit_breaks_where_every_typesetter_may() -> None:
+    assert first_unit("Rapporteur on torture") == "Rapporteur"
+    assert first_unit("2023-2025 term") == "2023-2025"  # never at a hyphen
+    assert first_unit("比利时承诺") == "比"  # between two Chinese characters
+    assert first_unit("事2023-2025事事") == "事2023-2025事"  # never between Han and digits
+    assert first_unit("年。比利时") == "年。"  # never before a full stop (kinsoku)
+    assert first_unit("（一）项") == "（一）"  # never after an opening bracket
+    assert first_unit("اللاإنسانية أو") == "اللاإنسانية"
+    assert first_unit("word") == "word"
+
+
+URL = "https://www.ohchr.org/en/special-procedures/sr-torture"
+FORCED_WRAPS = {
+    "en": [
+        "Belgium will support the mandate of the",
+        f"{URL} and the",
+        "work of the Special Rapporteur on torture and other cruel, inhuman",
+        "or degrading treatment or punishment in every session of the Council.",
+    ],
+    "ru": [
+        "Бельгия будет поддерживать мандат",
+        f"{URL} и работу",
+        "Специального докладчика по вопросу о пытках и других жестоких видах",
+        "обращения и наказания на каждой сессии Совета по правам человека.",
+    ],
+    "ar": [
+        "ستواصل بلجيكا دعم ولاية المقرر الخاص",
+        f"{URL} وعمله في",
+        "مجال مناهضة التعذيب وغيره من ضروب المعاملة أو العقوبة القاسية أو",
+        "اللاإنسانية أو المهينة في كل دورة من دورات مجلس حقوق الإنسان.",
+    ],
+    "zh": [
+        "比利时将继续支持特别报告员的任务",
+        f"{URL}及其",
+        "关于酷刑和其他残忍、不人道或有辱人格的待遇或处罚问题的工作。",
+        "比利时将在人权理事会每届会议上支持这项工作。",
+    ],
+}
+
+
+@pytest.mark.parametrize("language", sorted(FORCED_WRAPS))
+def test_a_short_first_line_before_a_unit_that_did_not_fit_is_text(language: str) -> None:
+    # The first line is short and has no stop because the typesetter could not put the link on
+    # it. Before, it was taken for a paragraph end and then for the title: its words were in no
+    # paragraph.
+    lines = FORCED_WRAPS[language]
+    parsed = parse_text("\n".join(lines), "brochure.txt")
+    joined = lines[0] + " " + lines[1]
+    assert [(p.number, p.text[: len(joined)]) for p in parsed.paragraphs] == [("p1", joined)]
+    assert parsed.paragraphs[0].text.endswith(lines[-1])
+    assert parsed.document.title is None
+
+
+def test_a_short_title_over_text_that_could_have_gone_on_stays_the_title() -> None:
+    lines = FORCED_WRAPS["en"]
+    text = "Candidature of Belgium\n" + "\n".join(lines[2:])
+    parsed = parse_text(text, "brochure.txt")
+    assert parsed.document.title == "Candidature of Belgium"
+    assert [(p.number, p.text) for p in parsed.paragraphs] == [("p1", " ".join(lines[2:]))]
+
+
+def test_a_clause_and_the_line_after_it_are_not_a_title() -> None:
+    # Every line is narrower than the text's width, so a full line ending with "；" runs on into
+    # the short line after it; the block holds a clause's end and is text, not the title.
+    text = "比利时承诺促进人权；\n国家报告\n比利时将与理事会合作。\n比利时将提交报告。"
+    parsed = parse_text(text, "brochure.txt")
+    assert parsed.document.title is None
+    assert [(p.number, p.text) for p in parsed.paragraphs] == [
+        ("p1", "比利时承诺促进人权；国家报告"),
+        ("p2", "比利时将与理事会合作。比利时将提交报告。"),
+    ]

@@ -29,6 +29,10 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
+#: Exit status of an ``ingest`` or ``fetch`` that failed on nothing but skipped a file (or a
+#: language version) as a duplicate: its bytes are stored under another document id.
+DUPLICATE_EXIT = 3
+
 # What the consoles print is data: file names, paragraph text, titles, queries, errors quoting
 # them. Rich markup and emoji codes are off, so "[/b]" or "[link=…]" in a pledge prints as
 # those characters (it crashed `parse` and `search`, or became a terminal hyperlink); styles

@@ -11,6 +11,7 @@ from rich.text import Text
 from assistant.types import FetchItem, FetchReport
 from ingest.records import LibraryEntry
 from ui.cli._common import (
+    DUPLICATE_EXIT,
     JsonOption,
     StoreOption,
     app,
@@ -20,7 +21,13 @@ from ui.cli._common import (
     make_service,
 )
 
-_COLORS = {"fetched": "green", "unchanged": "dim", "not_published": "yellow", "failed": "red"}
+_COLORS = {
+    "fetched": "green",
+    "unchanged": "dim",
+    "duplicate": "yellow",
+    "not_published": "yellow",
+    "failed": "red",
+}
 
 
 @app.command()
@@ -57,9 +64,11 @@ def fetch(
 ) -> None:
     """Download each language version of UN documents by symbol, check it, keep it and ingest it.
 
-    Reports per language: fetched, unchanged (the same bytes were already stored), not
-    published, or failed with the reason. Running it again changes nothing. Exits 1 when any
-    version failed.
+    Reports per language: fetched, unchanged (the same bytes were already stored), duplicate
+    (the same bytes are stored under another document id; not stored twice), not published,
+    or failed with the reason. Running it again changes nothing. Exits as ``pledges ingest``
+    does: 1 when any version failed (a version whose document id an earlier one of the run
+    took fails), else 3 when a version was skipped as a duplicate, else 0.
     """
     if session is not None and not (list_only or ingest_session or no_ingest or symbols):
         raise typer.BadParameter(
@@ -89,6 +98,8 @@ def fetch(
             _print_items(report)
     if report.failed:
         raise typer.Exit(1)
+    if report.duplicates:
+        raise typer.Exit(DUPLICATE_EXIT)
 
 
 def _progress_printer() -> Any:
@@ -133,7 +144,7 @@ def _print_items(report: FetchReport) -> None:
             Text(i.status.replace("_", " "), style=_COLORS[i.status]),
             i.doc_id or "",
             str(i.paragraphs) if i.paragraphs else "",
-            i.error or i.official_url,
+            i.error or i.note or i.official_url,
         )
     console.print(table)
     counts = {s: sum(1 for i in report.items if i.status == s) for s in _COLORS}

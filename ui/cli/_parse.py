@@ -59,11 +59,16 @@ def kept_summary(report: TextReport) -> str:
         f" ({report.paragraph_words / words:.0%}), {report.heading_words} in titles and"
         f" headings, {report.removed_words} removed"
     )
-    reasons: dict[str, int] = {}
+    reasons: dict[str, tuple[int, int]] = {}  # reason -> (words, lines)
     for removed in report.removed:
-        reasons[removed.reason] = reasons.get(removed.reason, 0) + removed.words
+        words_so_far, lines = reasons.get(removed.reason, (0, 0))
+        reasons[removed.reason] = (words_so_far + removed.words, lines + 1)
     if reasons:
-        line += " (" + ", ".join(f"{k}: {v}" for k, v in reasons.items()) + ")"
+        shown = [
+            f"{k}: {w}" if w else f"{k}: {n} line{'s' if n > 1 else ''} without words"
+            for k, (w, n) in reasons.items()
+        ]
+        line += " (" + ", ".join(shown) + ")"
     return line
 
 

@@ -18,6 +18,7 @@ from assistant.types import IngestReport
 from ingest.language import UN_LANGUAGES
 from ingest.pipeline import REMOVED_WARN_SHARE
 from ui.cli._common import (
+    DUPLICATE_EXIT,
     JsonOption,
     StoreOption,
     app,
@@ -29,9 +30,6 @@ from ui.cli._common import (
     styled,
 )
 from vectorstore.records import Filters, SearchHit
-
-#: Exit status of an ingest that failed on nothing but skipped a file as a duplicate.
-DUPLICATE_EXIT = 3
 
 
 @app.command()
