@@ -31,6 +31,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, FastAPI, File, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
@@ -38,6 +39,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import Match
 
 from assistant.fetching import MAX_SYMBOLS, normalize_symbol
 from assistant.indexing import IngestBatch
@@ -108,8 +110,18 @@ _HTTP_CODES = {
 _ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorResponse, "description": "Missing bearer token"},
     403: {"model": ErrorResponse, "description": "Wrong token, or writes disabled"},
+    413: {"model": ErrorResponse, "description": "Request over PLEDGES_MAX_REQUEST_KB"},
     422: {"model": ErrorResponse, "description": "Invalid request"},
+    500: {"model": ErrorResponse, "description": "Unexpected failure (the server log has it)"},
+    503: {"model": ErrorResponse, "description": "The store cannot be reached"},
 }
+
+#: FastAPI's detail for a body it cannot decode (not UTF-8, a broken multipart form).
+_UNPARSABLE_BODY = "There was an error parsing the body"
+
+#: Every method a request may carry; the catch-all routes take them all, so no request under
+#: ``/v1`` or to ``/healthz`` reaches the chat UI mounted at ``/``.
+_ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
 
 
 def _describe_validation(exc: RequestValidationError) -> str:
@@ -134,6 +146,17 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Any:
+        if exc.status_code == 400:
+            # FastAPI's and Starlette's answer to a body that is not UTF-8 JSON or not a
+            # well-formed form: an invalid request like any other (422), saying what to send.
+            kind = request.headers.get("content-type") or "no Content-Type"
+            why = "" if exc.detail == _UNPARSABLE_BODY else f" ({str(exc.detail).rstrip('.')})"
+            return _error(
+                422,
+                "validation_error",
+                f"the request body could not be read as {kind}{why}: send UTF-8 JSON with"
+                " 'Content-Type: application/json' (uploads: multipart/form-data with a 'file')",
+            )
         code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
         return _error(exc.status_code, code, str(exc.detail), getattr(exc, "headers", None))
 
@@ -578,6 +601,7 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
     app.state.service = svc
     app.state.settings = settings
     _install_error_handlers(app)
+    _describe_open_reads(app, settings)
     limits = settings.requests.limits
     # Sizes and tokens are checked from the headers and the body is counted as it streams,
     # before any route (the API's or the mounted chat's) reads it.
@@ -701,6 +725,9 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
         started = time.perf_counter()
         report = ingest_upload(svc, data, file.filename, meta)  # the store serialises writes
         for failed in report.failed:
+            # A store that cannot be reached is the server's problem (503, try again), not a
+            # file that cannot be ingested (422): the service reports both as a failed file.
+            svc.documents()  # raises the StoreError when the store is unreachable
             raise ApiError(422, "ingest_error", failed.error or f"{failed.path}: not ingested")
         log.info(
             "upload %s: %s in %.1f s",
@@ -754,17 +781,57 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
         log.info("deleted document %s", doc_id)
         return DeleteResponse(deleted=doc_id)
 
-    @app.api_route(
-        "/v1/{rest:path}",
-        methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-        include_in_schema=False,
-    )
-    @app.api_route(
-        "/v1", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
-    )
-    def unknown(rest: str = "") -> None:
+    @app.api_route("/v1/{rest:path}", methods=_ALL_METHODS, include_in_schema=False)
+    @app.api_route("/v1", methods=_ALL_METHODS, include_in_schema=False)
+    @app.api_route("/healthz", methods=_ALL_METHODS, include_in_schema=False)
+    def unknown(request: Request) -> None:
         # Without this, the chat UI mounted at "/" would answer unknown /v1 paths (and "/v1"
-        # itself) with its own {"detail": ...} body.
-        raise ApiError(404, "not_found", f"no endpoint /v1/{rest}; see /docs for the API")
+        # itself, and /healthz with another method) with its own {"detail": ...} body; and a
+        # path that exists with another method ("GET /v1/ask") would read "no endpoint".
+        path = request.url.path
+        allowed = _allowed_methods(app, request.scope)
+        if allowed:
+            raise StarletteHTTPException(
+                405,
+                f"{request.method} is not allowed on {path}: it takes {', '.join(allowed)};"
+                " see /docs for the API",
+                headers={"Allow": ", ".join(allowed)},
+            )
+        raise ApiError(404, "not_found", f"no endpoint {path}; see /docs for the API")
 
     return app
+
+
+def _describe_open_reads(app: FastAPI, settings: Settings) -> None:
+    """Make the schema say that reads need no token when ``PLEDGES_API_TOKEN`` is unset.
+
+    The bearer scheme is declared on every route; without a read token a read takes the token
+    or nothing (``security: [{}, {"HTTPBearer": []}]``), so a client generated from the schema
+    does not insist on one.
+    """
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = build()
+        if settings.server.api_token:
+            return schema
+        for path, operations in schema.get("paths", {}).items():
+            for method, operation in operations.items():
+                security = operation.get("security")
+                needs = route_access(method.upper(), path)
+                if needs == "read" and security and {} not in security:
+                    operation["security"] = [{}, *security]
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _allowed_methods(app: FastAPI, scope: Any) -> list[str]:
+    """The methods the app's own endpoints take on the path of ``scope`` (none: no endpoint)."""
+    allowed: set[str] = set()
+    for route in app.router.routes:
+        if isinstance(route, APIRoute) and route.include_in_schema:
+            match, _ = route.matches(scope)
+            if match in (Match.FULL, Match.PARTIAL):
+                allowed |= route.methods
+    return sorted(allowed)

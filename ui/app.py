@@ -14,6 +14,7 @@ import os
 import queue
 import re
 import threading
+import unicodedata
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,7 @@ CSS = """
 #chat a[href*="#cite-"] { text-decoration: none; font-weight: 600; color: var(--color-accent);
   font-size: 0.85em; vertical-align: super; padding: 0 1px; }
 #chat a[href*="#cite-"]:hover { text-decoration: underline; }
+#chat div[dir] { text-align: start; }
 """
 
 #: Delegated click handler: a marker link ``#cite-…`` opens, scrolls to and highlights its card.
@@ -116,17 +118,29 @@ def render_answer(answer: Answer, turn: int) -> str:
     Everything but the marker links is text (quotes, labels, warnings), shown literally.
     """
     known = {c.marker for c in answer.citations}
+    # The direction the answer is written in (its first strong letter: the frame sentence),
+    # as a mark before each marker: a number after right-to-left text (an Arabic document
+    # title before a quote) is otherwise drawn inside that text, far from where it belongs.
+    mark = "&rlm;" if _right_to_left(answer.answer) else "&lrm;"
     pieces: list[str] = []
-    pos = 0
-    for m in _MARKER.finditer(answer.answer):
-        pieces.append(md_literal(answer.answer[pos : m.start()]))
-        marker = m.group(0)
-        if marker in known:
-            pieces.append(f"[\\[{m.group(1)}\\]](#{card_id(turn, marker)})")
-        else:
-            pieces.append(md_literal(marker))
-        pos = m.end()
-    pieces.append(md_literal(answer.answer[pos:]))
+    for text, language in _quote_spans(answer):
+        if language is not None:
+            # A quote is data: never scanned for markers, and isolated, so that a right-to-left
+            # quote in a left-to-right line (or the reverse) keeps its quotation marks and the
+            # marker after it in place instead of taking them into its own direction.
+            lang = f' lang="{language}"' if language else ""
+            pieces.append(f'<bdi dir="auto"{lang}>{md_literal(text)}</bdi>')
+            continue
+        pos = 0
+        for m in _MARKER.finditer(text):
+            pieces.append(md_literal(text[pos : m.start()]))
+            marker = m.group(0)
+            if marker in known:
+                pieces.append(f"{mark}[\\[{m.group(1)}\\]](#{card_id(turn, marker)})")
+            else:
+                pieces.append(md_literal(marker))
+            pos = m.end()
+        pieces.append(md_literal(text[pos:]))
     lines = ["".join(pieces)]
     if answer.standalone_question and answer.standalone_question != answer.question:
         lines.append(f"\n<small>Searched as: {md_literal(answer.standalone_question)}</small>")
@@ -142,7 +156,41 @@ def render_answer(answer: Answer, turn: int) -> str:
         lines.append(f"\n<small>Related paragraphs (not an answer): {related}</small>")
     for warning in answer.warnings:
         lines.append(f"\n<small>Note: {md_literal(warning)}</small>")
-    return "\n".join(lines)
+    # The block takes the answer's direction (an Arabic frame reads right to left); the blank
+    # lines keep its content markdown.
+    direction = "rtl" if mark == "&rlm;" else "ltr"
+    return f'<div dir="{direction}">\n\n' + "\n".join(lines) + "\n\n</div>"
+
+
+def _right_to_left(text: str) -> bool:
+    """Whether the first strong letter of ``text`` is right-to-left (Arabic, Hebrew…)."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("L", "R", "AL"):
+            return kind != "L"
+    return False
+
+
+def _quote_spans(answer: Answer) -> list[tuple[str, str | None]]:
+    """The answer's text cut into runs: ``(text, None)`` outside quotes, ``(quote, language)``.
+
+    A quote is a citation's ``quote`` where the answer shows it, in order; the language is the
+    citation's ("" when unknown). An LLM's prose that does not repeat a quote has no quote runs.
+    """
+    text = answer.answer
+    runs: list[tuple[str, str | None]] = []
+    pos = 0
+    for c in answer.citations:
+        if not c.quote:
+            continue
+        start = text.find(c.quote, pos)
+        if start < 0:  # not shown (an LLM's prose), or shown out of order
+            continue
+        runs.append((text[pos:start], None))
+        runs.append((c.quote, c.language or ""))
+        pos = start + len(c.quote)
+    runs.append((text[pos:], None))
+    return [(t, lang) for t, lang in runs if t]
 
 
 def _highlight(text: str, quote: str) -> str:

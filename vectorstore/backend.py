@@ -21,10 +21,12 @@ from typing import Any
 from ingest.records import Document, Paragraph
 from vectorstore.chroma_records import (
     SCHEMA_VERSION,
+    failure,
     from_metadata,
     one_line,
     revision_of,
     to_metadata,
+    unreachable,
 )
 from vectorstore.errors import EmbedderMismatchError, StoreError
 from vectorstore.sparse import SPARSE_HEAD_KEY
@@ -105,9 +107,8 @@ class ChromaBackend:
                 collection + _DOC_SUFFIX, embedding_function=None
             )
         except Exception as e:
-            raise StoreError(
-                f"could not open Chroma collection {collection!r} at {location}: {e}"
-            ) from e
+            what = f"opening Chroma collection {collection!r}"
+            raise StoreError(failure(what, location, e)) from e
         self.check_identity(self.paragraphs.metadata or {})
 
     # -- identity and version ------------------------------------------------------------------
@@ -150,6 +151,8 @@ class ChromaBackend:
         try:
             col = self.client.get_collection(self.name, embedding_function=None)
         except Exception as e:
+            if unreachable(e):  # the server is down, not the collection deleted
+                raise StoreError(failure("reading the store", self.location, e)) from e
             raise StoreError(f"collection {self.name!r} at {self.location} is gone: {e}") from e
         meta = col.metadata or {}
         self.check_identity(meta)

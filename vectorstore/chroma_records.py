@@ -13,6 +13,8 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+import httpx
+
 from ingest.records import Country, Document, Paragraph, paragraph_id
 from vectorstore.embedders import MAX_EMBED_CHARS as EMBEDDER_MAX_CHARS
 from vectorstore.errors import StoreError
@@ -157,6 +159,35 @@ def one_line(text: str, limit: int = 300) -> str:
     """``text`` on one line (whitespace runs collapsed), cut to ``limit`` characters."""
     line = " ".join(text.split())
     return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def unreachable(error: BaseException) -> bool:
+    """Whether ``error`` (or what caused it) is a failed connection, not a refused request."""
+    seen: BaseException | None = error
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, httpx.TransportError | ConnectionError | TimeoutError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def failure(what: str, location: str, error: BaseException) -> str:
+    """One line saying what failed where and why; a server that cannot be reached says so.
+
+    Args:
+        what: What was being done, e.g. ``"writing document 'bel.en' (bel.txt)"``.
+        location: The store's directory or the Chroma server's URL.
+        error: What the Chroma client raised.
+    """
+    reason = one_line(str(error) or type(error).__name__, 200)
+    if unreachable(error):
+        return (
+            f"{what} failed: the Chroma server at {location} cannot be reached"
+            f" (PLEDGES_CHROMA_URL; is it running?): {reason}"
+        )
+    return f"{what} at {location} failed: {reason}"
 
 
 def revision_of(meta: dict[str, Any]) -> str:

@@ -47,7 +47,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from ingest.countries import lookup_code
+from ingest.countries import country_from_value
 from ingest.errors import ConfigError
 from ingest.records import Document, Paragraph, ParsedDocument
 from vectorstore.backend import CATCH_UP_BATCH, READ_PAGE, ChromaBackend, CommittedDocuments, Record
@@ -55,6 +55,7 @@ from vectorstore.cache import Catalog, CommittedCache
 from vectorstore.chroma_records import (
     MAX_EMBED_CHARS,
     SCHEMA_VERSION,
+    failure,
     from_metadata,
     iter_texts,
     lexical_text,
@@ -130,6 +131,29 @@ def store_exists(settings: StoreSettings) -> bool:
     if settings.chroma_url:
         return True
     return (Path(settings.store) / EMBEDDED_DB_FILE).is_file()
+
+
+def chroma_address(value: str) -> tuple[str, int, bool]:
+    """Host, port and TLS of a ``PLEDGES_CHROMA_URL`` (``http://host:port``).
+
+    Raises:
+        ConfigError: when the value is not an http(s) URL with a host, has a port that is not
+            a number from 1 to 65535, or has a path (Chroma's client cannot use one).
+    """
+    wanted = f"PLEDGES_CHROMA_URL must look like http://host:port, got {value!r}"
+    try:
+        url = urlparse(value)
+        port = url.port
+    except ValueError as e:  # "http://[::1", "http://host:abc", a port over 65535
+        raise ConfigError(f"{wanted}: {e}") from e
+    if url.scheme not in ("http", "https") or not url.hostname:
+        raise ConfigError(wanted)
+    if url.path not in ("", "/") or url.query or url.fragment:
+        rest = value.split(url.netloc, 1)[-1]
+        raise ConfigError(f"{wanted}: Chroma's client speaks to the server's root, drop {rest!r}")
+    if port == 0:
+        raise ConfigError(f"{wanted}: port 0")
+    return url.hostname, port or (443 if url.scheme == "https" else 8000), url.scheme == "https"
 
 
 class PledgeStore:
@@ -228,25 +252,19 @@ class PledgeStore:
 
         chroma_settings = ChromaSettings(anonymized_telemetry=False)
         if settings.chroma_url:
-            url = urlparse(settings.chroma_url)
-            if url.scheme not in ("http", "https") or not url.hostname:
-                raise ConfigError(
-                    "PLEDGES_CHROMA_URL must look like http://host:port, "
-                    f"got {settings.chroma_url!r}"
-                )
-            port = url.port or (443 if url.scheme == "https" else 8000)
+            host, port, ssl = chroma_address(settings.chroma_url)
             try:
                 client = chromadb.HttpClient(
-                    host=url.hostname,
-                    port=port,
-                    ssl=url.scheme == "https",
-                    settings=chroma_settings,
+                    host=host, port=port, ssl=ssl, settings=chroma_settings
                 )
                 client.heartbeat()
             except Exception as e:
+                reason = one_line(str(e), 160)
+                if reason.startswith("<"):  # another web server's error page
+                    reason = f"it answered with a web page, not Chroma's API ({reason})"
                 raise StoreError(
                     f"could not reach the Chroma server at {settings.chroma_url} "
-                    f"(PLEDGES_CHROMA_URL): {e}"
+                    f"(PLEDGES_CHROMA_URL): {reason}"
                 ) from e
             location = settings.chroma_url
         else:
@@ -403,7 +421,7 @@ class PledgeStore:
             except StoreError:
                 raise
             except Exception as e:
-                raise StoreError(f"sweeping leftovers in {self.location} failed: {e}") from e
+                raise StoreError(failure("sweeping leftovers", self.location, e)) from e
 
     # -- cache and catch-up ----------------------------------------------------------------------
 
@@ -644,9 +662,8 @@ class PledgeStore:
                 self.backend.delete_ids([r for r in old_ids if r not in new_ids])
             version = self.backend.bump_version(seen)
         except Exception as e:
-            raise StoreError(
-                f"writing document {doc.doc_id!r} ({doc.source}) to {self.location} failed: {e}"
-            ) from e
+            what = f"writing document {doc.doc_id!r} ({doc.source})"
+            raise StoreError(failure(what, self.location, e)) from e
 
         with self._lock:
             cache = self._cache
@@ -745,7 +762,7 @@ class PledgeStore:
             self.backend.delete_document(doc_id)
             version = self.backend.bump_version(seen)
         except Exception as e:
-            raise StoreError(f"deleting {doc_id!r} from {self.location} failed: {e}") from e
+            raise StoreError(failure(f"deleting {doc_id!r}", self.location, e)) from e
         with self._lock:
             cache = self._cache
             cache.documents.pop(doc_id, None)
@@ -868,9 +885,11 @@ class PledgeStore:
             stored = self._cache.catalog().country_code(v)
         if stored is not None:
             return stored
-        if len(v) == 3 and v.isalpha():
+        if len(v) == 3 and v.isascii() and v.isalpha():  # "比利时" is three letters too
             return v.upper()
-        return lookup_code(v) or v.upper()
+        # A name in any of the six UN languages ("Belgique", "比利时"), as --meta reads it.
+        country = country_from_value(v)
+        return country.code if country is not None else v.upper()
 
     def dense_search(
         self, vectors: np.ndarray, k: int, conditions: dict[str, str] | None = None
@@ -920,7 +939,7 @@ class PledgeStore:
             n = min(count, wanted)
             res = self.backend.query(vectors.tolist(), max(1, n), _where(conditions or {}))
         except Exception as e:
-            raise StoreError(f"dense query on {self.location} failed: {e}") from e
+            raise StoreError(failure("a dense query", self.location, e)) from e
         out = []
         for ids, dists in zip(res["ids"], res["distances"] or [], strict=False):
             pairs = zip(ids, dists, strict=False)

@@ -106,6 +106,35 @@ def test_unknown_route_under_v1_is_a_json_404(http: httpx.Client) -> None:
     assert_error(http.post("/v1", json={}), 404, "not_found")
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("GET", "/v1/ask", "POST"),  # read "no endpoint /v1/ask" before
+        ("PUT", "/v1/documents", "GET, POST"),
+        ("GET", "/v1/documents/bel-2023-2025.zh", "DELETE"),
+        ("TRACE", "/v1/search", "POST"),  # the chat UI answered {"detail": "Not Found"}
+        ("OPTIONS", "/v1/verify", "POST"),
+        ("POST", "/healthz", "GET"),
+        ("DELETE", "/healthz", "GET"),
+    ],
+)
+def test_an_endpoint_asked_with_another_method_is_a_json_405(
+    http: httpx.Client, method: str, path: str, allowed: str
+) -> None:
+    response = http.request(method, path)
+    err = assert_error(response, 405, "method_not_allowed")
+    assert response.headers["allow"] == allowed
+    assert f"{method} is not allowed on {path}: it takes {allowed}" in err["message"]
+
+
+@pytest.mark.parametrize("method", ["TRACE", "OPTIONS", "HEAD"])
+def test_any_method_on_an_unknown_v1_path_is_the_apis_404(http: httpx.Client, method: str) -> None:
+    response = http.request(method, "/v1/nothing-here")
+    assert response.status_code == 404
+    if method != "HEAD":  # a HEAD answer has no body
+        assert_error(response, 404, "not_found")
+
+
 # -- reads ---------------------------------------------------------------------------------------
 
 
@@ -284,6 +313,34 @@ def test_malformed_json_is_422(http: httpx.Client) -> None:
         "/v1/ask", content=b"{not json", headers={"Content-Type": "application/json"}
     )
     assert_error(response, 422, "validation_error")
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        (b"\xff\xfe{\x19k", "application/json"),  # not UTF-8: FastAPI's bare 400 before
+        (b"--xyz\r\n1117--xyz--\r\n", "multipart/form-data; boundary=xyz"),
+    ],
+)
+def test_a_body_that_cannot_be_decoded_is_a_422_naming_what_to_send(
+    http: httpx.Client, content: bytes, content_type: str
+) -> None:
+    path = "/v1/documents" if content_type.startswith("multipart") else "/v1/ask"
+    response = http.post(
+        path, content=content, headers={"Content-Type": content_type, **ADMIN_HEADERS}
+    )
+    err = assert_error(response, 422, "validation_error")
+    assert content_type in err["message"] and "application/json" in err["message"]
+
+
+def test_openapi_declares_the_error_statuses_every_read_can_answer(http: httpx.Client) -> None:
+    schema = http.get("/openapi.json").json()
+    for path in ("/v1/ask", "/v1/search", "/v1/verify"):
+        responses = schema["paths"][path]["post"]["responses"]
+        assert {"401", "403", "413", "422", "500", "503"} <= set(responses), path
+        assert responses["503"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/ErrorResponse"
+        }
 
 
 # -- writes --------------------------------------------------------------------------------------
@@ -491,3 +548,22 @@ def test_reads_need_the_api_token_when_set(locked_api: httpx.Client) -> None:
     # Liveness and the API description stay open.
     assert locked_api.get("/healthz").status_code == 200
     assert locked_api.get("/openapi.json").status_code == 200
+    # The description says reads need the token: no empty alternative.
+    paths = locked_api.get("/openapi.json").json()["paths"]
+    assert paths["/v1/ask"]["post"]["security"] == [{"HTTPBearer": []}]
+
+
+def test_openapi_says_reads_need_no_token_when_none_is_set(http: httpx.Client) -> None:
+    paths = http.get("/openapi.json").json()["paths"]
+    for path, method in [
+        ("/v1/ask", "post"),
+        ("/v1/search", "post"),
+        ("/v1/verify", "post"),
+        ("/v1/documents", "get"),
+        ("/v1/documents/{doc_id}/paragraphs/{number}", "get"),
+    ]:
+        # Was [{"HTTPBearer": []}] only: a client generated from it insisted on a token.
+        assert paths[path][method]["security"] == [{}, {"HTTPBearer": []}], path
+    # Writes need the admin token whatever the read setting.
+    assert paths["/v1/documents"]["post"]["security"] == [{"HTTPBearer": []}]
+    assert paths["/v1/documents/{doc_id}"]["delete"]["security"] == [{"HTTPBearer": []}]

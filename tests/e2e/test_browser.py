@@ -162,3 +162,61 @@ def test_api_docs_page_renders_offline(browser, live_app: LiveServer) -> None:
         assert page.locator(f'.opblock-summary-path[data-path="{path}"]').count() >= 1, path
     assert outside == [], outside
     page.close()
+
+
+def test_an_arabic_quote_keeps_its_quotation_mark_and_marker_after_it(
+    browser, live_app: LiveServer, tmp_path
+) -> None:
+    from tests.ingest.pledges import AR, write_txt
+
+    headers = {"Authorization": f"Bearer {ADMIN}"}
+    pledge = write_txt(AR, tmp_path / "ruritania-ar.txt")
+    with httpx.Client(base_url=live_app.url, timeout=300) as http:
+        files = {"file": (pledge.name, pledge.read_bytes(), "text/plain")}
+        r = http.post("/v1/documents", files=files, headers=headers)
+        assert r.status_code == 200, r.text
+        doc_id = r.json()["files"][0]["doc_id"]
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(live_app.url + "/")
+        page.wait_for_selector("#question textarea", timeout=60_000)
+        page.fill(
+            "#question textarea",
+            "ما الذي التزمت به روريتانيا بشأن المؤسسة الوطنية لحقوق الإنسان؟",
+        )
+        page.click("#ask")
+        quote = page.locator('#chat bdi[lang="ar"]').first
+        quote.wait_for(timeout=120_000)
+        # Where the quote's logical end is drawn (its last line) and where the marker after it
+        # is. Before, the answer was a left-to-right block whatever its language, and the
+        # marker after a quote was drawn inside the Arabic run around it (a document title, a
+        # quote), away from the quote's end.
+        geometry = quote.evaluate(
+            """(q) => {
+                let a = q.nextElementSibling;
+                while (a && a.tagName !== 'A') { a = a.nextElementSibling; }
+                const m = a.getBoundingClientRect();
+                const mid = (m.top + m.bottom) / 2;
+                // The quote's pieces on the marker's line (bidi splits a line into boxes).
+                const line = Array.from(q.getClientRects()).filter(
+                    (r) => r.top <= mid && mid <= r.bottom);
+                return {quote_left: Math.min(...line.map((r) => r.left)),
+                        quote_right: Math.max(...line.map((r) => r.right)),
+                        on_line: line.length, marker_left: m.left, marker_right: m.right,
+                        marker: a.textContent,
+                        direction: getComputedStyle(q.parentElement).direction,
+                        between: q.nextSibling ? q.nextSibling.textContent : ''};
+            }"""
+        )
+        page.screenshot(path=str(ARTIFACTS / "chat-arabic-quote.png"), full_page=True)
+        assert geometry["marker"].startswith("[")
+        assert geometry["between"].startswith("”"), geometry
+        assert geometry["on_line"] >= 1, geometry  # the marker is on the quote's last line
+        # The answer's frame is Arabic: the answer reads right to left, the marker left of
+        # the quote's end.
+        assert geometry["direction"] == "rtl", geometry
+        assert geometry["marker_right"] <= geometry["quote_left"] + 1, geometry
+        page.close()
+    finally:
+        with httpx.Client(base_url=live_app.url, timeout=60) as http:
+            assert http.delete(f"/v1/documents/{doc_id}", headers=headers).status_code == 200

@@ -102,3 +102,28 @@ def test_abstained_answer_shows_related_paragraphs_as_such(e2e_service) -> None:
         assert "No paragraph of the stored pledges answers this question." in html
     md = render_answer(answer, 3)
     assert "#cite-3-" not in md.split("Related paragraphs")[0]  # no answer markers
+
+
+def test_quotes_are_isolated_and_never_scanned_for_markers() -> None:
+    quote_ar = "ستنشئ روريتانيا مؤسسة وطنية [1] بحلول نهاية عام 2026."
+    answer = Answer(
+        question="q",
+        answer=f"تقول التعهدات:\n- A/78/812, ¶5: “{quote_ar}” [1]\n- ¶8: “死刑” [2]",
+        abstained=False,
+        citations=[
+            citation("[1]", "5", quote_ar).model_copy(update={"language": "ar"}),
+            citation("[2]", "8", "死刑"),
+        ],
+    )
+    md = render_answer(answer, turn=0)
+    # The quote is its own bidi run, so the closing mark and the marker after it stay after it
+    # in a left-to-right line; the "[1]" written inside the pledge's text is not a marker.
+    shown = "ستنشئ روريتانيا مؤسسة وطنية &#91;1&#93; بحلول نهاية عام 2026&#46;"
+    assert f'“<bdi dir="auto" lang="ar">{shown}</bdi>” &rlm;[\\[1\\]](#cite-0-1)' in md
+    assert '“<bdi dir="auto" lang="zh">死刑</bdi>” &rlm;[\\[2\\]](#cite-0-2)' in md
+    assert md.count("](#cite-0-1)") == 2  # the answer's marker and the Sources line, no more
+    # The answer is written in Arabic: it reads right to left, as one block of markdown.
+    assert md.startswith('<div dir="rtl">\n\n') and md.endswith("\n\n</div>")
+    english = answer.model_copy(update={"answer": answer.answer.replace("تقول التعهدات", "Say")})
+    assert render_answer(english, turn=0).startswith('<div dir="ltr">')
+    assert "&lrm;[\\[1\\]](#cite-0-1)" in render_answer(english, turn=0)

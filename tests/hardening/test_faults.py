@@ -202,3 +202,66 @@ def test_chroma_stopped_mid_request_gives_503_then_recovers(
         assert r.status_code == 200, r.text
         assert r.json()["citations"], "the restarted server lost the sample"
         http.close()
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_chroma_stopped_mid_ingest_names_the_url_and_leaves_no_half_document(
+    chroma: ChromaProcess, embedder: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.service import PledgeService
+    from tests.e2e.test_api import NORWAY
+    from tests.hardening.conftest import ADMIN, offline_settings
+    from tests.vectorstore.helpers import EN_PLEDGE, FR_PLEDGE, make_parsed
+    from ui.api import create_app
+    from vectorstore.settings import StoreSettings
+    from vectorstore.store import PledgeStore
+
+    settings = offline_settings(tmp_path / "unused")
+    settings = settings.model_copy(
+        update={"store": StoreSettings(chroma_url=chroma.url, collection="midingest")}
+    )
+    store = PledgeStore.from_settings(settings.store, embedder=embedder)
+    store.upsert(make_parsed("bel.en", EN_PLEDGE))
+
+    # The server dies after the paragraphs of a new document are written, before its commit.
+    commit = store.backend.commit
+
+    def commit_after_the_server_died(*args: Any, **kwargs: Any) -> None:
+        chroma.kill()
+        commit(*args, **kwargs)
+
+    monkeypatch.setattr(store.backend, "commit", commit_after_the_server_died)
+    with pytest.raises(StoreError) as raised:
+        store.upsert(make_parsed("fra.fr", FR_PLEDGE, language="fr", country=("FRA", "France")))
+    monkeypatch.undo()
+    message = str(raised.value)
+    # Was "writing document ... failed: [Errno 111] Connection refused".
+    assert "\n" not in message and "'fra.fr'" in message, message
+    assert f"the Chroma server at {chroma.url} cannot be reached (PLEDGES_CHROMA_URL" in message
+
+    with pytest.raises(StoreError) as raised:  # was "collection 'midingest' ... is gone"
+        store.documents()
+    assert "is gone" not in str(raised.value)
+    assert f"the Chroma server at {chroma.url} cannot be reached" in str(raised.value)
+
+    service = PledgeService(settings, store=store, embedder=embedder, llm=None)
+    upload = {"file": ("norway.txt", NORWAY.encode(), "text/plain")}
+    admin = {"Authorization": f"Bearer {ADMIN}"}
+    with ThreadedServer(create_app(service, settings=settings)) as server:
+        http = httpx.Client(base_url=server.url, timeout=120)
+        # A store that is down is the server's problem (503), not a file it cannot ingest (422).
+        r = http.post("/v1/documents", files=upload, headers=admin)
+        assert r.status_code == 503, r.text
+        error = r.json()["error"]
+        assert error["code"] == "store_error" and chroma.url in error["message"]
+
+        chroma.start()  # same port, same data: no half document of fra.fr
+        fresh = PledgeStore.from_settings(settings.store, embedder=embedder, sweep_grace_s=0)
+        assert [d.doc_id for d in fresh.documents()] == ["bel.en"]
+        assert_consistent(fresh, {"bel.en": len(EN_PLEDGE)})
+
+        r = http.post("/v1/documents", files=upload, headers=admin)
+        assert r.status_code == 200, r.text
+        assert r.json()["files"][0]["status"] == "added"
+        http.close()

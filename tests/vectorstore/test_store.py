@@ -166,6 +166,10 @@ def test_filters_apply_to_dense_and_lexical(backend_store: Any, embedder: Any) -
         (Filters(country="FRA"), "fra.fr"),
         (Filters(country="France"), "fra.fr"),  # a name resolves to the stored code
         (Filters(country="belgium"), "bel.en"),
+        # Names in the other UN languages, as --meta reads them: they matched nothing before.
+        (Filters(country="Belgique"), "bel.en"),
+        (Filters(country="比利时"), "bel.en"),
+        (Filters(country="Франция"), "fra.fr"),
         (Filters(language="en"), "bel.en"),
         (Filters(term="2021-2023"), "fra.fr"),
         (Filters(doc_id="bel.en"), "bel.en"),
