@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import io
 import string
+from itertools import pairwise
 
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
@@ -58,6 +59,21 @@ def paragraph_one(parsed: ParsedDocument) -> str:
     return parsed.paragraphs[0].text
 
 
+def hyphenated_break(lines: list[str]) -> bool:
+    """Does a line end in a word and a hyphen with the next line going on in lower case?
+
+    That is how a typesetter hyphenates ("recon-" / "struction"): joining the lines takes the
+    hyphen out on purpose (``ingest.clean.join_pair``), so the draw is not plain text kept.
+    """
+    return any(
+        len(a.rstrip()) >= 2
+        and a.rstrip()[-1] in "-‐"
+        and a.rstrip()[-2].isalpha()
+        and b.lstrip()[:1].islower()
+        for a, b in pairwise(lines)
+    )
+
+
 def parse_txt(lines: list[str]) -> ParsedDocument:
     text = f"{TITLE}\n\n1. {LEAD} " + "\n".join(lines) + f"\n\n2. {LAST}\n"
     return parse_bytes(text.encode("utf-8"), "pledge.txt")
@@ -69,6 +85,7 @@ def parse_txt(lines: list[str]) -> ParsedDocument:
 @example(["the Council* and its mechanisms"])
 @example(["the Council.2 Belgium", "resolution 60/251¹ and"])
 def test_txt_paragraph_keeps_every_character(lines: list[str]) -> None:
+    assume(not hyphenated_break(lines))  # found by this test: ["A-", "a"] is hyphenation
     got = paragraph_one(parse_txt(lines))
     assert visible(got) == visible(f"{LEAD} " + "".join(lines))
 
