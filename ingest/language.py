@@ -303,12 +303,18 @@ def plausible_languages(text: str) -> list[str]:
     written in the text's scripts (:func:`script_candidates`).
     """
     sample = language_sample(text[:2000])
-    candidates = set(script_candidates(sample))
-    ranked = [(str(lang), float(p)) for lang, p in _any_identifier().rank(sample)]
-    mass = sum(p for lang, p in ranked if lang in candidates)
+    ranked, mass = _candidate_ranking(sample, set(script_candidates(sample)))
     if mass <= 0:
         return []
-    return [lang for lang, p in ranked if lang in candidates and p / mass >= PLAUSIBLE_SHARE]
+    return [lang for lang, p in ranked if p / mass >= PLAUSIBLE_SHARE]
+
+
+def _candidate_ranking(sample: str, candidates: set[str]) -> tuple[list[tuple[str, float]], float]:
+    """py3langid's ranking of ``sample`` among ``candidates``, likeliest first, and their mass."""
+    ranked = [
+        (str(lang), float(p)) for lang, p in _any_identifier().rank(sample) if lang in candidates
+    ]
+    return ranked, sum(p for _, p in ranked)
 
 
 #: Confidence py3langid needs before a document is taken to be in a language outside the six.
@@ -338,9 +344,8 @@ def asker_language(text: str) -> str:
     candidates = set(script_candidates(sample))
     if not candidates:
         return detect_language(text)
-    ranked = [(str(lang), float(p)) for lang, p in _any_identifier().rank(sample)]
-    mass = sum(p for lang, p in ranked if lang in candidates)
-    best, prob = next(((lang, p) for lang, p in ranked if lang in candidates), ("", 0.0))
+    ranked, mass = _candidate_ranking(sample, candidates)
+    best, prob = ranked[0] if ranked else ("", 0.0)
     prob = prob / mass if mass > 0 else 0.0
     if not candidates & set(LANGUAGE_NAMES):
         return best or detect_language(text)
