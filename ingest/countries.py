@@ -14,7 +14,7 @@ import gettext
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -62,14 +62,6 @@ def country_name(code: str) -> str:
     if c is None:
         return code
     return str(getattr(c, "common_name", None) or c.name)
-
-
-def lookup_code(value: str) -> str | None:
-    """The alpha-3 code of a code (alpha-2 or alpha-3) or an English name, None when unknown."""
-    try:
-        return str(pycountry.countries.lookup(value).alpha_3)
-    except LookupError:
-        return None
 
 
 # -- detecting a document's country ---------------------------------------------------------------
@@ -304,13 +296,19 @@ _UNSPACED_RE = re.compile(r"[\u3040-\u30ff\uac00-\ud7af\u0e00-\u0e7f]")
 
 
 @lru_cache(maxsize=1)
+def _known_forms() -> frozenset[str]:
+    """Every UN-language country name, folded and compacted: a name other locales need not add."""
+    return frozenset({n.folded for n in all_names()} | {n.compact for n in all_names()})
+
+
+@lru_cache(maxsize=1)
 def extra_country_names() -> dict[str, tuple[str, str]]:
     """Country names in the locales of :data:`EXTRA_COUNTRY_LOCALES`.
 
     Names as written (at least 4 characters, or 2 in scripts written without spaces) ->
     (alpha-3 code, English name); names already known from the UN languages are left out.
     """
-    known = {n.folded for n in all_names()} | {n.compact for n in all_names()}
+    known = _known_forms()
     out: dict[str, tuple[str, str]] = {}
     for loc in EXTRA_COUNTRY_LOCALES:
         try:
@@ -332,11 +330,24 @@ def _extra_country_matcher() -> re.Pattern[str]:
     # Matched as written (case and accents kept): a name in another language must not be taken
     # from an ordinary lower-case word ("Island" is Iceland in German, "island" is not). Names in
     # scripts written without spaces (kana, Hangul, Thai) carry particles: no word boundary.
-    names = sorted(extra_country_names(), key=len, reverse=True)
-    spaced = [re.escape(n) for n in names if not _UNSPACED_RE.search(n)]
-    unspaced = [re.escape(n) for n in names if _UNSPACED_RE.search(n)]
+    return _names_pattern(extra_country_names(), lambda n: bool(_UNSPACED_RE.search(n)))
+
+
+def _names_pattern(names: Iterable[str], unspaced: Callable[[str], bool]) -> re.Pattern[str]:
+    """A matcher of ``names`` as written, longest first.
+
+    Names in a spaced script are matched as whole words; the ``unspaced`` ones (scripts written
+    without spaces, whose names carry particles or stand inside a phrase) anywhere.
+    """
+    ordered = sorted(names, key=len, reverse=True)
+    spaced = [re.escape(n) for n in ordered if not unspaced(n)]
+    glued = [re.escape(n) for n in ordered if unspaced(n)]
     return re.compile(
-        r"(?<![\w])(?:" + "|".join(spaced) + r")(?![\w])|(?:" + "|".join(unspaced or ["(?!)"]) + ")"
+        r"(?<![\w])(?:"
+        + "|".join(spaced or ["(?!)"])
+        + r")(?![\w])|(?:"
+        + "|".join(glued or ["(?!)"])
+        + ")"
     )
 
 
@@ -363,7 +374,7 @@ def _own_language_names(language: str) -> tuple[re.Pattern[str], dict[str, tuple
         territories = Locale.parse(language).territories
     except (ValueError, TypeError, UnknownLocaleError):
         return re.compile("(?!)"), {}
-    known = {n.folded for n in all_names()} | {n.compact for n in all_names()}
+    known = _known_forms()
     names: dict[str, tuple[str, str]] = {}
     for region, written in territories.items():
         if len(region) != 2 or not region.isalpha():
@@ -376,19 +387,7 @@ def _own_language_names(language: str) -> tuple[re.Pattern[str], dict[str, tuple
             continue
         english = getattr(country, "common_name", None) or country.name
         names.setdefault(name, (country.alpha_3, english))
-    if not names:
-        return re.compile("(?!)"), {}
-    ordered = sorted(names, key=len, reverse=True)
-    spaced = [re.escape(n) for n in ordered if not _unspaced(n)]
-    unspaced = [re.escape(n) for n in ordered if _unspaced(n)]
-    pattern = re.compile(
-        r"(?<![\w])(?:"
-        + "|".join(spaced or ["(?!)"])
-        + r")(?![\w])|(?:"
-        + "|".join(unspaced or ["(?!)"])
-        + ")"
-    )
-    return pattern, names
+    return _names_pattern(names, _unspaced), names
 
 
 #: A declined name keeps at least this many letters of its written form ("Holandi-" of
@@ -538,14 +537,15 @@ def country_mentions(text: str, language: str | None = None) -> list[tuple[str, 
     for m in cjk_re.finditer(compacted):
         n = by_form[m.group(0)]
         hits.append((m.start(), n.code, n.name, m.group(0)))
-    extra = extra_country_names()
-    for m in _extra_country_matcher().finditer(unicodedata.normalize("NFKC", text)):
-        code, name = extra[m.group(0)]
-        hits.append((m.start(), code, name, m.group(0)))
-    asker = language or asker_language(text)
+    # The text as written (NFKC), with the Chinese words that hold a name blanked.
     written = unicodedata.normalize("NFKC", text)
     for trap in _ZH_TRAPS:
         written = written.replace(trap, "\u3000" * len(trap))
+    extra = extra_country_names()
+    for m in _extra_country_matcher().finditer(written):
+        code, name = extra[m.group(0)]
+        hits.append((m.start(), code, name, m.group(0)))
+    asker = language or asker_language(text)
     own_languages = [asker, *([] if language else plausible_languages(text))]
     if "zh" in own_languages:
         own_languages.append("zh_Hant")  # Chinese in traditional characters: 德國, not 德国
