@@ -237,8 +237,8 @@ def fetch_symbols(
     def open_batch() -> IngestBatch:
         nonlocal batch
         if batch is None:  # one ingest batch for the whole run, opened on first use
-            batch = IngestBatch(store(), remedy=TAKEN_ID_REMEDY) if store is not None else None
-        assert batch is not None
+            assert store is not None  # only handed on with a store
+            batch = IngestBatch(store(), remedy=TAKEN_ID_REMEDY)
         return batch
 
     for done, (symbol, lang) in enumerate(plan, start=1):
