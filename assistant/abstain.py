@@ -192,8 +192,13 @@ def assess(
     missing: list[str] = []
     unverifiable: list[str] = []
     countries_missing: list[str] = []
+    # The concepts' own lists: a content word spelled like a concept id ("lgbti" left over
+    # beside the LGBTI concept) must not stand for the concept.
+    concepts = _ConceptCoverage([], [])
     for c in terms.topical:
-        (covered if c.occurs_in(folded, compacted) else missing).append(c.id)
+        found = c.occurs_in(folded, compacted)
+        (covered if found else missing).append(c.id)
+        (concepts.covered if found else concepts.missing).append(c.id)
     if stored_countries is not None:
         # Other countries named beside a stored one are part of the topic ("Belgium's position
         # on Ukraine"): the evidence must name them too, in any language.
@@ -215,15 +220,23 @@ def assess(
             # nothing can be checked literally (the semantic rule lets its scores speak for it).
             unverifiable.append(w)
     if not semantic:
-        return _literal(terms, covered, missing, unverifiable, countries_missing, agreement)
+        return _literal(concepts, covered, missing, unverifiable, countries_missing, agreement)
     return _with_latents(
-        _semantic(terms, hits, covered, missing, unverifiable, countries_missing, agreement),
+        _semantic(concepts, hits, covered, missing, unverifiable, countries_missing, agreement),
         evidence,
     )
 
 
+@dataclass(frozen=True)
+class _ConceptCoverage:
+    """The question's topical glossary concepts the evidence names, and those it does not."""
+
+    covered: list[str]
+    missing: list[str]
+
+
 def _semantic(
-    terms: QuestionTerms,
+    concepts: _ConceptCoverage,
     hits: Sequence[SearchHit],
     covered: list[str],
     missing: list[str],
@@ -254,9 +267,7 @@ def _semantic(
             reason=f"the retrieved paragraphs do not mention {', '.join(countries_missing)}",
             **common,  # type: ignore[arg-type]
         )
-    concept_ids = {c.id for c in terms.topical}
-    concepts_covered = [c for c in covered if c in concept_ids]
-    concepts_missing = [m for m in missing if m in concept_ids]
+    concepts_covered, concepts_missing = concepts.covered, concepts.missing
     semantic = topic_score is not None
     if concepts_covered or concepts_missing:
         coverage = len(concepts_covered) / (len(concepts_covered) + len(concepts_missing))
@@ -355,7 +366,7 @@ def _best_concept(hits: Sequence[SearchHit]) -> tuple[float, str, str] | None:
 
 
 def _literal(
-    terms: QuestionTerms,
+    concepts: _ConceptCoverage,
     covered: list[str],
     missing: list[str],
     unverifiable: list[str],
@@ -389,8 +400,7 @@ def _literal(
             rank_agreement=agreement,
         )
     coverage = len(covered) / total
-    concept_ids = {c.id for c in terms.topical}
-    missing_concept = any(m in concept_ids for m in missing)
+    missing_concept = bool(concepts.missing)
     # Half covered is not enough when what is missing is a glossary topic (the chain has
     # scanned the documents in scope for it): "AI and privacy" is not answered by privacy alone.
     # A country the question is about that no evidence names is decisive on its own.

@@ -118,16 +118,32 @@ def script_of(language: str | None) -> str:
 # -- normalisation -------------------------------------------------------------------------------
 
 _CYRILLIC_CHAR = re.compile(f"[{char_class(CYRILLIC)}]")
+#: Base letters whose combining marks :func:`fold` strips: Latin, Greek, Cyrillic, Hebrew, Arabic.
+_ACCENTED_ALPHABET = re.compile(
+    f"[a-z{char_class(LATIN_EXTENDED)}\u0370-\u03ff\u1f00-\u1fff"
+    f"{char_class(CYRILLIC)}\u0590-\u05ff{char_class(ARABIC)}]"
+)
 
 
 def fold(text: str) -> str:
-    """Lower-case, strip accents, unify apostrophes and hyphens: the view Latin matching uses."""
+    """Lower-case, strip accents, unify apostrophes and hyphens: the view Latin matching uses.
+
+    Accents are stripped from the alphabets whose writers drop them (Latin, Greek, Cyrillic) and
+    vowel marks from Arabic and Hebrew; in every other script a combining mark is part of the
+    letter (kana's voicing marks: ベ is not ヘ; Devanagari's virama and nukta) and is kept, and
+    the text is recomposed, so Hangul stays in syllables and a folded word is still the word
+    the asker wrote.
+    """
     text = unicodedata.normalize("NFKC", text).lower()
-    text = "".join(
-        c
-        for c in unicodedata.normalize("NFKD", text)
-        if not unicodedata.combining(c) or _CYRILLIC_CHAR.match(c)
-    )
+    kept: list[str] = []
+    strips = False
+    for c in unicodedata.normalize("NFKD", text):
+        if not unicodedata.combining(c):
+            strips = _ACCENTED_ALPHABET.match(c) is not None
+        elif strips and not _CYRILLIC_CHAR.match(c):
+            continue
+        kept.append(c)
+    text = unicodedata.normalize("NFC", "".join(kept))
     text = text.replace("’", "'").replace("‘", "'")
     text = re.sub(r"[\-‐‑–—_/]", " ", text)
     return re.sub(r"\s+", " ", text)
