@@ -33,6 +33,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any, overload
 
+import opencc
 import pycountry
 import regex  # type: ignore[import-untyped]  # regex ships no type information
 from babel.core import get_global
@@ -153,8 +154,23 @@ def compact(text: str) -> str:
     """NFKC text without whitespace: the view CJK and Arabic matching use.
 
     Text extracted from PDFs puts spaces around digits and at line wraps; they carry nothing here.
+    Chinese characters are read in their simplified forms (OpenCC's ``t2s``), so a question in
+    traditional characters (比利時對廢除死刑) matches the simplified text of UN documents, the
+    glossary and the country names (比利时对废除死刑), and the reverse; simplified text is left
+    as it is.
     """
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
+    out = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
+    return simplified_chinese(out)
+
+
+@lru_cache(maxsize=1)
+def _to_simplified() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def simplified_chinese(text: str) -> str:
+    """``text`` with traditional Chinese characters in their simplified forms (the rest as is)."""
+    return str(_to_simplified().convert(text)) if _HAN_RE.search(text) else text
 
 
 # -- language ------------------------------------------------------------------------------------

@@ -26,12 +26,12 @@ import jieba
 import numpy as np
 import snowballstemmer
 
-from ingest.language import ARABIC, CYRILLIC, HAN, char_class, latin_language
+from ingest.language import ARABIC, CYRILLIC, HAN, char_class, latin_language, simplified_chinese
 from vectorstore.mirror import ConditionIndex
 from vectorstore.stopwords import index_stopwords
 
 #: Bump when tokenization changes: store snapshots made with another version are rebuilt.
-TOKENIZER_VERSION = "1"
+TOKENIZER_VERSION = "2"
 
 _HAN = char_class(HAN)
 _RUN_RE = re.compile(rf"[{_HAN}]+|[^\W_]+", re.UNICODE)
@@ -66,8 +66,12 @@ def _jieba() -> Any:
 
 
 def normalize_text(text: str) -> str:
-    """NFKC (full-width forms to ASCII), case-folded, Arabic diacritics and tatweel removed."""
-    text = unicodedata.normalize("NFKC", text).casefold()
+    """NFKC, case-folded, in simplified Chinese characters, without Arabic diacritics.
+
+    Full-width forms become ASCII; traditional Chinese characters their simplified forms (a
+    question in either matches a paragraph in either); Arabic tatweel is removed too.
+    """
+    text = simplified_chinese(unicodedata.normalize("NFKC", text).casefold())
     if _ARABIC_RE.search(text):
         text = _ARABIC_DIACRITICS.sub("", text)
         text = re.sub("[إأآٱ]", "ا", text).replace("ى", "ي").replace("ة", "ه")
