@@ -39,7 +39,7 @@ from ingest.errors import IngestError, UnsupportedFormatError
 from ingest.language import HAN, KANA, UN_LANGUAGES, char_class, detect_language
 from ingest.lines import Line
 from ingest.metadata import detect_date, detect_session, detect_symbol, detect_term
-from ingest.readers import SUPPORTED_SUFFIXES, read_bytes
+from ingest.readers import SUPPORTED_SUFFIXES, read_bytes, utf8_text
 from ingest.records import (
     FIELD_RULES,
     MAX_DOC_ID_CHARS,
@@ -472,7 +472,8 @@ def _apply_overrides(fields: dict[str, Any], overrides: Mapping[str, Any], name:
     """Replace detected fields with user-given ones; returns a doc_id override, if any."""
     doc_id: str | None = None
     for key, raw in overrides.items():
-        value = str(raw).strip() if raw is not None else ""
+        # A value typed in a terminal of another encoding holds undecodable bytes (surrogates).
+        value = utf8_text(str(raw).strip()) if raw is not None else ""
         if key == "doc_id":
             doc_id = value or None
             continue

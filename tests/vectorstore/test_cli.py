@@ -265,3 +265,23 @@ def test_cli_refuses_a_question_with_a_control_character_in_one_line(
     assert proc.stdout == ""
     (line,) = proc.stderr.strip().splitlines()
     assert line.startswith("error: the ") and "U+202E (RIGHT-TO-LEFT OVERRIDE)" in line
+
+
+@pytest.mark.parametrize("command", ["ask", "verify", "search"])
+def test_cli_refuses_a_question_that_is_not_utf8_in_one_line(
+    tmp_path: Path, tmp_store: Any, command: str
+) -> None:
+    # A terminal in Latin-1 passes "é" as the byte 0xE9, which Python reads as a lone
+    # surrogate: the embedder could not encode it and the command ended in a traceback.
+    assert tmp_store.count() == 0
+    script = Path(sys.executable).with_name("pledges")
+    question = b"peine de mort en Belgique \xe9t\xe9"
+    proc = subprocess.run(
+        [str(script), command.encode(), question, "--store", str(tmp_path / "store")],
+        capture_output=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1, proc.stdout
+    assert proc.stdout == b""
+    (line,) = proc.stderr.decode().strip().splitlines()
+    assert line.startswith("error: the ") and "U+DCE9" in line and "not UTF-8" in line, line
