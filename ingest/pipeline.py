@@ -35,7 +35,7 @@ from pydantic import ValidationError
 
 from ingest.clean import clean_lines, display_width, vocabulary
 from ingest.countries import country_from_value, detect_country
-from ingest.errors import IngestError, UnsupportedFormatError
+from ingest.errors import IngestError, UnsupportedFormatError, shown_name
 from ingest.language import HAN, KANA, UN_LANGUAGES, char_class, detect_language
 from ingest.lines import Line
 from ingest.metadata import detect_date, detect_session, detect_symbol, detect_term
@@ -129,7 +129,8 @@ def parse_file(path: Path, overrides: Mapping[str, str] | None = None) -> Parsed
         raise IngestError(path, f"cannot read file ({e.strerror or e})") from e
     merged: dict[str, Any] = dict(_read_sidecar(path))
     merged.update(overrides or {})
-    return _parse(data, str(path), str(path), path.stem, merged)
+    name = shown_name(path)  # recorded as the source: bytes that are not UTF-8 as escapes
+    return _parse(data, name, name, path.stem, merged)
 
 
 def parse_bytes(
