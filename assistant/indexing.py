@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from assistant.types import FileReport, IngestReport
-from ingest.errors import PledgeError
+from ingest.errors import PledgeError, shown_name
 from ingest.pipeline import iter_files, parse_file
 from ingest.records import Document, ParsedDocument
 from vectorstore.store import EmbedProgress, PledgeStore
@@ -209,9 +209,11 @@ def ingest_paths(
 
         try:
             parsed = parse_file(path, overrides=overrides)
-            report.files.append(batch.add(str(path), parsed, on_progress=on_batch))
+            report.files.append(batch.add(shown_name(path), parsed, on_progress=on_batch))
         except Exception as e:  # one bad file never stops the batch
-            report.files.append(FileReport(path=str(path), status="failed", error=_one_line(e)))
+            report.files.append(
+                FileReport(path=shown_name(path), status="failed", error=_one_line(e))
+            )
         if progress:
             progress(done + 1, total, embedded)
     report.seconds = round(time.perf_counter() - started, 3)
