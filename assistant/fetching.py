@@ -247,9 +247,17 @@ def fetch_symbols(
 
     for done, (symbol, lang) in enumerate(plan, start=1):
         entry = (entries or {}).get(symbol)
-        item = _fetch_one(
-            client, copies, open_batch if store is not None else None, symbol, lang, entry
-        )
+        try:
+            item = _fetch_one(
+                client, copies, open_batch if store is not None else None, symbol, lang, entry
+            )
+        except StoreError as e:  # every later version would fail the same way: stop here
+            stored = sum(1 for i in report.items if i.status in ("fetched", "unchanged"))
+            raise type(e)(
+                f"{str(e).splitlines()[0]}; fetch stopped at {symbol} {lang} (version {done} of"
+                f" {len(plan)}), with {stored} version(s) stored before it: run the same fetch"
+                " again once the store is back"
+            ) from e
         report.items.append(item)
         if progress:
             progress(item, done, len(plan))

@@ -814,7 +814,7 @@ def create_app(
         responses={
             **_ERROR_RESPONSES,
             502: {"model": ErrorResponse, "description": "The UN answered unusably"},
-            503: {"model": ErrorResponse, "description": "The UN cannot be reached"},
+            503: {"model": ErrorResponse, "description": "The UN or the store cannot be reached"},
         },
     )
     def fetch(body: FetchRequest) -> Any:
