@@ -374,28 +374,33 @@ def access_error(settings: Settings, need: str, authorization: str | None) -> Ap
     return ApiError(403, "forbidden", "the bearer token does not match PLEDGES_API_TOKEN")
 
 
-def route_access(method: str, path: str) -> str | None:
-    """What a ``/v1`` request needs: admin, read, or nothing.
+def route_access(app: FastAPI, method: str, path: str) -> str | None:
+    """What a ``/v1`` request needs: admin, read, or nothing, read from the routes.
 
-    What a ``/v1`` request needs: ``"admin"`` for writes, ``"read"`` for the rest of
-    ``/v1``, None for what stays open (``/healthz``, docs, the chat, CORS preflights).
+    ``"admin"`` when the endpoint that serves the request depends on the admin guard (the
+    writes), ``"read"`` for any other request under ``/v1`` (one no endpoint serves included:
+    its 404 or 405 is for readers), None for what stays open (``/healthz``, docs, the chat,
+    CORS preflights). ``path`` may also be a schema path (``/v1/documents/{doc_id}``).
     """
     if method == "OPTIONS" or not (path == "/v1" or path.startswith("/v1/")):
         return None
-    if (method == "POST" and path in (DOCUMENTS_PATH, FETCH_PATH)) or (
-        method == "DELETE" and path.startswith(DOCUMENTS_PATH + "/")
-    ):
-        return "admin"
+    scope = {"type": "http", "method": method, "path": path}
+    admin = getattr(app.state, "require_admin", None)
+    for route in app.router.routes:
+        if isinstance(route, APIRoute) and route.matches(scope)[0] is Match.FULL:
+            if any(d.dependency is admin for d in route.dependencies):
+                return "admin"
+            return "read"
     return "read"
 
 
 def make_authorize(
-    settings: Settings,
+    settings: Settings, app: FastAPI
 ) -> Callable[[str, str, str | None], tuple[int, str, str] | None]:
     """The header-only access check :class:`assistant.limits.RequestGuard` runs first."""
 
     def authorize(method: str, path: str, authorization: str | None) -> tuple[int, str, str] | None:
-        need = route_access(method, path)
+        need = route_access(app, method, path)
         if need is None:
             return None
         error = access_error(settings, need, authorization)
@@ -661,6 +666,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.service = svc
+    app.state.require_admin = require_admin  # what marks a write (see route_access)
     app.state.settings = settings
     _install_error_handlers(app)
     limits = settings.requests.limits
@@ -671,7 +677,7 @@ def create_app(
         RequestGuard,
         limits=limits,
         upload_paths=(DOCUMENTS_PATH, GRADIO_UPLOAD_PATH),
-        authorize=make_authorize(settings),
+        authorize=make_authorize(settings, app),
         quota_paths=(GRADIO_UPLOAD_PATH,),
     )
     # Cross-origin pages may call the API only from the configured origins, without cookies;
@@ -923,7 +929,7 @@ def _describe_in_schema(app: FastAPI, settings: Settings, limits: Limits) -> Non
         for path, operations in schema.get("paths", {}).items():
             for method, operation in operations.items():
                 security = operation.get("security")
-                needs = route_access(method.upper(), path)
+                needs = route_access(app, method.upper(), path)
                 if needs == "read" and security and {} not in security:
                     operation["security"] = [{}, *security]
         return schema

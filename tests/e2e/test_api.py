@@ -178,6 +178,21 @@ def test_allow_lists_exactly_the_methods_each_path_serves(http: httpx.Client) ->
         assert allows == {", ".join(sorted(documented))}, (template, allows)
 
 
+def test_what_a_request_needs_is_read_from_the_endpoint_that_serves_it(
+    locked_api: httpx.Client,
+) -> None:
+    reader = {"Authorization": f"Bearer {READER}"}
+    # No endpoint deletes a paragraph: a reader gets the 405, not "writes are disabled".
+    response = locked_api.delete("/v1/documents/x/paragraphs/8", headers=reader)
+    assert_error(response, 405, "method_not_allowed")
+    assert response.headers["allow"] == "GET"
+    assert_error(locked_api.delete("/v1/documents/x/paragraphs/8"), 401)  # still for readers
+    # The writes stay the admin's, whatever the token of a reader.
+    for method, path in (("DELETE", "/v1/documents/x"), ("POST", "/v1/documents")):
+        assert_error(locked_api.request(method, path, headers=reader), 403, "writes_disabled")
+    assert_error(locked_api.post("/v1/fetch", json={}, headers=reader), 403, "writes_disabled")
+
+
 def test_openapi_states_the_request_limits_the_server_enforces(e2e_service) -> None:
     """Non-default limits: the schema's maxLength/maxItems are the server's, and a request at
     each bound passes it while one past it is refused with the setting named."""
