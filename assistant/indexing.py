@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from assistant.types import FileReport, IngestReport
-from ingest.errors import PledgeError
+from ingest.errors import PledgeError, shown_name
 from ingest.pipeline import iter_files, parse_file
 from ingest.records import Document, ParsedDocument
 from vectorstore.errors import StoreError
@@ -217,16 +217,18 @@ def ingest_paths(
 
         try:
             parsed = parse_file(path, overrides=overrides)
-            report.files.append(batch.add(str(path), parsed, on_progress=on_batch))
+            report.files.append(batch.add(shown_name(path), parsed, on_progress=on_batch))
         except StoreError as e:  # every later file would fail the same way: stop here
             stored = sum(1 for f in report.files if f.status in ("added", "replaced", "unchanged"))
             raise type(e)(
-                f"{_one_line(e)}; ingest stopped at {path} (file {done + 1} of {total}), with"
-                f" {stored} file(s) stored before it: run the same ingest again once the store"
-                " is back"
+                f"{_one_line(e)}; ingest stopped at {shown_name(path)} (file {done + 1} of"
+                f" {total}), with {stored} file(s) stored before it: run the same ingest again"
+                " once the store is back"
             ) from e
         except Exception as e:  # one bad file never stops the batch
-            report.files.append(FileReport(path=str(path), status="failed", error=_one_line(e)))
+            report.files.append(
+                FileReport(path=shown_name(path), status="failed", error=_one_line(e))
+            )
         if progress:
             progress(done + 1, total, embedded)
     report.seconds = round(time.perf_counter() - started, 3)

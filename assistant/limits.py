@@ -30,8 +30,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ingest.errors import PledgeError
-from ingest.readers import BIDI_CONTROLS
+from ingest.errors import PledgeError, unshown
 
 log = logging.getLogger(__name__)
 
@@ -139,20 +138,26 @@ _ALLOWED_CONTROLS = frozenset("\t\n\r")
 
 
 def _control_character(text: str) -> tuple[int, str] | None:
-    """The first control or directional formatting character of ``text``, with its position.
+    """The first character of ``text`` that is not shown as itself, with its position.
 
-    C0 and C1 controls (NUL, escape, DEL, NEL…) other than tab and line breaks, and the explicit
-    directional overrides, embeddings and isolates (bidi classes LRE…PDI, the set the ingest
-    readers remove from documents): a question with them is not what it shows, and they would
-    reach the logs, the prompt and the citation bundle. The implicit marks (LRM, RLM, ALM)
-    that Arabic and Hebrew text uses are allowed.
+    C0 and C1 controls (NUL, escape, DEL, NEL…) other than tab and line breaks, surrogate code
+    points (a byte that was not UTF-8, from a terminal in another encoding) and the explicit
+    directional overrides, embeddings and isolates (the set the ingest readers remove from
+    documents): see :func:`ingest.errors.unshown`. A question with them is not what it shows,
+    and they would reach the logs, the prompt, the embedder and the citation bundle. The
+    implicit marks (LRM, RLM, ALM) that Arabic and Hebrew text uses are allowed.
     """
     for i, ch in enumerate(text):
-        if ch in _ALLOWED_CONTROLS:
-            continue
-        if unicodedata.category(ch) == "Cc" or unicodedata.bidirectional(ch) in BIDI_CONTROLS:
+        if ch not in _ALLOWED_CONTROLS and unshown(ch):
             return i, ch
     return None
+
+
+def _describe(ch: str) -> str:
+    """``U+001B (ESCAPE)``; a surrogate says what it stands for."""
+    if 0xD800 <= ord(ch) <= 0xDFFF:
+        return f"U+{ord(ch):04X} (a byte that is not UTF-8, or half a surrogate pair)"
+    return f"U+{ord(ch):04X} ({unicodedata.name(ch, 'a control character')})"
 
 
 def check_question(text: str, limits: Limits, what: str = "question") -> str:
@@ -166,11 +171,10 @@ def check_question(text: str, limits: Limits, what: str = "question") -> str:
     found = _control_character(text)  # before stripping: str.strip() removes some controls
     if found is not None:
         pos, ch = found
-        name = unicodedata.name(ch, "a control character")
         raise LimitError(
-            f"the {what} contains U+{ord(ch):04X} ({name}) at character {pos + 1}: control"
-            " characters other than tabs and line breaks, and directional overrides, are not"
-            " accepted; remove it"
+            f"the {what} contains {_describe(ch)} at character {pos + 1}: control"
+            " characters other than tabs and line breaks, directional overrides and text that"
+            " is not UTF-8 are not accepted; remove it"
         )
     # The length as sent (spaces included), the measure the API schema's maxLength states.
     if len(text) > limits.question_chars:
@@ -205,9 +209,9 @@ def check_history(history: Sequence[str], limits: Limits) -> list[str]:
         found = _control_character(h)
         if found is not None:
             raise LimitError(
-                f"an earlier question contains U+{ord(found[1]):04X} at character"
-                f" {found[0] + 1}: control characters other than tabs and line breaks, and"
-                " directional overrides, are not accepted; remove it"
+                f"an earlier question contains {_describe(found[1])} at character"
+                f" {found[0] + 1}: control characters other than tabs and line breaks,"
+                " directional overrides and text that is not UTF-8 are not accepted; remove it"
             )
     longest = max((len(h) for h in items), default=0)
     if longest > limits.question_chars:

@@ -8,6 +8,51 @@ traceback. Each layer defines the errors it raises next to its code (``vectorsto
 
 from __future__ import annotations
 
+import os
+import unicodedata
+
+#: Unicode's explicit directional formatting characters (bidi classes LRE, RLE, LRO, RLO, PDF,
+#: LRI, RLI, FSI, PDI): they change the order in which the characters around them are *shown*
+#: ("Trojan Source"). The implicit marks (LRM, RLM, ALM) that Arabic text uses are not among them.
+BIDI_CONTROLS = frozenset({"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"})
+
+
+def unshown(ch: str) -> bool:
+    """Whether ``ch`` is not shown as itself: a control, a surrogate or a directional override.
+
+    C0 and C1 controls (ESC drives terminals), surrogate code points (an undecodable byte, or
+    half of a UTF-16 pair: no UTF-8 output can hold one) and :data:`BIDI_CONTROLS`. Questions
+    holding one are refused (:func:`assistant.limits.check_question`) and file names show them
+    as escapes (:func:`shown_name`).
+    """
+    return unicodedata.category(ch) in ("Cc", "Cs") or unicodedata.bidirectional(ch) in (
+        BIDI_CONTROLS
+    )
+
+
+def shown_name(name: object) -> str:
+    r"""A file name as messages, reports and records show it: every character visible.
+
+    A path comes from the file system as bytes; a byte that is not UTF-8 reaches Python as a
+    lone surrogate (``os.fsdecode``), which no output, JSON file or Chroma record can hold, and
+    a control character (ESC) or a directional override in a name would drive the terminal it
+    is printed on or reorder the message around it. Those are written as escapes (``\xe9``,
+    ``\x1b``, ``\u202e``); any other name is returned as it is.
+    """
+    text = os.fsdecode(name) if isinstance(name, (bytes, os.PathLike)) else str(name)
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte (surrogateescape)
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif unshown(ch):
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
 
 class PledgeError(Exception):
     """Base of every error this project raises on purpose."""
@@ -32,7 +77,7 @@ class IngestError(PledgeError):
     code = "ingest_error"
 
     def __init__(self, path: object, reason: str) -> None:
-        self.path = str(path)
+        self.path = shown_name(path)
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
 

@@ -35,11 +35,11 @@ from pydantic import ValidationError
 
 from ingest.clean import clean_lines, display_width, vocabulary
 from ingest.countries import country_from_value, detect_country
-from ingest.errors import IngestError, UnsupportedFormatError
+from ingest.errors import IngestError, UnsupportedFormatError, shown_name
 from ingest.language import HAN, KANA, UN_LANGUAGES, char_class, detect_language
 from ingest.lines import Line
 from ingest.metadata import detect_date, detect_session, detect_symbol, detect_term
-from ingest.readers import SUPPORTED_SUFFIXES, read_bytes
+from ingest.readers import SUPPORTED_SUFFIXES, read_bytes, utf8_text
 from ingest.records import (
     FIELD_RULES,
     MAX_DOC_ID_CHARS,
@@ -129,7 +129,8 @@ def parse_file(path: Path, overrides: Mapping[str, str] | None = None) -> Parsed
         raise IngestError(path, f"cannot read file ({e.strerror or e})") from e
     merged: dict[str, Any] = dict(_read_sidecar(path))
     merged.update(overrides or {})
-    return _parse(data, str(path), str(path), path.stem, merged)
+    name = shown_name(path)  # recorded as the source: bytes that are not UTF-8 as escapes
+    return _parse(data, name, name, path.stem, merged)
 
 
 def parse_bytes(
@@ -472,7 +473,8 @@ def _apply_overrides(fields: dict[str, Any], overrides: Mapping[str, Any], name:
     """Replace detected fields with user-given ones; returns a doc_id override, if any."""
     doc_id: str | None = None
     for key, raw in overrides.items():
-        value = str(raw).strip() if raw is not None else ""
+        # A value typed in a terminal of another encoding holds undecodable bytes (surrogates).
+        value = utf8_text(str(raw).strip()) if raw is not None else ""
         if key == "doc_id":
             doc_id = value or None
             continue

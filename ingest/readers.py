@@ -20,7 +20,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ingest.errors import IngestError, UnsupportedFormatError
+from ingest.errors import BIDI_CONTROLS, IngestError, UnsupportedFormatError
 from ingest.language import has_han
 from ingest.lines import Line
 from ingest.structure import to_roman
@@ -73,11 +73,8 @@ def read_bytes(data: bytes, name: str) -> list[Line]:
 _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _SPACING_CONTROL_RE = re.compile("[\x0b\x0c]")
 
-#: Unicode's explicit directional formatting characters (bidi classes LRE, RLE, LRO, RLO, PDF,
-#: LRI, RLI, FSI, PDI): they change the order in which the characters around them are *shown*,
-#: so a quote could read differently from the text that is searched and cited ("Trojan
-#: Source"). The implicit marks (LRM, RLM, ALM) that Arabic text uses stay.
-BIDI_CONTROLS = frozenset({"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"})
+# The directional overrides (BIDI_CONTROLS) make a quote read differently from the text that is
+# searched and cited; the implicit marks (LRM, RLM, ALM) that Arabic text uses stay.
 
 #: Invisible characters that split a word without showing anything: zero-width space, word
 #: joiner, zero-width no-break space (a BOM inside the text), and a soft hyphen inside a line
@@ -100,16 +97,35 @@ _FORMATTING_RE = re.compile(
 )
 
 
+#: UTF-16 surrogate code points: in a Python string they stand for nothing on their own.
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def utf8_text(text: str) -> str:
+    """``text`` as characters UTF-8 can write: surrogate halves paired, a lone half U+FFFD.
+
+    A PDF's text layer maps glyphs to UTF-16 code units (its ToUnicode table), so a damaged or
+    hand-made table gives the halves of a pair as two characters, or one half alone; such a
+    string cannot be embedded, stored in Chroma or printed. A lone half becomes the
+    replacement character (U+FFFD), which shows where a character could not be read.
+    """
+    if not _SURROGATE_RE.search(text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
 def _without_controls(line: Line) -> Line:
     """The line without control and invisible formatting characters.
 
     C0/C1 controls are removed (vertical tab and form feed become spaces), and so are the
     directional overrides and the invisible word splitters above: what is stored, searched
-    and quoted is what a reader sees.
+    and quoted is what a reader sees. Surrogate code points are paired or replaced
+    (:func:`utf8_text`).
     """
     text = line.text
     if text.isascii() and text.isprintable():
         return line
+    text = utf8_text(text)
     text = _CONTROL_RE.sub("", _SPACING_CONTROL_RE.sub(" ", text))
     text = _FORMATTING_RE.sub("", text)
     return dataclasses.replace(line, text=text) if text != line.text else line

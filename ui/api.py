@@ -428,6 +428,45 @@ def _make_guards(settings: Settings) -> tuple[Callable[..., None], Callable[...,
 
 # -- uploads -------------------------------------------------------------------------------------
 
+#: The fields of an upload form: the file and the metadata it may override.
+UPLOAD_FIELDS = ("file", "country", "language", "term", "symbol")
+
+
+async def check_upload_form(request: Request) -> None:
+    """Refuse an upload form with a field the endpoint does not read, or more than one file.
+
+    Form parsing keeps the last value of a repeated field and ignores unknown ones, so a second
+    file was never stored and a misspelt override ("contry") left detection in place, both
+    without a word.
+
+    Raises:
+        ApiError: 422 naming the unknown fields, or the number of files sent.
+    """
+    form = await request.form()  # parsed once: the endpoint's own parameters reuse it
+    keys = [k for k, _ in form.multi_items()]
+    unknown = sorted({k for k in keys if k not in UPLOAD_FIELDS})
+    if unknown:
+        raise ApiError(
+            422,
+            "validation_error",
+            f"unknown form field(s) {', '.join(repr(k) for k in unknown)}: an upload takes"
+            f" {', '.join(UPLOAD_FIELDS)}",
+        )
+    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    files = keys.count("file")
+    if files > 1:
+        raise ApiError(
+            422,
+            "validation_error",
+            f"{files} files in one request: upload one file per request (form field 'file')",
+        )
+    if repeated:
+        raise ApiError(
+            422,
+            "validation_error",
+            f"form field(s) {', '.join(repr(k) for k in repeated)} given more than once",
+        )
+
 
 def safe_upload_name(filename: str | None) -> tuple[str, str]:
     """The checked display name and suffix of an uploaded file.
@@ -761,7 +800,7 @@ def create_app(
     @app.post(
         "/v1/documents",
         response_model=IngestReport,
-        dependencies=write,
+        dependencies=[*write, Depends(check_upload_form)],
         tags=["documents"],
         responses={
             **_ERROR_RESPONSES,

@@ -475,8 +475,8 @@ _FETCH_MARKS = {
 def fetch_lines(item: Any) -> str:
     """One markdown line for one language version of a fetch (document text never inside)."""
     what = item.status.replace("_", " ")
-    if item.error:
-        detail = f": {item.error}"
+    if item.error:  # may quote what a server or a file said: shown as characters
+        detail = f": {md_literal(item.error)}"
     elif item.status == "duplicate":  # the same bytes are stored as this document
         detail = f" of `{item.doc_id}`, not stored twice"
     else:

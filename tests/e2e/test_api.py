@@ -513,6 +513,31 @@ def test_upload_without_file_is_422(http: httpx.Client) -> None:
     assert "file" in err["message"]
 
 
+def test_upload_with_two_files_or_an_unknown_field_is_422_and_stores_nothing(
+    http: httpx.Client,
+) -> None:
+    # Both used to be dropped without a word: the first of two files was never stored, and a
+    # misspelt override ("contry") left the detected country in place.
+    before = http.get("/v1/documents").json()["documents"]
+    two = http.post(
+        "/v1/documents",
+        files=[("file", ("a.txt", NORWAY.encode())), ("file", ("b.txt", b"1. Other text."))],
+        headers=ADMIN_HEADERS,
+    )
+    err = assert_error(two, 422, "validation_error")
+    assert "2 files" in err["message"] and "one file per request" in err["message"], err
+    typo = http.post(
+        "/v1/documents",
+        files={"file": ("n.txt", NORWAY.encode())},
+        data={"contry": "SWE", "lang": "fr"},
+        headers=ADMIN_HEADERS,
+    )
+    err = assert_error(typo, 422, "validation_error")
+    assert "'contry'" in err["message"] and "'lang'" in err["message"], err
+    assert "country, language, term, symbol" in err["message"], err
+    assert http.get("/v1/documents").json()["documents"] == before
+
+
 def test_upload_then_read_then_delete(http: httpx.Client, tmp_path_factory) -> None:
     # A name that tries to climb out of any directory: it is shown, never used as a path.
     response = upload(

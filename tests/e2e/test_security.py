@@ -413,6 +413,38 @@ def test_questions_with_control_characters_are_refused(
         assert event == "complete" and code_point in payload and "¶" not in payload
 
 
+def test_chat_refuses_a_question_with_a_lone_surrogate(
+    open_server: tuple[str, BodyProbe],
+) -> None:
+    # JSON may carry "\ud800", which decodes to a string no encoder can write: the API's
+    # models refuse it, the chat passed it on and showed "Something went wrong".
+    url, _ = open_server
+    body = b'{"data": ["What did Belgium commit to on the death penalty \\ud800?", [], "", "", ""]}'
+    with httpx.Client(base_url=url, timeout=60) as client:
+        started = client.post(
+            "/gradio_api/call/chat", content=body, headers={"Content-Type": "application/json"}
+        )
+        assert started.status_code == 200, started.text
+        event, payload = "", ""
+        with client.stream("GET", f"/gradio_api/call/chat/{started.json()['event_id']}") as s:
+            for line in s.iter_lines():
+                if line.startswith("event:"):
+                    event = line.split(":", 1)[1].strip()
+                elif line.startswith("data:"):
+                    payload = line.split(":", 1)[1].strip()
+                    if event in ("complete", "error"):
+                        break
+        payload = html.unescape(payload)
+        assert event == "complete" and "U+D800" in payload, payload
+        assert "went wrong" not in payload and "¶" not in payload
+        api = client.post(
+            "/v1/ask",
+            content=b'{"question": "death penalty \\ud800"}',
+            headers={"Content-Type": "application/json"},
+        )
+        assert api.status_code == 422 and api.json()["error"]["code"] == "validation_error"
+
+
 def test_questions_with_tabs_line_breaks_and_arabic_marks_are_answered(
     open_server: tuple[str, BodyProbe],
 ) -> None:

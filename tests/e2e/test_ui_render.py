@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from assistant.types import AlignedText, Answer, Citation
 from ingest.records import Country, Document
 from ui.app import card_id, render_answer, render_card, render_panel
@@ -127,3 +129,24 @@ def test_quotes_are_isolated_and_never_scanned_for_markers() -> None:
     english = answer.model_copy(update={"answer": answer.answer.replace("تقول التعهدات", "Say")})
     assert render_answer(english, turn=0).startswith('<div dir="ltr">')
     assert "&lrm;[\\[1\\]](#cite-0-1)" in render_answer(english, turn=0)
+
+
+def test_a_fetch_line_shows_its_error_as_text() -> None:
+    # A failed version's reason can carry what a server or a file said: shown as characters,
+    # never as a link or an image in the admin tab.
+    from assistant.types import FetchItem
+    from ui.app import fetch_lines
+
+    item = FetchItem(
+        symbol="A/78/812",
+        language="fr",
+        status="failed",
+        url="https://documents.un.org/x",
+        official_url="https://undocs.org/A/78/812",
+        error="not a readable PDF: [click](http://127.0.0.2/) ![x](http://127.0.0.2/p.png)",
+    )
+    line = fetch_lines(item)
+    assert "](" not in line and "[click" not in line, line
+    assert html.unescape(line).endswith(
+        "failed: not a readable PDF: [click](http://127.0.0.2/) ![x](http://127.0.0.2/p.png)"
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -165,3 +166,14 @@ def test_upload_name_never_becomes_a_path(tmp_path: Path) -> None:
     assert parsed.document.doc_id.startswith("passwd-")
     with pytest.raises(UnsupportedFormatError, match=r"^upload\.exe: unsupported file type"):
         parse_bytes(data, "upload.exe")
+
+
+def test_an_error_shows_a_file_name_with_escapes_or_bad_bytes_escaped(tmp_path: Path) -> None:
+    # The name is printed by the command line and returned by the API: an ESC in it would
+    # drive the terminal, a byte that is not UTF-8 could not be printed at all.
+    raw = os.path.join(os.fsencode(tmp_path), b"caf\xe9 \x1b]8;;x\x07\xe2\x80\xae.txt")
+    with open(raw, "wb") as fh:
+        fh.write(b"   \n")
+    with pytest.raises(IngestError) as info:
+        parse_file(Path(os.fsdecode(raw)))
+    assert str(info.value) == f"{tmp_path}/caf\\xe9 \\x1b]8;;x\\x07\\u202e.txt: file is empty"

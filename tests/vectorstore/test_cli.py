@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -265,3 +266,57 @@ def test_cli_refuses_a_question_with_a_control_character_in_one_line(
     assert proc.stdout == ""
     (line,) = proc.stderr.strip().splitlines()
     assert line.startswith("error: the ") and "U+202E (RIGHT-TO-LEFT OVERRIDE)" in line
+
+
+@pytest.mark.parametrize("command", ["ask", "verify", "search"])
+def test_cli_refuses_a_question_that_is_not_utf8_in_one_line(
+    tmp_path: Path, tmp_store: Any, command: str
+) -> None:
+    # A terminal in Latin-1 passes "é" as the byte 0xE9, which Python reads as a lone
+    # surrogate: the embedder could not encode it and the command ended in a traceback.
+    assert tmp_store.count() == 0
+    script = Path(sys.executable).with_name("pledges")
+    question = b"peine de mort en Belgique \xe9t\xe9"
+    proc = subprocess.run(
+        [str(script), command.encode(), question, "--store", str(tmp_path / "store")],
+        capture_output=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1, proc.stdout
+    assert proc.stdout == b""
+    (line,) = proc.stderr.decode().strip().splitlines()
+    assert line.startswith("error: the ") and "U+DCE9" in line and "not UTF-8" in line, line
+
+
+def test_a_file_name_that_is_not_utf8_or_holds_escapes_is_ingested_and_shown_escaped(
+    tmp_path: Path,
+) -> None:
+    # A name in Latin-1 ("résumé") reached Chroma as lone surrogates and the file failed with
+    # "Cannot convert Python object to UpdateMetadataValue"; an ESC in a name reached the
+    # terminal, which cleared the screen.
+    folder = os.fsencode(tmp_path)
+    name = b"r\xe9sum\xe9 \x1b[2J\xe2\x80\xae.txt"
+    with open(os.path.join(folder, name), "wb") as fh:
+        fh.write(GOOD.encode())
+    store = str(tmp_path / "store")
+    script = str(Path(sys.executable).with_name("pledges"))
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("PLEDGES_CHROMA_URL", "PLEDGES_EMBEDDER")
+    }
+    ingest = subprocess.run(
+        [script, "ingest", os.path.join(folder, name), "--store", store],
+        capture_output=True,
+        timeout=300,
+        env=env,
+    )
+    assert ingest.returncode == 0, ingest.stdout + ingest.stderr
+    shown = "r\\xe9sum\\xe9 \\x1b[2J\\u202e.txt"
+    for output in (ingest.stdout, ingest.stderr):
+        assert b"\x1b" not in output and b"\xe9" not in output and "\u202e".encode() not in output
+    listed = subprocess.run(
+        [script, "documents", "--json", "--store", store], capture_output=True, timeout=300, env=env
+    )
+    assert listed.returncode == 0, listed.stderr
+    (doc,) = json.loads(listed.stdout.decode("utf-8"))
+    assert doc["source"] == os.path.join(str(tmp_path), shown)
+    assert doc["doc_id"] == "bel-2023-2025.en"
