@@ -37,6 +37,7 @@ from ingest.errors import ConfigError, PledgeError
 from ingest.language import UN_LANGUAGES
 from ingest.pipeline import parse_bytes
 from ingest.records import LibraryEntry, official_url
+from vectorstore.errors import StoreError
 
 if TYPE_CHECKING:
     from ingest.un import UNClient
@@ -220,6 +221,9 @@ def fetch_symbols(
     Raises:
         UnreachableError: The UN's document system cannot be reached; what was fetched before
             stays stored, nothing is half-written.
+        StoreError: The store cannot be read or written (a Chroma server that is down): the
+            fetch stops there, as for the UN; the copy in progress is kept but not recorded,
+            so the next fetch ingests it.
     """
     started = time.perf_counter()
     plan: list[tuple[str, str]] = []
@@ -243,9 +247,17 @@ def fetch_symbols(
 
     for done, (symbol, lang) in enumerate(plan, start=1):
         entry = (entries or {}).get(symbol)
-        item = _fetch_one(
-            client, copies, open_batch if store is not None else None, symbol, lang, entry
-        )
+        try:
+            item = _fetch_one(
+                client, copies, open_batch if store is not None else None, symbol, lang, entry
+            )
+        except StoreError as e:  # every later version would fail the same way: stop here
+            stored = sum(1 for i in report.items if i.status in ("fetched", "unchanged"))
+            raise type(e)(
+                f"{str(e).splitlines()[0]}; fetch stopped at {symbol} {lang} (version {done} of"
+                f" {len(plan)}), with {stored} version(s) stored before it: run the same fetch"
+                " again once the store is back"
+            ) from e
         report.items.append(item)
         if progress:
             progress(item, done, len(plan))
@@ -298,6 +310,8 @@ def _fetch_one(
             if file.status == "failed":  # an earlier version of this run took its id
                 return item.model_copy(update={"error": file.error, "sha256": sha})
         copies.record(symbol, lang, sha, url, etag, modified)
+    except StoreError:
+        raise  # not this version's fault: every later one would fail the same way
     except PledgeError as e:
         return item.model_copy(update={"error": str(e).splitlines()[0], "sha256": sha})
     except OSError as e:

@@ -1,7 +1,10 @@
 """Ingest batches: parse files, embed and upsert them, one report line per file.
 
-A file that cannot be read, parsed or stored becomes a ``failed`` line with a one-line error;
-the other files still land. Nothing a batch holds is dropped silently:
+A file that cannot be read or parsed becomes a ``failed`` line with a one-line error; the other
+files still land. A store that fails (a Chroma server that is down) is not a fault of the file
+being stored: the batch stops with a :class:`vectorstore.errors.StoreError` that says which
+files were stored before it (the store's commit marker means nothing of the file in progress
+is visible). Nothing a batch holds is dropped silently:
 
 * the bytes of a stored document (the same SHA-256) under another file name are a
   ``duplicate`` of that document and are not stored a second time (``doc_id`` names it);
@@ -29,6 +32,7 @@ from assistant.types import FileReport, IngestReport
 from ingest.errors import PledgeError, shown_name
 from ingest.pipeline import iter_files, parse_file
 from ingest.records import Document, ParsedDocument
+from vectorstore.errors import StoreError
 from vectorstore.store import EmbedProgress, PledgeStore
 
 #: (files done, files total, paragraphs embedded so far), called as work progresses.
@@ -192,6 +196,10 @@ def ingest_paths(
 
     Returns:
         One :class:`FileReport` per file, in order, and the elapsed seconds.
+
+    Raises:
+        StoreError: The store failed; its message adds where the ingest stopped and how many
+            files were stored before (running the same ingest again stores the rest).
     """
     started = time.perf_counter()
     files = list(expand_paths([Path(p) for p in paths]))
@@ -210,6 +218,13 @@ def ingest_paths(
         try:
             parsed = parse_file(path, overrides=overrides)
             report.files.append(batch.add(shown_name(path), parsed, on_progress=on_batch))
+        except StoreError as e:  # every later file would fail the same way: stop here
+            stored = sum(1 for f in report.files if f.status in ("added", "replaced", "unchanged"))
+            raise type(e)(
+                f"{_one_line(e)}; ingest stopped at {shown_name(path)} (file {done + 1} of"
+                f" {total}), with {stored} file(s) stored before it: run the same ingest again"
+                " once the store is back"
+            ) from e
         except Exception as e:  # one bad file never stops the batch
             report.files.append(
                 FileReport(path=shown_name(path), status="failed", error=_one_line(e))

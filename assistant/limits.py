@@ -25,7 +25,8 @@ import time
 import unicodedata
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -62,12 +63,60 @@ class Limits:
             it deletes uploaded files after an hour, so this bounds the disk they take.
     """
 
-    question_chars: int = 2000
-    history_turns: int = 20
-    history_chars: int = 40_000
-    request_bytes: int = 512 * KIB
-    upload_bytes: int = 20 * MIB
-    upload_files: int = 50
+    question_chars: int = field(default=2000, metadata={"setting": "PLEDGES_MAX_QUESTION_CHARS"})
+    history_turns: int = field(default=20, metadata={"setting": "PLEDGES_MAX_HISTORY_TURNS"})
+    history_chars: int = field(
+        default=40_000,
+        metadata={"setting": "PLEDGES_MAX_QUESTION_CHARS × PLEDGES_MAX_HISTORY_TURNS"},
+    )
+    request_bytes: int = field(default=512 * KIB, metadata={"setting": "PLEDGES_MAX_REQUEST_KB"})
+    upload_bytes: int = field(default=20 * MIB, metadata={"setting": "PLEDGES_MAX_UPLOAD_MB"})
+    upload_files: int = field(default=50, metadata={"setting": "PLEDGES_MAX_PENDING_UPLOADS"})
+
+    @staticmethod
+    def setting(name: str) -> str:
+        """The environment variable that sets the limit ``name`` (e.g. ``question_chars``)."""
+        for f in fields(Limits):
+            if f.name == name:
+                return str(f.metadata["setting"])
+        raise KeyError(f"no request limit {name!r}")
+
+
+#: JSON-schema key that marks a request field bounded by a limit (its value: a field of
+#: :class:`Limits`). :func:`apply_limits` turns it into the constraint the limit sets, so the
+#: published schema reads the same settings object as the checks below.
+LIMIT_KEY = "x-request-limit"
+
+
+def limited(name: str) -> dict[str, Any]:
+    """``json_schema_extra`` for a field bounded by the limit ``name`` (a field of Limits)."""
+    Limits.setting(name)  # a misspelt name fails where the model is defined
+    return {LIMIT_KEY: name}
+
+
+def apply_limits(schema: Any, limits: Limits) -> None:
+    """Replace every :data:`LIMIT_KEY` mark in ``schema`` by the limit's constraint, in place.
+
+    A string gets ``maxLength`` (characters, or bytes for a binary upload), an array
+    ``maxItems``; a described field also names the value and its setting.
+    """
+    if isinstance(schema, list):
+        for item in schema:
+            apply_limits(item, limits)
+        return
+    if not isinstance(schema, dict):
+        return
+    name = schema.pop(LIMIT_KEY, None)
+    if isinstance(name, str):
+        value = getattr(limits, name)
+        array = schema.get("type") == "array"
+        schema["maxItems" if array else "maxLength"] = value
+        if "description" in schema:
+            binary = schema.get("format") == "binary" or "contentMediaType" in schema
+            unit = "items" if array else "bytes" if binary else "characters"
+            schema["description"] += f" (at most {value:,} {unit}, {Limits.setting(name)})"
+    for value in schema.values():
+        apply_limits(value, limits)
 
 
 def mib(size: int) -> str:
@@ -127,14 +176,15 @@ def check_question(text: str, limits: Limits, what: str = "question") -> str:
             " characters other than tabs and line breaks, directional overrides and text that"
             " is not UTF-8 are not accepted; remove it"
         )
-    text = text.strip()
-    if not text:
-        raise LimitError(f"the {what} is empty")
+    # The length as sent (spaces included), the measure the API schema's maxLength states.
     if len(text) > limits.question_chars:
         raise LimitError(
             f"the {what} has {len(text):,} characters, over the limit of"
             f" {limits.question_chars:,} (PLEDGES_MAX_QUESTION_CHARS)"
         )
+    text = text.strip()
+    if not text:
+        raise LimitError(f"the {what} is empty")
     if not _has_words(text):
         raise LimitError(f"the {what} has no words to search for (only symbols or punctuation)")
     return text
@@ -147,7 +197,14 @@ def check_history(history: Sequence[str], limits: Limits) -> list[str]:
         LimitError: more than ``history_turns`` questions, or more than ``history_chars``
             characters in all, or one of them longer than ``question_chars``.
     """
-    items = [h for h in (str(x) for x in history or ()) if h.strip()]
+    sent = [str(x) for x in history or ()]
+    # Counted as sent (blank ones too), the measure the API schema's maxItems states.
+    if len(sent) > limits.history_turns:
+        raise LimitError(
+            f"the conversation has {len(sent)} earlier questions, over the limit of"
+            f" {limits.history_turns} (PLEDGES_MAX_HISTORY_TURNS); start a new conversation"
+        )
+    items = [h for h in sent if h.strip()]
     for h in items:
         found = _control_character(h)
         if found is not None:
@@ -156,11 +213,6 @@ def check_history(history: Sequence[str], limits: Limits) -> list[str]:
                 f" {found[0] + 1}: control characters other than tabs and line breaks,"
                 " directional overrides and text that is not UTF-8 are not accepted; remove it"
             )
-    if len(items) > limits.history_turns:
-        raise LimitError(
-            f"the conversation has {len(items)} earlier questions, over the limit of"
-            f" {limits.history_turns} (PLEDGES_MAX_HISTORY_TURNS); start a new conversation"
-        )
     longest = max((len(h) for h in items), default=0)
     if longest > limits.question_chars:
         raise LimitError(

@@ -7,6 +7,7 @@ reaches into ``ingest``, ``vectorstore`` or the answer chain directly.
 from __future__ import annotations
 
 import gc
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cached_property
@@ -32,6 +33,7 @@ from ingest.pipeline import parse_bytes, parse_file
 from ingest.records import Document, Paragraph, ParsedDocument
 from vectorstore.asktype import FigureDirection, calibrated
 from vectorstore.embedders import Embedder
+from vectorstore.errors import StoreError
 from vectorstore.glossary import default_glossary
 from vectorstore.latent import FramingLatents
 from vectorstore.records import Filters, SearchHit
@@ -45,6 +47,11 @@ ProgressFn = Callable[[int, int, int], None]
 
 class PledgeService:
     """Facade over ingest, retrieval and answering.
+
+    The store is opened on first use. When it cannot be opened (a Chroma server that is down),
+    every call raises the :class:`StoreError` that says why, and the next call after
+    :attr:`STORE_RETRY_S` seconds tries again: a server started without its store serves the
+    error and recovers when the store comes up, trying once an interval, not once a request.
 
     Args:
         settings: Application settings; read from the environment when omitted.
@@ -64,6 +71,14 @@ class PledgeService:
         self._store = store
         self._embedder = embedder
         self._llm = llm
+        # One thread opens the store; the others wait for it instead of opening their own.
+        self._store_lock = threading.Lock()
+        #: When the last attempt to open the store failed, and why.
+        self._store_failure: tuple[float, StoreError] | None = None
+
+    #: After the store failed to open, calls raise that error again for this many seconds
+    #: before the next attempt (an outage costs one connection attempt an interval).
+    STORE_RETRY_S = 2.0
 
     # -- collaborators, created on first use -------------------------------------------------
 
@@ -76,10 +91,32 @@ class PledgeService:
 
     @property
     def store(self) -> PledgeStore:
-        """The store: the given one, or the configured one (opened on first use)."""
-        if self._store is None:
-            self._store = self.settings.get_store(embedder=self.embedder)
-        return self._store
+        """The store: the given one, or the configured one (opened on first use).
+
+        Raises:
+            StoreError: The store cannot be opened (the same error, without a new attempt,
+                until :attr:`STORE_RETRY_S` seconds have passed since the last one).
+        """
+        store = self._store
+        if store is not None:
+            return store
+        with self._store_lock:
+            if self._store is None:
+                self._store = self._open_store()
+            return self._store
+
+    def _open_store(self) -> PledgeStore:
+        failure = self._store_failure
+        if failure is not None and time.monotonic() - failure[0] < self.STORE_RETRY_S:
+            error = failure[1]
+            raise type(error)(str(error)) from error
+        try:
+            store = self.settings.get_store(embedder=self.embedder)
+        except StoreError as e:
+            self._store_failure = (time.monotonic(), e)
+            raise
+        self._store_failure = None
+        return store
 
     @cached_property
     def llm(self) -> Any | None:
@@ -100,7 +137,12 @@ class PledgeService:
         meta: dict[str, str] | None = None,
         progress: ProgressFn | None = None,
     ) -> IngestReport:
-        """Parse, embed and upsert files; a bad file is reported and the rest still lands."""
+        """Parse, embed and upsert files; a bad file is reported and the rest still lands.
+
+        Raises:
+            StoreError: The store failed; the ingest stops there (see
+                :func:`assistant.indexing.ingest_paths`).
+        """
         return ingest_paths(self.store, [Path(p) for p in paths], overrides=meta, progress=progress)
 
     def ingest_batch(self) -> IngestBatch:
@@ -118,9 +160,14 @@ class PledgeService:
         """Parse, embed and upsert one uploaded file from its bytes (HTTP API, chat upload).
 
         ``filename`` only picks the reader by its suffix and is recorded as the source; it is
-        never opened or joined into a path. A file that fails is reported, not raised. Uploads
-        of one request share ``batch``, so that two of them with the same document id do not
-        overwrite each other; without one the file is a batch of its own.
+        never opened or joined into a path. A file that cannot be read or parsed is reported as
+        ``failed``, not raised. Uploads of one request share ``batch``, so that two of them with
+        the same document id do not overwrite each other; without one the file is a batch of
+        its own.
+
+        Raises:
+            StoreError: The store cannot be read or written (a Chroma server that is down): the
+                file is not at fault, and nothing of it is committed.
         """
         started = time.perf_counter()
         name = filename.replace("\\", "/").rsplit("/", 1)[-1] or "upload"
@@ -135,6 +182,8 @@ class PledgeService:
         try:
             parsed = parse_bytes(data, name, overrides=meta)
             file = (batch or IngestBatch(self.store)).add(name, parsed, on_progress=on_batch)
+        except StoreError:
+            raise  # the store's failure, not the file's: the caller says the store is down
         except PledgeError as e:
             file = FileReport(path=name, status="failed", error=str(e).splitlines()[0])
         if progress:

@@ -40,10 +40,19 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Match
+from starlette.types import Receive, Scope, Send
 
 from assistant.fetching import MAX_SYMBOLS, normalize_symbol
 from assistant.indexing import IngestBatch
-from assistant.limits import Limits, RequestGuard, check_history, check_question, mib
+from assistant.limits import (
+    Limits,
+    RequestGuard,
+    apply_limits,
+    check_history,
+    check_question,
+    limited,
+    mib,
+)
 from assistant.service import PledgeService
 from assistant.types import Answer, FetchReport, IngestReport, Verdict
 from ingest.errors import PledgeError
@@ -119,10 +128,6 @@ _ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 #: FastAPI's detail for a body it cannot decode (not UTF-8, a broken multipart form).
 _UNPARSABLE_BODY = "There was an error parsing the body"
 
-#: Every method a request may carry; the catch-all routes take them all, so no request under
-#: ``/v1`` or to ``/healthz`` reaches the chat UI mounted at ``/``.
-_ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
-
 
 def _describe_validation(exc: RequestValidationError) -> str:
     parts = []
@@ -182,12 +187,14 @@ class AskRequest(_Model):
     """A question, with earlier questions of the conversation for follow-ups."""
 
     question: str = Field(
-        min_length=1, description="The question to answer (PLEDGES_MAX_QUESTION_CHARS, 2000)"
+        min_length=1,
+        description="The question to answer",
+        json_schema_extra=limited("question_chars"),
     )
-    history: list[str] = Field(
+    history: list[Annotated[str, Field(json_schema_extra=limited("question_chars"))]] = Field(
         default_factory=list,
-        description="Earlier questions of the conversation, oldest first"
-        " (PLEDGES_MAX_HISTORY_TURNS, 20)",
+        description="Earlier questions of the conversation, oldest first",
+        json_schema_extra=limited("history_turns"),
     )
     filters: Filters | None = Field(default=None, description="Restrict retrieval")
 
@@ -208,7 +215,9 @@ class AskRequest(_Model):
 class SearchRequest(_Model):
     """A search query: ranked paragraphs, no answer."""
 
-    query: str = Field(min_length=1, description="PLEDGES_MAX_QUESTION_CHARS, 2000")
+    query: str = Field(
+        min_length=1, description="What to search for", json_schema_extra=limited("question_chars")
+    )
     k: int = Field(default=5, ge=1, le=50, description="How many paragraphs to return")
     filters: Filters | None = None
 
@@ -223,7 +232,9 @@ class SearchResponse(_Model):
 class VerifyRequest(_Model):
     """A claim to check against the pledges."""
 
-    claim: str = Field(min_length=1, description="PLEDGES_MAX_QUESTION_CHARS, 2000")
+    claim: str = Field(
+        min_length=1, description="The claim to check", json_schema_extra=limited("question_chars")
+    )
     filters: Filters | None = None
 
 
@@ -363,28 +374,33 @@ def access_error(settings: Settings, need: str, authorization: str | None) -> Ap
     return ApiError(403, "forbidden", "the bearer token does not match PLEDGES_API_TOKEN")
 
 
-def route_access(method: str, path: str) -> str | None:
-    """What a ``/v1`` request needs: admin, read, or nothing.
+def route_access(app: FastAPI, method: str, path: str) -> str | None:
+    """What a ``/v1`` request needs: admin, read, or nothing, read from the routes.
 
-    What a ``/v1`` request needs: ``"admin"`` for writes, ``"read"`` for the rest of
-    ``/v1``, None for what stays open (``/healthz``, docs, the chat, CORS preflights).
+    ``"admin"`` when the endpoint that serves the request depends on the admin guard (the
+    writes), ``"read"`` for any other request under ``/v1`` (one no endpoint serves included:
+    its 404 or 405 is for readers), None for what stays open (``/healthz``, docs, the chat,
+    CORS preflights). ``path`` may also be a schema path (``/v1/documents/{doc_id}``).
     """
     if method == "OPTIONS" or not (path == "/v1" or path.startswith("/v1/")):
         return None
-    if (method == "POST" and path in (DOCUMENTS_PATH, FETCH_PATH)) or (
-        method == "DELETE" and path.startswith(DOCUMENTS_PATH + "/")
-    ):
-        return "admin"
+    scope = {"type": "http", "method": method, "path": path}
+    admin = getattr(app.state, "require_admin", None)
+    for route in app.router.routes:
+        if isinstance(route, APIRoute) and route.matches(scope)[0] is Match.FULL:
+            if any(d.dependency is admin for d in route.dependencies):
+                return "admin"
+            return "read"
     return "read"
 
 
 def make_authorize(
-    settings: Settings,
+    settings: Settings, app: FastAPI
 ) -> Callable[[str, str, str | None], tuple[int, str, str] | None]:
     """The header-only access check :class:`assistant.limits.RequestGuard` runs first."""
 
     def authorize(method: str, path: str, authorization: str | None) -> tuple[int, str, str] | None:
-        need = route_access(method, path)
+        need = route_access(app, method, path)
         if need is None:
             return None
         error = access_error(settings, need, authorization)
@@ -581,6 +597,10 @@ class JsonCORSMiddleware(CORSMiddleware):
 # -- bootstrap -----------------------------------------------------------------------------------
 
 
+#: Called once the store is open, before warming up (``pledges serve`` ingests the sample).
+WhenReady = Callable[[PledgeService], object]
+
+
 def warm_service(service: PledgeService) -> None:
     """Embed the glossary term lists in the background (see :meth:`PledgeService.warm`)."""
     started = time.perf_counter()
@@ -592,18 +612,63 @@ def warm_service(service: PledgeService) -> None:
     log.info("glossary vectors ready: %d in %.1f s", cached, time.perf_counter() - started)
 
 
+def open_when_reachable(
+    service: PledgeService, stop: threading.Event, when_ready: WhenReady | None = None
+) -> bool:
+    """Open the store once it can be reached, then run ``when_ready`` and warm the service up.
+
+    A server started while its store is down serves meanwhile (requests answer 503 with the
+    store's error); this runs in a thread of its own and tries again every
+    :attr:`PledgeService.STORE_RETRY_S` seconds, sleeping in between, until it opens the store
+    or ``stop`` is set (the server shuts down). A request may open the store first: this then
+    finds it open. Returns whether the store was opened.
+    """
+    logged = ""
+    while True:
+        try:
+            service.store  # noqa: B018  (opens it)
+            break
+        except PledgeError as e:
+            if str(e) != logged:  # once per distinct reason, not once per attempt
+                logged = str(e)
+                log.warning(
+                    "the store is not ready: %s; requests answer 503 until it is, trying"
+                    " again every %.0f s",
+                    e,
+                    service.STORE_RETRY_S,
+                )
+        if stop.wait(service.STORE_RETRY_S):
+            return False
+    if logged:
+        log.info("the store can be reached now: serving it")
+    if when_ready is not None:
+        try:
+            when_ready(service)
+        except PledgeError as e:
+            log.warning("preparing the store failed: %s", e)
+    warm_service(service)
+    return True
+
+
 # -- the app -------------------------------------------------------------------------------------
 
 
-def create_app(service: PledgeService | None = None, settings: Settings | None = None) -> FastAPI:
+def create_app(
+    service: PledgeService | None = None,
+    settings: Settings | None = None,
+    when_ready: WhenReady | None = None,
+) -> FastAPI:
     """The FastAPI app with the ``/v1`` API and ``/healthz``.
 
     The FastAPI app with the ``/v1`` API and ``/healthz`` (the chat UI is mounted separately,
-    see :func:`ui.server.build_server_app`).
+    see :func:`ui.server.build_server_app`). As it starts it opens the store; when the store
+    cannot be reached it serves anyway (503 with the store's error) and opens it in the
+    background once it can (:func:`open_when_reachable`).
 
     Args:
         service: The service to call; built from ``settings`` when omitted.
         settings: Server settings (tokens, upload limit); the service's settings when omitted.
+        when_ready: Run once the store is open, before warming up (in the background).
     """
     if settings is None:
         settings = Settings.of(service.settings) if service is not None else Settings()
@@ -613,14 +678,16 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # Build the store once, before requests race to create it from several threads.
-        try:
+        # Open the store before the first request (one attempt: a store that is down does
+        # not hold the start up); the rest, and the retries while it is down, run aside.
+        with contextlib.suppress(PledgeError):  # open_when_reachable logs why
             await run_in_threadpool(lambda: svc.store)
-        except PledgeError as e:  # serve anyway: requests answer 503 with the reason
-            log.warning("the store is not ready: %s", e)
-        else:
-            threading.Thread(target=warm_service, args=(svc,), name="warm", daemon=True).start()
+        stop = threading.Event()
+        threading.Thread(
+            target=open_when_reachable, args=(svc, stop, when_ready), name="store", daemon=True
+        ).start()
         yield
+        stop.set()
 
     # FastAPIOffline: /docs and /redoc with Swagger UI and ReDoc served from the wheel, not a CDN.
     app = FastAPIOffline(
@@ -638,17 +705,18 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
         lifespan=lifespan,
     )
     app.state.service = svc
+    app.state.require_admin = require_admin  # what marks a write (see route_access)
     app.state.settings = settings
     _install_error_handlers(app)
-    _describe_open_reads(app, settings)
     limits = settings.requests.limits
+    _describe_in_schema(app, settings, limits)
     # Sizes and tokens are checked from the headers and the body is counted as it streams,
     # before any route (the API's or the mounted chat's) reads it.
     app.add_middleware(
         RequestGuard,
         limits=limits,
         upload_paths=(DOCUMENTS_PATH, GRADIO_UPLOAD_PATH),
-        authorize=make_authorize(settings),
+        authorize=make_authorize(settings, app),
         quota_paths=(GRADIO_UPLOAD_PATH,),
     )
     # Cross-origin pages may call the API only from the configured origins, without cookies;
@@ -716,7 +784,7 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
         return DocumentList(documents=[DocumentInfo.of(d) for d in svc.documents()])
 
     @app.get(
-        "/v1/documents/{doc_id:path}/paragraphs/{number}",
+        "/v1/documents/{doc_id}/paragraphs/{number}",
         response_model=ParagraphResponse,
         dependencies=read,
         tags=["documents"],
@@ -741,13 +809,21 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
         },
     )
     def upload(
-        file: Annotated[UploadFile, File(description="txt, md, pdf, docx or html")],
+        file: Annotated[
+            UploadFile,
+            File(
+                description="txt, md, pdf, docx or html", json_schema_extra=limited("upload_bytes")
+            ),
+        ],
         country: Annotated[str | None, Form(description="Override: ISO alpha-3 code")] = None,
         language: Annotated[str | None, Form(description="Override: ISO 639-1 code")] = None,
         term: Annotated[str | None, Form(description="Override: term, e.g. 2023-2025")] = None,
         symbol: Annotated[str | None, Form(description="Override: UN symbol")] = None,
     ) -> IngestReport:
-        """Upload one file and ingest it (admin). A file that fails to parse is a 422/415."""
+        """Upload one file and ingest it (admin).
+
+        A file that fails to parse is a 422/415; a store that cannot be reached is a 503.
+        """
         safe_upload_name(file.filename)  # 415 before reading the bytes
         data = file.file.read(max_bytes + 1)
         check_upload_size(len(data), settings.requests.limits)
@@ -762,11 +838,10 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
             if v and v.strip()
         }
         started = time.perf_counter()
-        report = ingest_upload(svc, data, file.filename, meta)  # the store serialises writes
+        # The store serialises writes; a store that fails raises its StoreError (503: the
+        # server's problem, try again), a file that cannot be ingested is a failed file (422).
+        report = ingest_upload(svc, data, file.filename, meta)
         for failed in report.failed:
-            # A store that cannot be reached is the server's problem (503, try again), not a
-            # file that cannot be ingested (422): the service reports both as a failed file.
-            svc.documents()  # raises the StoreError when the store is unreachable
             raise ApiError(422, "ingest_error", failed.error or f"{failed.path}: not ingested")
         log.info(
             "upload %s: %s in %.1f s",
@@ -784,7 +859,7 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
         responses={
             **_ERROR_RESPONSES,
             502: {"model": ErrorResponse, "description": "The UN answered unusably"},
-            503: {"model": ErrorResponse, "description": "The UN cannot be reached"},
+            503: {"model": ErrorResponse, "description": "The UN or the store cannot be reached"},
         },
     )
     def fetch(body: FetchRequest) -> Any:
@@ -808,7 +883,7 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
         return StreamingResponse(fetch_events(svc, args), media_type="application/x-ndjson")
 
     @app.delete(
-        "/v1/documents/{doc_id:path}",
+        "/v1/documents/{doc_id}",
         response_model=DeleteResponse,
         dependencies=write,
         tags=["documents"],
@@ -820,29 +895,52 @@ def create_app(service: PledgeService | None = None, settings: Settings | None =
         log.info("deleted document %s", doc_id)
         return DeleteResponse(deleted=doc_id)
 
-    @app.api_route("/v1/{rest:path}", methods=_ALL_METHODS, include_in_schema=False)
-    @app.api_route("/v1", methods=_ALL_METHODS, include_in_schema=False)
-    @app.api_route("/healthz", methods=_ALL_METHODS, include_in_schema=False)
-    def unknown(request: Request) -> None:
-        # Without this, the chat UI mounted at "/" would answer unknown /v1 paths (and "/v1"
-        # itself, and /healthz with another method) with its own {"detail": ...} body; and a
-        # path that exists with another method ("GET /v1/ask") would read "no endpoint".
-        path = request.url.path
-        allowed = _allowed_methods(app, request.scope)
-        if allowed:
-            raise StarletteHTTPException(
-                405,
-                f"{request.method} is not allowed on {path}: it takes {', '.join(allowed)};"
-                " see /docs for the API",
-                headers={"Allow": ", ".join(allowed)},
-            )
-        raise ApiError(404, "not_found", f"no endpoint {path}; see /docs for the API")
+    # Last among the API's routes (the chat is mounted after them): whatever the method.
+    no_endpoint = NoEndpoint(app)
+    for path in ("/v1/{rest:path}", "/v1", "/healthz"):
+        app.router.add_route(path, no_endpoint, methods=None, include_in_schema=False)
 
     return app
 
 
-def _describe_open_reads(app: FastAPI, settings: Settings) -> None:
-    """Make the schema say that reads need no token when ``PLEDGES_API_TOKEN`` is unset.
+class NoEndpoint:
+    """The answer under ``/v1`` and at ``/healthz`` when no endpoint takes the request.
+
+    405 with an ``Allow`` header when endpoints serve the path with other methods, else 404;
+    both in the API's error shape. Without it the chat UI mounted at ``/`` would answer with
+    its own ``{"detail": ...}`` body. It is an ASGI app rather than an endpoint function, so
+    that routing hands it every method, including ones no list names (``QUERY``, ``PURGE``).
+
+    Args:
+        app: The API, whose routes say which methods a path takes.
+    """
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer 405 (with ``Allow``) or 404."""
+        path = scope["path"]
+        allowed = allowed_methods(self.app, scope)
+        if allowed:
+            response = _error(
+                405,
+                "method_not_allowed",
+                f"{scope['method']} is not allowed on {path}: it takes {', '.join(allowed)};"
+                " see /docs for the API",
+                headers={"Allow": ", ".join(allowed)},
+            )
+        else:
+            response = _error(404, "not_found", f"no endpoint {path}; see /docs for the API")
+        await response(scope, receive, send)
+
+
+def _describe_in_schema(app: FastAPI, settings: Settings, limits: Limits) -> None:
+    """Make the served schema state this server's request limits and read access.
+
+    Fields marked with :func:`assistant.limits.limited` get the limit's ``maxLength`` or
+    ``maxItems`` from ``limits``, the object the checks read, so the schema and what is
+    enforced cannot drift; a 413 names the body limit of its operation.
 
     The bearer scheme is declared on every route; without a read token a read takes the token
     or nothing (``security: [{}, {"HTTPBearer": []}]``), so a client generated from the schema
@@ -852,12 +950,25 @@ def _describe_open_reads(app: FastAPI, settings: Settings) -> None:
 
     def openapi() -> dict[str, Any]:
         schema = build()
+        apply_limits(schema, limits)
+        for path, operations in schema.get("paths", {}).items():
+            for method, operation in operations.items():
+                too_large = operation.get("responses", {}).get("413")
+                if too_large is not None:
+                    upload = method.upper() == "POST" and path == DOCUMENTS_PATH
+                    size, name = (
+                        (limits.upload_bytes, "upload_bytes")
+                        if upload
+                        else (limits.request_bytes, "request_bytes")
+                    )
+                    what = "Upload" if upload else "Request body"
+                    too_large["description"] = f"{what} over {mib(size)} ({Limits.setting(name)})"
         if settings.server.api_token:
             return schema
         for path, operations in schema.get("paths", {}).items():
             for method, operation in operations.items():
                 security = operation.get("security")
-                needs = route_access(method.upper(), path)
+                needs = route_access(app, method.upper(), path)
                 if needs == "read" and security and {} not in security:
                     operation["security"] = [{}, *security]
         return schema
@@ -865,8 +976,11 @@ def _describe_open_reads(app: FastAPI, settings: Settings) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def _allowed_methods(app: FastAPI, scope: Any) -> list[str]:
-    """The methods the app's own endpoints take on the path of ``scope`` (none: no endpoint)."""
+def allowed_methods(app: FastAPI, scope: Scope) -> list[str]:
+    """The methods the app's own endpoints take on the path of ``scope`` (none: no endpoint).
+
+    Read from the routes, so the ``Allow`` header of a 405 lists exactly what the path serves.
+    """
     allowed: set[str] = set()
     for route in app.router.routes:
         if isinstance(route, APIRoute) and route.include_in_schema:

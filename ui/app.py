@@ -34,6 +34,7 @@ from ingest.language import UN_LANGUAGES
 from ingest.records import Document
 from ui.api import access_error, check_upload_size, ingest_upload
 from ui.settings import Settings
+from vectorstore.errors import StoreError
 from vectorstore.records import Filters
 
 log = logging.getLogger(__name__)
@@ -324,11 +325,34 @@ def render_panel(turns: Sequence[dict[str, Any]]) -> str:
 
 
 def _safe_documents(service: PledgeService) -> list[Document]:
+    return _documents_or_error(service)[0]
+
+
+def _documents_or_error(service: PledgeService) -> tuple[list[Document], PledgeError | None]:
+    """The stored documents, or none and the reason they cannot be listed."""
     try:
-        return service.documents()
+        return service.documents(), None
     except PledgeError as e:
         log.warning("could not list documents: %s", e)
-        return []
+        return [], e
+
+
+def documents_notice(error: PledgeError | None) -> str:
+    """What the Documents tab says above its table: nothing, or why it is empty.
+
+    A store that cannot be reached says so with the store's own message (which names the
+    server and the setting) and what to do; the table is empty because of it, not because
+    nothing is stored.
+    """
+    if error is None:
+        return ""
+    if isinstance(error, StoreError) and error.status_code == 503:
+        return (
+            "⚠️ **The store cannot be reached, so no document can be listed and questions"
+            f" cannot be answered.** {md_literal(str(error))}\n\nOnce it is back, reload"
+            " this page: the server reconnects by itself, no restart needed."
+        )
+    return f"⚠️ **The documents cannot be listed.** {md_literal(str(error))}"
 
 
 def bundle_markdown(answer: Answer) -> str:
@@ -528,11 +552,12 @@ def build_ui(service: PledgeService) -> gr.Blocks:
     limits = settings.requests.limits
 
     def store_views() -> tuple[Any, ...]:
-        """Rows of the documents table and the filter choices, from the store."""
-        docs = _safe_documents(service)
+        """Rows of the documents table, why it is empty if the store failed, filter choices."""
+        docs, error = _documents_or_error(service)
         countries, languages, terms = filter_choices(docs)
         return (
             document_rows(docs),
+            documents_notice(error),
             gr.Dropdown(choices=countries),
             gr.Dropdown(choices=languages),
             gr.Dropdown(choices=terms),
@@ -658,6 +683,14 @@ def build_ui(service: PledgeService) -> gr.Blocks:
                         lines.append(
                             f"- ✓ **{md_literal(r.path)}**: {r.status}, {r.paragraphs} paragraphs"
                         )
+            except StoreError as e:  # the store's failure, not the file's: stop here
+                left = len(files) - i - 1
+                rest = f"; {left} more file(s) not tried" if left else ""
+                lines.append(
+                    f"- ✗ **{md_literal(name)}** was not ingested: the store failed, not the"
+                    f" file{rest}. {md_literal(str(e))}"
+                )
+                break
             except PledgeError as e:
                 lines.append(f"- ✗ {md_literal(str(e))}")
             except Exception as e:
@@ -690,7 +723,7 @@ def build_ui(service: PledgeService) -> gr.Blocks:
         text = ""
         number = int(session) if session else None
         for text in run_fetch(service, symbols_text, languages, not no_ingest, number):
-            yield (text, gr.skip(), gr.skip(), gr.skip(), gr.skip())
+            yield (text, *(gr.skip() for _ in store_outputs))
         yield (text, *store_views())
 
     # Choices known when the app is built (API clients are checked against these); every page
@@ -756,6 +789,7 @@ def build_ui(service: PledgeService) -> gr.Blocks:
                     wrap_lines=True,
                 )
         with gr.Tab("Documents"):
+            docs_notice = gr.Markdown(elem_id="documents-notice")
             docs_table = gr.Dataframe(
                 headers=["Document", "Country", "Language", "Term", "Date", "doc_id"],
                 interactive=False,
@@ -805,7 +839,7 @@ def build_ui(service: PledgeService) -> gr.Blocks:
                 fetch_btn = gr.Button("Fetch", variant="primary", elem_id="fetch")
                 fetch_status = gr.Markdown(elem_id="fetch-status")
 
-        store_outputs = [docs_table, country, language, term]
+        store_outputs = [docs_table, docs_notice, country, language, term]
         demo.load(store_views, outputs=store_outputs, api_visibility="private")
         chat_inputs = [question, chatbot, turns_state, country, language, term]
         chat_outputs = [chatbot, panel, turns_state, question]

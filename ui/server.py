@@ -16,6 +16,7 @@ from assistant.service import PledgeService
 from assistant.types import IngestReport
 from ui.api import create_app
 from ui.app import mount_ui
+from vectorstore.errors import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -23,9 +24,24 @@ log = logging.getLogger(__name__)
 SAMPLE_DIR = resources.files("ui") / "data" / "sample"
 
 
-def build_server_app(service: PledgeService) -> FastAPI:
-    """The API app with the chat UI mounted at ``/`` (API routes keep priority)."""
-    return mount_ui(create_app(service), service, path="/")
+def build_server_app(service: PledgeService, sample: bool = False) -> FastAPI:
+    """The API app with the chat UI mounted at ``/`` (API routes keep priority).
+
+    Args:
+        service: The service the API and the chat call.
+        sample: Ingest the bundled sample pledge when the store is empty (a first start). When
+            the store cannot be reached the server starts anyway, answering with the store's
+            error, and the sample is ingested (if the store is empty) once it can be reached.
+    """
+    when_ready = None
+    if sample:
+        try:
+            # Before the chat is built, so that its filters offer the sample's values.
+            ensure_sample(service)
+        except StoreError as e:
+            log.warning("the bundled sample is ingested once the store can be reached: %s", e)
+            when_ready = ensure_sample
+    return mount_ui(create_app(service, when_ready=when_ready), service, path="/")
 
 
 def ensure_sample(service: PledgeService) -> IngestReport | None:

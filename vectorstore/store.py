@@ -48,7 +48,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from ingest.countries import country_from_value
-from ingest.errors import ConfigError
+from ingest.errors import ConfigError, IngestError
 from ingest.records import Document, Paragraph, ParsedDocument
 from vectorstore.backend import CATCH_UP_BATCH, READ_PAGE, ChromaBackend, CommittedDocuments, Record
 from vectorstore.cache import Catalog, CommittedCache
@@ -67,6 +67,7 @@ from vectorstore.chroma_records import (
     revision_of,
     same_version,
     to_metadata,
+    unreachable,
 )
 from vectorstore.embedders import Embedder, SparseEmbedder, SparseVector, sparse_head
 from vectorstore.errors import NotFoundError, StoreError
@@ -259,6 +260,8 @@ class PledgeStore:
                 )
                 client.heartbeat()
             except Exception as e:
+                if unreachable(e):  # nothing listens there: say what to do, as reads do
+                    raise StoreError(failure("opening the store", settings.chroma_url, e)) from e
                 reason = one_line(str(e), 160)
                 if reason.startswith("<"):  # another web server's error page
                     reason = f"it answered with a web page, not Chroma's API ({reason})"
@@ -712,15 +715,16 @@ class PledgeStore:
         doc = parsed.document
         seen: set[str] = set()
         for p in parsed.paragraphs:
+            # The file's records are at fault, not the store: an IngestError (a failed file).
             if p.doc_id != doc.doc_id:
-                raise StoreError(
-                    f"{doc.source}: paragraph {p.id} belongs to {p.doc_id!r}, "
-                    f"expected {doc.doc_id!r}"
+                raise IngestError(
+                    doc.source, f"paragraph {p.id} belongs to {p.doc_id!r}, expected {doc.doc_id!r}"
                 )
             if p.number in seen:
-                raise StoreError(
-                    f"{doc.source}: paragraph number {p.number!r} appears twice; numbers must be "
-                    "unique within a document"
+                raise IngestError(
+                    doc.source,
+                    f"paragraph number {p.number!r} appears twice; numbers must be unique within"
+                    " a document",
                 )
             seen.add(p.number)
 

@@ -116,6 +116,10 @@ def test_unknown_route_under_v1_is_a_json_404(http: httpx.Client) -> None:
         ("OPTIONS", "/v1/verify", "POST"),
         ("POST", "/healthz", "GET"),
         ("DELETE", "/healthz", "GET"),
+        # Methods outside any list reached the chat UI, which answered {"detail": ...}.
+        ("QUERY", "/v1/ask", "POST"),
+        ("PURGE", "/v1/documents", "GET, POST"),
+        ("QUERY", "/healthz", "GET"),
     ],
 )
 def test_an_endpoint_asked_with_another_method_is_a_json_405(
@@ -133,6 +137,87 @@ def test_any_method_on_an_unknown_v1_path_is_the_apis_404(http: httpx.Client, me
     assert response.status_code == 404
     if method != "HEAD":  # a HEAD answer has no body
         assert_error(response, 404, "not_found")
+
+
+#: Every method a request may carry here, and two that no list of the API names.
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "QUERY", "PURGE")
+
+
+def test_allow_lists_exactly_the_methods_each_path_serves(http: httpx.Client) -> None:
+    """For every documented path: the methods that do not answer 405 are the schema's, and
+    every 405 says exactly those in Allow (DELETE was offered on the paragraphs path)."""
+    paths = http.get("/openapi.json").json()["paths"]
+    # Values that exist nowhere: no request here changes the store.
+    values = {"doc_id": "no-such-doc", "number": "8"}
+    for template, operations in paths.items():
+        path = template.format(**values)
+        documented = {m.upper() for m in operations}
+        served: set[str] = set()
+        allows: set[str] = set()
+        for method in METHODS:
+            response = http.request(method, path, headers=ADMIN_HEADERS)
+            if response.status_code == 405:
+                allows.add(response.headers["allow"])
+            else:
+                served.add(method)
+        assert served == documented, (template, served, documented)
+        assert allows == {", ".join(sorted(documented))}, (template, allows)
+
+
+def test_what_a_request_needs_is_read_from_the_endpoint_that_serves_it(
+    locked_api: httpx.Client,
+) -> None:
+    reader = {"Authorization": f"Bearer {READER}"}
+    # No endpoint deletes a paragraph: a reader gets the 405, not "writes are disabled".
+    response = locked_api.delete("/v1/documents/x/paragraphs/8", headers=reader)
+    assert_error(response, 405, "method_not_allowed")
+    assert response.headers["allow"] == "GET"
+    assert_error(locked_api.delete("/v1/documents/x/paragraphs/8"), 401)  # still for readers
+    # The writes stay the admin's, whatever the token of a reader.
+    for method, path in (("DELETE", "/v1/documents/x"), ("POST", "/v1/documents")):
+        assert_error(locked_api.request(method, path, headers=reader), 403, "writes_disabled")
+    assert_error(locked_api.post("/v1/fetch", json={}, headers=reader), 403, "writes_disabled")
+
+
+def test_openapi_states_the_request_limits_the_server_enforces(e2e_service) -> None:
+    """Non-default limits: the schema's maxLength/maxItems are the server's, and a request at
+    each bound passes it while one past it is refused with the setting named."""
+    from fastapi.testclient import TestClient
+
+    from tests.e2e.conftest import server_settings
+    from ui.api import create_app
+
+    settings = server_settings(
+        e2e_service.settings, max_question_chars=120, max_history_turns=3, max_upload_mb=0.5
+    )
+    service = PledgeService(settings, store=e2e_service.store, embedder=e2e_service.embedder)
+    client = TestClient(create_app(service, settings=settings))
+    schema = client.get("/openapi.json").json()["components"]["schemas"]
+    ask = schema["AskRequest"]["properties"]
+    assert ask["question"]["maxLength"] == 120
+    assert ask["history"]["maxItems"] == 3 and ask["history"]["items"]["maxLength"] == 120
+    assert schema["SearchRequest"]["properties"]["query"]["maxLength"] == 120
+    assert schema["VerifyRequest"]["properties"]["claim"]["maxLength"] == 120
+    upload_body = schema["Body_upload_v1_documents_post"]["properties"]["file"]
+    assert upload_body["maxLength"] == 512 * 1024
+    assert "PLEDGES_MAX_QUESTION_CHARS" in ask["question"]["description"]
+    assert "x-request-limit" not in str(schema)
+
+    question = ("death penalty " * 20)[:120]
+    assert client.post("/v1/ask", json={"question": question}).status_code == 200
+    # Spaces count as the schema counts them (they were stripped before measuring).
+    err = assert_error(client.post("/v1/ask", json={"question": question + " "}), 422)
+    assert "PLEDGES_MAX_QUESTION_CHARS" in err["message"]
+    for path, field in (("/v1/search", "query"), ("/v1/verify", "claim")):
+        assert client.post(path, json={field: question}).status_code == 200
+        assert_error(client.post(path, json={field: question + "x"}), 422)
+    earlier = ["death penalty?", "", "torture?"]
+    assert client.post("/v1/ask", json={"question": "And?", "history": earlier}).status_code == 200
+    # Four items, one blank: over maxItems, as the schema says (blank ones were not counted).
+    err = assert_error(
+        client.post("/v1/ask", json={"question": "And?", "history": [*earlier, ""]}), 422
+    )
+    assert "PLEDGES_MAX_HISTORY_TURNS" in err["message"]
 
 
 # -- reads ---------------------------------------------------------------------------------------

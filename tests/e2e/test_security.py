@@ -111,9 +111,18 @@ def locked_server(hostile_service: PledgeService) -> Iterator[tuple[str, BodyPro
         yield server.url, probe
 
 
-def _gradio_call(client: httpx.Client, data: list[Any]) -> tuple[str, str]:
-    """POST /gradio_api/call/chat, then read the event stream: (last event name, its data)."""
-    started = client.post("/gradio_api/call/chat", json={"data": data})
+def _gradio_call(client: httpx.Client, data: list[Any] | bytes) -> tuple[str, str]:
+    """POST /gradio_api/call/chat, then read the event stream: (last event name, its data).
+
+    ``data`` is the call's inputs, or the whole JSON body as bytes (for what ``json`` cannot
+    write, such as a lone surrogate escape).
+    """
+    if isinstance(data, bytes):
+        started = client.post(
+            "/gradio_api/call/chat", content=data, headers={"Content-Type": "application/json"}
+        )
+    else:
+        started = client.post("/gradio_api/call/chat", json={"data": data})
     assert started.status_code == 200, started.text
     event_id = started.json()["event_id"]
     event, payload = "", ""
@@ -421,20 +430,7 @@ def test_chat_refuses_a_question_with_a_lone_surrogate(
     url, _ = open_server
     body = b'{"data": ["What did Belgium commit to on the death penalty \\ud800?", [], "", "", ""]}'
     with httpx.Client(base_url=url, timeout=60) as client:
-        started = client.post(
-            "/gradio_api/call/chat", content=body, headers={"Content-Type": "application/json"}
-        )
-        assert started.status_code == 200, started.text
-        event, payload = "", ""
-        with client.stream("GET", f"/gradio_api/call/chat/{started.json()['event_id']}") as s:
-            for line in s.iter_lines():
-                if line.startswith("event:"):
-                    event = line.split(":", 1)[1].strip()
-                elif line.startswith("data:"):
-                    payload = line.split(":", 1)[1].strip()
-                    if event in ("complete", "error"):
-                        break
-        payload = html.unescape(payload)
+        event, payload = _gradio_call(client, body)
         assert event == "complete" and "U+D800" in payload, payload
         assert "went wrong" not in payload and "¶" not in payload
         api = client.post(

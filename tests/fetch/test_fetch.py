@@ -462,3 +462,39 @@ def test_cli_fetch_of_bytes_already_ingested_under_another_name_exits_3(
     both = runner.invoke(app, ["fetch", SYMBOL, "--languages", "en,fr", "--json"])
     assert both.exit_code == 1, both.output
     assert [i["status"] for i in json.loads(both.stdout)["items"]] == ["duplicate", "failed"]
+
+
+@pytest.mark.server
+def test_fetch_stops_at_a_store_outage_instead_of_failing_every_version(
+    un: UNServer, pdfs: dict[str, bytes], tmp_path: Path, embedder: Any
+) -> None:
+    from tests.hardening.test_faults import ChromaProcess
+    from vectorstore.errors import StoreError
+
+    un.publish(SYMBOL, "en", pdfs["en"])
+    un.publish(SYMBOL, "fr", pdfs["fr"])
+    chroma = ChromaProcess(tmp_path / "chroma-data")
+    chroma.start()
+    try:
+        store = StoreSettings(store=tmp_path / "store", chroma_url=chroma.url, collection="fetch")
+        settings = Settings(
+            store=store,
+            llm=LLMSettings(url=None, model=None, api_key=None),
+            un=fast_settings(un.url),
+        )
+        svc = PledgeService(
+            settings, store=settings.get_store(embedder=embedder), embedder=embedder
+        )
+        chroma.kill()
+        sent = len(un.log)
+        # Was a report of two "failed" versions, each downloaded and each blamed.
+        with pytest.raises(StoreError) as raised:
+            svc.fetch([SYMBOL], languages="en,fr")
+        message = str(raised.value)
+        assert "\n" not in message and f"the Chroma server at {chroma.url} cannot be" in message
+        assert f"fetch stopped at {SYMBOL} en (version 1 of 2), with 0 version(s)" in message
+        # The French version was not even asked for.
+        asked = [r.query.get("l") for r in un.log[sent:] if r.path == "/api/symbol/access"]
+        assert asked == [["en"]], asked
+    finally:
+        chroma.kill()

@@ -23,14 +23,14 @@ def serve(
     """Serve the chat UI at [bold]/[/] and the HTTP API at [bold]/v1[/] (docs at /docs)."""
     import uvicorn
 
-    from ui.server import build_server_app, ensure_sample
+    from ui.server import build_server_app
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
     logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs each index build at DEBUG
     service = make_service(store)
-    if sample:
-        ensure_sample(service)
-    server_app = build_server_app(service)
+    # A store that cannot be reached does not stop the server: it answers with the store's
+    # error and recovers once the store is up.
+    server_app = build_server_app(service, sample=sample)
     console.print(
         f"Pledge Assistant: chat at http://{host}:{port}/ · API docs at http://{host}:{port}/docs",
         highlight=False,
