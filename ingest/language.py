@@ -119,6 +119,8 @@ def script_of(language: str | None) -> str:
 # -- normalisation -------------------------------------------------------------------------------
 
 _CYRILLIC_CHAR = re.compile(f"[{char_class(CYRILLIC)}]")
+#: A combining mark (what :func:`fold` may strip; text without one is only recomposed).
+_COMBINING_MARK = regex.compile(r"\p{M}")
 #: Base letters whose combining marks :func:`fold` strips: Latin, Greek, Cyrillic, Hebrew, Arabic.
 _ACCENTED_ALPHABET = re.compile(
     f"[a-z{char_class(LATIN_EXTENDED)}\u0370-\u03ff\u1f00-\u1fff"
@@ -126,6 +128,7 @@ _ACCENTED_ALPHABET = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """Lower-case, strip accents, unify apostrophes and hyphens: the view Latin matching uses.
 
@@ -136,20 +139,23 @@ def fold(text: str) -> str:
     the asker wrote.
     """
     text = unicodedata.normalize("NFKC", text).lower()
-    kept: list[str] = []
-    strips = False
-    for c in unicodedata.normalize("NFKD", text):
-        if not unicodedata.combining(c):
-            strips = _ACCENTED_ALPHABET.match(c) is not None
-        elif strips and not _CYRILLIC_CHAR.match(c):
-            continue
-        kept.append(c)
-    text = unicodedata.normalize("NFC", "".join(kept))
+    decomposed = unicodedata.normalize("NFKD", text)
+    if _COMBINING_MARK.search(decomposed):
+        kept: list[str] = []
+        strips = False
+        for c in decomposed:
+            if not unicodedata.combining(c):
+                strips = _ACCENTED_ALPHABET.match(c) is not None
+            elif strips and not _CYRILLIC_CHAR.match(c):
+                continue
+            kept.append(c)
+        text = unicodedata.normalize("NFC", "".join(kept))
     text = text.replace("’", "'").replace("‘", "'")
     text = re.sub(r"[\-‐‑–—_/]", " ", text)
     return re.sub(r"\s+", " ", text)
 
 
+@lru_cache(maxsize=4096)
 def compact(text: str) -> str:
     """NFKC text without whitespace: the view CJK and Arabic matching use.
 
