@@ -122,10 +122,7 @@ _CYRILLIC_CHAR = re.compile(f"[{char_class(CYRILLIC)}]")
 #: A combining mark (what :func:`fold` may strip; text without one is only recomposed).
 _COMBINING_MARK = regex.compile(r"\p{M}")
 #: Base letters whose combining marks :func:`fold` strips: Latin, Greek, Cyrillic, Hebrew, Arabic.
-_ACCENTED_ALPHABET = re.compile(
-    f"[a-z{char_class(LATIN_EXTENDED)}\u0370-\u03ff\u1f00-\u1fff"
-    f"{char_class(CYRILLIC)}\u0590-\u05ff{char_class(ARABIC)}]"
-)
+_ACCENTED_ALPHABET = regex.compile(r"[\p{sc=Latn}\p{sc=Grek}\p{sc=Cyrl}\p{sc=Hebr}\p{sc=Arab}]")
 
 
 @lru_cache(maxsize=4096)
