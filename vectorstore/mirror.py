@@ -98,6 +98,37 @@ class ConditionIndex:
             return out
 
 
+#: Filtered rows are multiplied run by run when their runs are at least this long on average.
+MIN_MEAN_RUN = 8
+
+
+def _product_over(matrix: np.ndarray, rows: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """``matrix[rows] @ queries.T`` without first copying the rows out of ``matrix``.
+
+    A document's paragraphs are written together, so the rows a filter keeps come in runs (one
+    per document): each run is multiplied where it lies, a view, and only the scores are
+    written. Gathering the rows first copied 25 MB for a filter keeping a sixth of 100,000
+    rows, which cost more than the product. Rows scattered one by one are gathered as before.
+    Each score is the same dot product either way.
+
+    Args:
+        matrix: The vectors, one row each.
+        rows: Ascending row positions.
+        queries: ``(m, dim)`` query vectors.
+    """
+    breaks = np.flatnonzero(np.diff(rows) != 1) + 1
+    if rows.size < MIN_MEAN_RUN * (breaks.size + 1):
+        return np.asarray(np.take(matrix, rows, axis=0) @ queries.T)
+    starts = rows[np.concatenate(([0], breaks))].tolist()
+    lengths = np.diff(np.concatenate(([0], breaks, [rows.size]))).tolist()
+    out = np.empty((rows.size, len(queries)), dtype=np.result_type(matrix, queries))
+    at = 0
+    for start, length in zip(starts, lengths, strict=True):
+        np.matmul(matrix[start : start + length], queries.T, out=out[at : at + length])
+        at += length
+    return out
+
+
 class VectorMirror:
     """The committed paragraph vectors of one collection, for exact filtered search.
 
@@ -271,7 +302,7 @@ class VectorMirror:
             size = len(self._ids)
             with _one_blas_thread():
                 if rows.size * 4 < size:
-                    scores = self._matrix[rows] @ queries.T
+                    scores = _product_over(self._matrix, rows, queries)
                 else:  # most rows pass: one product over the whole matrix beats a gather
                     scores = (self._matrix[:size] @ queries.T)[rows]
             out = []

@@ -105,22 +105,44 @@ class SparseMatrix:
     dim: int
 
 
-def _dots(matrix: SparseMatrix, rows: int, qidx: np.ndarray, qval: np.ndarray) -> np.ndarray | None:
+def _dots(
+    matrix: SparseMatrix,
+    rows: int,
+    qidx: np.ndarray,
+    qval: np.ndarray,
+    mask: np.ndarray | None = None,
+) -> np.ndarray | None:
     """Dot product of a query with every row, reading only the query's posting lists.
 
     None when no row holds any of the query's latents. The posting lists are read as slices
-    (contiguous copies), not gathered through an index array.
+    (contiguous views, not a gather through an index array). With ``mask`` (a boolean per row)
+    only the rows it keeps are scored and the others are 0: the entries of other rows are
+    dropped from each posting list before their weights are converted and added, so a filter
+    keeping a sixth of the rows adds a sixth of the terms. A kept row's score is the same sum,
+    in the same order, either way.
     """
-    starts, ends = matrix.indptr[qidx], matrix.indptr[qidx + 1]
-    lengths = ends - starts
-    if not lengths.sum():
+    indptr = np.asarray(matrix.indptr)
+    starts, ends = indptr[qidx], indptr[qidx + 1]
+    if not (ends - starts).sum():
         return None
-    spans = [(a, b) for a, b in zip(starts.tolist(), ends.tolist(), strict=True) if b > a]
-    found_rows = np.concatenate([matrix.indices[a:b] for a, b in spans])
-    weights = np.concatenate([matrix.data[a:b] for a, b in spans]).astype(np.float64)
-    weights *= np.repeat(qval, lengths).astype(np.float64)
-    found: np.ndarray = np.bincount(found_rows, weights=weights, minlength=rows)
-    return found
+    # Plain views: slicing a memory map makes a memmap object per slice.
+    indices, data = matrix.indices.view(np.ndarray), matrix.data.view(np.ndarray)
+    found: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        postings, values = indices[a:b], data[a:b]
+        if mask is not None:
+            kept = mask[postings]
+            postings, values = postings[kept], values[kept]
+        found.append(postings)
+        weights.append(values)
+    lengths = np.fromiter((len(x) for x in found), dtype=np.int64, count=len(found))
+    if not lengths.sum():
+        return np.zeros(rows, dtype=np.float64)
+    w = np.concatenate(weights).astype(np.float64)
+    w *= np.repeat(qval, lengths).astype(np.float64)
+    out: np.ndarray = np.bincount(np.concatenate(found), weights=w, minlength=rows)
+    return out
 
 
 def _row_dots(
@@ -136,15 +158,17 @@ def _row_dots(
     out = np.zeros(len(rows), dtype=np.float64)
     if not len(rows):
         return out
-    for j, v in zip(qidx.tolist(), qval.astype(np.float64).tolist(), strict=True):
-        a, b = int(matrix.indptr[j]), int(matrix.indptr[j + 1])
+    indices, data = matrix.indices.view(np.ndarray), matrix.data.view(np.ndarray)
+    indptr = np.asarray(matrix.indptr)
+    starts, ends = indptr[qidx].tolist(), indptr[qidx + 1].tolist()
+    for a, b, v in zip(starts, ends, qval.astype(np.float64).tolist(), strict=True):
         if a == b:
             continue
-        postings = matrix.indices[a:b]
+        postings = indices[a:b]
         at = np.minimum(np.searchsorted(postings, rows), b - a - 1)
         hit = postings[at] == rows
         if hit.any():
-            out[hit] += matrix.data[a + at[hit]].astype(np.float64) * v
+            out[hit] += data[a + at[hit]].astype(np.float64) * v
     return out
 
 
@@ -417,11 +441,10 @@ class SparseIndex:
             matrix, order, conditions = self._matrix, self._order, self._conditions
         if matrix is None or k <= 0 or len(query[0]) == 0:
             return []
-        scores = _dots(matrix, len(order), *self._kept(query))
+        mask = conditions.mask(where) if (where and conditions is not None) else None
+        scores = _dots(matrix, len(order), *self._kept(query), mask=mask)
         if scores is None:
             return []
-        if where and conditions is not None:
-            scores = np.where(conditions.mask(where), scores, 0.0)
         hit = np.flatnonzero(scores > 0)
         if hit.size > k:
             threshold = np.partition(scores[hit], hit.size - k)[hit.size - k]
