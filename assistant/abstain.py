@@ -73,9 +73,6 @@ TOPIC_THRESHOLD = 0.25
 LATENT_ALONE = 0.10
 #: Lowest overlap that lets the concept or topic rule's "about the topic" stand.
 LATENT_SUPPORT = 0.06
-#: Lowest best topic score that lets glossary concepts found in the evidence answer when the
-#: question has further topic words nothing matched ("military" in "military budget").
-TOPIC_SUPPORT = 0.12
 
 
 @dataclass

@@ -20,6 +20,7 @@ from functools import lru_cache
 
 import jieba
 import pycountry
+import regex
 
 from assistant.prompts import LANGUAGE_NAMES_IN
 from ingest.countries import all_names, country_mentions, extra_country_names
@@ -34,11 +35,15 @@ from ingest.language import (
     fold,
     has_han,
     in_ranges,
+    letter_scripts,
+    plausible_languages,
 )
 from vectorstore.glossary import Concept, default_glossary
-from vectorstore.stopwords import question_stopwords
+from vectorstore.stopwords import language_stopwords, question_stopwords
 
-_LATIN_WORD_RE = re.compile(f"[a-z0-9{char_class(CYRILLIC)}]+(?:['’][a-z]+)?")
+#: A word of the folded question in the Latin or Cyrillic script: every letter of either script
+#: ("trybunał", "straße" keep the letters folding does not decompose).
+_LATIN_WORD_RE = regex.compile(r"[\p{sc=Latn}\p{sc=Cyrl}0-9]+(?:['’]\p{sc=Latn}+)?")
 _NOT_HAN = re.compile(f"[^{char_class(HAN)}]+")
 jieba.setLogLevel(logging.WARNING)
 
@@ -148,6 +153,13 @@ def question_terms(
     # Names in other languages, and the declined or prefixed form the question used ("Holandii").
     forms = [name for name, (code, _) in extra_country_names().items() if code in codes]
     for name in [*forms, *(surface for _, _, surface in mentions)]:
+        if _glued(name):
+            # Scripts that write particles and prefixes on the name itself (ベルギーは, 벨기에의,
+            # وبلجيكا): the name is blanked wherever it stands, in both views, so the particle
+            # left over is too short to count as a topic word.
+            folded = folded.replace(fold(name), " " * len(fold(name)))
+            compacted = compacted.replace(compact(name), " " * len(compact(name)))
+            continue
         folded = re.sub(
             r"(?<![\w])" + re.escape(fold(name)) + r"(?![\w])",
             lambda m: " " * len(m.group(0)),
@@ -167,7 +179,24 @@ def question_terms(
             continue
         words.append(w)
     words.extend(_other_script_words(blanked))
+    # Function words of the languages the question may be in, beyond the curated list above
+    # (German "wie", Korean "대해", Hindi "क्या", Arabic "ما"): stopwords-iso's lists.
+    dropped: set[str] = set()
+    for plausible in plausible_languages(question):
+        dropped |= language_stopwords(plausible)
+    words = [w for w in words if w not in dropped]
     return QuestionTerms(lang, countries, concepts, list(dict.fromkeys(words)))
+
+
+#: Scripts that write case endings as separate words or as endings the country-name matcher
+#: already reads ("Holandii"): there a name is blanked only as a whole word.
+_WORD_BOUNDED_SCRIPTS = frozenset({"Latn", "Cyrl", "Grek", "Armn", "Geor"})
+
+
+def _glued(name: str) -> bool:
+    """Is ``name`` written in a script whose particles attach to it (Hangul, kana, Arabic…)?"""
+    scripts = letter_scripts(name)
+    return bool(scripts) and not set(scripts) <= _WORD_BOUNDED_SCRIPTS
 
 
 def _other_script_words(text: str) -> list[str]:

@@ -450,7 +450,10 @@ def _declined_names() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
 
 @lru_cache(maxsize=1)
 def _clitic_names() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
-    """A matcher of Arabic- and Hebrew-script names after one or two joined letters."""
+    """A matcher of Arabic- and Hebrew-script names after one or two joined letters.
+
+    Names of several words ("الولايات المتحدة") too: the letters join the first word.
+    """
     forms: dict[str, tuple[str, str]] = {}
     tr = translator("ar")
     if tr is not None:
@@ -465,7 +468,11 @@ def _clitic_names() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
     parts = []
     for letters in _CLITIC_SCRIPTS.values():
         names = sorted(
-            (f for f in forms if len(f) >= 3 and re.fullmatch(f"[{letters}]+", f)),
+            (
+                f
+                for f in forms
+                if len(f) >= 3 and re.fullmatch(f"[{letters}]+(?: [{letters}]+)*", f)
+            ),
             key=len,
             reverse=True,
         )

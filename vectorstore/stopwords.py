@@ -6,6 +6,8 @@ particles and Chinese function characters). Key-term coverage drops :func:`quest
 from a question before checking the evidence for the rest (question words, auxiliaries and the
 boilerplate every pledge uses, from ``stopwords.txt``): it is longer, because a word a question
 shares with every pledge ("commitment", "承诺") says nothing about whether a paragraph answers it.
+``stopwords.txt`` is written for English, French, Spanish and Chinese; a question in any other
+language loses the words :func:`language_stopwords` lists for it (stopwords-iso, 58 languages).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
+import stopwordsiso
 from bm25s import stopwords as sw
 
 from ingest.language import fold, has_han
@@ -58,3 +61,19 @@ def question_stopwords() -> tuple[frozenset[str], frozenset[str]]:
     ]
     latin = frozenset(fold(w) for w in words if not has_han(w))
     return latin, frozenset(w for w in words if has_han(w))
+
+
+#: Languages ``stopwords.txt`` is written for. stopwords-iso's lists for them are left out: its
+#: English list holds web tokens and words a question may be about ("state", "available").
+CURATED_LANGUAGES = frozenset({"en", "fr", "es", "zh"})
+
+
+@lru_cache(maxsize=64)
+def language_stopwords(language: str) -> frozenset[str]:
+    """Folded stopwords of ``language`` (ISO 639-1) from stopwords-iso; empty when it has none.
+
+    Empty for the :data:`CURATED_LANGUAGES`, whose words :func:`question_stopwords` holds.
+    """
+    if language in CURATED_LANGUAGES or not stopwordsiso.has_lang(language):
+        return frozenset()
+    return frozenset(fold(w) for w in stopwordsiso.stopwords(language))

@@ -14,6 +14,7 @@ import pycountry
 import pytest
 from babel import Locale, UnknownLocaleError
 
+from assistant.terms import question_terms
 from ingest.countries import country_mentions, find_countries
 from ingest.language import _any_identifier
 
@@ -106,3 +107,50 @@ def test_a_russian_question_with_dlya_togo_is_answered(service: Any):
 def test_chinese_in_traditional_characters_names_its_countries_but_not_developing_ones():
     assert codes("德國承諾了什麼？") == ["DEU"]
     assert codes("比利時對發展中國家承諾了什麼？") == ["BEL"]  # 發展中國家: developing countries
+
+
+#: Particles and prefixes written on the noun itself: Japanese topic and genitive particles,
+#: Korean topic, genitive and subject particles, Arabic "and" and "for".
+GLUED = {"ja": ("{}は", "{}の"), "ko": ("{}는", "{}의", "{}가"), "ar": ("و{}", "ل{}")}
+
+
+@pytest.mark.parametrize("language", sorted(GLUED))
+def test_a_country_name_with_a_particle_on_it_is_not_left_over_as_a_topic_word(language):
+    """Property: in scripts that write particles on the name, the country is named and no
+    leftover topic word holds its name ("ベルギーは" and "벨기에의" were)."""
+    names = Locale.parse(language).territories
+    leftovers = []
+    for region in SAMPLE_COUNTRIES:
+        name = names.get(region)
+        code = pycountry.countries.get(alpha_2=region).alpha_3
+        for form in GLUED[language]:
+            terms = question_terms(form.format(name) + " 死刑", language="zh")
+            assert code in [c for c, _ in terms.countries], form.format(name)
+            leftovers += [w for w in terms.words if name in w]
+    assert leftovers == []
+
+
+@pytest.mark.parametrize(
+    ("question", "function_words"),
+    [
+        ("Wie unterstützt Belgien die Zivilgesellschaft?", {"wie", "die"}),
+        ("Czy Belgia wspiera Międzynarodowy Trybunał Karny?", {"czy"}),
+        ("Τι λέει το Βέλγιο για την ελευθερία της έκφρασης;", {"τι", "το", "για", "την"}),
+        ("Что Бельгия обещала по поводу строительства дорог?", {"что"}),
+        ("ما هي التزامات بلجيكا بشأن عقوبة الإعدام؟", {"ما", "هي"}),
+        ("In welk jaar heeft België het verdrag geratificeerd?", {"welk", "heeft", "het"}),
+    ],
+)
+def test_function_words_of_languages_outside_the_curated_list_are_not_topic_words(
+    question, function_words
+):
+    """stopwords-iso's words for the question's language are dropped, its topic words kept."""
+    words = set(question_terms(question).words)
+    assert not words & function_words
+    assert words  # the topic words are still there
+
+
+def test_latin_letters_folding_keeps_stay_inside_their_word():
+    """ł, ø and ß do not decompose: they were word breaks ("trybuna", "d" + "dsstraf")."""
+    assert "trybunał" in question_terms("Czy Belgia wspiera Trybunał Karny?").words
+    assert "dødsstraf" in question_terms("Hvad har Belgien lovet om dødsstraf?").words
