@@ -181,10 +181,8 @@ def question_terms(
     words.extend(_other_script_words(blanked))
     # Function words of the languages the question may be in, beyond the curated list above
     # (German "wie", Korean "대해", Hindi "क्या", Arabic "ما"): stopwords-iso's lists.
-    dropped: set[str] = set()
-    for plausible in plausible_languages(question):
-        dropped |= language_stopwords(plausible)
-    words = [w for w in words if w not in dropped]
+    languages = plausible_languages(question)
+    words = [w for w in words if not any(w in language_stopwords(la) for la in languages)]
     return QuestionTerms(lang, countries, concepts, list(dict.fromkeys(words)))
 
 

@@ -331,17 +331,19 @@ def language_shares(text: str) -> dict[str, float]:
 PLAUSIBLE_SHARE = 0.1
 
 
-def plausible_languages(text: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def plausible_languages(text: str) -> tuple[str, ...]:
     """Languages a short text may be written in.
 
     Those py3langid gives a share of at least :data:`PLAUSIBLE_SHARE`, among the languages
-    written in the text's scripts (:func:`script_candidates`).
+    written in the text's scripts (:func:`script_candidates`). Remembered for the last 4,096
+    texts: a question's country names and its topic words both read them.
     """
     sample = language_sample(text[:2000])
     ranked, mass = _candidate_ranking(sample, set(script_candidates(sample)))
     if mass <= 0:
-        return []
-    return [lang for lang, p in ranked if p / mass >= PLAUSIBLE_SHARE]
+        return ()
+    return tuple(lang for lang, p in ranked if p / mass >= PLAUSIBLE_SHARE)
 
 
 def _candidate_ranking(sample: str, candidates: set[str]) -> tuple[list[tuple[str, float]], float]:
