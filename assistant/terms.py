@@ -38,6 +38,7 @@ from ingest.language import (
     letter_scripts,
     plausible_languages,
 )
+from ingest.morphology import kana_and_hangul_words
 from vectorstore.glossary import Concept, default_glossary
 from vectorstore.stopwords import language_stopwords, question_stopwords
 
@@ -178,7 +179,11 @@ def question_terms(
         if len(w) < 3 or w.isdigit() or w in question_stopwords()[0]:
             continue
         words.append(w)
-    words.extend(_other_script_words(blanked))
+    # Japanese and Korean write particles and endings on their words: an analyzer reads the
+    # nouns out of them (ベルギーは死刑についての → 死刑; 사형제도에 → 사형, 제도).
+    analysed, rest = kana_and_hangul_words(blanked)
+    words.extend(compact(w) if has_han(w) else w for w in analysed)
+    words.extend(_other_script_words(rest))
     # Function words of the languages the question may be in, beyond the curated list above
     # (German "wie", Korean "대해", Hindi "क्या", Arabic "ما"): stopwords-iso's lists.
     languages = plausible_languages(question)
@@ -198,7 +203,7 @@ def _glued(name: str) -> bool:
 
 
 def _other_script_words(text: str) -> list[str]:
-    """Words in scripts the rules above do not split (Arabic, Hangul, Devanagari, Greek, Thai…).
+    """Words in scripts the rules above do not split (Arabic, Devanagari, Greek, Thai…).
 
     They cannot be checked against a glossary or stemmed here, but they are topic words all the
     same: the answer-or-abstain decision must see that the question has a topic, and decides it
