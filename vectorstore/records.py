@@ -9,15 +9,24 @@ from pydantic import Field
 
 from ingest.records import Document, Language, Paragraph, Record
 
+#: Longest filter value. The longest country name (CLDR, any language), a UN symbol, a term and
+#: a document id are all well under it; a longer value can only be a mistake or an attack, and
+#: it would be matched against every country name and sent to the store as it is.
+MAX_FILTER_CHARS = 200
+
 
 class Filters(Record):
     """Restrict retrieval; every field is optional and they combine with AND."""
 
-    country: str | None = Field(default=None, description="ISO alpha-3 code (or a country name)")
+    country: str | None = Field(
+        default=None,
+        max_length=MAX_FILTER_CHARS,
+        description="ISO alpha-3 code (or a country name)",
+    )
     language: Language | None = None
-    term: str | None = None
-    symbol: str | None = None
-    doc_id: str | None = None
+    term: str | None = Field(default=None, max_length=MAX_FILTER_CHARS)
+    symbol: str | None = Field(default=None, max_length=MAX_FILTER_CHARS)
+    doc_id: str | None = Field(default=None, max_length=MAX_FILTER_CHARS)
 
     def is_empty(self) -> bool:
         """True when no field restricts anything."""

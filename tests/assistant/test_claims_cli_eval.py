@@ -223,6 +223,22 @@ def test_ask_rejects_an_unknown_language(cli_service):
     assert "expected one of ar, en, es, fr, ru, zh" in result.output
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["ask", "death penalty", "--country", "Belgium " * 100],
+        ["verify", "Belgium pledged to ratify OPCAT", "--country", "x" * 201],
+        ["search", "death penalty", "--term", "2023-2025 " * 30],
+    ],
+)
+def test_an_overlong_filter_value_is_a_usage_error_naming_the_option(cli_service, args):
+    """Old rule: any length went on to the country matcher and the store."""
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "at most 200 characters" in result.output
+    assert args[-2] in result.output
+
+
 def test_verify_json(cli_service):
     result = runner.invoke(app, ["verify", "Belgium pledged to ratify OPCAT", "--json"])
     out = json.loads(result.stdout)

@@ -384,6 +384,11 @@ def test_paragraph_404s(http: httpx.Client, sample_doc: Document) -> None:
         ("/v1/ask", {"question": "x", "unknown": 1}, "unknown"),
         ("/v1/search", {"query": "x", "k": 0}, "k"),
         ("/v1/verify", {"claim": 5}, "claim"),
+        # Filter values are bounded at the boundary (old rule: any length, matched against
+        # every country name and sent to the store as it was).
+        ("/v1/ask", {"question": "x", "filters": {"country": "Belgium " * 5000}}, "country"),
+        ("/v1/search", {"query": "x", "filters": {"symbol": "A/78/" * 10_000}}, "symbol"),
+        ("/v1/verify", {"claim": "x", "filters": {"term": "2023-2025" * 1000}}, "term"),
     ],
 )
 def test_invalid_requests_are_422_with_the_field_named(

@@ -11,8 +11,15 @@ import typer
 from assistant.render import answer_json, render_markdown, render_text, render_verdict
 from assistant.types import Answer
 from ingest.language import UN_LANGUAGES
-from ui.cli._common import JsonOption, StoreOption, app, console, emit_json, make_service
-from vectorstore.records import Filters
+from ui.cli._common import (
+    JsonOption,
+    StoreOption,
+    app,
+    console,
+    emit_json,
+    make_filters,
+    make_service,
+)
 
 
 class OutputFormat(StrEnum):
@@ -31,16 +38,6 @@ LangOption = Annotated[
     str | None,
     typer.Option("--lang", help=f"Only documents in this language ({', '.join(UN_LANGUAGES)})."),
 ]
-
-
-def make_filters(country: str | None, lang: str | None) -> Filters | None:
-    """Filters from ``--country`` / ``--lang``; an unknown language is a usage error."""
-    if lang is not None and lang not in UN_LANGUAGES:
-        raise typer.BadParameter(
-            f"expected one of {', '.join(UN_LANGUAGES)}, got {lang!r}", param_hint="--lang"
-        )
-    filters = Filters(country=country, language=lang)  # type: ignore[arg-type]
-    return None if filters.is_empty() else filters
 
 
 # -- commands ------------------------------------------------------------------------------------

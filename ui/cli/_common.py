@@ -14,7 +14,9 @@ from rich.text import Text
 
 from assistant.service import PledgeService
 from ingest.errors import ConfigError
+from ingest.language import UN_LANGUAGES
 from ui.settings import Settings
+from vectorstore.records import MAX_FILTER_CHARS, Filters
 from vectorstore.store import store_exists
 
 app = typer.Typer(
@@ -112,3 +114,18 @@ def parse_meta(values: list[str] | None) -> dict[str, str]:
             raise typer.BadParameter(f"expected key=value, got {item!r}", param_hint="--meta")
         out[key.strip()] = value.strip()
     return out
+
+
+def make_filters(country: str | None, lang: str | None, term: str | None = None) -> Filters | None:
+    """Filters from ``--country`` / ``--lang`` / ``--term``; a bad value is a usage error."""
+    if lang is not None and lang not in UN_LANGUAGES:
+        raise typer.BadParameter(
+            f"expected one of {', '.join(UN_LANGUAGES)}, got {lang!r}", param_hint="--lang"
+        )
+    for hint, value in (("--country", country), ("--term", term)):
+        if value is not None and len(value) > MAX_FILTER_CHARS:
+            raise typer.BadParameter(
+                f"at most {MAX_FILTER_CHARS} characters, got {len(value):,}", param_hint=hint
+            )
+    filters = Filters(country=country, language=lang, term=term)  # type: ignore[arg-type]
+    return None if filters.is_empty() else filters

@@ -25,11 +25,12 @@ from ui.cli._common import (
     console,
     emit_json,
     err_console,
+    make_filters,
     make_service,
     parse_meta,
     styled,
 )
-from vectorstore.records import Filters, SearchHit
+from vectorstore.records import SearchHit
 
 
 @app.command()
@@ -234,13 +235,9 @@ def search(
     json_out: JsonOption = False,
 ) -> None:
     """Rank stored paragraphs for a query (dense + BM25, fused)."""
-    if lang is not None and lang not in UN_LANGUAGES:
-        raise typer.BadParameter(
-            f"expected one of {', '.join(UN_LANGUAGES)}, got {lang!r}", param_hint="--lang"
-        )
-    filters = Filters(country=country, language=lang, term=term)  # type: ignore[arg-type]
+    filters = make_filters(country, lang, term)
     service = make_service(store, existing=True)
-    hits = service.search(query, k=k, filters=None if filters.is_empty() else filters)
+    hits = service.search(query, k=k, filters=filters)
     if json_out:
         emit_json([_hit_json(h) for h in hits])
         return
