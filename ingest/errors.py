@@ -54,6 +54,25 @@ def shown_name(name: object) -> str:
     return "".join(out)
 
 
+#: Characters of a value a request or a command gave that an error message repeats.
+ECHO_CHARS = 80
+
+
+def echoed(value: str, quoted: bool = True) -> str:
+    """A value given by the asker, for an error message: at most :data:`ECHO_CHARS` of it.
+
+    A 404 for a document id or a path repeats what was asked so the asker sees the typo; a
+    value of 60,000 characters (a URL as long as the server takes) is cut, with its length, so
+    a message stays one readable line and an error never answers more than was sent. Quoted
+    with ``repr`` unless ``quoted`` is off (a URL path, shown as it is).
+    """
+    head = value[:ECHO_CHARS]
+    text = repr(head) if quoted else head
+    if len(value) <= ECHO_CHARS:
+        return text
+    return f"{text}… ({len(value):,} characters)"
+
+
 class PledgeError(Exception):
     """Base of every error this project raises on purpose."""
 

@@ -55,7 +55,7 @@ from assistant.limits import (
 )
 from assistant.service import PledgeService
 from assistant.types import Answer, FetchReport, IngestReport, Verdict
-from ingest.errors import PledgeError
+from ingest.errors import PledgeError, echoed
 from ingest.records import Document, Language, Paragraph
 from ui.settings import Settings
 from vectorstore.records import Filters, SearchHit
@@ -926,12 +926,15 @@ class NoEndpoint:
             response = _error(
                 405,
                 "method_not_allowed",
-                f"{scope['method']} is not allowed on {path}: it takes {', '.join(allowed)};"
+                f"{scope['method']} is not allowed on {echoed(path, quoted=False)}: it takes"
+                f" {', '.join(allowed)};"
                 " see /docs for the API",
                 headers={"Allow": ", ".join(allowed)},
             )
         else:
-            response = _error(404, "not_found", f"no endpoint {path}; see /docs for the API")
+            response = _error(
+                404, "not_found", f"no endpoint {echoed(path, quoted=False)}; see /docs for the API"
+            )
         await response(scope, receive, send)
 
 

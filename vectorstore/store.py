@@ -48,7 +48,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from ingest.countries import country_from_value
-from ingest.errors import ConfigError, IngestError
+from ingest.errors import ConfigError, IngestError, echoed
 from ingest.records import Document, Paragraph, ParsedDocument
 from vectorstore.backend import CATCH_UP_BATCH, READ_PAGE, ChromaBackend, CommittedDocuments, Record
 from vectorstore.cache import Catalog, CommittedCache
@@ -786,7 +786,7 @@ class PledgeStore:
         known = sorted(self._cache.documents)
         hint = ", ".join(known[:5]) + (" …" if len(known) > 5 else "") if known else "none"
         # The store's location stays out: this message reaches HTTP clients.
-        return f"no document {doc_id!r} in the store (stored: {hint})"
+        return f"no document {echoed(doc_id)} in the store (stored: {hint})"
 
     def documents(self) -> list[Document]:
         """Committed documents, sorted by doc_id."""
@@ -853,8 +853,8 @@ class PledgeStore:
             p = self._cache.paragraph(rid)
         if p is None:
             raise NotFoundError(
-                f"document {doc_id!r} has no paragraph {number!r} (paragraph numbers look like "
-                '"8", "20.5", "27(a)" or "note.1")'
+                f"document {echoed(doc_id)} has no paragraph {echoed(number)} (paragraph"
+                ' numbers look like "8", "20.5", "27(a)" or "note.1")'
             )
         return p
 
