@@ -115,11 +115,22 @@ def _dots(
     """Dot product of a query with every row, reading only the query's posting lists.
 
     None when no row holds any of the query's latents. The posting lists are read as slices
-    (contiguous views, not a gather through an index array). With ``mask`` (a boolean per row)
-    only the rows it keeps are scored and the others are 0: the entries of other rows are
-    dropped from each posting list before their weights are converted and added, so a filter
-    keeping a sixth of the rows adds a sixth of the terms. A kept row's score is the same sum,
-    in the same order, either way.
+    (contiguous views, not a gather through an index array) and put side by side as the
+    columns of one small CSC matrix, which ``scipy.sparse`` multiplies by the query's weights
+    in one compiled loop: column by column in the query's order, each entry's exact product
+    (a ``float16`` weight times a ``float32`` one fits a ``float64``) added to its row's sum.
+    Each row's score is thus the ``float64`` sum of its terms in the query's order, the sum
+    :func:`_row_dots` makes, bit for bit (a numpy scatter of the same terms gave the same
+    floats at twice the time: converting, repeating and multiplying arrays of every posting).
+    With ``mask`` (a boolean per row) only the rows it keeps are scored and the others are 0:
+    the entries of other rows are dropped from each posting list before their weights are
+    converted and added, so a filter keeping a sixth of the rows adds a sixth of the terms. A
+    kept row's score is the same sum, in the same order, either way.
+
+    Every posting list is read whole: bounding rows from each list's largest weight (MaxScore,
+    or per block of rows) leaves out almost nothing here, since each vector keeps its 256
+    strongest latents (on the bench's store none weighs under 0.4) and a query has 150 to
+    200 of them.
     """
     indptr = np.asarray(matrix.indptr)
     starts, ends = indptr[qidx], indptr[qidx + 1]
@@ -136,12 +147,19 @@ def _dots(
             postings, values = postings[kept], values[kept]
         found.append(postings)
         weights.append(values)
-    lengths = np.fromiter((len(x) for x in found), dtype=np.int64, count=len(found))
-    if not lengths.sum():
+    pointers = np.zeros(len(found) + 1, dtype=np.int64)
+    np.cumsum([len(x) for x in found], out=pointers[1:])
+    if not pointers[-1]:
         return np.zeros(rows, dtype=np.float64)
-    w = np.concatenate(weights).astype(np.float64)
-    w *= np.repeat(qval, lengths).astype(np.float64)
-    out: np.ndarray = np.bincount(np.concatenate(found), weights=w, minlength=rows)
+    columns = csc_matrix(
+        (
+            np.concatenate(weights, dtype=np.float64, casting="safe"),
+            np.concatenate(found),
+            pointers,
+        ),
+        shape=(rows, len(qidx)),
+    )
+    out: np.ndarray = columns @ qval.astype(np.float64)
     return out
 
 
@@ -449,5 +467,7 @@ class SparseIndex:
         if hit.size > k:
             threshold = np.partition(scores[hit], hit.size - k)[hit.size - k]
             hit = hit[scores[hit] >= threshold]
-        ranked = sorted(hit, key=lambda i: (-scores[i], order[i]))[:k]
-        return [(order[i], float(scores[i])) for i in ranked]
+        # Rows tied with the k-th are all still here (ties go by id): sorted as Python numbers.
+        pairs = zip(hit.tolist(), scores[hit].tolist(), strict=True)
+        ranked = sorted(pairs, key=lambda x: (-x[1], order[x[0]]))[:k]
+        return [(order[i], score) for i, score in ranked]
