@@ -2,10 +2,11 @@
 
 BM25 scores are added with a plain scatter instead of ``bm25s``'s ``np.add.at``; latent
 overlaps read only the asked rows' weights instead of whole posting lists; the latent-terms
-ranking adds its posting lists in one compiled sparse product instead of a scatter in numpy;
-filtered dense search multiplies the filter's runs of rows in place instead of gathering them
-first. Each must give what the straightforward computation gives: the same scores (exactly,
-where the arithmetic is the same) and the same ranking, with and without a filter.
+ranking adds its posting lists in one compiled sparse product instead of a scatter in numpy,
+and finds a filter's entries by binary search run by run instead of testing each; filtered
+dense search multiplies the filter's runs of rows in place instead of gathering them first.
+Each must give what the straightforward computation gives: the same scores (exactly, where the
+arithmetic is the same) and the same ranking, with and without a filter.
 """
 
 from __future__ import annotations
@@ -195,10 +196,12 @@ def test_sparse_search_scores_are_the_sequential_sums_bit_for_bit(
         qidx = np.asarray(query[0], dtype=np.int64)
         qval = np.asarray(query[1], dtype=np.float32)
         want = _sequential_dots(matrix, qidx, qval, mask)
-        got = _dots(matrix, n, qidx, qval, mask)
-        assert got is not None
-        assert got.tolist() == want  # equal, not just close
-        assert np.array_equal(got, _bincount_dots(matrix, qidx, qval, mask))
+        # A filter's entries found run by run (binary searches) or by testing each entry.
+        for by_runs in (None, True, False):
+            got = _dots(matrix, n, qidx, qval, mask, by_runs=by_runs)
+            assert got is not None
+            assert got.tolist() == want  # equal, not just close
+            assert np.array_equal(got, _bincount_dots(matrix, qidx, qval, mask))
         rows = np.flatnonzero(mask) if mask is not None else np.arange(n)
         assert _row_dots(matrix, rows, qidx, qval).tolist() == [want[i] for i in rows]
         for k in (1, 10, 50):
@@ -260,10 +263,11 @@ def test_sparse_search_is_the_sequential_sums_ranked_on_any_matrix(
         return
     kept = qval != 0
     want = _sequential_dots(matrix, qidx[kept], qval[kept], mask)
-    dots = _dots(matrix, len(entries), qidx[kept], qval[kept], mask)
-    if dots is not None:
-        assert dots.tolist() == want
-        assert np.array_equal(dots, _bincount_dots(matrix, qidx[kept], qval[kept], mask))
+    for by_runs in (True, False):
+        dots = _dots(matrix, len(entries), qidx[kept], qval[kept], mask, by_runs=by_runs)
+        if dots is not None:
+            assert dots.tolist() == want
+            assert np.array_equal(dots, _bincount_dots(matrix, qidx[kept], qval[kept], mask))
     assert got == _ranked(want, matrix.ids, k)
 
 
