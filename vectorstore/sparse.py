@@ -159,9 +159,10 @@ def _dots(
     converted and added, so a filter keeping a sixth of the rows adds a sixth of the terms. A
     kept row's score is the same sum, in the same order, either way. A filter's rows come in
     runs (a document's paragraphs are neighbours): when the runs are few for the lists'
-    length, each run's entries are found by binary search (posting lists of the query are
-    not read whole; :func:`_in_runs`), else every entry is tested. ``by_runs`` forces one way
-    (None: the cheaper, by :data:`_SEARCH_COST`).
+    length, each run's entries are found by two binary searches in each list
+    (:func:`_in_runs`, which needs each list's rows ascending, as a build writes them), else
+    every entry is tested. ``by_runs`` forces one way (None: the cheaper, by
+    :data:`_SEARCH_COST`).
 
     Every posting list of an unfiltered query is read whole: bounding rows from each list's
     largest weight (MaxScore, or per block of rows) leaves out almost nothing here, since each
@@ -498,12 +499,14 @@ class SparseIndex:
             ``(record_id, score)`` pairs; ties broken by record id.
         """
         with self._lock:
-            self._build()
+            derived = self._derive()
             matrix, order, conditions = self._matrix, self._order, self._conditions
-        if matrix is None or k <= 0 or len(query[0]) == 0:
+        if derived is None or matrix is None or k <= 0 or len(query[0]) == 0:
             return []
         mask = conditions.mask(where) if (where and conditions is not None) else None
-        scores = _dots(matrix, len(order), *self._kept(query), mask=mask)
+        # Binary searches need ascending rows in each posting list (what a build writes).
+        by_runs = None if derived.sorted_postings else False
+        scores = _dots(matrix, len(order), *self._kept(query), mask=mask, by_runs=by_runs)
         if scores is None:
             return []
         hit = np.flatnonzero(scores > 0)

@@ -318,3 +318,21 @@ def test_filtered_dense_search_is_the_full_product_restricted_to_the_filter(
         # Rows whose scores differ by more than float noise come in the same order.
         cut = want[n][1] + 1e-5 if len(want) > n else -np.inf
         assert [r for r, s in hits if s > cut] == [r for r, s in want[:n] if s > cut]
+
+
+def test_filtered_sparse_search_on_a_restored_matrix_with_unordered_posting_lists() -> None:
+    # Not what a build writes (its lists ascend), but restore accepts it: no binary search then.
+    ids = [f"r{i}" for i in range(6)]
+    indptr = np.array([0, 6, 9], dtype=np.int64)
+    indices = np.array([5, 0, 3, 1, 4, 2, 2, 0, 5], dtype=np.int32)
+    data = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 0.5, 0.25, 0.125], dtype=np.float16)
+    matrix = SparseMatrix(ids, indptr, indices, data, 2)
+    metas = [{"country": c} for c in ["BEL", "BEL", "FRA", "FRA", "BEL", "FRA"]]
+    index = SparseIndex(2)
+    index.restore(matrix, metas)
+    qidx, qval = np.array([0, 1]), np.array([1.0, 2.0], dtype=np.float32)
+    for country in ("BEL", "FRA"):
+        mask = np.array([m["country"] == country for m in metas])
+        want = _ranked(_sequential_dots(matrix, qidx, qval, mask), ids, 6)
+        assert index.search((qidx, qval), 6, where={"country": country}) == want
+        assert len(want) == 3
