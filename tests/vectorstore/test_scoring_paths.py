@@ -1,10 +1,12 @@
 """The fast scoring paths against the straightforward computations they replace, on a real store.
 
 BM25 scores are added with a plain scatter instead of ``bm25s``'s ``np.add.at``; latent
-overlaps read only the asked rows' weights instead of whole posting lists; filtered dense
-search multiplies the filter's runs of rows in place instead of gathering them first. Each must
-give what the straightforward computation gives: the same scores (exactly, where the arithmetic
-is the same) and the same ranking, with and without a filter.
+overlaps read only the asked rows' weights instead of whole posting lists; the latent-terms
+ranking adds its posting lists in one compiled sparse product instead of a scatter in numpy,
+and finds a filter's entries by binary search run by run instead of testing each; filtered
+dense search multiplies the filter's runs of rows in place instead of gathering them first.
+Each must give what the straightforward computation gives: the same scores (exactly, where the
+arithmetic is the same) and the same ranking, with and without a filter.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.vectorstore.helpers import EN_PLEDGE, FR_PLEDGE, make_parsed
 from vectorstore.lexical import bm25_scores, tokenize
 from vectorstore.settings import StoreSettings
-from vectorstore.sparse import _dots
+from vectorstore.sparse import SparseEntry, SparseIndex, SparseMatrix, _dots, _row_dots
 from vectorstore.store import PledgeStore
 
 QUESTIONS = [
@@ -145,6 +149,128 @@ def test_sparse_search_is_the_full_dot_products_restricted_to_the_filter(
         assert [rid for rid, _ in got] == [rid for rid, _ in want]
 
 
+def _sequential_dots(
+    matrix: SparseMatrix, qidx: np.ndarray, qval: np.ndarray, mask: np.ndarray | None = None
+) -> list[float]:
+    """Each row's score as the plain definition: ``float64`` terms added in the query's order."""
+    out = [0.0] * len(matrix.ids)
+    for col, weight in zip(qidx.tolist(), qval.astype(np.float64).tolist(), strict=True):
+        for at in range(int(matrix.indptr[col]), int(matrix.indptr[col + 1])):
+            row = int(matrix.indices[at])
+            if mask is None or mask[row]:
+                out[row] += float(matrix.data[at]) * weight
+    return out
+
+
+def _bincount_dots(
+    matrix: SparseMatrix, qidx: np.ndarray, qval: np.ndarray, mask: np.ndarray | None = None
+) -> np.ndarray:
+    """The scores as the index used to add them: one numpy scatter over the posting lists."""
+    found, weights = [], []
+    for col in qidx.tolist():
+        lo, hi = int(matrix.indptr[col]), int(matrix.indptr[col + 1])
+        postings, values = matrix.indices[lo:hi], matrix.data[lo:hi]
+        if mask is not None:
+            postings, values = postings[mask[postings]], values[mask[postings]]
+        found.append(postings)
+        weights.append(values)
+    lengths = [len(x) for x in found]
+    w = np.concatenate(weights).astype(np.float64) * np.repeat(qval, lengths).astype(np.float64)
+    return np.bincount(np.concatenate(found), weights=w, minlength=len(matrix.ids))
+
+
+def _ranked(scores: list[float], ids: list[str], k: int) -> list[tuple[str, float]]:
+    return _top(dict(zip(ids, scores, strict=True)), k)
+
+
+@pytest.mark.parametrize("country", [None, "BEL", "FRA"])
+def test_sparse_search_scores_are_the_sequential_sums_bit_for_bit(
+    store: Any, country: str | None
+) -> None:
+    matrix, metas = store.sparse.export()
+    n = len(matrix.ids)
+    where = {"country": country} if country else None
+    mask = np.array([m.get("country") == country for m in metas]) if country else None
+    for question in QUESTIONS:
+        query = _latents(store, question)
+        qidx = np.asarray(query[0], dtype=np.int64)
+        qval = np.asarray(query[1], dtype=np.float32)
+        want = _sequential_dots(matrix, qidx, qval, mask)
+        # A filter's entries found run by run (binary searches) or by testing each entry.
+        for by_runs in (None, True, False):
+            got = _dots(matrix, n, qidx, qval, mask, by_runs=by_runs)
+            assert got is not None
+            assert got.tolist() == want  # equal, not just close
+            assert np.array_equal(got, _bincount_dots(matrix, qidx, qval, mask))
+        rows = np.flatnonzero(mask) if mask is not None else np.arange(n)
+        assert _row_dots(matrix, rows, qidx, qval).tolist() == [want[i] for i in rows]
+        for k in (1, 10, 50):
+            assert store.sparse.search(query, k, where=where) == _ranked(want, matrix.ids, k)
+
+
+# Few latents and a few weights, some of them repeated, so that rows share latents and rows
+# tie (equal vectors under different ids). A float16 weight times a float32 one has 35
+# significant bits, so sums of terms of like size are exact in any order: query weights of
+# very different sizes make sums round, so that adding in another order shows.
+WEIGHTS = st.sampled_from([0.5, 0.625, 1.0, 1.5, 2.0, -0.75]) | st.floats(
+    -4.0, 4.0, allow_nan=False, width=32
+)
+QUERY_WEIGHTS = WEIGHTS | st.builds(
+    lambda sign, bits, e: sign * (1 + bits / 2**23) * 2.0**e,  # any float32 of 2^-30..2^31
+    st.sampled_from([-1.0, 1.0]),
+    st.integers(0, 2**23 - 1),
+    st.integers(-30, 30),
+)
+LATENT = st.integers(0, 9)
+sparse_vectors = st.lists(st.tuples(LATENT, WEIGHTS), max_size=8, unique_by=lambda x: x[0])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(sparse_vectors, st.sampled_from(["BEL", "FRA", "NOR"]), st.integers(1, 3)),
+        max_size=24,
+    ),
+    # Any order, repeated latents and zero weights included: the index must add what it is given.
+    query=st.lists(st.tuples(LATENT, QUERY_WEIGHTS | st.just(0.0)), max_size=10),
+    k=st.integers(1, 12),
+    country=st.none() | st.sampled_from(["BEL", "FRA", "NOR", "SWE"]),
+)
+def test_sparse_search_is_the_sequential_sums_ranked_on_any_matrix(
+    rows: list[tuple[list[tuple[int, float]], str, int]],
+    query: list[tuple[int, float]],
+    k: int,
+    country: str | None,
+) -> None:
+    index = SparseIndex(10)
+    entries = []
+    for i, (vector, code, copies) in enumerate(rows):
+        idx = np.array([c for c, _ in vector], dtype=np.int32)
+        val = np.array([w for _, w in vector], dtype=np.float32)
+        # Copies of a vector under other ids tie; the ids interleave with other rows'.
+        entries += [
+            SparseEntry(f"r{j}-{i:02d}", (idx, val), {"country": code}) for j in range(copies)
+        ]
+    index.replace_all(entries)
+    matrix, metas = index.export()
+    qidx = np.array([c for c, _ in query], dtype=np.int64)
+    qval = np.array([w for _, w in query], dtype=np.float32)
+    mask = np.array([m["country"] == country for m in metas], dtype=bool) if country else None
+    where = {"country": country} if country else None
+    got = index.search((qidx, qval), k, where=where)
+    if not entries or not len(qidx):
+        assert got == []
+        return
+    kept = qval != 0
+    want = _sequential_dots(matrix, qidx[kept], qval[kept], mask)
+    for by_runs in (True, False):
+        dots = _dots(matrix, len(entries), qidx[kept], qval[kept], mask, by_runs=by_runs)
+        if dots is not None:
+            assert dots.tolist() == want
+            assert np.array_equal(dots, _bincount_dots(matrix, qidx[kept], qval[kept], mask))
+    assert got == _ranked(want, matrix.ids, k)
+
+
 def test_latent_overlaps_from_the_asked_rows_equal_the_whole_posting_lists(store: Any) -> None:
     matrix, _ = store.sparse.export()
     n = len(matrix.ids)
@@ -192,3 +318,21 @@ def test_filtered_dense_search_is_the_full_product_restricted_to_the_filter(
         # Rows whose scores differ by more than float noise come in the same order.
         cut = want[n][1] + 1e-5 if len(want) > n else -np.inf
         assert [r for r, s in hits if s > cut] == [r for r, s in want[:n] if s > cut]
+
+
+def test_filtered_sparse_search_on_a_restored_matrix_with_unordered_posting_lists() -> None:
+    # Not what a build writes (its lists ascend), but restore accepts it: no binary search then.
+    ids = [f"r{i}" for i in range(6)]
+    indptr = np.array([0, 6, 9], dtype=np.int64)
+    indices = np.array([5, 0, 3, 1, 4, 2, 2, 0, 5], dtype=np.int32)
+    data = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 0.5, 0.25, 0.125], dtype=np.float16)
+    matrix = SparseMatrix(ids, indptr, indices, data, 2)
+    metas = [{"country": c} for c in ["BEL", "BEL", "FRA", "FRA", "BEL", "FRA"]]
+    index = SparseIndex(2)
+    index.restore(matrix, metas)
+    qidx, qval = np.array([0, 1]), np.array([1.0, 2.0], dtype=np.float32)
+    for country in ("BEL", "FRA"):
+        mask = np.array([m["country"] == country for m in metas])
+        want = _ranked(_sequential_dots(matrix, qidx, qval, mask), ids, 6)
+        assert index.search((qidx, qval), 6, where={"country": country}) == want
+        assert len(want) == 3
