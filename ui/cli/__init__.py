@@ -12,7 +12,7 @@ from importlib.metadata import entry_points
 
 from ingest.errors import PledgeError
 from ui.cli import _answer, _fetch, _parse, _serve, _store  # noqa: F401  (each registers its commands)
-from ui.cli._common import app, err_console, styled
+from ui.cli._common import app, err_console, reflow_help, styled
 
 #: Entry-point group through which installed tools add commands (``pledges bench`` is one).
 PLUGIN_GROUP = "pledges.commands"
@@ -33,6 +33,7 @@ def _register_plugins() -> None:
 
 
 _register_plugins()
+reflow_help(app)
 
 
 def main() -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -129,3 +131,21 @@ def make_filters(country: str | None, lang: str | None, term: str | None = None)
             )
     filters = Filters(country=country, language=lang, term=term)  # type: ignore[arg-type]
     return None if filters.is_empty() else filters
+
+
+def reflow_help(typer_app: typer.Typer) -> None:
+    r"""Give each command without an explicit help its docstring with one line a paragraph.
+
+    Typer's rich help keeps a docstring's line breaks, so a paragraph wrapped at the source's
+    100 columns broke mid-sentence in a terminal of any other width. A paragraph starting with
+    ``\b`` (Click's "do not rewrap" mark, for aligned lists) keeps its lines, without the
+    mark, which the rich help printed as it is.
+    """
+    for info in typer_app.registered_commands:
+        doc = info.callback.__doc__ if info.callback is not None else None
+        if info.help is not None or not doc:
+            continue
+        paragraphs = re.split(r"\n\s*\n", inspect.cleandoc(doc))
+        info.help = "\n\n".join(
+            p[2:].lstrip("\n") if p.startswith(r"\b") else " ".join(p.split()) for p in paragraphs
+        )
