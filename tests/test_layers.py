@@ -31,6 +31,8 @@ LAZY_ALLOWED: dict[str, str] = {
     "langchain_openai": "about 2 s; only when PLEDGES_LLM_URL is set",
     "bm25s": "about 0.7 s (scipy); only when the lexical index is built",
     "jieba": "Chinese segmentation and its dictionary; only for Chinese text",
+    "fugashi": "Japanese morphemes (MeCab, UniDic-lite); only for text with kana",
+    "mecab": "Korean morphemes (MeCab, mecab-ko-dic); only for text with Hangul",
     "py3langid": "language model; only when a language is detected",
     "dateparser": "date models; only when a note's date is read",
     "pypdf": "PDF reader; only for .pdf files",
