@@ -36,9 +36,9 @@ from assistant.factcheck import (
     states_something,
 )
 from assistant.llm import invoke_text
-from assistant.terms import word_occurs
+from assistant.terms import concept_names, word_occurs
 from assistant.types import Citation, ClaimCheck, Verdict
-from ingest.language import compact, fold
+from ingest.language import LANGUAGE_NAMES, compact, fold
 from vectorstore.records import Filters, SearchHit
 
 #: Paragraphs read for a claim.
@@ -267,7 +267,7 @@ def verify_claim(chain: AnswerChain, claim: str, filters: Filters | None = None)
     verdict = Verdict(
         claim=claim,
         status=rules.status,
-        explanation=_explain(rules, evidence),
+        explanation=_explain(rules, evidence) + _topics_note(best_hit, facets.language),
         evidence=evidence,
         checks=_records(rules.best),
         not_checked=not_checked,
@@ -275,6 +275,27 @@ def verify_claim(chain: AnswerChain, claim: str, filters: Filters | None = None)
     if chain.llm is not None:
         verdict = _with_llm(chain, facets, rules, verdict)
     return verdict
+
+
+def _topics_note(hit: SearchHit | None, claim_language: str) -> str:
+    """What the decisive paragraph is about, when it is written in another language.
+
+    Without a translation model the reader of an English claim cannot check a Chinese quote;
+    the glossary topics the paragraph names can be given (in English, the language of the
+    explanation). A claim on "the responsibility to protect" supported by a paragraph whose
+    topics are "children, armed conflict, group of friends" shows the reader the mismatch the
+    rules could not see.
+    """
+    if hit is None or hit.document.language == claim_language:
+        return ""
+    topics = concept_names(hit.paragraph.text_with_lead_in, "en")
+    if not topics:
+        return ""
+    language = LANGUAGE_NAMES.get(hit.document.language or "", hit.document.language or "")
+    return (
+        f" Paragraph {hit.paragraph.number} is written in {language}; the topics it names:"
+        f" {', '.join(topics)}."
+    )
 
 
 def _evidence(rules: RuleVerdict, best_hit: SearchHit | None, extracts: list) -> list[Citation]:

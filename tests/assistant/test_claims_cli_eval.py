@@ -81,6 +81,23 @@ def test_a_claim_in_a_language_the_rules_cannot_read_is_related(service):
     assert any("(it)" in n for n in verdict.not_checked)
 
 
+def test_a_verdict_on_a_paragraph_in_another_language_names_the_paragraphs_topics(service):
+    """Old rule: an English claim judged on a Chinese quote said nothing of what the quote is
+    about; a claim on another subject ("the responsibility to protect") than the paragraph's
+    (children and armed conflict) left the reader no way to see it."""
+    verdict = service.verify(
+        "Belgium co-chairs a group of friends on the responsibility to protect."
+    )
+    assert verdict.evidence[0].language == "zh"
+    note = f"Paragraph {verdict.evidence[0].number} is written in Chinese; the topics it names:"
+    assert note in verdict.explanation
+    assert "group of friends" in verdict.explanation.split(note)[1]
+    # A claim in the paragraph's own language can be read against the quote as it is.
+    same = service.verify("比利时在2019-2020年担任安全理事会成员。")
+    assert same.evidence and same.evidence[0].language == "zh"
+    assert "the topics it names" not in same.explanation
+
+
 def test_a_treaty_number_the_pledge_never_names_is_not_found(service):
     verdict = service.verify("Belgium ratified ILO Convention No. 189")
     assert verdict.status == "not_found" and "No. 189" in verdict.explanation
