@@ -81,6 +81,8 @@ def char_class(ranges: Iterable[tuple[int, int]]) -> str:
 
 
 _HAN_RE = re.compile(f"[{char_class(HAN)}]")
+_KANA_RE = re.compile(f"[{char_class(KANA)}]")
+_HANGUL_RE = re.compile(f"[{char_class(HANGUL)}]")
 _CJK_RE = re.compile(f"[{char_class(CJK)}]")
 _ARABIC_RE = re.compile(f"[{char_class(ARABIC)}]")
 _SCRIPT_RES = {
@@ -104,6 +106,16 @@ def is_cjk(text: str) -> bool:
 def has_han(text: str) -> bool:
     """True when the text holds a Chinese character."""
     return _HAN_RE.search(text) is not None
+
+
+def has_kana(text: str) -> bool:
+    """True when the text holds a hiragana or katakana letter."""
+    return _KANA_RE.search(text) is not None
+
+
+def has_hangul(text: str) -> bool:
+    """True when the text holds a Hangul syllable."""
+    return _HANGUL_RE.search(text) is not None
 
 
 def is_arabic(text: str) -> bool:

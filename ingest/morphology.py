@@ -17,12 +17,13 @@ milliseconds; about 40 MB between them).
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from ingest.language import HANGUL, KANA, in_ranges
+from ingest.language import HANGUL, KANA, char_class, has_hangul, has_kana
 
 #: mecab-ko-dic (Sejong) tags of content morphemes: common and proper nouns, roots, foreign
 #: words and Chinese characters written in Korean text. Left out: bound nouns (것, 수),
@@ -37,16 +38,7 @@ JAPANESE_CONTENT_POS = frozenset({"名詞", "形状詞"})
 JAPANESE_FUNCTION_POS2 = frozenset({"数詞", "助動詞語幹"})
 
 _LOCK = threading.Lock()
-
-
-def has_kana(text: str) -> bool:
-    """Whether ``text`` holds a hiragana or katakana letter."""
-    return any(in_ranges(ch, KANA) for ch in text)
-
-
-def has_hangul(text: str) -> bool:
-    """Whether ``text`` holds a Hangul syllable."""
-    return any(in_ranges(ch, HANGUL) for ch in text)
+_KANA_OR_HANGUL = re.compile(f"[{char_class(KANA + HANGUL)}]")
 
 
 @lru_cache(maxsize=1)
@@ -105,12 +97,12 @@ def kana_and_hangul_words(text: str) -> tuple[list[str], str]:
     characters itself. The returned text has every kana letter and Hangul syllable blanked, so
     the particles and endings are not read again as words by a splitter that knows no grammar.
     """
-    words: list[str] = []
-    if has_kana(text):
-        words.extend(w for w in japanese_content_words(text) if has_kana(w))
-    if has_hangul(text):
-        words.extend(w for w in korean_content_words(text) if has_hangul(w))
-    if not words and not has_kana(text) and not has_hangul(text):
+    kana, hangul = has_kana(text), has_hangul(text)
+    if not (kana or hangul):
         return [], text
-    rest = "".join(" " if in_ranges(ch, KANA) or in_ranges(ch, HANGUL) else ch for ch in text)
-    return list(dict.fromkeys(words)), rest
+    words: list[str] = []
+    if kana:
+        words.extend(w for w in japanese_content_words(text) if has_kana(w))
+    if hangul:
+        words.extend(w for w in korean_content_words(text) if has_hangul(w))
+    return list(dict.fromkeys(words)), _KANA_OR_HANGUL.sub(" ", text)
