@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.text import Text
 
@@ -18,7 +18,7 @@ from assistant.service import PledgeService
 from ingest.errors import ConfigError
 from ingest.language import UN_LANGUAGES
 from ui.settings import Settings
-from vectorstore.records import MAX_FILTER_CHARS, Filters
+from vectorstore.records import Filters
 from vectorstore.store import store_exists
 
 app = typer.Typer(
@@ -124,12 +124,14 @@ def make_filters(country: str | None, lang: str | None, term: str | None = None)
         raise typer.BadParameter(
             f"expected one of {', '.join(UN_LANGUAGES)}, got {lang!r}", param_hint="--lang"
         )
-    for hint, value in (("--country", country), ("--term", term)):
-        if value is not None and len(value) > MAX_FILTER_CHARS:
-            raise typer.BadParameter(
-                f"at most {MAX_FILTER_CHARS} characters, got {len(value):,}", param_hint=hint
-            )
-    filters = Filters(country=country, language=lang, term=term)  # type: ignore[arg-type]
+    try:
+        filters = Filters(country=country, language=lang, term=term)  # type: ignore[arg-type]
+    except ValidationError as e:
+        # The bounds are the model's (the API's too): a value too long names its option.
+        error = e.errors()[0]
+        field = str(error["loc"][0]) if error["loc"] else "country"
+        got = f", got {len(error['input']):,}" if isinstance(error.get("input"), str) else ""
+        raise typer.BadParameter(f"{error['msg']}{got}", param_hint=f"--{field}") from None
     return None if filters.is_empty() else filters
 
 
