@@ -160,6 +160,21 @@ class Decided(Retrieved):
 # -- helpers -------------------------------------------------------------------------------------
 
 
+def _topics_note(text: str, written: str) -> str:
+    """What can be said of a paragraph in another language without translating it.
+
+    The glossary topics it names, as `` (topics: death penalty)``: in ``written`` (the language
+    of the answer's sentences) where the glossary has that language, else the glossary's
+    English names under a label that says they are English. Nothing when it names no topic.
+    """
+    label = prompts.TOPICS_LABEL.get(written)
+    topics = concept_names(text, written) if label else []
+    if not topics:
+        label = prompts.TOPICS_IN_ENGLISH_LABEL.get(written, prompts.TOPICS_LABEL["en"])
+        topics = concept_names(text, "en")
+    return f" ({label}: {', '.join(topics)})" if topics else ""
+
+
 def _retrieved_trace(hits: Sequence[SearchHit], cited: set[str]) -> list[RetrievedItem]:
     return [
         RetrievedItem(id=h.paragraph.id, score=round(h.score, 6), cited=h.paragraph.id in cited)
@@ -490,22 +505,20 @@ class AnswerChain:
             )
         source_langs = {c.language for c in citations}
         asker = asker_language(state.asked.question)
-        lead, note_template = prompts.EXTRACTIVE_LEADS.get(asker, prompts.EXTRACTIVE_LEADS["en"])
-        names_in = language_names_in(asker if asker in prompts.EXTRACTIVE_LEADS else "en")
+        # The language the answer's own sentences are written in: the asker's where there is a
+        # lead sentence in it, English otherwise.
+        written = asker if asker in prompts.EXTRACTIVE_LEADS else "en"
+        lead, note_template = prompts.EXTRACTIVE_LEADS[written]
+        names_in = language_names_in(written)
         note = ""
         if source_langs and asker not in source_langs:
             names = " / ".join(sorted(names_in.get(x or "", str(x)) for x in source_langs))
             note = note_template.format(language=names)
         lines = [lead.format(language_note=note)]
-        label = prompts.TOPICS_LABEL.get(asker)
         for c, ext in zip(citations, extracts, strict=True):
-            topics: list[str] = []
-            if label and c.language != asker:
-                # What can be said of a paragraph in another language without translating it:
-                # the glossary topics it names, in the asker's language (only where the
-                # glossary has it).
-                topics = concept_names(ext.hit.paragraph.text_with_lead_in, asker)
-            about = f" ({label}: {', '.join(topics)})" if topics else ""
+            about = ""
+            if c.language != asker:
+                about = _topics_note(ext.hit.paragraph.text_with_lead_in, written)
             lines.append(f"- {citation_label(c)}{about}: “{c.quote}” {c.marker}")
         if any(a.language == lang for c in citations for a in c.aligned):
             lines.append(

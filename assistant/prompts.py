@@ -275,6 +275,21 @@ TOPICS_LABEL: dict[str, str] = {
     "ar": "المواضيع",
 }
 
+#: The same label, saying the names after it are English, for the other languages that have a
+#: lead sentence (:data:`EXTRACTIVE_LEADS`): the glossary has no names in them, and English ones
+#: tell a reader more of a paragraph in a script they may not read than nothing does.
+TOPICS_IN_ENGLISH_LABEL: dict[str, str] = {
+    "de": "Themen, auf Englisch",
+    "nl": "onderwerpen, in het Engels",
+    "it": "temi, in inglese",
+    "pt": "temas, em inglês",
+    "ja": "英語でのトピック",
+    "ko": "영어로 된 주제",
+    "tr": "konular, İngilizce",
+    "hi": "विषय, अंग्रेज़ी में",
+    "sw": "mada, kwa Kiingereza",
+}
+
 #: Language names as written in each lead's language.
 LANGUAGE_NAMES_IN: dict[str, dict[str, str]] = {
     "fr": {

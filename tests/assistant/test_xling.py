@@ -258,13 +258,24 @@ def test_asker_language(question, language):
     assert asker_language(question) == language
 
 
+def test_every_lead_language_has_a_topics_label():
+    """A language given a lead sentence names a cited paragraph's topics under its own label."""
+    for language in prompts.EXTRACTIVE_LEADS:
+        labels = (prompts.TOPICS_LABEL, prompts.TOPICS_IN_ENGLISH_LABEL)
+        assert sum(language in table for table in labels) == 1, language
+
+
 def test_answer_from_another_language_says_so_in_the_askers_language(service):
     sw = service.ask("Ubelgiji iliahidi nini kuhusu adhabu ya kifo?")
     assert sw.answer.splitlines()[0] == (
         "Ahadi zinasema (nukuu neno kwa neno, kwa Kichina, lugha ya maandishi yaliyohifadhiwa):"
     )
-    # Swahili has no glossary terms: no topic names are given rather than invented ones.
-    assert "(" not in sw.answer.splitlines()[1].split(":")[0]
+    # The glossary has no Swahili names: its English ones, under a label saying they are
+    # English (before, nothing was said of what the Chinese paragraph is about).
+    assert "¶8 (mada, kwa Kiingereza: death penalty): “" in sw.answer
+    pl = service.ask("Co Belgia obiecała w sprawie kary śmierci?")
+    # No lead sentence in Polish: the answer's sentences are English, and so are the topics.
+    assert pl.answer.startswith("The pledges say") and "¶8 (topics: death penalty): “" in pl.answer
     fr = service.ask("Quels engagements la Belgique a-t-elle pris sur la peine de mort ?")
     assert "¶8 (thèmes: peine de mort" in fr.answer
     ru = service.ask("Что Бельгия обещает в отношении смертной казни?")
