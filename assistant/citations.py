@@ -17,6 +17,7 @@ from assistant.types import AlignedText, Citation
 from ingest.language import UN_LANGUAGES
 from ingest.records import Document
 from vectorstore.errors import NotFoundError
+from vectorstore.glossary import default_glossary
 from vectorstore.records import SearchHit
 
 #: A citation marker in answer text: [1], [12].
@@ -242,7 +243,13 @@ def make_citation(
         url=doc.url,
         score=round(hit.score, 6),
         aligned=aligned or [],
+        topics=paragraph_topics(para.text_with_lead_in),
     )
+
+
+def paragraph_topics(text: str) -> list[str]:
+    """The topical glossary concepts a paragraph names, in its own language, by id."""
+    return [c.id for c, _ in default_glossary().find(text) if c.weight > 0]
 
 
 # -- checking LLM output -------------------------------------------------------------------------

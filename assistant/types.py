@@ -41,6 +41,14 @@ class Citation(Record):
     aligned: list[AlignedText] = Field(
         default_factory=list, description="Same paragraph in other stored language versions"
     )
+    topics: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Glossary topics the paragraph names, whatever its language, as concept ids of"
+            " vectorstore/glossary.json (e.g. death_penalty): what a reader of another language"
+            " can be told of it without a translation"
+        ),
+    )
 
 
 class RetrievedItem(Record):

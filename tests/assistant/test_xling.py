@@ -273,6 +273,9 @@ def test_answer_from_another_language_says_so_in_the_askers_language(service):
     # The glossary has no Swahili names: its English ones, under a label saying they are
     # English (before, nothing was said of what the Chinese paragraph is about).
     assert "¶8 (mada, kwa Kiingereza: death penalty): “" in sw.answer
+    # The same topics for programs, by glossary id, whatever the asker's language.
+    assert "death_penalty" in sw.citations[0].topics
+    assert sw.model_dump(mode="json")["citations"][0]["topics"] == sw.citations[0].topics
     pl = service.ask("Co Belgia obiecała w sprawie kary śmierci?")
     # No lead sentence in Polish: the answer's sentences are English, and so are the topics.
     assert pl.answer.startswith("The pledges say") and "¶8 (topics: death penalty): “" in pl.answer
