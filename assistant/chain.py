@@ -44,7 +44,13 @@ from assistant.factcheck import Passage, screen_answer
 from assistant.grounding import citing_text, ungrounded_sentences
 from assistant.llm import describe, invoke_text, stream_text
 from assistant.render import citation_label
-from assistant.terms import QuestionTerms, concept_names, language_names_in, question_terms
+from assistant.terms import (
+    QuestionTerms,
+    concept_names,
+    language_names_in,
+    names_all_topics,
+    question_terms,
+)
 from assistant.types import AlignedText, Answer, Citation, RetrievedItem
 from ingest.countries import country_name
 from ingest.language import (
@@ -164,14 +170,14 @@ def _topics_note(text: str, written: str) -> str:
     """What can be said of a paragraph in another language without translating it.
 
     The glossary topics it names, as `` (topics: death penalty)``: in ``written`` (the language
-    of the answer's sentences) where the glossary has that language, else the glossary's
-    English names under a label that says they are English. Nothing when it names no topic.
+    of the answer's sentences) where the glossary names every one of them in that language,
+    else all in English under a label, in ``written``, that says they are English (never a
+    list half in one language). Nothing when it names no topic.
     """
-    label = prompts.TOPICS_LABEL.get(written)
-    topics = concept_names(text, written) if label else []
-    if not topics:
-        label = prompts.TOPICS_IN_ENGLISH_LABEL.get(written, prompts.TOPICS_LABEL["en"])
-        topics = concept_names(text, "en")
+    if written == "en" or (written in prompts.TOPICS_LABEL and names_all_topics(text, written)):
+        label, topics = prompts.TOPICS_LABEL[written], concept_names(text, written)
+    else:
+        label, topics = prompts.TOPICS_IN_ENGLISH_LABEL[written], concept_names(text, "en")
     return f" ({label}: {', '.join(topics)})" if topics else ""
 
 
@@ -517,7 +523,7 @@ class AnswerChain:
         lines = [lead.format(language_note=note)]
         for c, ext in zip(citations, extracts, strict=True):
             about = ""
-            if c.language != asker:
+            if c.language != written:
                 about = _topics_note(ext.hit.paragraph.text_with_lead_in, written)
             lines.append(f"- {citation_label(c)}{about}: “{c.quote}” {c.marker}")
         if any(a.language == lang for c in citations for a in c.aligned):

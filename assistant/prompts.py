@@ -275,17 +275,23 @@ TOPICS_LABEL: dict[str, str] = {
     "ar": "المواضيع",
 }
 
-#: The same label, saying the names after it are English, for the other languages that have a
-#: lead sentence (:data:`EXTRACTIVE_LEADS`): the glossary has no names in them, and English ones
-#: tell a reader more of a paragraph in a script they may not read than nothing does.
+#: The same label, saying the names after it are English, for every language with a lead
+#: sentence (:data:`EXTRACTIVE_LEADS`) but English: the glossary has no names in most of them,
+#: and not every concept's in the UN ones, and English names tell a reader more of a paragraph
+#: in a script they may not read than nothing does.
 TOPICS_IN_ENGLISH_LABEL: dict[str, str] = {
+    "fr": "thèmes, en anglais",
+    "es": "temas, en inglés",
+    "zh": "英文主题",
+    "ru": "темы, на английском",
+    "ar": "المواضيع بالإنجليزية",
     "de": "Themen, auf Englisch",
     "nl": "onderwerpen, in het Engels",
     "it": "temi, in inglese",
     "pt": "temas, em inglês",
-    "ja": "英語でのトピック",
+    "ja": "英語のトピック",
     "ko": "영어로 된 주제",
-    "tr": "konular, İngilizce",
+    "tr": "konular, İngilizce olarak",
     "hi": "विषय, अंग्रेज़ी में",
     "sw": "mada, kwa Kiingereza",
 }

@@ -76,22 +76,42 @@ def language_names_in(language: str) -> dict[str, str]:
     return out
 
 
+def concept_name(concept: Concept, language: str) -> str | None:
+    """A concept's name in ``language``: its first term there that is a whole word or phrase.
+
+    In English, when the first term is a stem ("child*", "armed conflict*"), the concept's id,
+    which is English ("children", "armed_conflict"), rather than a later term that names only
+    part of the concept ("war"). None when the glossary has no whole term in ``language``.
+    """
+    variants = concept.variants.get(language, ())
+    if language == "en" and variants and "*" in variants[0]:
+        return concept.id.replace("_", " ")
+    return next((v for v in variants if "*" not in v), None)
+
+
 def concept_names(text: str, language: str, limit: int = 4) -> list[str]:
     """The topical glossary concepts a text names, written in ``language``.
 
-    Each concept's first term in that language. Empty when the glossary has no terms in
-    ``language``: nothing is translated or invented.
+    Each concept's :func:`concept_name`; a concept without a name in ``language`` is left out
+    (nothing is translated or invented), so the list is empty when the glossary has no terms in
+    ``language``.
     """
     out: list[str] = []
     for concept, _ in default_glossary().find(text):
         if concept.weight <= 0:
             continue
-        names = [v for v in concept.variants.get(language, ()) if "*" not in v]
-        if names and names[0] not in out:
-            out.append(names[0])
+        name = concept_name(concept, language)
+        if name and name not in out:
+            out.append(name)
         if len(out) >= limit:
             break
     return out
+
+
+def names_all_topics(text: str, language: str) -> bool:
+    """Does ``language`` have a name for every topical glossary concept ``text`` names?"""
+    found = [c for c, _ in default_glossary().find(text) if c.weight > 0]
+    return all(concept_name(c, language) for c in found)
 
 
 # -- key terms -----------------------------------------------------------------------------------
